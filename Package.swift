@@ -1,0 +1,47 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Release builds drop bounds checks in the numeric loops; oneDNN status codes are checked with code
+/// that stays (see `FunnelKernels/DNNL.swift`), not with `precondition`.
+let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+    name: "Funnel",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "funnel", targets: ["funnel"]),
+        .library(name: "Funnel", targets: ["FunnelTensor", "FunnelNN", "FunnelModels", "FunnelData", "FunnelTrain", "FunnelLab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+    ],
+    targets: [
+        // C libraries from Debian, imported as system-library modules.
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(name: "CCodecs", path: "Sources/CCodecs", providers: [.apt(["libjpeg62-turbo-dev", "libpng-dev", "zlib1g-dev"])]),
+
+        // The stack, bottom to top (see README "Architecture").
+        .target(name: "FunnelKernels", dependencies: ["CDNNL"], swiftSettings: fast),
+        .target(name: "FunnelTensor", dependencies: ["FunnelKernels"], swiftSettings: fast),
+        .target(name: "FunnelNN", dependencies: ["FunnelTensor"], swiftSettings: fast),
+        .target(name: "FunnelModels", dependencies: ["FunnelNN"], swiftSettings: fast),
+        .target(name: "FunnelData", dependencies: ["FunnelTensor", "CCodecs"], swiftSettings: fast),
+        .target(name: "FunnelTrain", dependencies: [
+            "FunnelModels", "FunnelData", .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: fast),
+        .target(name: "FunnelLab", dependencies: ["FunnelTrain", "Yams"], swiftSettings: fast),
+        .executableTarget(name: "funnel", dependencies: [
+            "FunnelLab",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: fast),
+
+        .testTarget(name: "FunnelTensorTests", dependencies: ["FunnelTensor"]),
+        .testTarget(name: "FunnelNNTests", dependencies: ["FunnelNN"]),
+        .testTarget(name: "FunnelModelsTests", dependencies: ["FunnelModels"]),
+        .testTarget(name: "FunnelDataTests", dependencies: ["FunnelData"]),
+        .testTarget(name: "FunnelTrainTests", dependencies: ["FunnelTrain"]),
+        .testTarget(name: "FunnelLabTests", dependencies: ["FunnelLab"]),
+    ]
+)

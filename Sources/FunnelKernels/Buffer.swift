@@ -1,0 +1,69 @@
+import Foundation
+
+/// A 64-byte aligned float buffer drawn from a size-keyed pool, so that a training step reuses the
+/// previous step's memory instead of asking the system (and page-faulting) again.
+public final class Buffer: @unchecked Sendable {
+    public let pointer: UnsafeMutablePointer<Float>
+    public let count: Int
+
+    /// An uninitialised buffer of `count` floats.
+    public init(count: Int) {
+        self.count = count
+        pointer = BufferPool.shared.take(count)
+    }
+
+    /// A zero-filled buffer.
+    public convenience init(zeros count: Int) {
+        self.init(count: count)
+        pointer.initialize(repeating: 0, count: count)
+    }
+
+    deinit { BufferPool.shared.give(pointer, count) }
+}
+
+/// Free lists of aligned blocks keyed by element count. Holds at most `limitBytes` idle.
+final class BufferPool: @unchecked Sendable {
+    static let shared = BufferPool()
+    private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
+    private var idleBytes = 0
+    private let limitBytes = 4 << 30
+    private let lock = NSLock()
+
+    func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let n = max(count, 1)
+        lock.lock()
+        if var list = free[n], let p = list.popLast() {
+            free[n] = list
+            idleBytes -= n * 4
+            lock.unlock()
+            return p
+        }
+        lock.unlock()
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: n * 4, alignment: 64)
+        return raw.bindMemory(to: Float.self, capacity: n)
+    }
+
+    func give(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
+        let n = max(count, 1)
+        lock.lock()
+        if idleBytes + n * 4 <= limitBytes {
+            free[n, default: []].append(p)
+            idleBytes += n * 4
+            lock.unlock()
+        } else {
+            lock.unlock()
+            UnsafeMutableRawPointer(p).deallocate()
+        }
+    }
+
+    /// Returns every idle block to the system.
+    func drain() {
+        lock.lock(); defer { lock.unlock() }
+        for (_, list) in free { for p in list { UnsafeMutableRawPointer(p).deallocate() } }
+        free = [:]
+        idleBytes = 0
+    }
+}
+
+/// Releases idle pooled memory (after a training run, for example).
+public func releasePooledMemory() { BufferPool.shared.drain() }

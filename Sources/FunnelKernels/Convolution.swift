@@ -1,0 +1,151 @@
+import CDNNL
+
+/// The geometry of a 2-D convolution on channels-last activations.
+///
+/// Weights are stored as Funnel stores every 4-D tensor: logical `[O, I/groups, kh, kw]`, physical
+/// `(o, kh, kw, i)`. oneDNN picks its own (blocked) weight layout; weights are reordered to it per call.
+public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
+    public var batch, inChannels, height, width, outChannels: Int
+    public var kernel: (h: Int, w: Int) { (kh, kw) }
+    public var kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups: Int
+    public var hasBias: Bool
+
+    public init(batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
+                kh: Int, kw: Int, strideH: Int = 1, strideW: Int = 1, padH: Int = 0, padW: Int = 0,
+                dilationH: Int = 1, dilationW: Int = 1, groups: Int = 1, hasBias: Bool = false) {
+        self.batch = batch; self.inChannels = inChannels; self.height = height; self.width = width
+        self.outChannels = outChannels; self.kh = kh; self.kw = kw; self.strideH = strideH; self.strideW = strideW
+        self.padH = padH; self.padW = padW; self.dilationH = dilationH; self.dilationW = dilationW
+        self.groups = groups; self.hasBias = hasBias
+    }
+
+    public var outHeight: Int { (height + 2 * padH - dilationH * (kh - 1) - 1) / strideH + 1 }
+    public var outWidth: Int { (width + 2 * padW - dilationW * (kw - 1) - 1) / strideW + 1 }
+
+    /// Multiply-adds of one forward pass.
+    public var macs: Int { batch * outChannels * outHeight * outWidth * (inChannels / groups) * kh * kw }
+
+    public var description: String {
+        "n\(batch) \(inChannels)x\(height)x\(width) -> \(outChannels)x\(outHeight)x\(outWidth) k\(kh)x\(kw) s\(strideH)x\(strideW) p\(padH)x\(padW) d\(dilationH)x\(dilationW) g\(groups)\(hasBias ? " bias" : "")"
+    }
+
+    var srcLayout: Layout { .channelsLast([batch, inChannels, height, width]) }
+    var dstLayout: Layout { .channelsLast([batch, outChannels, outHeight, outWidth]) }
+
+    /// The user weight layout: `[O, I/g, kh, kw]` stored `(o, kh, kw, i)`, grouped as oneDNN wants.
+    var weightLayout: Layout {
+        let ig = inChannels / groups
+        if groups == 1 {
+            return Layout(dims: [outChannels, ig, kh, kw], strides: [kh * kw * ig, 1, kw * ig, ig])
+        }
+        let og = outChannels / groups
+        return Layout(dims: [groups, og, ig, kh, kw], strides: [og * kh * kw * ig, kh * kw * ig, 1, kw * ig, ig])
+    }
+
+    var weightDims: [Int] { weightLayout.dims }
+    var strides: [Int64] { [Int64(strideH), Int64(strideW)] }
+    // oneDNN counts dilation from 0 (no dilation).
+    var dilates: [Int64] { [Int64(dilationH - 1), Int64(dilationW - 1)] }
+    var padL: [Int64] { [Int64(padH), Int64(padW)] }
+    var padR: [Int64] {
+        // Right padding that makes oneDNN's output size agree with floor division.
+        let rh = (outHeight - 1) * strideH + dilationH * (kh - 1) + 1 - height - padH
+        let rw = (outWidth - 1) * strideW + dilationW * (kw - 1) + 1 - width - padW
+        return [Int64(rh), Int64(rw)]
+    }
+}
+
+extension Layout {
+    /// NCHW dims stored NHWC.
+    public static func channelsLast(_ d: [Int]) -> Layout {
+        precondition(d.count == 4)
+        return Layout(dims: d, strides: [d[1] * d[2] * d[3], 1, d[3] * d[1], d[1]])
+    }
+}
+
+/// Convolution forward and backward on oneDNN, primitives cached per geometry.
+public enum Convolution {
+    private static func forwardPrimitive(_ g: ConvGeometry) -> Primitive {
+        PrimitiveCache.shared.get("conv_fwd|\(g)") {
+            var d = dnnl_convolution_desc_t()
+            var src = g.srcLayout.md, dst = g.dstLayout.md, w = anyMD(g.weightDims)
+            var b = g.hasBias ? Layout.rowMajor([g.outChannels]).md : dnnl_memory_desc_t()  // zero desc: no bias
+            check(dnnl_dilated_convolution_forward_desc_init(&d, dnnl_forward_training, dnnl_convolution_direct,
+                  &src, &w, &b, &dst, g.strides, g.dilates, g.padL, g.padR), "conv fwd desc \(g)")
+            return Primitive(desc: &d, name: "conv_fwd")
+        }
+    }
+
+    /// Reorders user weights to the layout `want` if needed; returns the pointer to use and a keep-alive.
+    private static func weights(_ g: ConvGeometry, _ user: UnsafePointer<Float>, _ want: dnnl_memory_desc_t, tag: String) -> (UnsafeMutableRawPointer, Buffer?) {
+        let userMD = g.weightLayout.md
+        if sameMD(userMD, want) { return (UnsafeMutableRawPointer(mutating: user), nil) }
+        let buf = Buffer(count: mdBytes(want) / 4)
+        reorder(userMD, user, want, buf.pointer, key: "w_\(tag)|\(g)")
+        return (UnsafeMutableRawPointer(buf.pointer), buf)
+    }
+
+    /// `dst = conv(src, weight) + bias`.
+    public static func forward(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                               bias: UnsafePointer<Float>?, dst: UnsafeMutablePointer<Float>) {
+        let p = forwardPrimitive(g)
+        let (w, keep) = weights(g, weight, p.md(dnnl_query_weights_md), tag: "fwd")
+        var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
+            (DNNL_ARG_SRC, p.md(dnnl_query_src_md), UnsafeMutableRawPointer(mutating: src)),
+            (DNNL_ARG_WEIGHTS, p.md(dnnl_query_weights_md), w),
+            (DNNL_ARG_DST, p.md(dnnl_query_dst_md), UnsafeMutableRawPointer(dst)),
+        ]
+        if let bias { args.append((DNNL_ARG_BIAS, p.md(dnnl_query_weights_md, 1), UnsafeMutableRawPointer(mutating: bias))) }
+        p.execute(args)
+        withExtendedLifetime(keep) {}
+    }
+
+    /// `diffSrc = conv_transpose(diffDst, weight)`.
+    public static func backwardData(_ g: ConvGeometry, diffDst: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                    diffSrc: UnsafeMutablePointer<Float>) {
+        let fwd = forwardPrimitive(g)
+        let p = PrimitiveCache.shared.get("conv_bwd_data|\(g)") {
+            var d = dnnl_convolution_desc_t()
+            var src = g.srcLayout.md, dst = g.dstLayout.md, w = anyMD(g.weightDims)
+            check(dnnl_dilated_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &src, &w, &dst,
+                  g.strides, g.dilates, g.padL, g.padR), "conv bwd data desc \(g)")
+            return Primitive(desc: &d, hint: fwd, name: "conv_bwd_data")
+        }
+        let (w, keep) = weights(g, weight, p.md(dnnl_query_weights_md), tag: "bwd")
+        p.execute([
+            (DNNL_ARG_DIFF_DST, p.md(dnnl_query_diff_dst_md), UnsafeMutableRawPointer(mutating: diffDst)),
+            (DNNL_ARG_WEIGHTS, p.md(dnnl_query_weights_md), w),
+            (DNNL_ARG_DIFF_SRC, p.md(dnnl_query_diff_src_md), UnsafeMutableRawPointer(diffSrc)),
+        ])
+        withExtendedLifetime(keep) {}
+    }
+
+    /// Weight (and bias) gradients: `diffWeight = src ⋆ diffDst`, `diffBias = Σ diffDst`. Overwrites.
+    public static func backwardWeights(_ g: ConvGeometry, src: UnsafePointer<Float>, diffDst: UnsafePointer<Float>,
+                                       diffWeight: UnsafeMutablePointer<Float>, diffBias: UnsafeMutablePointer<Float>?) {
+        let fwd = forwardPrimitive(g)
+        let p = PrimitiveCache.shared.get("conv_bwd_w|\(g)") {
+            var d = dnnl_convolution_desc_t()
+            var src = g.srcLayout.md, dst = g.dstLayout.md, w = anyMD(g.weightDims)
+            var b = g.hasBias ? Layout.rowMajor([g.outChannels]).md : dnnl_memory_desc_t()  // zero desc: no bias
+            check(dnnl_dilated_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &src, &w,
+                  &b, &dst, g.strides, g.dilates, g.padL, g.padR), "conv bwd weights desc \(g)")
+            return Primitive(desc: &d, hint: fwd, name: "conv_bwd_w")
+        }
+        let want = p.md(dnnl_query_diff_weights_md)
+        let userMD = g.weightLayout.md
+        let direct = sameMD(userMD, want)
+        let tmp = direct ? nil : Buffer(count: mdBytes(want) / 4)
+        let out = direct ? UnsafeMutableRawPointer(diffWeight) : UnsafeMutableRawPointer(tmp!.pointer)
+        var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
+            (DNNL_ARG_SRC, p.md(dnnl_query_src_md), UnsafeMutableRawPointer(mutating: src)),
+            (DNNL_ARG_DIFF_DST, p.md(dnnl_query_diff_dst_md), UnsafeMutableRawPointer(mutating: diffDst)),
+            (DNNL_ARG_DIFF_WEIGHTS, want, out),
+        ]
+        if let diffBias {
+            args.append((DNNL_ARG_DIFF_BIAS, p.md(dnnl_query_diff_weights_md, 1), UnsafeMutableRawPointer(diffBias)))
+        }
+        p.execute(args)
+        if let tmp { reorder(want, tmp.pointer, userMD, diffWeight, key: "dw|\(g)") }
+    }
+}

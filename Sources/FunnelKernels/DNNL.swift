@@ -1,0 +1,180 @@
+import CDNNL
+import Foundation
+
+/// Thrown when oneDNN rejects a call; names the call and oneDNN's status.
+public struct DNNLError: Error, CustomStringConvertible {
+    public let call: String
+    public let status: dnnl_status_t
+    public var description: String { "[oneDNN] \(call) failed with status \(status.rawValue)" }
+}
+
+/// Checks a oneDNN status. Stays in `-Ounchecked` builds, unlike `precondition`.
+@inline(__always)
+func check(_ status: dnnl_status_t, _ call: @autoclosure () -> String) {
+    if status != dnnl_success {
+        fatalError(DNNLError(call: call(), status: status).description)
+    }
+}
+
+/// The process-wide CPU engine and stream. oneDNN's CPU primitives are thread-safe to execute.
+public final class DNNLContext: @unchecked Sendable {
+    public static let shared = DNNLContext()
+    let engine: dnnl_engine_t
+    let stream: dnnl_stream_t
+
+    private init() {
+        var e: dnnl_engine_t?
+        check(dnnl_engine_create(&e, dnnl_cpu, 0), "dnnl_engine_create")
+        engine = e!
+        var s: dnnl_stream_t?
+        check(dnnl_stream_create(&s, engine, dnnl_stream_default_flags.rawValue), "dnnl_stream_create")
+        stream = s!
+    }
+
+    /// The number of threads oneDNN's OpenMP runtime uses.
+    public var threads: Int { Int(omp_threads()) }
+}
+
+// OpenMP comes in with libdnnl; its entry points are looked up at run time so that the package
+// needs no link flag for libgomp (Debian ships no unversioned libgomp.so outside gcc's folder).
+private let ompGetMaxThreads = unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "omp_get_max_threads"),
+                                             to: (@convention(c) () -> Int32)?.self)
+private let ompSetNumThreads = unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "omp_set_num_threads"),
+                                             to: (@convention(c) (Int32) -> Void)?.self)
+private func omp_threads() -> Int32 { ompGetMaxThreads?() ?? 1 }
+private func omp_set_threads(_ n: Int32) { ompSetNumThreads?(n) }
+
+/// Sets the number of compute threads (oneDNN's OpenMP pool and Funnel's own kernels).
+public func setComputeThreads(_ n: Int) {
+    omp_set_threads(Int32(max(1, n)))
+}
+
+/// A dense float32 tensor layout as oneDNN sees it: logical dims and the physical stride of each.
+public struct Layout: Hashable, Sendable {
+    public var dims: [Int]
+    public var strides: [Int]
+    public init(dims: [Int], strides: [Int]) { self.dims = dims; self.strides = strides }
+
+    /// Row-major strides for `dims`.
+    public static func rowMajor(_ dims: [Int]) -> Layout {
+        var strides = [Int](repeating: 1, count: dims.count)
+        var s = 1
+        for i in stride(from: dims.count - 1, through: 0, by: -1) { strides[i] = s; s *= dims[i] }
+        return Layout(dims: dims, strides: strides)
+    }
+
+    /// The oneDNN memory descriptor of this layout.
+    var md: dnnl_memory_desc_t {
+        var md = dnnl_memory_desc_t()
+        let d = dims.map { Int64($0) }, s = strides.map { Int64($0) }
+        check(dnnl_memory_desc_init_by_strides(&md, Int32(dims.count), d, dnnl_f32, s), "memory_desc_init \(dims) \(strides)")
+        return md
+    }
+}
+
+/// Descriptor with format `any`, so the primitive picks its preferred (blocked) layout.
+func anyMD(_ dims: [Int]) -> dnnl_memory_desc_t {
+    var md = dnnl_memory_desc_t()
+    check(dnnl_memory_desc_init_by_tag(&md, Int32(dims.count), dims.map { Int64($0) }, dnnl_f32, dnnl_format_tag_any), "memory_desc any \(dims)")
+    return md
+}
+
+/// A created primitive with its descriptor. Cached per shape by `PrimitiveCache`.
+final class Primitive: @unchecked Sendable {
+    let pd: dnnl_primitive_desc_t
+    let primitive: dnnl_primitive_t
+
+    /// Creates the primitive from an op descriptor (a pointer to one of oneDNN's `*_desc_t`).
+    convenience init(desc: UnsafeRawPointer, attr: dnnl_primitive_attr_t? = nil, hint: Primitive? = nil, name: String) {
+        var pd: dnnl_primitive_desc_t?
+        check(dnnl_primitive_desc_create(&pd, desc, attr, DNNLContext.shared.engine, hint?.pd), "primitive_desc_create(\(name))")
+        self.init(ownedPD: pd!)
+    }
+
+    /// Takes ownership of a primitive descriptor and creates its primitive.
+    init(ownedPD: dnnl_primitive_desc_t) {
+        pd = ownedPD
+        var p: dnnl_primitive_t?
+        check(dnnl_primitive_create(&p, pd), "primitive_create")
+        primitive = p!
+    }
+
+    deinit {
+        dnnl_primitive_destroy(primitive)
+        dnnl_primitive_desc_destroy(pd)
+    }
+
+    /// The memory descriptor the primitive expects for a query (src, weights, workspace, ...).
+    func md(_ what: dnnl_query_t, _ index: Int32 = 0) -> dnnl_memory_desc_t {
+        dnnl_primitive_desc_query_md(pd, what, index)!.pointee
+    }
+
+    /// Bytes of a descriptor (0 when the primitive needs no such memory).
+    func bytes(_ what: dnnl_query_t, _ index: Int32 = 0) -> Int {
+        var m = md(what, index)
+        return Int(dnnl_memory_desc_get_size(&m))
+    }
+
+    /// Runs the primitive on raw buffers; each argument is (oneDNN arg id, descriptor, pointer).
+    func execute(_ args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)]) {
+        let ctx = DNNLContext.shared
+        var memories: [dnnl_memory_t?] = []
+        memories.reserveCapacity(args.count)
+        var execArgs = [dnnl_exec_arg_t]()
+        execArgs.reserveCapacity(args.count)
+        for (id, desc, ptr) in args {
+            var d = desc
+            var m: dnnl_memory_t?
+            check(dnnl_memory_create(&m, &d, ctx.engine, ptr), "memory_create")
+            memories.append(m)
+            execArgs.append(dnnl_exec_arg_t(arg: id, memory: m))
+        }
+        check(dnnl_primitive_execute(primitive, ctx.stream, Int32(execArgs.count), execArgs), "primitive_execute")
+        check(dnnl_stream_wait(ctx.stream), "stream_wait")
+        for m in memories { dnnl_memory_destroy(m) }
+    }
+}
+
+/// Primitives are created once per (kind, shape) key and reused: creation costs far more than a run.
+final class PrimitiveCache: @unchecked Sendable {
+    static let shared = PrimitiveCache()
+    private var entries: [String: Primitive] = [:]
+    private let lock = NSLock()
+
+    func get(_ key: String, _ make: () -> Primitive) -> Primitive {
+        lock.lock(); defer { lock.unlock() }
+        if let p = entries[key] { return p }
+        let p = make()
+        entries[key] = p
+        return p
+    }
+
+    var count: Int { lock.lock(); defer { lock.unlock() }; return entries.count }
+}
+
+/// Number of cached primitives (for tests that check reuse).
+public var cachedPrimitiveCount: Int { PrimitiveCache.shared.count }
+
+/// Memory descriptors compare equal when layouts match exactly.
+func sameMD(_ a: dnnl_memory_desc_t, _ b: dnnl_memory_desc_t) -> Bool {
+    var a = a, b = b
+    return dnnl_memory_desc_equal(&a, &b) != 0
+}
+
+func mdBytes(_ m: dnnl_memory_desc_t) -> Int {
+    var m = m
+    return Int(dnnl_memory_desc_get_size(&m))
+}
+
+/// Copies between two layouts of the same logical dims with a cached reorder primitive.
+func reorder(_ from: dnnl_memory_desc_t, _ src: UnsafeRawPointer, _ to: dnnl_memory_desc_t, _ dst: UnsafeMutableRawPointer, key: String) {
+    let p = PrimitiveCache.shared.get("reorder|" + key) {
+        var pd: dnnl_primitive_desc_t?
+        var f = from, t = to
+        let e = DNNLContext.shared.engine
+        check(dnnl_reorder_primitive_desc_create(&pd, &f, e, &t, e, nil), "reorder_primitive_desc_create")
+        return Primitive(ownedPD: pd!)
+    }
+    p.execute([(DNNL_ARG_FROM, from, UnsafeMutableRawPointer(mutating: src)), (DNNL_ARG_TO, to, dst)])
+}
+

@@ -1,0 +1,49 @@
+import FunnelKernels
+
+extension Tensor {
+    /// Batch normalisation of `[N, C, H, W]` (or `[N, C]`): `(x - mean) / sqrt(var + eps) * weight + bias`.
+    ///
+    /// Training: normalises with the batch's mean and biased variance and updates the running
+    /// statistics in place as PyTorch does: `running = (1 - momentum) * running + momentum * batch`,
+    /// with the unbiased variance. Eval: normalises with the running statistics.
+    public func batchNorm(weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor,
+                          training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
+        precondition(rank == 4 || rank == 2, "[batch_norm] input must be [N, C, H, W] or [N, C], got \(shape)")
+        let c = shape[1]
+        for (name, t) in [("weight", weight), ("bias", bias), ("running_mean", runningMean), ("running_var", runningVar)] {
+            precondition(t.shape == [c], "[batch_norm] \(name) has shape \(t.shape), expected [\(c)] for input \(shape)")
+        }
+        let x4 = rank == 4 ? self : reshaped(to: [shape[0], c, 1, 1])
+        let l = x4.layout
+        let out = Tensor(uninitialized: x4.shape)
+        let mean: Buffer, variance: Buffer
+        if training {
+            let n = count / c
+            precondition(n > 1, "[batch_norm] training needs more than one value per channel, input \(shape)")
+            mean = Buffer(count: c); variance = Buffer(count: c)
+            BatchNormalization.forward(l, eps: eps, useGlobalStats: false, src: x4.buffer.pointer, scale: weight.buffer.pointer,
+                                       shift: bias.buffer.pointer, mean: mean.pointer, variance: variance.pointer, dst: out.buffer.pointer)
+            let rm = runningMean.buffer.pointer, rv = runningVar.buffer.pointer
+            let unbias = Float(n) / Float(n - 1)
+            for i in 0..<c {
+                rm[i] = (1 - momentum) * rm[i] + momentum * mean.pointer[i]
+                rv[i] = (1 - momentum) * rv[i] + momentum * variance.pointer[i] * unbias
+            }
+        } else {
+            // Copies, so a later in-place update of the running stats cannot change this op's backward.
+            mean = Buffer(count: c); variance = Buffer(count: c)
+            mean.pointer.update(from: runningMean.buffer.pointer, count: c)
+            variance.pointer.update(from: runningVar.buffer.pointer, count: c)
+            BatchNormalization.forward(l, eps: eps, useGlobalStats: true, src: x4.buffer.pointer, scale: weight.buffer.pointer,
+                                       shift: bias.buffer.pointer, mean: mean.pointer, variance: variance.pointer, dst: out.buffer.pointer)
+        }
+        let result = rank == 4 ? out : withoutGrad { out.reshaped(to: shape) }
+        return result.recording("batch_norm", [self, weight, bias]) { g, _ in
+            let dx = Tensor(uninitialized: x4.shape), dw = Tensor(uninitialized: [c]), db = Tensor(uninitialized: [c])
+            BatchNormalization.backward(l, eps: eps, useGlobalStats: !training, src: x4.buffer.pointer, diffDst: g.reshaped(to: x4.shape).buffer.pointer,
+                                        scale: weight.buffer.pointer, mean: mean.pointer, variance: variance.pointer,
+                                        diffSrc: dx.buffer.pointer, diffScale: dw.buffer.pointer, diffShift: db.buffer.pointer)
+            return [dx.reshaped(to: self.shape), dw, db]
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import FunnelKernels
+
+/// Funnel's seeded random stream.
+///
+/// The stream is SplitMix64 (Steele, Lea & Flood 2014): state += 0x9E3779B97F4A7C15, then the state
+/// is mixed into a 64-bit output. A uniform float in [0, 1) is the top 24 bits times 2^-24; a normal
+/// pair comes from two uniforms by Box–Muller. Values are produced one after another on the calling
+/// thread, in logical (row-major NCHW) order, so a seed gives the same numbers on every run, machine
+/// and thread count.
+public struct RandomGenerator: Sendable, Codable, Equatable {
+    public private(set) var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    public mutating func nextUniform() -> Float { Float(next() >> 40) * 0x1p-24 }
+
+    /// Uniform integer in `0..<n` (unbiased).
+    public mutating func nextInt(_ n: Int) -> Int {
+        precondition(n > 0)
+        let bound = UInt64(n)
+        let limit = UInt64.max - UInt64.max % bound
+        while true { let r = next(); if r < limit { return Int(r % bound) } }
+    }
+
+    /// A standard normal pair (Box–Muller).
+    public mutating func nextNormalPair() -> (Float, Float) {
+        let u1 = Double(next() >> 11) * 0x1p-53, u2 = Double(next() >> 11) * 0x1p-53
+        let r = (-2 * Foundation.log(max(u1, 0x1p-60))).squareRoot()
+        return (Float(r * cos(2 * .pi * u2)), Float(r * sin(2 * .pi * u2)))
+    }
+
+    /// A Fisher–Yates permutation of `0..<n`.
+    public mutating func permutation(_ n: Int) -> [Int] {
+        var p = Array(0..<n)
+        if n > 1 { for i in stride(from: n - 1, to: 0, by: -1) { p.swapAt(i, nextInt(i + 1)) } }
+        return p
+    }
+}
+
+/// The process's default generator, used where no generator is passed (initialisers, dropout).
+public enum DefaultRandom {
+    nonisolated(unsafe) private static var generator = RandomGenerator(seed: 0)
+    private static let lock = NSLock()
+
+    /// Reseeds the default generator.
+    public static func seed(_ seed: UInt64) { lock.withLock { generator = RandomGenerator(seed: seed) } }
+
+    /// The generator's state, for checkpoints.
+    public static var state: RandomGenerator {
+        get { lock.withLock { generator } }
+        set { lock.withLock { generator = newValue } }
+    }
+
+    /// Runs `body` with exclusive use of the default generator.
+    public static func with<R>(_ body: (inout RandomGenerator) -> R) -> R {
+        lock.withLock { body(&generator) }
+    }
+}
+
+extension Tensor {
+    /// Fills a tensor from `values(i)` generated in logical order.
+    static func generated(_ shape: [Int], _ fill: (inout [Float]) -> Void) -> Tensor {
+        var v = [Float](repeating: 0, count: shape.reduce(1, *))
+        fill(&v)
+        return Tensor(shape: shape, scalars: v)
+    }
+
+    /// Uniform in [low, high).
+    public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1, generator: inout RandomGenerator) -> Tensor {
+        generated(shape) { v in for i in v.indices { v[i] = low + (high - low) * generator.nextUniform() } }
+    }
+
+    /// Normal with the given mean and standard deviation.
+    public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1, generator: inout RandomGenerator) -> Tensor {
+        generated(shape) { v in
+            var i = 0
+            while i < v.count {
+                let (a, b) = generator.nextNormalPair()
+                v[i] = mean + std * a
+                if i + 1 < v.count { v[i + 1] = mean + std * b }
+                i += 2
+            }
+        }
+    }
+
+    /// Uniform from the default generator.
+    public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1) -> Tensor {
+        DefaultRandom.with { uniform(shape, low: low, high: high, generator: &$0) }
+    }
+
+    /// Normal from the default generator.
+    public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1) -> Tensor {
+        DefaultRandom.with { normal(shape, mean: mean, std: std, generator: &$0) }
+    }
+
+    /// All zeros.
+    public static func zeros(_ shape: [Int]) -> Tensor { Tensor(shape: shape, buffer: Buffer(zeros: shape.reduce(1, *))) }
+
+    /// All ones.
+    public static func ones(_ shape: [Int]) -> Tensor { full(shape, 1) }
+
+    /// Every element `value`.
+    public static func full(_ shape: [Int], _ value: Float) -> Tensor {
+        let t = Tensor(uninitialized: shape)
+        t.buffer.pointer.update(repeating: value, count: t.count)
+        return t
+    }
+
+    /// `[start, start + step, ...]` below `end`, as a 1-D tensor.
+    public static func arange(_ start: Float, _ end: Float, step: Float = 1) -> Tensor {
+        precondition(step != 0, "[arange] step is 0")
+        let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
+        return Tensor(shape: [n], scalars: (0..<n).map { start + Float($0) * step })
+    }
+}

@@ -1,0 +1,4 @@
+import Testing
+@testable import FunnelData
+
+@Test func moduleLoads() {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import FunnelLab
+
+@Test func moduleLoads() {}

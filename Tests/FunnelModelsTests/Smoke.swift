@@ -1,0 +1,4 @@
+import Testing
+@testable import FunnelModels
+
+@Test func moduleLoads() {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import FunnelNN
+
+@Test func moduleLoads() {}

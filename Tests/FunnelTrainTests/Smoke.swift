@@ -1,0 +1,4 @@
+import Testing
+@testable import FunnelTrain
+
+@Test func moduleLoads() {}
