@@ -13,7 +13,7 @@ public enum BatchNormalization {
         PrimitiveCache.shared.get("bn_fwd|\(l.dims)|\(eps)|\(global)") {
             var d = dnnl_batch_normalization_desc_t()
             var md = l.md
-            check(dnnl_batch_normalization_forward_desc_init(&d, global ? dnnl_forward_inference : dnnl_forward_training,
+            check(dnnl_batch_normalization_forward_desc_init(&d, dnnl_forward_training,
                   &md, eps, flags(global)), "batch_norm fwd desc \(l.dims)")
             return Primitive(desc: &d, name: "bn_fwd")
         }
@@ -39,7 +39,7 @@ public enum BatchNormalization {
 
     /// Gradients of the input, scale and shift. With `useGlobalStats` the statistics are constants.
     public static func backward(_ l: Layout, eps: Float, useGlobalStats: Bool, src: UnsafePointer<Float>,
-                                diffDst: UnsafePointer<Float>, scale: UnsafePointer<Float>,
+                                diffDst: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
                                 mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
                                 diffSrc: UnsafeMutablePointer<Float>, diffScale: UnsafeMutablePointer<Float>,
                                 diffShift: UnsafeMutablePointer<Float>) {
@@ -56,6 +56,8 @@ public enum BatchNormalization {
             (DNNL_ARG_SRC, l.md, UnsafeMutableRawPointer(mutating: src)),
             (DNNL_ARG_DIFF_DST, l.md, UnsafeMutableRawPointer(mutating: diffDst)),
             (DNNL_ARG_SCALE, c, UnsafeMutableRawPointer(mutating: scale)),
+            // oneDNN 2.6's channels-last implementation wants the shift even though the gradient does not use it.
+            (DNNL_ARG_SHIFT, c, UnsafeMutableRawPointer(mutating: shift)),
             (DNNL_ARG_MEAN, c, UnsafeMutableRawPointer(mutating: mean)),
             (DNNL_ARG_VARIANCE, c, UnsafeMutableRawPointer(mutating: variance)),
             (DNNL_ARG_DIFF_SRC, l.md, UnsafeMutableRawPointer(diffSrc)),

@@ -21,6 +21,7 @@ public final class DNNLContext: @unchecked Sendable {
     public static let shared = DNNLContext()
     let engine: dnnl_engine_t
     let stream: dnnl_stream_t
+    let executionLock = NSRecursiveLock()
 
     private init() {
         var e: dnnl_engine_t?
@@ -66,8 +67,9 @@ public struct Layout: Hashable, Sendable {
     /// The oneDNN memory descriptor of this layout.
     var md: dnnl_memory_desc_t {
         var md = dnnl_memory_desc_t()
-        let d = dims.map { Int64($0) }, s = strides.map { Int64($0) }
-        check(dnnl_memory_desc_init_by_strides(&md, Int32(dims.count), d, dnnl_f32, s), "memory_desc_init \(dims) \(strides)")
+        // oneDNN has no 0-d memory (a zero descriptor means "absent"): a scalar is one element of 1-D.
+        let d = dims.isEmpty ? [1] : dims.map { Int64($0) }, s = dims.isEmpty ? [1] : strides.map { Int64($0) }
+        check(dnnl_memory_desc_init_by_strides(&md, Int32(d.count), d, dnnl_f32, s), "memory_desc_init \(dims) \(strides)")
         return md
     }
 }
@@ -83,16 +85,18 @@ func anyMD(_ dims: [Int]) -> dnnl_memory_desc_t {
 final class Primitive: @unchecked Sendable {
     let pd: dnnl_primitive_desc_t
     let primitive: dnnl_primitive_t
+    let name: String
 
     /// Creates the primitive from an op descriptor (a pointer to one of oneDNN's `*_desc_t`).
     convenience init(desc: UnsafeRawPointer, attr: dnnl_primitive_attr_t? = nil, hint: Primitive? = nil, name: String) {
         var pd: dnnl_primitive_desc_t?
         check(dnnl_primitive_desc_create(&pd, desc, attr, DNNLContext.shared.engine, hint?.pd), "primitive_desc_create(\(name))")
-        self.init(ownedPD: pd!)
+        self.init(ownedPD: pd!, name: name)
     }
 
     /// Takes ownership of a primitive descriptor and creates its primitive.
-    init(ownedPD: dnnl_primitive_desc_t) {
+    init(ownedPD: dnnl_primitive_desc_t, name: String = "") {
+        self.name = name
         pd = ownedPD
         var p: dnnl_primitive_t?
         check(dnnl_primitive_create(&p, pd), "primitive_create")
@@ -118,6 +122,8 @@ final class Primitive: @unchecked Sendable {
     /// Runs the primitive on raw buffers; each argument is (oneDNN arg id, descriptor, pointer).
     func execute(_ args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)]) {
         let ctx = DNNLContext.shared
+        ctx.executionLock.lock()
+        defer { ctx.executionLock.unlock() }
         var memories: [dnnl_memory_t?] = []
         memories.reserveCapacity(args.count)
         var execArgs = [dnnl_exec_arg_t]()
@@ -129,7 +135,17 @@ final class Primitive: @unchecked Sendable {
             memories.append(m)
             execArgs.append(dnnl_exec_arg_t(arg: id, memory: m))
         }
-        check(dnnl_primitive_execute(primitive, ctx.stream, Int32(execArgs.count), execArgs), "primitive_execute")
+        // One stream and oneDNN's shared scratchpad: executions are serialised. Each primitive already
+        // uses every core through OpenMP, so callers on several threads lose nothing by waiting.
+        let status = dnnl_primitive_execute(primitive, ctx.stream, Int32(execArgs.count), execArgs)
+        if status != dnnl_success {
+            let dims = args.map { a in withUnsafeBytes(of: a.1.dims) { Array($0.bindMemory(to: Int64.self).prefix(Int(a.1.ndims))) } }
+            let want = args.map { a -> [Int64] in
+                let m = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, a.0)!.pointee
+                return withUnsafeBytes(of: m.dims) { Array($0.bindMemory(to: Int64.self).prefix(Int(m.ndims))) }
+            }
+            check(status, "primitive_execute(\(name)) wants \(want) args \(args.map { $0.0 }) dims \(dims)")
+        }
         check(dnnl_stream_wait(ctx.stream), "stream_wait")
         for m in memories { dnnl_memory_destroy(m) }
     }
@@ -142,6 +158,7 @@ final class PrimitiveCache: @unchecked Sendable {
     private let lock = NSLock()
 
     func get(_ key: String, _ make: () -> Primitive) -> Primitive {
+        DNNLContext.shared.executionLock.lock(); defer { DNNLContext.shared.executionLock.unlock() }
         lock.lock(); defer { lock.unlock() }
         if let p = entries[key] { return p }
         let p = make()

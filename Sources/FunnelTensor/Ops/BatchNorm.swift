@@ -41,7 +41,7 @@ extension Tensor {
         return result.recording("batch_norm", [self, weight, bias]) { g, _ in
             let dx = Tensor(uninitialized: x4.shape), dw = Tensor(uninitialized: [c]), db = Tensor(uninitialized: [c])
             BatchNormalization.backward(l, eps: eps, useGlobalStats: !training, src: x4.buffer.pointer, diffDst: g.reshaped(to: x4.shape).buffer.pointer,
-                                        scale: weight.buffer.pointer, mean: mean.pointer, variance: variance.pointer,
+                                        scale: weight.buffer.pointer, shift: bias.buffer.pointer, mean: mean.pointer, variance: variance.pointer,
                                         diffSrc: dx.buffer.pointer, diffScale: dw.buffer.pointer, diffShift: db.buffer.pointer)
             return [dx.reshaped(to: self.shape), dw, db]
         }
