@@ -37,9 +37,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 
-        .testTarget(name: "FunnelTensorTests", dependencies: ["FunnelTensor"]),
-        .testTarget(name: "FunnelNNTests", dependencies: ["FunnelNN"]),
-        .testTarget(name: "FunnelModelsTests", dependencies: ["FunnelModels"]),
+        .target(name: "FunnelTestSupport", dependencies: ["FunnelTensor"], path: "Tests/FunnelTestSupport"),
+        .testTarget(name: "FunnelTensorTests", dependencies: ["FunnelTensor", "FunnelTestSupport"]),
+        .testTarget(name: "FunnelNNTests", dependencies: ["FunnelNN", "FunnelTestSupport"]),
+        .testTarget(name: "FunnelModelsTests", dependencies: ["FunnelModels", "FunnelTestSupport"]),
         .testTarget(name: "FunnelDataTests", dependencies: ["FunnelData"]),
         .testTarget(name: "FunnelTrainTests", dependencies: ["FunnelTrain"]),
         .testTarget(name: "FunnelLabTests", dependencies: ["FunnelLab"]),

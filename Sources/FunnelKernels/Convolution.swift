@@ -77,7 +77,7 @@ public enum Convolution {
     }
 
     /// Reorders user weights to the layout `want` if needed; returns the pointer to use and a keep-alive.
-    private static func weights(_ g: ConvGeometry, _ user: UnsafePointer<Float>, _ want: dnnl_memory_desc_t, tag: String) -> (UnsafeMutableRawPointer, Buffer?) {
+    static func weights(_ g: ConvGeometry, _ user: UnsafePointer<Float>, _ want: dnnl_memory_desc_t, tag: String) -> (UnsafeMutableRawPointer, Buffer?) {
         let userMD = g.weightLayout.md
         if sameMD(userMD, want) { return (UnsafeMutableRawPointer(mutating: user), nil) }
         let buf = Buffer(count: mdBytes(want) / 4)
@@ -147,5 +147,39 @@ public enum Convolution {
         }
         p.execute(args)
         if let tmp { reorder(want, tmp.pointer, userMD, diffWeight, key: "dw|\(g)") }
+    }
+}
+
+extension Convolution {
+    /// `dst = max(conv(src, weight) + bias, other)` in one oneDNN primitive (a binary-max post-op);
+    /// `other` has `dst`'s shape. Used for inference FReLU with batch norm folded into the weights.
+    public static func forwardMax(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                  bias: UnsafePointer<Float>?, other: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>) {
+        let p = PrimitiveCache.shared.get("conv_fwd_max|\(g)") {
+            var d = dnnl_convolution_desc_t()
+            var src = g.srcLayout.md, dst = g.dstLayout.md, w = anyMD(g.weightDims)
+            var b = g.hasBias ? Layout.rowMajor([g.outChannels]).md : dnnl_memory_desc_t()
+            check(dnnl_dilated_convolution_forward_desc_init(&d, dnnl_forward_inference, dnnl_convolution_direct,
+                  &src, &w, &b, &dst, g.strides, g.dilates, g.padL, g.padR), "conv fwd desc \(g)")
+            var postOps: dnnl_post_ops_t?
+            check(dnnl_post_ops_create(&postOps), "post_ops_create")
+            var other = g.dstLayout.md
+            check(dnnl_post_ops_append_binary(postOps, dnnl_binary_max, &other), "post_ops_append_binary")
+            var attr: dnnl_primitive_attr_t?
+            check(dnnl_primitive_attr_create(&attr), "primitive_attr_create")
+            check(dnnl_primitive_attr_set_post_ops(attr, postOps), "primitive_attr_set_post_ops")
+            defer { dnnl_post_ops_destroy(postOps); dnnl_primitive_attr_destroy(attr) }
+            return Primitive(desc: &d, attr: attr, name: "conv_fwd_max")
+        }
+        let (w, keep) = weights(g, weight, p.md(dnnl_query_weights_md), tag: "fwdmax")
+        var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
+            (DNNL_ARG_SRC, p.md(dnnl_query_src_md), UnsafeMutableRawPointer(mutating: src)),
+            (DNNL_ARG_WEIGHTS, p.md(dnnl_query_weights_md), w),
+            (DNNL_ARG_DST, p.md(dnnl_query_dst_md), UnsafeMutableRawPointer(dst)),
+            (DNNL_ARG_ATTR_MULTIPLE_POST_OP_BASE | DNNL_ARG_SRC_1, g.dstLayout.md, UnsafeMutableRawPointer(mutating: other)),
+        ]
+        if let bias { args.append((DNNL_ARG_BIAS, p.md(dnnl_query_weights_md, 1), UnsafeMutableRawPointer(mutating: bias))) }
+        p.execute(args)
+        withExtendedLifetime(keep) {}
     }
 }

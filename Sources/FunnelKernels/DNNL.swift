@@ -48,6 +48,7 @@ private func omp_set_threads(_ n: Int32) { ompSetNumThreads?(n) }
 /// Sets the number of compute threads (oneDNN's OpenMP pool and Funnel's own kernels).
 public func setComputeThreads(_ n: Int) {
     omp_set_threads(Int32(max(1, n)))
+    kernelThreads = max(1, n)
 }
 
 /// A dense float32 tensor layout as oneDNN sees it: logical dims and the physical stride of each.

@@ -1,5 +1,6 @@
 import Testing
 @testable import FunnelTensor
+import FunnelTestSupport
 
 @Suite struct ArithmeticTests {
     @Test func broadcastingValues() {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import FunnelTensor
+import FunnelTestSupport
 
 @Suite struct LayerOpTests {
     @Test func batchNormTrainingMatchesHandStatistics() {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import FunnelTensor
+import FunnelTestSupport
 
 @Suite struct PointwiseTests {
     /// Each pointwise op against its formula evaluated in Double, and its gradient against finite differences.

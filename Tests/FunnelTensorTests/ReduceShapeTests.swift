@@ -1,5 +1,6 @@
 import Testing
 @testable import FunnelTensor
+import FunnelTestSupport
 
 @Suite struct ReduceShapeTests {
     let x = Tensor(shape: [2, 3, 2, 2], scalars: (0..<24).map { Float($0) })

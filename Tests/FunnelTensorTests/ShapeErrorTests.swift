@@ -1,5 +1,6 @@
 import Testing
 @testable import FunnelTensor
+import FunnelTestSupport
 
 /// Shape errors stop the program with a message naming the op and both shapes; exit tests run each
 /// case in a child process and read what it printed.

@@ -1,0 +1,123 @@
+/// Fused kernels for FReLU's `max(x, BN(t))` where `t = DWConv(x)`, on channels-last data viewed as
+/// `rows x C` (rows = N*H*W). The depthwise convolution itself runs on oneDNN; these loops replace
+/// batch norm's separate statistics, normalisation, max and their backward passes (each a full
+/// read/write of the tensor) with two passes forward and two backward.
+public enum FunnelKernel {
+    /// Per-channel mean and biased variance of `t` (`rows x c`). Accumulates in Double per chunk.
+    public static func channelMoments(_ t: UnsafePointer<Float>, rows: Int, channels c: Int,
+                                      mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
+        let partial = ChannelPartials(channels: c, slots: 2)
+        parallelChunks(rows, minimumPerThread: max(1, 16384 / c)) { range in
+            var s = [Float](repeating: 0, count: c), q = [Float](repeating: 0, count: c)
+            var sd = [Double](repeating: 0, count: c), qd = [Double](repeating: 0, count: c)
+            s.withUnsafeMutableBufferPointer { s in q.withUnsafeMutableBufferPointer { q in
+                var r = range.lowerBound
+                while r < range.upperBound {
+                    // Float accumulation over short blocks keeps the inner loop vectorised; blocks go to Double.
+                    let end = min(range.upperBound, r + 64)
+                    for i in 0..<c { s[i] = 0; q[i] = 0 }
+                    for row in r..<end {
+                        let p = t + row * c
+                        for i in 0..<c { let v = p[i]; s[i] += v; q[i] += v * v }
+                    }
+                    for i in 0..<c { sd[i] += Double(s[i]); qd[i] += Double(q[i]) }
+                    r = end
+                }
+            } }
+            partial.add(sd, slot: 0); partial.add(qd, slot: 1)
+        }
+        let n = Double(rows)
+        for i in 0..<c {
+            let m = partial.sums[0][i] / n
+            mean[i] = Float(m)
+            variance[i] = Float(max(0, partial.sums[1][i] / n - m * m))
+        }
+    }
+
+    /// `y = max(x, a_c * t + b_c)`.
+    public static func maxAffine(x: UnsafePointer<Float>, t: UnsafePointer<Float>, scale a: UnsafePointer<Float>,
+                                 shift b: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, rows: Int, channels c: Int) {
+        parallelChunks(rows, minimumPerThread: max(1, 16384 / c)) { range in
+            for row in range {
+                let o = row * c
+                for i in 0..<c { y[o + i] = max(x[o + i], a[i] * t[o + i] + b[i]) }
+            }
+        }
+    }
+
+    /// Backward of `y = max(x, T)`, `T = a*t + b`, with batch-norm statistics folded into `a`, `b`:
+    /// splits `g` into the part for `x` (`gx`) and for the condition (`gT`, ties split evenly as
+    /// PyTorch's `maximum`), and returns per-channel `Σ gT` and `Σ gT * tHat` with `tHat = (t - mean) * invStd`.
+    public static func backwardSums(g: UnsafePointer<Float>, x: UnsafePointer<Float>, t: UnsafePointer<Float>,
+                                    scale a: UnsafePointer<Float>, shift b: UnsafePointer<Float>,
+                                    mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, rows: Int, channels c: Int,
+                                    sumG: UnsafeMutablePointer<Float>, sumGTHat: UnsafeMutablePointer<Float>) {
+        let partial = ChannelPartials(channels: c, slots: 2)
+        parallelChunks(rows, minimumPerThread: max(1, 16384 / c)) { range in
+            var s1 = [Double](repeating: 0, count: c), s2 = [Double](repeating: 0, count: c)
+            var f1 = [Float](repeating: 0, count: c), f2 = [Float](repeating: 0, count: c)
+            f1.withUnsafeMutableBufferPointer { f1 in f2.withUnsafeMutableBufferPointer { f2 in
+                var r = range.lowerBound
+                while r < range.upperBound {
+                    let end = min(range.upperBound, r + 64)
+                    for i in 0..<c { f1[i] = 0; f2[i] = 0 }
+                    for row in r..<end {
+                        let o = row * c
+                        for i in 0..<c {
+                            let tv = t[o + i], cond = a[i] * tv + b[i], xv = x[o + i]
+                            let w: Float = cond > xv ? 1 : (cond == xv ? 0.5 : 0)
+                            let gT = g[o + i] * w
+                            f1[i] += gT
+                            f2[i] += gT * (tv - mean[i]) * invStd[i]
+                        }
+                    }
+                    for i in 0..<c { s1[i] += Double(f1[i]); s2[i] += Double(f2[i]) }
+                    r = end
+                }
+            } }
+            partial.add(s1, slot: 0); partial.add(s2, slot: 1)
+        }
+        for i in 0..<c { sumG[i] = Float(partial.sums[0][i]); sumGTHat[i] = Float(partial.sums[1][i]) }
+    }
+
+    /// Second backward pass: `gx = g * [x wins]` and the gradient at the depthwise output
+    /// `gt = a * (gT - centerG - tHat * centerGTHat)`; pass zero centers for inference-mode statistics.
+    public static func backwardSplit(g: UnsafePointer<Float>, x: UnsafePointer<Float>, t: UnsafePointer<Float>,
+                                     scale a: UnsafePointer<Float>, shift b: UnsafePointer<Float>,
+                                     mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>,
+                                     centerG: UnsafePointer<Float>, centerGTHat: UnsafePointer<Float>,
+                                     gx: UnsafeMutablePointer<Float>, gt: UnsafeMutablePointer<Float>, rows: Int, channels c: Int) {
+        parallelChunks(rows, minimumPerThread: max(1, 16384 / c)) { range in
+            for row in range {
+                let o = row * c
+                for i in 0..<c {
+                    let tv = t[o + i], cond = a[i] * tv + b[i], xv = x[o + i], gv = g[o + i]
+                    let w: Float = cond > xv ? 1 : (cond == xv ? 0.5 : 0)
+                    let tHat = (tv - mean[i]) * invStd[i]
+                    gx[o + i] = gv * (1 - w)
+                    gt[o + i] = a[i] * (gv * w - centerG[i] - tHat * centerGTHat[i])
+                }
+            }
+        }
+    }
+
+    /// `y += x` over `count` floats.
+    public static func accumulate(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        parallelChunks(count, minimumPerThread: 65536) { range in
+            for i in range { y[i] += x[i] }
+        }
+    }
+}
+
+/// Per-channel Double sums gathered from worker threads.
+final class ChannelPartials: @unchecked Sendable {
+    private(set) var sums: [[Double]]
+    private let lock = NSLock()
+    init(channels: Int, slots: Int) { sums = [[Double]](repeating: [Double](repeating: 0, count: channels), count: slots) }
+    func add(_ values: [Double], slot: Int) {
+        lock.lock(); defer { lock.unlock() }
+        for i in values.indices { sums[slot][i] += values[i] }
+    }
+}
+
+import Foundation

@@ -1,0 +1,85 @@
+import FunnelTensor
+
+/// Batch normalisation over channels of `[N, C, H, W]` or `[N, C]`, PyTorch's `BatchNorm2d`/`1d`:
+/// training normalises with batch statistics and updates `running_mean` / `running_var`
+/// (momentum 0.1, unbiased variance); inference uses the running statistics.
+public final class BatchNorm: Module {
+    public var weight: Tensor
+    public var bias: Tensor
+    public var runningMean: Tensor
+    public var runningVar: Tensor
+    public var numBatchesTracked = 0
+    public let momentum: Float, eps: Float
+
+    public init(_ channels: Int, momentum: Float = 0.1, eps: Float = 1e-5) {
+        weight = parameter(Tensor.ones([channels]))
+        bias = parameter(Tensor.zeros([channels]))
+        runningMean = Tensor.zeros([channels])
+        runningVar = Tensor.ones([channels])
+        self.momentum = momentum; self.eps = eps
+    }
+
+    public override func forward(_ x: Tensor) -> Tensor {
+        if isTraining { numBatchesTracked += 1 }
+        return x.batchNorm(weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
+                           training: isTraining, momentum: momentum, eps: eps)
+    }
+
+    public override var integerBuffers: [(String, Int)] { [("num_batches_tracked", numBatchesTracked)] }
+    public override func setIntegerBuffer(_ name: String, _ value: Int) {
+        if name == "num_batches_tracked" { numBatchesTracked = value }
+    }
+}
+
+/// Group normalisation (`nn.GroupNorm`): statistics per sample over groups of channels and all
+/// positions; per-channel affine. One group is layer norm over (C, H, W); C groups is instance norm.
+public final class GroupNorm: Module {
+    public var weight: Tensor?
+    public var bias: Tensor?
+    public let groups: Int, eps: Float
+
+    public init(groups: Int, channels: Int, eps: Float = 1e-5, affine: Bool = true) {
+        precondition(channels % groups == 0, "[GroupNorm] \(channels) channels not divisible by \(groups) groups")
+        self.groups = groups; self.eps = eps
+        weight = affine ? parameter(Tensor.ones([channels])) : nil
+        bias = affine ? parameter(Tensor.zeros([channels])) : nil
+    }
+
+    public override func forward(_ x: Tensor) -> Tensor {
+        x.groupNorm(groups: groups, weight: weight, bias: bias, eps: eps)
+    }
+}
+
+/// Layer normalisation over the trailing `normalizedShape` (`nn.LayerNorm`), elementwise affine.
+public final class LayerNorm: Module {
+    public var weight: Tensor
+    public var bias: Tensor
+    public let normalizedShape: [Int], eps: Float
+
+    public init(_ normalizedShape: [Int], eps: Float = 1e-5) {
+        self.normalizedShape = normalizedShape; self.eps = eps
+        weight = parameter(Tensor.ones(normalizedShape))
+        bias = parameter(Tensor.zeros(normalizedShape))
+    }
+
+    public override func forward(_ x: Tensor) -> Tensor {
+        x.layerNorm(normalizedShape: normalizedShape, weight: weight, bias: bias, eps: eps)
+    }
+}
+
+/// Instance normalisation of `[N, C, H, W]` (`nn.InstanceNorm2d(affine=True)`): per sample and channel.
+public final class InstanceNorm: Module {
+    public var weight: Tensor
+    public var bias: Tensor
+    public let eps: Float
+
+    public init(_ channels: Int, eps: Float = 1e-5) {
+        self.eps = eps
+        weight = parameter(Tensor.ones([channels]))
+        bias = parameter(Tensor.zeros([channels]))
+    }
+
+    public override func forward(_ x: Tensor) -> Tensor {
+        x.groupNorm(groups: x.shape[1], weight: weight, bias: bias, eps: eps)
+    }
+}

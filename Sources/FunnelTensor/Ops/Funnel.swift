@@ -1,0 +1,105 @@
+import FunnelKernels
+
+extension Tensor {
+    /// FReLU's `max(x, BN(DWConv(x)))` as one fused op (forward and backward side by side).
+    ///
+    /// - Training: oneDNN's depthwise convolution gives `t`; one pass takes per-channel moments of
+    ///   `t`, one pass writes `max(x, a*t + b)` with the batch norm folded into `a`, `b`. Backward:
+    ///   two passes split the gradient between `x` and the condition and apply batch norm's
+    ///   backward, then oneDNN's convolution backward runs on the result.
+    /// - Inference without gradients: batch norm is folded into the depthwise weights and the max
+    ///   becomes a post-op of the convolution: one oneDNN primitive, one pass.
+    /// Running statistics are updated as `batchNorm` does (momentum, unbiased variance).
+    public func funnel(convWeight: Tensor, convBias: Tensor?, bnWeight: Tensor, bnBias: Tensor, runningMean: Tensor,
+                       runningVar: Tensor, training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
+        precondition(rank == 4, "[funnel] input must be [N, C, H, W], got \(shape)")
+        let c = shape[1]
+        precondition(convWeight.shape[0] == c && convWeight.shape[1] == 1, "[funnel] depthwise weight \(convWeight.shape) for input \(shape)")
+        let (kh, kw) = (convWeight.shape[2], convWeight.shape[3])
+        let g = ConvGeometry(batch: shape[0], inChannels: c, height: shape[2], width: shape[3], outChannels: c, kh: kh, kw: kw,
+                             padH: kh / 2, padW: kw / 2, groups: c, hasBias: convBias != nil)
+        precondition(g.outHeight == shape[2] && g.outWidth == shape[3], "[funnel] kernel \(kh)x\(kw) must be odd to keep the size")
+        let inputs = [self, convWeight] + (convBias.map { [$0] } ?? []) + [bnWeight, bnBias]
+        let recording = GradMode.isEnabled && inputs.contains { $0.requiresGrad }
+        let rows = count / c
+
+        if !training && !recording {
+            let a = Buffer(count: c), b = Buffer(count: c)
+            Tensor.foldNorm(c, bnWeight, bnBias, runningMean.buffer.pointer, runningVar.buffer.pointer, eps, a, b, convBias: convBias)
+            // Depthwise weights are [C, 1, kh, kw]: row i holds channel i's kernel, scaled by a_i.
+            let w = Buffer(count: convWeight.count)
+            let kk = kh * kw
+            for i in 0..<c { for j in 0..<kk { w.pointer[i * kk + j] = convWeight.buffer.pointer[i * kk + j] * a.pointer[i] } }
+            let out = Tensor(uninitialized: shape)
+            var folded = g; folded.hasBias = true
+            Convolution.forwardMax(folded, src: buffer.pointer, weight: w.pointer, bias: b.pointer, other: buffer.pointer, dst: out.buffer.pointer)
+            return out
+        }
+
+        let t = Buffer(count: count)
+        Convolution.forward(g, src: buffer.pointer, weight: convWeight.buffer.pointer, bias: convBias?.buffer.pointer, dst: t.pointer)
+        let mean = Buffer(count: c), variance = Buffer(count: c)
+        if training {
+            precondition(rows > 1, "[funnel] training needs more than one value per channel, input \(shape)")
+            FunnelKernel.channelMoments(t.pointer, rows: rows, channels: c, mean: mean.pointer, variance: variance.pointer)
+            let rm = runningMean.buffer.pointer, rv = runningVar.buffer.pointer
+            let unbias = Float(rows) / Float(rows - 1)
+            for i in 0..<c {
+                rm[i] = (1 - momentum) * rm[i] + momentum * mean.pointer[i]
+                rv[i] = (1 - momentum) * rv[i] + momentum * variance.pointer[i] * unbias
+            }
+        } else {
+            mean.pointer.update(from: runningMean.buffer.pointer, count: c)
+            variance.pointer.update(from: runningVar.buffer.pointer, count: c)
+        }
+        let invStd = Buffer(count: c), a = Buffer(count: c), b = Buffer(count: c)
+        for i in 0..<c {
+            invStd.pointer[i] = 1 / (variance.pointer[i] + eps).squareRoot()
+            a.pointer[i] = bnWeight.buffer.pointer[i] * invStd.pointer[i]
+            b.pointer[i] = bnBias.buffer.pointer[i] - a.pointer[i] * mean.pointer[i]
+        }
+        let out = Tensor(uninitialized: shape)
+        FunnelKernel.maxAffine(x: buffer.pointer, t: t.pointer, scale: a.pointer, shift: b.pointer, y: out.buffer.pointer, rows: rows, channels: c)
+
+        return out.recording("funnel", inputs) { grad, _ in
+            let sumG = Buffer(count: c), sumGTHat = Buffer(count: c)
+            FunnelKernel.backwardSums(g: grad.buffer.pointer, x: self.buffer.pointer, t: t.pointer, scale: a.pointer, shift: b.pointer,
+                                      mean: mean.pointer, invStd: invStd.pointer, rows: rows, channels: c,
+                                      sumG: sumG.pointer, sumGTHat: sumGTHat.pointer)
+            // Batch statistics depend on t: the gradient is centred; running statistics are constants.
+            let centerG = Buffer(zeros: c), centerGTHat = Buffer(zeros: c)
+            if training {
+                for i in 0..<c {
+                    centerG.pointer[i] = sumG.pointer[i] / Float(rows)
+                    centerGTHat.pointer[i] = sumGTHat.pointer[i] / Float(rows)
+                }
+            }
+            let dx = Tensor(uninitialized: self.shape), gt = Buffer(count: self.count)
+            FunnelKernel.backwardSplit(g: grad.buffer.pointer, x: self.buffer.pointer, t: t.pointer, scale: a.pointer, shift: b.pointer,
+                                       mean: mean.pointer, invStd: invStd.pointer, centerG: centerG.pointer, centerGTHat: centerGTHat.pointer,
+                                       gx: dx.buffer.pointer, gt: gt.pointer, rows: rows, channels: c)
+            let dw = Tensor(uninitialized: convWeight.shape)
+            let db = convBias.map { Tensor(uninitialized: $0.shape) }
+            Convolution.backwardWeights(g, src: self.buffer.pointer, diffDst: gt.pointer, diffWeight: dw.buffer.pointer, diffBias: db?.buffer.pointer)
+            if self.requiresGrad {
+                let dxConv = Buffer(count: self.count)
+                Convolution.backwardData(g, diffDst: gt.pointer, weight: convWeight.buffer.pointer, diffSrc: dxConv.pointer)
+                FunnelKernel.accumulate(dxConv.pointer, into: dx.buffer.pointer, count: self.count)
+            }
+            let dGamma = Tensor(uninitialized: [c]), dBeta = Tensor(uninitialized: [c])
+            dGamma.buffer.pointer.update(from: sumGTHat.pointer, count: c)
+            dBeta.buffer.pointer.update(from: sumG.pointer, count: c)
+            return [self.requiresGrad ? dx : nil, dw] + (convBias == nil ? [] : [db]) + [dGamma, dBeta]
+        }
+    }
+
+    /// Batch norm with running statistics folded into a per-channel scale and shift:
+    /// `a = γ / sqrt(var + eps)`, `b = β + (bias - mean) * a` (bias of the preceding conv, if any).
+    private static func foldNorm(_ c: Int, _ gamma: Tensor, _ beta: Tensor, _ mean: UnsafePointer<Float>, _ variance: UnsafePointer<Float>,
+                                 _ eps: Float, _ a: Buffer, _ b: Buffer, convBias: Tensor?) {
+        for i in 0..<c {
+            a.pointer[i] = gamma.buffer.pointer[i] / (variance[i] + eps).squareRoot()
+            b.pointer[i] = beta.buffer.pointer[i] + ((convBias?.buffer.pointer[i] ?? 0) - mean[i]) * a.pointer[i]
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import Testing
+import FunnelTestSupport
+@testable import FunnelNN
+
+/// Every activation spec the study and the paper's ablations use.
+let everySpec = [
+    "relu", "leaky_relu:a=0.1", "prelu", "prelu:shared", "swish", "swish:learnable", "swish:beta=1.5", "silu", "gelu", "gelu:tanh",
+    "mish", "sigmoid", "tanh", "softplus", "elu", "hard_swish", "maxout", "maxout:k=3", "glu",
+    "frelu", "frelu:fused=false", "frelu:k=5", "frelu:window=1x1", "frelu:window=7x7", "frelu:window=1x3+3x1", "frelu:window=max(1x3,3x1)",
+    "frelu:cond=maxpool", "frelu:cond=avgpool", "frelu:combine=sum", "frelu:combine=relu",
+    "frelu:norm=none", "frelu:norm=ln", "frelu:norm=in", "frelu:norm=gn,groups=2",
+    "dyrelu_a", "dyrelu_b", "dyrelu_c", "dyrelu:variant=b,k=3,r=2", "dyrelu:fused=false",
+]
+
+@Suite struct ActivationTests {
+    @Test func registryListsAndResolvesEverything() throws {
+        for entry in Activations.all { _ = try Activations.factory(entry.name)(channels: 4) }
+        for spec in everySpec { _ = try Activations.factory(spec)(channels: 4) }
+        #expect(try Activations.factory("FReLU").name == "frelu")
+    }
+
+    @Test func badSpecsNameTheProblem() {
+        #expect(throws: ActivationError.self) { try Activations.factory("frelux") }
+        do { _ = try Activations.factory("frelux") } catch { #expect("\(error)".contains("unknown activation 'frelux'") && "\(error)".contains("dyrelu")) }
+        do { _ = try Activations.factory("frelu:size=3") } catch { #expect("\(error)".contains("no option 'size'") && "\(error)".contains("window")) }
+        do { _ = try Activations.factory("frelu:k=4") } catch { #expect("\(error)".contains("k=4") && "\(error)".contains("odd")) }
+        do { _ = try Activations.factory("dyrelu:variant=d") } catch { #expect("\(error)".contains("one of a, b, c")) }
+    }
+
+    @Test(arguments: everySpec)
+    func gradientsInTrainingAndInference(spec: String) throws {
+        for mode in [Mode.training, .inference] {
+            DefaultRandom.seed(3)
+            let act = try Activations.factory(spec)(channels: 4)
+            act.setMode(mode)
+            // Non-trivial parameters so that every path (condition wins, x wins) is exercised.
+            for p in act.parameters { p.assign(p + randn(p.shape, seed: 9, scale: 0.3)) }
+            for (_, b) in act.namedBuffers where b.shape.count == 1 { b.assign(Tensor.full(b.shape, 0.7) + randn(b.shape, seed: 5, scale: 0.1).abs()) }
+            checkGradients([randn([1, 4, 4, 4], seed: 8)] + act.parameters, h: 1e-3, rtol: 3e-2, atol: 2e-3, maxSkipped: 0.2) { act($0[0]) }
+        }
+    }
+
+    @Test func pointwiseValues() throws {
+        let one = Tensor(shape: [1, 1, 1, 1], scalars: [1])
+        func value(_ s: String) throws -> Float { try Activations.factory(s)(channels: 1)(one).item }
+        #expect(Swift.abs(try value("gelu") - 0.8413447) < 1e-6)
+        #expect(Swift.abs(try value("mish") - 0.8650984) < 1e-6)
+        #expect(Swift.abs(try value("silu") - 0.7310586) < 1e-6)
+        let minusTwo = Tensor(shape: [1, 1, 1, 1], scalars: [-2])
+        #expect(try Activations.factory("prelu")(channels: 1)(minusTwo).item == -0.5)
+        #expect(Swift.abs(try Activations.factory("leaky_relu:a=0.1")(channels: 1)(minusTwo).item + 0.2) < 1e-7)
+    }
+
+    @Test func freluWithZeroConditionIsRelu() throws {
+        let f = try Activations.factory("frelu")(channels: 4) as! FReLU
+        // BN weight and bias 0 make T(x) = 0 whatever the conv does: FReLU becomes max(x, 0).
+        (f.bnFrelu as! BatchNorm).weight.assign(Tensor.zeros([4]))
+        let x = randn([2, 4, 6, 6], seed: 2)
+        for mode in [Mode.training, .inference] {
+            f.setMode(mode)
+            #expect(f(x).scalars == x.relu().scalars)
+        }
+    }
+
+    @Test func freluMaxPoolConditionIsMaxOfPool() throws {
+        let x = randn([2, 3, 5, 5], seed: 3)
+        let y = try Activations.factory("frelu:cond=maxpool")(channels: 3)(x)
+        #expect(y.scalars == Tensor.maximum(x, x.maxPool2d(kernel: (3, 3), stride: (1, 1), padding: (1, 1))).scalars)
+    }
+
+    @Test func freluMatchesItsFormulaComputedByHand() throws {
+        // 1 channel, 3x3 input, identity-centred kernel scaled by 2, eval BN with mean 1, var 4, γ 3, β 0.5:
+        // T = 3 * (2x + bias - 1) / sqrt(4 + eps) + 0.5.
+        let f = FReLU(channels: 1)
+        f.convFrelu!.weight.assign(Tensor(shape: [1, 1, 3, 3], scalars: [0, 0, 0, 0, 2, 0, 0, 0, 0]))
+        f.convFrelu!.bias!.assign(Tensor(shape: [1], scalars: [0.25]))
+        let bn = f.bnFrelu as! BatchNorm
+        bn.weight.assign(Tensor(shape: [1], scalars: [3])); bn.bias.assign(Tensor(shape: [1], scalars: [0.5]))
+        bn.runningMean.assign(Tensor(shape: [1], scalars: [1])); bn.runningVar.assign(Tensor(shape: [1], scalars: [4]))
+        f.setMode(.inference)
+        let xs: [Float] = [-1, 0, 0.2, 0.5, 1, 2, -3, 0.7, 0.1]
+        let y = f(Tensor(shape: [1, 1, 3, 3], scalars: xs)).scalars
+        let expected = xs.map { x in Swift.max(x, 3 * (2 * x + 0.25 - 1) / (4 + 1e-5).squareRoot() + 0.5) }
+        expectClose(y, expected, tol: 1e-5)
+    }
+
+    @Test func fusedFReLUAgreesWithReferencePath() throws {
+        for mode in [Mode.training, .inference] {
+            DefaultRandom.seed(11)
+            let fused = try Activations.factory("frelu")(channels: 6) as! FReLU
+            DefaultRandom.seed(11)
+            let reference = try Activations.factory("frelu:fused=false")(channels: 6) as! FReLU
+            #expect(fused.usesFusedKernel && !reference.usesFusedKernel)
+            for (p, q) in zip(fused.parameters, reference.parameters) { let v = randn(p.shape, seed: 4, scale: 0.5); p.assign(p + v); q.assign(q + v) }
+            fused.setMode(mode); reference.setMode(mode)
+            let x = randn([4, 6, 7, 7], seed: 12); x.requiresGrad = true
+            let x2 = x.detached(); x2.requiresGrad = true
+            let probe = randn([4, 6, 7, 7], seed: 13)
+            let y1 = fused(x), y2 = reference(x2)
+            expectClose(y1.scalars, y2.scalars, tol: 1e-5)
+            (y1 * probe).sum().backward(); (y2 * probe).sum().backward()
+            expectClose(x.grad!.scalars, x2.grad!.scalars, tol: 1e-4)
+            for (p, q) in zip(fused.parameters, reference.parameters) { expectClose(p.grad!.scalars, q.grad!.scalars, tol: 1e-4) }
+            for (a, b) in zip(fused.namedBuffers, reference.namedBuffers) { expectClose(a.1.scalars, b.1.scalars, tol: 1e-6) }
+            // Inference without gradients takes the folded single-primitive path.
+            if mode == .inference { expectClose(withoutGrad { fused(x) }.scalars, y2.scalars, tol: 1e-5) }
+        }
+    }
+
+    @Test func dyreluStartsAsRelu() throws {
+        let x = randn([2, 4, 5, 5], seed: 6)
+        for spec in ["dyrelu_a", "dyrelu_b", "dyrelu_b:fused=false", "dyrelu:k=3"] {
+            #expect(try Activations.factory(spec)(channels: 4)(x).scalars == x.relu().scalars, "\(spec)")
+        }
+        // C scales by the spatial attention, min(γ softmax(·), 1) = 1/3 when the softmax is uniform.
+        let c = try Activations.factory("dyrelu_c")(channels: 4) as! DyReLU
+        c.spatial!.weight.assign(Tensor.zeros([1, 4, 1, 1]))
+        expectClose(c(x).scalars, (x.relu() / 3).scalars, tol: 1e-6)
+    }
+
+    @Test func fusedDyReLUAgreesWithReferencePath() throws {
+        for variant in ["a", "b", "c"] {
+            DefaultRandom.seed(21)
+            let fused = try Activations.factory("dyrelu:variant=\(variant)")(channels: 8)
+            DefaultRandom.seed(21)
+            let reference = try Activations.factory("dyrelu:variant=\(variant),fused=false")(channels: 8)
+            for (p, q) in zip(fused.parameters, reference.parameters) { let v = randn(p.shape, seed: 7, scale: 0.5); p.assign(p + v); q.assign(q + v) }
+            let x = randn([3, 8, 4, 4], seed: 22); x.requiresGrad = true
+            let x2 = x.detached(); x2.requiresGrad = true
+            let y1 = fused(x), y2 = reference(x2)
+            expectClose(y1.scalars, y2.scalars, tol: 1e-5)
+            y1.sum().backward(); y2.sum().backward()
+            expectClose(x.grad!.scalars, x2.grad!.scalars, tol: 1e-4)
+            for (p, q) in zip(fused.parameters, reference.parameters) { expectClose(p.grad!.scalars, q.grad!.scalars, tol: 1e-4) }
+        }
+    }
+
+    @Test func parameterCountsFollowFormulas() throws {
+        let c = 16
+        func count(_ s: String) throws -> Int { try Activations.factory(s)(channels: c).parameterCount }
+        #expect(try count("frelu") == 9 * c + c + 2 * c)
+        #expect(try count("frelu:k=5") == 25 * c + c + 2 * c)
+        #expect(try count("frelu:window=1x3+3x1") == 3 * c + 2 * c + 3 * c + 2 * c)
+        #expect(try count("frelu:norm=none") == 10 * c)
+        #expect(try count("frelu:cond=maxpool") == 0)
+        #expect(try count("prelu") == c && count("prelu:shared") == 1 && count("relu") == 0)
+        // DY-ReLU-B, R=4, K=2: fc1 C*C/4 + C/4, fc2 (C/4)*4C + 4C.
+        #expect(try count("dyrelu_b") == c * (c / 4) + c / 4 + (c / 4) * 4 * c + 4 * c)
+        #expect(try count("dyrelu_a") == c * (c / 4) + c / 4 + (c / 4) * 4 + 4)
+        #expect(try count("dyrelu_c") == c * (c / 4) + c / 4 + (c / 4) * 4 * c + 4 * c + c + 1)
+    }
+
+    @Test func namesMatchThePyTorchReference() throws {
+        #expect(try Activations.factory("frelu")(channels: 4).namedParameters.map(\.0) ==
+                ["conv_frelu.weight", "conv_frelu.bias", "bn_frelu.weight", "bn_frelu.bias"])
+        #expect(try Activations.factory("frelu")(channels: 4).namedBuffers.map(\.0) == ["bn_frelu.running_mean", "bn_frelu.running_var"])
+        #expect(try Activations.factory("dyrelu_b")(channels: 8).namedParameters.map(\.0) == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"])
+        #expect(try Activations.factory("prelu")(channels: 4).namedParameters.map(\.0) == ["weight"])
+    }
+
+    @Test func aNewActivationIsAFewLinesAndGetsItsGradientFree() throws {
+        // The README's example: "serf", x * erf(softplus(x)), written from tensor ops only.
+        Activations.register(ActivationEntry(name: "serf", summary: "x * erf(softplus(x))", isPointwise: true) { _, _ in
+            Pointwise("serf") { x in x * x.softplus().erf() }
+        })
+        let serf = try Activations.factory("serf")(channels: 3)
+        let v: Float = 0.7
+        #expect(Swift.abs(serf(Tensor(shape: [1, 1, 1, 1], scalars: [v])).item - v * Float(Foundation.erf(Foundation.log1p(Foundation.exp(Double(v)))))) < 1e-6)
+        checkGradients([randn([2, 3, 2, 2], seed: 1)]) { serf($0[0]) }
+    }
+}

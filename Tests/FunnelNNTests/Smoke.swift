@@ -1,4 +1,0 @@
-import Testing
-@testable import FunnelNN
-
-@Test func moduleLoads() {}
