@@ -39,32 +39,26 @@ public enum Binary {
 }
 
 /// Reductions (sum, mean, max, min) over the axes where `dst`'s dim is 1 and `src`'s is not.
+/// `dst` must be dense (its layout covers `dst.dims.product` floats).
 public enum Reduction {
-    public enum Op: String, Hashable, Sendable {
-        case sum, mean, max, min
-        var alg: dnnl_alg_kind_t {
-            switch self {
-            case .sum: dnnl_reduction_sum
-            case .mean: dnnl_reduction_mean
-            case .max: dnnl_reduction_max
-            case .min: dnnl_reduction_min
-            }
-        }
-    }
+    public enum Op: String, Hashable, Sendable { case sum, mean, max, min }
 
     public static func run(_ op: Op, src: Layout, _ ps: UnsafePointer<Float>, dst: Layout, _ pd: UnsafeMutablePointer<Float>) {
         if src.dims == dst.dims {
-            // oneDNN rejects a reduction over no axis; it is a copy (or identity for max/min/mean).
+            // Nothing to reduce: a copy into the destination layout.
             copyStrided(src, ps, dst, pd)
             return
         }
-        let p = PrimitiveCache.shared.get("reduction|\(op)|\(src)|\(dst)") {
-            var d = dnnl_reduction_desc_t()
-            var ms = src.md, md = dst.md
-            check(dnnl_reduction_desc_init(&d, op.alg, &ms, &md, 0, 0), "reduction \(op) \(src.dims) -> \(dst.dims)")
-            return Primitive(desc: &d, name: "reduction")
+        let count = src.dims.reduce(1, *), kept = dst.dims.reduce(1, *)
+        switch op {
+        case .sum: StridedReduction.run(.sum, src: src, ps, dst: dst, pd)
+        case .max: StridedReduction.run(.max, src: src, ps, dst: dst, pd)
+        case .min: StridedReduction.run(.min, src: src, ps, dst: dst, pd)
+        case .mean:
+            StridedReduction.run(.sum, src: src, ps, dst: dst, pd)
+            let scale = Float(kept) / Float(count)
+            for i in 0..<kept { pd[i] *= scale }
         }
-        p.execute([(DNNL_ARG_SRC, src.md, UnsafeMutableRawPointer(mutating: ps)), (DNNL_ARG_DST, dst.md, UnsafeMutableRawPointer(pd))])
     }
 }
 

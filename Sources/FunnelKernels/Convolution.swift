@@ -1,4 +1,5 @@
 import CDNNL
+import Dispatch
 
 /// The geometry of a 2-D convolution on channels-last activations.
 ///
@@ -65,7 +66,7 @@ extension Layout {
 
 /// Convolution forward and backward on oneDNN, primitives cached per geometry.
 public enum Convolution {
-    private static func forwardPrimitive(_ g: ConvGeometry) -> Primitive {
+    static func forwardPrimitive(_ g: ConvGeometry) -> Primitive {
         PrimitiveCache.shared.get("conv_fwd|\(g)") {
             var d = dnnl_convolution_desc_t()
             var src = g.srcLayout.md, dst = g.dstLayout.md, w = anyMD(g.weightDims)
@@ -181,5 +182,66 @@ extension Convolution {
         if let bias { args.append((DNNL_ARG_BIAS, p.md(dnnl_query_weights_md, 1), UnsafeMutableRawPointer(mutating: bias))) }
         p.execute(args)
         withExtendedLifetime(keep) {}
+    }
+}
+
+extension Convolution {
+    /// Which convolution primitive to time.
+    public enum Pass: String, Sendable, CaseIterable { case forward, backwardData = "backward_data", backwardWeights = "backward_weights" }
+
+    /// Seconds per run of the bare oneDNN primitive for `g` (best of `repeats`), weights already in
+    /// the primitive's layout and memory objects made once: the floor any framework pays.
+    public static func timePrimitive(_ g: ConvGeometry, pass: Pass, repeats: Int) -> Double {
+        let fwd = forwardPrimitive(g)
+        let p: Primitive
+        switch pass {
+        case .forward: p = fwd
+        case .backwardData:
+            p = PrimitiveCache.shared.get("conv_bwd_data|\(g)") {
+                var d = dnnl_convolution_desc_t()
+                var src = g.srcLayout.md, dst = g.dstLayout.md, w = anyMD(g.weightDims)
+                check(dnnl_dilated_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &src, &w, &dst,
+                      g.strides, g.dilates, g.padL, g.padR), "conv bwd data desc \(g)")
+                return Primitive(desc: &d, hint: fwd, name: "conv_bwd_data")
+            }
+        case .backwardWeights:
+            p = PrimitiveCache.shared.get("conv_bwd_w|\(g)") {
+                var d = dnnl_convolution_desc_t()
+                var src = g.srcLayout.md, dst = g.dstLayout.md, w = anyMD(g.weightDims)
+                var b = g.hasBias ? Layout.rowMajor([g.outChannels]).md : dnnl_memory_desc_t()
+                check(dnnl_dilated_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &src, &w,
+                      &b, &dst, g.strides, g.dilates, g.padL, g.padR), "conv bwd weights desc \(g)")
+                return Primitive(desc: &d, hint: fwd, name: "conv_bwd_w")
+            }
+        }
+        // Every argument the primitive takes, each in the layout it wants, filled with small values.
+        let ids: [Int32] = [DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST, DNNL_ARG_DIFF_SRC,
+                            DNNL_ARG_DIFF_WEIGHTS, DNNL_ARG_DIFF_BIAS, DNNL_ARG_DIFF_DST]
+        var buffers: [Buffer] = []
+        var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = []
+        for id in ids {
+            let md = dnnl_primitive_desc_query_md(p.pd, dnnl_query_exec_arg_md, id)!.pointee
+            let bytes = mdBytes(md)
+            guard md.ndims > 0, bytes > 0 else { continue }
+            let b = Buffer(count: bytes / 4)
+            b.pointer.update(repeating: 0.01, count: bytes / 4)
+            buffers.append(b)
+            args.append((id, md, UnsafeMutableRawPointer(b.pointer)))
+        }
+        var best = Double.infinity
+        for _ in 0..<repeats {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            p.execute(args)
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+        }
+        withExtendedLifetime(buffers) {}
+        return best
+    }
+
+    /// The implementation oneDNN chose for the forward primitive (e.g. `jit:avx512_core`).
+    public static func implementation(_ g: ConvGeometry) -> String {
+        var info: UnsafePointer<CChar>?
+        dnnl_primitive_desc_query(forwardPrimitive(g).pd, dnnl_query_impl_info_str, 0, &info)
+        return info.map { String(cString: $0) } ?? "?"
     }
 }

@@ -31,22 +31,29 @@ public enum PiecewiseLinearKernel {
         parallelChunks(batch, minimumPerThread: 1) { range in
             var a = [Float](repeating: 0, count: c * k), b = [Float](repeating: 0, count: c * k)
             var da = [Float](repeating: 0, count: c * k), db = [Float](repeating: 0, count: c * k)
+            var best = [Float](repeating: 0, count: c), taken = [Float](repeating: 0, count: c)
             for n in range {
                 gather(slopes, intercepts, n, c, k, &a, &b)
                 for j in 0..<(c * k) { da[j] = 0; db[j] = 0 }
                 for p in 0..<positions {
                     let o = (n * positions + p) * c
-                    for i in 0..<c {
-                        let xv = x[o + i]
-                        var best = 0, bestValue = a[i] * xv + b[i]
-                        for piece in 1..<max(k, 1) {
-                            let v = a[piece * c + i] * xv + b[piece * c + i]
-                            if v > bestValue { bestValue = v; best = piece }
+                    // Vectorised over channels: the winning value first, then one mask per piece
+                    // (the first winner takes a tie, as `torch.max(dim)`).
+                    for i in 0..<c { best[i] = a[i] * x[o + i] + b[i]; taken[i] = 0; dx[o + i] = 0 }
+                    for piece in 1..<max(k, 1) {
+                        let off = piece * c
+                        for i in 0..<c { best[i] = max(best[i], a[off + i] * x[o + i] + b[off + i]) }
+                    }
+                    for piece in 0..<k {
+                        let off = piece * c
+                        for i in 0..<c {
+                            let wins: Float = a[off + i] * x[o + i] + b[off + i] == best[i] ? 1 - taken[i] : 0
+                            taken[i] += wins
+                            let gw = g[o + i] * wins
+                            dx[o + i] += a[off + i] * gw
+                            da[off + i] += gw * x[o + i]
+                            db[off + i] += gw
                         }
-                        let gv = g[o + i], j = best * c + i
-                        dx[o + i] = a[j] * gv
-                        da[j] += gv * xv
-                        db[j] += gv
                     }
                 }
                 for i in 0..<c { for piece in 0..<k {

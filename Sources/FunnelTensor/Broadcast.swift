@@ -38,16 +38,15 @@ extension Tensor {
         return out
     }
 
-    /// This tensor repeated along its size-1 (or missing leading) dims to `shape`.
-    public func expanded(to shape: [Int]) -> Tensor {
-        if shape == self.shape { return self }
+    /// This tensor repeated along its size-1 (or missing leading) dims to `shape`, times `scale`.
+    public func expanded(to shape: [Int], scale: Float = 1) -> Tensor {
+        if shape == self.shape && scale == 1 { return self }
         let target = broadcastShape(self.shape, shape, op: "expand")
         precondition(target == shape, "[expand] cannot expand \(self.shape) to \(shape)")
-        let out = Tensor.zeros(shape)
-        Binary.run(.add, a: out.layout, out.buffer.pointer, b: layout.padded(to: shape.count), buffer.pointer,
-                   dst: out.layout, out.buffer.pointer)
+        let out = Tensor(uninitialized: shape)
+        StridedBroadcast.run(src: layout.padded(to: shape.count), buffer.pointer, dst: out.layout, out.buffer.pointer, scale: scale)
         let inShape = self.shape
-        return out.recording("expand", [self]) { g, _ in [g.sumTo(inShape)] }
+        return out.recording("expand", [self]) { g, _ in [g.sumTo(inShape) * scale] }
     }
 }
 

@@ -18,6 +18,7 @@ extension Tensor {
                              kh: weight.shape[2], kw: weight.shape[3], strideH: stride.0, strideW: stride.1, padH: padding.0, padW: padding.1,
                              dilationH: dilation.0, dilationW: dilation.1, groups: groups, hasBias: bias != nil)
         precondition(g.outHeight > 0 && g.outWidth > 0, "[conv2d] input \(shape) too small for kernel \(weight.shape) with padding \(padding)")
+        OpCounter.current?.add(g)
         let out = Tensor(uninitialized: [g.batch, g.outChannels, g.outHeight, g.outWidth])
         Convolution.forward(g, src: buffer.pointer, weight: weight.buffer.pointer, bias: bias?.buffer.pointer, dst: out.buffer.pointer)
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])

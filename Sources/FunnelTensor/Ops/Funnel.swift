@@ -22,6 +22,7 @@ extension Tensor {
         let inputs = [self, convWeight] + (convBias.map { [$0] } ?? []) + [bnWeight, bnBias]
         let recording = GradMode.isEnabled && inputs.contains { $0.requiresGrad }
         let rows = count / c
+        OpCounter.current?.add(g)
 
         if !training && !recording {
             let a = Buffer(count: c), b = Buffer(count: c)

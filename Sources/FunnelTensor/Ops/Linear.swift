@@ -7,6 +7,7 @@ extension Tensor {
                      "[linear] input \(shape) does not fit weight \(weight.shape)")
         if let bias { precondition(bias.shape == [weight.shape[0]], "[linear] bias \(bias.shape) for weight \(weight.shape)") }
         let s = InnerProduct.Shape(batch: shape[0], inFeatures: shape[1], outFeatures: weight.shape[0], hasBias: bias != nil)
+        OpCounter.current?.add(s.batch * s.inFeatures * s.outFeatures)
         let out = Tensor(uninitialized: [s.batch, s.outFeatures])
         InnerProduct.forward(s, x: buffer.pointer, weight: weight.buffer.pointer, bias: bias?.buffer.pointer, y: out.buffer.pointer)
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])

@@ -37,7 +37,7 @@ extension Tensor {
         let ax = normalizedAxes(axes, op: "mean")
         let n = Float(ax.reduce(1) { $0 * shape[$1] })
         let (out, kept) = reduce(.mean, ax, keepDims: keepDims)
-        return out.recording("mean", [self]) { g, _ in [g.reshaped(to: kept).expanded(to: self.shape) / n] }
+        return out.recording("mean", [self]) { g, _ in [g.reshaped(to: kept).expanded(to: self.shape, scale: 1 / n)] }
     }
 
     /// Maximum over `axes`. The gradient goes to the maxima, split evenly among ties.

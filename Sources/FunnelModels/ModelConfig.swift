@@ -1,0 +1,39 @@
+import FunnelNN
+
+/// Where a model puts the chosen activation; the paper's placement ablations.
+public struct Placement: Sendable, Equatable {
+    /// Which bottleneck ReLUs are replaced (basic blocks have only "3x3" slots).
+    public enum Slots: String, Sendable { case all, after1x1, after3x3 }
+
+    /// 1-based stages (residual layers) that use the activation; `nil` is every stage and the stem.
+    /// Stages not listed, and the stem when a list is given, keep ReLU.
+    public var stages: Set<Int>?
+    public var slots: Slots
+    /// Adds a squeeze-and-excitation block (reduction 16) to every residual block.
+    public var squeezeExcitation: Bool
+
+    public init(stages: Set<Int>? = nil, slots: Slots = .all, squeezeExcitation: Bool = false) {
+        self.stages = stages; self.slots = slots; self.squeezeExcitation = squeezeExcitation
+    }
+
+    public static let everywhere = Placement()
+}
+
+/// Everything needed to build a model: the architecture name, classes, activation and placement.
+public struct ModelConfig: Sendable {
+    public var name: String
+    public var classes: Int
+    public var activation: ActivationFactory
+    public var placement: Placement
+
+    public init(name: String, classes: Int = 10, activation: ActivationFactory, placement: Placement = .everywhere) {
+        self.name = name; self.classes = classes; self.activation = activation; self.placement = placement
+    }
+
+    /// The activation for a slot: the chosen one where the placement says so, ReLU elsewhere.
+    func act(_ channels: Int, stage: Int, slot: Placement.Slots = .all) -> Module {
+        let stageOK = placement.stages.map { stage > 0 && $0.contains(stage) } ?? true
+        let slotOK = placement.slots == .all || slot == .all || placement.slots == slot
+        return stageOK && slotOK ? activation(channels: channels) : Pointwise("relu", { $0.relu() })
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import FunnelModels
+import FunnelNN
+
+/// `funnel bench ops`: the convolution layers of CIFAR ResNets timed through Funnel's tensor API
+/// and as bare oneDNN primitives, so the framework's overhead shows directly.
+public enum OpsBenchmark {
+    public struct Result: Codable, Sendable {
+        public let op: String
+        public let shape: String
+        public let pass: String
+        public let seconds: Double
+        public let gflops: Double
+        /// The bare oneDNN primitive on the same shape (weights pre-reordered, memory made once).
+        public let primitiveSeconds: Double
+        /// `seconds / primitiveSeconds - 1`.
+        public let overhead: Double
+        public let implementation: String
+
+        enum CodingKeys: String, CodingKey {
+            case op, shape, pass, seconds, gflops, implementation
+            case primitiveSeconds = "primitive_seconds", overhead
+        }
+    }
+
+    public struct Report: Codable, Sendable {
+        public let threads: Int
+        public let results: [Result]
+    }
+
+    /// Distinct convolutions of `models` at `batch`, with FReLU's depthwise 3x3 convs included.
+    public static func convolutions(models: [String], batch: Int) throws -> [(String, ConvGeometry)] {
+        var out: [(String, ConvGeometry)] = []
+        for name in models {
+            let entry = try Models.entry(name)
+            let model = try Models.make(ModelConfig(name: name, classes: 10, activation: try Activations.factory("frelu")))
+            let x = Tensor.zeros([batch] + entry.input)
+            let counter = OpCounter.record { _ = withoutGrad { model(x) } }
+            for g in counter.convolutions where !out.contains(where: { $0.1 == g }) { out.append((name, g)) }
+        }
+        return out
+    }
+
+    /// Times each convolution's forward, backward-data and backward-weights passes (best of `repeats`).
+    public static func run(models: [String], batch: Int, repeats: Int, progress: (String) -> Void = { _ in }) throws -> Report {
+        var results: [Result] = []
+        for (model, g) in try convolutions(models: models, batch: batch) {
+            let kind = g.groups == g.inChannels && g.groups > 1 ? "depthwise_conv\(g.kh)x\(g.kw)" : "conv\(g.kh)x\(g.kw)"
+            progress("\(model) \(kind) \(g)")
+            let x = Tensor.uniform([g.batch, g.inChannels, g.height, g.width], low: -1, high: 1)
+            let w = Tensor.uniform([g.outChannels, g.inChannels / g.groups, g.kh, g.kw], low: -0.1, high: 0.1)
+            let b = g.hasBias ? Tensor.zeros([g.outChannels]) : nil
+            let gradOut = Tensor.uniform([g.batch, g.outChannels, g.outHeight, g.outWidth], low: -1, high: 1)
+            for pass in Convolution.Pass.allCases {
+                var best = Double.infinity
+                for _ in 0..<(repeats + 1) {
+                    let s: Double
+                    switch pass {
+                    case .forward:
+                        s = measureSeconds { _ = withoutGrad { x.conv2d(w, bias: b, stride: (g.strideH, g.strideW), padding: (g.padH, g.padW), groups: g.groups) } }
+                    case .backwardData, .backwardWeights:
+                        // Time the tensor-level backward op alone: a graph whose only input is x or w.
+                        let (input, other) = pass == .backwardData ? (x.detached(), w) : (w.detached(), x)
+                        input.requiresGrad = true
+                        let y = pass == .backwardData
+                            ? input.conv2d(other, bias: b, stride: (g.strideH, g.strideW), padding: (g.padH, g.padW), groups: g.groups)
+                            : other.conv2d(input, bias: b, stride: (g.strideH, g.strideW), padding: (g.padH, g.padW), groups: g.groups)
+                        s = measureSeconds { y.backward(gradOut) }
+                    }
+                    best = min(best, s)
+                }
+                let bare = Convolution.timePrimitive(g, pass: pass, repeats: repeats + 1)
+                results.append(Result(op: kind, shape: g.description, pass: pass.rawValue, seconds: best,
+                                      gflops: 2 * Double(g.macs) / best * 1e-9, primitiveSeconds: bare,
+                                      overhead: best / bare - 1, implementation: Convolution.implementation(g)))
+            }
+        }
+        return Report(threads: DNNLContext.shared.threads, results: results)
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import FunnelTrain
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks with JSON output: convolution ops, activations, training steps.",
+        subcommands: [Ops.self, ActsBench.self, TrainBench.self])
+
+    struct Ops: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Time the conv layers of CIFAR ResNet-18 and -20 against bare oneDNN primitives.")
+        @Option(help: "Comma-separated models.") var models = "resnet20,resnet18"
+        @Option(name: .customLong("batch-size"), help: "Batch size.") var batchSize = 128
+        @Option(help: "Timed repeats per pass (best is kept).") var repeats = 5
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var compute: ComputeOptions
+
+        func run() throws {
+            compute.apply()
+            let report = try OpsBenchmark.run(models: models.split(separator: ",").map(String.init), batch: batchSize, repeats: repeats, progress: note)
+            if json { try printJSON(report); return }
+            for r in report.results {
+                print(String(format: "%-18@ %-16@ %8.3f ms  %6.1f GFLOPS  bare %8.3f ms  overhead %+5.1f%%  %@  %@",
+                             r.op, r.pass, r.seconds * 1e3, r.gflops, r.primitiveSeconds * 1e3, r.overhead * 100, r.implementation, r.shape))
+            }
+        }
+    }
+
+    struct ActsBench: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "acts", abstract: "Time activations forward and backward on ResNet-20/18 activation shapes.")
+        @Option(help: "Comma-separated activation specs (`;` also separates, for specs with commas).")
+        var acts = "relu;swish;mish;gelu;prelu;frelu;frelu:fused=false;dyrelu_b;dyrelu_b:fused=false"
+        @Option(name: .customLong("batch-size")) var batchSize = 128
+        @Option var repeats = 5
+        @Flag var json = false
+        @OptionGroup var compute: ComputeOptions
+
+        func run() throws {
+            compute.apply()
+            let specs = acts.contains(";") ? acts.split(separator: ";").map(String.init) : acts.split(separator: ",").map(String.init)
+            let report = try ActivationBenchmark.run(acts: specs, shapes: ActivationBenchmark.shapes(batch: batchSize), repeats: repeats, progress: note)
+            if json { try printJSON(report); return }
+            for r in report.results {
+                print(String(format: "%-24@ %-20@ forward %8.3f ms  backward %8.3f ms", r.act, "\(r.shape)", r.forwardSeconds * 1e3, r.backwardSeconds * 1e3))
+            }
+        }
+    }
+
+    struct TrainBench: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "train", abstract: "Time full SGD training steps on a fixed random batch.")
+        @Option(help: "Comma-separated models.") var model = "resnet20"
+        @Option(help: "Activation specs separated by `;` (or `,` when no spec has options).") var act = "relu"
+        @Option(name: .customLong("batch-size")) var batchSize = 128
+        @Option var steps = 10
+        @Flag var json = false
+        @Flag(help: .hidden) var inProcess = false
+        @OptionGroup var compute: ComputeOptions
+
+        func run() throws {
+            compute.apply()
+            let models = model.split(separator: ",").map(String.init)
+            let acts = act.contains(";") || act.contains(":") ? act.split(separator: ";").map(String.init) : act.split(separator: ",").map(String.init)
+            if inProcess {
+                try printJSON(try TrainBenchmark.measure(model: models[0], act: acts[0], batchSize: batchSize, steps: steps))
+                return
+            }
+            let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+            let executable = FileManager.default.isExecutableFile(atPath: me.path) ? me : URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            let results = try TrainBenchmark.measureIsolated(models: models, acts: acts, executable: executable, arguments: { m, a in
+                ["bench", "train", "--model", m, "--act", a, "--batch-size", "\(batchSize)", "--steps", "\(steps)", "--in-process"]
+                    + (compute.threads.map { ["--threads", "\($0)"] } ?? [])
+            }, progress: note)
+            let report = TrainBenchmark.Report(threads: compute.threads ?? ProcessInfo.processInfo.activeProcessorCount, batchSize: batchSize, results: results)
+            if json { try printJSON(report); return }
+            for r in results {
+                print(String(format: "%-12@ %-20@ %7.1f img/s  step %7.1f ms (median)  peak RSS %6.0f MB",
+                             r.model, r.act, r.imagesPerSecond, r.stepSecondsMedian * 1e3, Double(r.peakRSSBytes) / 1e6))
+            }
+        }
+    }
+}

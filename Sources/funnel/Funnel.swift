@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import FunnelKernels
+
+/// `funnel`: the command line of the Funnel toolkit. Commands are thin: they parse, call the
+/// library, and print.
+@main
+struct Funnel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "funnel",
+        abstract: "Activation-function research for vision networks: FReLU, DY-ReLU and friends, in Swift on oneDNN.",
+        subcommands: [Acts.self, ModelsCommand.self, Flops.self, Bench.self])
+}
+
+/// Options every compute command shares.
+struct ComputeOptions: ParsableArguments {
+    @Option(help: "Compute threads (oneDNN and Funnel's kernels); default: all cores.")
+    var threads: Int?
+
+    func apply() {
+        if let threads { setComputeThreads(threads) }
+    }
+}
+
+/// Prints an Encodable as pretty, key-sorted JSON on standard output.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// Progress and notes go to standard error, so standard output stays clean JSON or tables.
+func note(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
