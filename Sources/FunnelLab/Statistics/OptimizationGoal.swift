@@ -3,7 +3,9 @@
 /// The raw values are the words W&B sweep files use under `metric.goal`, so the same value parses from a
 /// sweep file and reads the same in a ranking.
 public enum OptimizationGoal: String, Sendable, Hashable, CaseIterable {
+    /// Lower is better (losses, error rates, latency).
     case minimize
+    /// Higher is better (accuracies).
     case maximize
 
     /// Whether `a` is strictly better than `b` under this goal.

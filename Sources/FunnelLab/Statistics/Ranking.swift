@@ -111,6 +111,7 @@ public struct Ranking: Sendable {
 public struct RankingError: Error, Hashable, CustomStringConvertible {
     /// What was wrong, naming the configuration.
     public let message: String
+    /// `[ranking] message`.
     public var description: String { "[ranking] \(message)" }
 }
 

@@ -31,6 +31,7 @@ public struct BayesianSearch: SweepSearch {
         /// the remaining gain fell below ξ (best of 40 runs 0.45 on average over 12 seeds, against 0.398).
         public var explorationMargin: Double
 
+        /// The defaults are those described on each property.
         public init(initialRandomRuns: Int = 5, randomCandidates: Int = 2000, localCandidates: Int = 500,
                     kernel: GaussianProcess.Kernel = .matern52, explorationMargin: Double = 0) {
             self.initialRandomRuns = initialRandomRuns
@@ -66,6 +67,7 @@ public struct BayesianSearch: SweepSearch {
         encoding = SearchSpaceEncoding(parameters: parameters)
     }
 
+    /// The next assignment: random for the first runs, then the candidate of largest expected improvement.
     public func suggest(history: [SweepObservation]) -> SweepAssignment? {
         var generator = RandomGenerator(seed: seed, stream: history.count)
         let observed = history.compactMap { run in
@@ -80,31 +82,25 @@ public struct BayesianSearch: SweepSearch {
         let incumbent = targets.min()!
         let margin = options.explorationMargin * model.hyperparameters.signalVariance.squareRoot()
         let tried = Set(history.map(\.assignment))
-        func score(_ assignment: SweepAssignment) -> Double {
-            if tried.contains(assignment) { return -.infinity }
-            let (mean, variance) = model.predict(encoding.encode(assignment))
-            return Self.expectedImprovement(mean: mean, variance: variance, below: incumbent - margin)
+        var best: (assignment: SweepAssignment, score: Double)?
+        func consider(_ candidate: SweepAssignment) {
+            guard !tried.contains(candidate) else { return }
+            let (mean, variance) = model.predict(encoding.encode(candidate))
+            let score = Self.expectedImprovement(mean: mean, variance: variance, below: incumbent - margin)
+            if score > best?.score ?? -.infinity { best = (candidate, score) }
         }
 
-        var candidates = (0..<options.randomCandidates).map { _ in prior.sample(using: &generator) }
+        for _ in 0..<options.randomCandidates { consider(prior.sample(using: &generator)) }
         // Perturb around the best few runs, at several step sizes, to refine near what already works.
         let leaders = observed.sorted { $0.loss < $1.loss }.prefix(5).map(\.assignment)
         for index in 0..<options.localCandidates {
-            candidates.append(perturbed(leaders[index % leaders.count], step: Self.steps[index % Self.steps.count], &generator))
+            consider(perturbed(leaders[index % leaders.count], step: Self.steps[index % Self.steps.count], &generator))
         }
-        var best = (assignment: candidates[0], score: -Double.infinity)
-        for candidate in candidates {
-            let value = score(candidate)
-            if value > best.score { best = (candidate, value) }
+        if let polishFrom = best?.assignment {
+            for _ in 0..<(options.localCandidates / 4) { consider(perturbed(polishFrom, step: Self.steps[0], &generator)) }
         }
-        let polishFrom = best.assignment
-        for _ in 0..<(options.localCandidates / 4) {
-            let candidate = perturbed(polishFrom, step: 0.01, &generator)
-            let value = score(candidate)
-            if value > best.score { best = (candidate, value) }
-        }
-        // Everything tried already (a small discrete space): fall back to a draw rather than repeat the best.
-        return best.score > -.infinity ? best.assignment : prior.sample(using: &generator)
+        // Every candidate tried already (a small discrete space): a fresh draw rather than a repeat.
+        return best?.assignment ?? prior.sample(using: &generator)
     }
 
     /// Standard deviations, in unit-cube coordinates, of the local perturbations.

@@ -20,7 +20,7 @@ struct CholeskyFactor: Sendable {
                 guard diagonal > 0, diagonal.isFinite else { return false }
                 let pivot = diagonal.squareRoot()
                 l[j * n + j] = pivot
-                for i in (j + 1)..<max(n, j + 1) {
+                for i in (j + 1)..<n {
                     var sum = l[i * n + j]
                     for k in 0..<j { sum -= l[i * n + k] * l[j * n + k] }
                     l[i * n + j] = sum / pivot
@@ -58,7 +58,7 @@ struct CholeskyFactor: Sendable {
             x.withUnsafeMutableBufferPointer { x in
                 for i in stride(from: n - 1, through: 0, by: -1) {
                     var sum = x[i]
-                    for k in (i + 1)..<max(n, i + 1) { sum -= l[k * n + i] * x[k] }
+                    for k in (i + 1)..<n { sum -= l[k * n + i] * x[k] }
                     x[i] = sum / l[i * n + i]
                 }
             }

@@ -43,6 +43,11 @@ public struct GaussianProcess: Sendable {
         /// m, the prior mean of f.
         public var mean: Double
 
+        /// - Parameters:
+        ///   - lengthscales: ℓ_j, one per input coordinate, > 0.
+        ///   - signalVariance: σ² > 0.
+        ///   - noiseVariance: σ_n² ≥ 0.
+        ///   - mean: The prior mean m.
         public init(lengthscales: [Double], signalVariance: Double, noiseVariance: Double, mean: Double = 0) {
             self.lengthscales = lengthscales
             self.signalVariance = signalVariance
@@ -128,8 +133,10 @@ extension GaussianProcess {
     /// K = σ² (R + g I) with the noise ratio g = σ_n²/σ², the best σ² for given length scales and g is
     /// (y - m)ᵀ (R + g I)⁻¹ (y - m) / n, in closed form. The remaining parameters are searched: a common
     /// length scale over a grid from 0.05 to 3.5 (inputs live in the unit cube) times noise ratios from
-    /// 1e-6 to 0.1, then one pass of coordinate search over each coordinate's own length scale and the noise
-    /// ratio (automatic relevance determination: a coordinate that does not matter gets a long scale).
+    /// 1e-6 to 0.1, then (with more than one coordinate) two passes of coordinate search over each
+    /// coordinate's own length scale and the noise ratio (automatic relevance determination: a coordinate
+    /// that does not matter gets a long scale). One pass stopped short on a 2-D test surface whose
+    /// likelihood is flat along the diagonal of the grid.
     ///
     /// - Parameters:
     ///   - inputs: n points in the unit cube, all with the same number of coordinates.

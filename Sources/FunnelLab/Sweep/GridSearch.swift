@@ -36,6 +36,7 @@ public struct GridSearch: SweepSearch {
         return assignment
     }
 
+    /// The first combination in grid order that is not in the history; nil once all have run.
     public func suggest(history: [SweepObservation]) -> SweepAssignment? {
         let done = Set(history.map(\.assignment))
         return (0..<count).lazy.map(assignment(at:)).first { !done.contains($0) }

@@ -22,6 +22,7 @@ public struct RandomSearch: SweepSearch {
         return assignment
     }
 
+    /// A fresh draw, from the stream of suggestion number `history.count`.
     public func suggest(history: [SweepObservation]) -> SweepAssignment? {
         var generator = RandomGenerator(seed: seed, stream: history.count)
         return sample(using: &generator)

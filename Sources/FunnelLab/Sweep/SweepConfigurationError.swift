@@ -13,5 +13,6 @@ public struct SweepConfigurationError: Error, Hashable, CustomStringConvertible 
         self.message = message
     }
 
+    /// `[sweep] field: message`.
     public var description: String { "[sweep] \(field): \(message)" }
 }

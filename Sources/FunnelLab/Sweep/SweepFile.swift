@@ -96,7 +96,7 @@ private enum SweepFileReader {
         if let valuesNode = entry["values"] {
             try expect(distribution, in: ["categorical"], field)
             guard case let .sequence(items) = valuesNode else {
-                throw SweepConfigurationError(field: "\(field).values", message: "expected a list of values, got \(valuesNode)")
+                throw SweepConfigurationError(field: "\(field).values", message: "expected a list of values, got \(describe(valuesNode))")
             }
             var values: [SweepValue] = []
             for (index, item) in items.enumerated() { values.append(try scalar(item, "\(field).values[\(index)]")) }

@@ -57,7 +57,8 @@ public struct ParameterRange: Sendable, Hashable {
     /// The quantum of the `q_` distributions (1 by default in W&B); nil for the others.
     public let q: Double?
 
-    /// A range; bounds are checked by the sweep parser (`min < max`, positive for log-values, integral for int).
+    /// A range. `SweepConfiguration` checks the bounds (`min < max`, positive for log values, integral for
+    /// `int_uniform`), so a range read from a sweep file is always usable.
     public init(min: Double, max: Double, distribution: Distribution, q: Double? = nil) {
         self.min = min
         self.max = max

@@ -2,9 +2,13 @@ import Yams
 
 /// One hyper-parameter value of a sweep run: what a YAML scalar in a sweep file can be.
 public enum SweepValue: Sendable, Hashable {
+    /// An integer, e.g. a batch size.
     case int(Int)
+    /// A real number, e.g. a learning rate.
     case double(Double)
+    /// A word, e.g. an activation's name.
     case string(String)
+    /// A switch, e.g. `nesterov`.
     case bool(Bool)
 
     /// The value as a number, for `int` and `double`; nil for strings and booleans.
@@ -63,6 +67,7 @@ extension SweepValue: CustomStringConvertible {
     }
 }
 
+/// Literals, so that assignments read naturally in code: `["act": "frelu", "lr": 0.01]`.
 extension SweepValue: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByStringLiteral,
     ExpressibleByBooleanLiteral {
     public init(integerLiteral value: Int) { self = .int(value) }

@@ -53,6 +53,21 @@ import Testing
         #expect(ranking.description.contains("p vs relu"))
     }
 
+    @Test func tableShowsRunsPValuesAndTies() throws {
+        // Figures from numpy/scipy: mean, np.std(ddof=1) and scipy.stats.t.interval(0.95, 4, loc=mean,
+        // scale=sem) per activation; Welch p-values vs frelu 0.6147 (mish) and 0.005691 (relu) from
+        // scipy.stats.ttest_ind(..., equal_var=False), Holm-adjusted by hand: 2 · 0.005691 = 0.01138, then
+        // max(0.01138, 1 · 0.6147) = 0.6147. All printed with %.4g.
+        let ranking = try Ranking(Self.accuracy.filter { $0.key != "swish" }, goal: .maximize)
+        #expect(ranking.description == """
+            rank  name   mean    sd        95% CI            n  p vs best
+            1     frelu  0.9142  0.00614   [0.9066, 0.9218]  5  best
+            2     mish   0.9126  0.002702  [0.9092, 0.916]   5  0.6147     tied with best
+            3     relu   0.9012  0.004147  [0.8961, 0.9063]  5  0.01138
+            Welch t-tests, Holm-corrected, alpha 0.05
+            """)
+    }
+
     @Test func badInputIsNamed() {
         #expect(throws: RankingError.self) { try Ranking([:], goal: .minimize) }
         #expect(throws: RankingError(message: "configuration 'relu' has no runs")) { try Ranking(["relu": []], goal: .minimize) }
