@@ -1,4 +1,0 @@
-import Testing
-@testable import FunnelLab
-
-@Test func moduleLoads() {}
