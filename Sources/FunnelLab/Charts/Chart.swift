@@ -1,5 +1,27 @@
 import Foundation
 
+// Charts: the drawing layer of Funnel's reports.
+//
+// Every chart is a value type that draws SVG (`svg()` for a standalone file, `inlineSVG()` for an
+// HTML page); `HTMLReport` assembles charts and `HTMLTable`s into one self-contained page.
+//
+//   LineChart       series of (x, y), bands (mean ± std), markers, dashes, log axes
+//   ScatterChart    labelled points with error bars, or dense translucent clouds
+//   BarChart        grouped bars with error bars (models x activations)
+//   Heatmap         a matrix on a diverging or sequential colour map, with colour bar
+//   HeatmapGrid     many small matrices on one colour scale (3x3 funnel kernels)
+//   ImageTile       an RGB image (PNG data URI or rects) with a mask overlay
+//   SmallMultiples  a grid of any charts under one title and legend
+//
+// Shared pieces: `ChartAxis` (title, linear/log, fixed or automatic range, `NumberFormat`),
+// `LinearScale`/`LogScale` (1-2-5 ticks), `ChartStyle` (fonts, colours; `.compact` for panels),
+// `Palette` (Okabe–Ito; `Palette.assign` keeps one colour per activation across figures),
+// `ColorMap` (viridis, blue-red), `LegendPlacement` (legends never cover data), `ReferenceLine`.
+//
+// Output is deterministic (fixed-precision numbers, ordered attributes, no ids or clip paths, so
+// many charts can share one HTML page) and every text is XML-escaped. `ChartDemo` writes a sample
+// report with synthetic data for looking at the whole set in a browser.
+
 /// Anything that draws itself as SVG at a known size: every chart type here, and panels of
 /// ``SmallMultiples``.
 public protocol Chart: Sendable {

@@ -84,6 +84,7 @@ public struct LineChart: Chart {
     public var size: ChartSize
     /// nil computes margins from labels and titles; set to fix the plot rectangle exactly.
     public var margins: ChartInsets?
+    /// Where the legend goes; under `.auto` a chart with a single series has none.
     public var legend: LegendPlacement
     public var references: [ReferenceLine]
     public var style: ChartStyle
@@ -121,10 +122,13 @@ public struct LineChart: Chart {
         }
     }
 
+    /// One entry per series shown in the legend; none for a lone series under `.auto` (the title
+    /// says what it is).
     var legendEntries: [LegendEntry] {
-        zip(series, resolvedSeries()).compactMap { s, r in
+        let entries = zip(series, resolvedSeries()).compactMap { s, r in
             s.showInLegend ? LegendEntry(s.name, color: r.color, symbol: .line(r.dash, marker: s.marker, band: s.band != nil)) : nil
         }
+        return legend == .auto && entries.count == 1 ? [] : entries
     }
 
     /// Widest series name, for line-end labels.
