@@ -47,12 +47,13 @@ struct TarReader {
             }
             let (unsigned, signed) = checksums()
             if unsigned == 0 { ended = true; break } // an all-zero block marks the end
-            let stored = try number(at: 148, length: 8, field: "checksum", headerOffset: headerOffset)
-            if stored != unsigned && stored != signed {
+            guard let stored = number(at: 148, length: 8), stored == unsigned || stored == signed else {
                 throw DataError(.corrupt, file: file,
-                                "tar header at byte \(headerOffset) has checksum \(stored) in its checksum field, but its bytes sum to \(unsigned): not a tar archive, or a damaged one")
+                                "not a tar archive, or a damaged one: the tar header at byte \(headerOffset) has checksum field \"\(field(148, 8))\", but its bytes sum to \(unsigned)")
             }
-            let size = try number(at: 124, length: 12, field: "size", headerOffset: headerOffset)
+            guard let size = number(at: 124, length: 12) else {
+                throw DataError(.corrupt, file: file, "the tar header at byte \(headerOffset) has size field \"\(field(124, 12))\", expected octal digits")
+            }
             let type = header[156]
             let name = longPath ?? paxPath ?? headerPath()
             pendingContent = paxSize ?? size
@@ -141,8 +142,8 @@ struct TarReader {
     }
 
     /// A numeric field: octal ASCII, or base-256 big-endian when the first byte's top bit is set
-    /// (GNU's form for sizes of 8 GiB and more).
-    private func number(at offset: Int, length: Int, field: String, headerOffset: Int) throws -> Int {
+    /// (GNU's form for sizes of 8 GiB and more); `nil` if it is neither.
+    private func number(at offset: Int, length: Int) -> Int? {
         let bytes = header[offset ..< offset + length]
         if let first = bytes.first, first & 0x80 != 0 {
             return bytes.dropFirst().reduce(Int(first & 0x7F)) { $0 << 8 | Int($1) }
@@ -159,11 +160,15 @@ struct TarReader {
             case 0, UInt8(ascii: " "):
                 return value
             default:
-                throw DataError(.corrupt, file: file,
-                                "tar header at byte \(headerOffset) has \(field) field \"\(String(decoding: bytes, as: UTF8.self))\", expected octal digits")
+                return nil
             }
         }
         return value
+    }
+
+    /// A header field as text, for messages.
+    private func field(_ offset: Int, _ length: Int) -> String {
+        String(decoding: header[offset ..< offset + length].map { $0 >= 32 && $0 < 127 ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
     }
 
     /// `prefix/name` of a ustar header, or just `name` for older formats.
