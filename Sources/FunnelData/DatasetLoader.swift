@@ -91,28 +91,27 @@ public enum DatasetLoader {
         guard FileStatus.of(spec) != nil else {
             throw DataError(.missing, file: spec, "no such file or folder; expected \(acceptedFormats)")
         }
-        guard let container = try FileTree.container(of: spec) else {
-            throw DataError(.unknownFormat, file: spec, "not a folder or a tar/gzip archive; expected \(acceptedFormats)")
-        }
         let name = datasetName(spec)
         var rejection: String?
         /// The cache's splits if it holds a trustworthy copy; otherwise notes why not.
         func cached(_ cache: DecodeCache?) -> (Splits, LoadReport)? {
             guard let cache else { return nil }
             switch cache.read() {
-            case .success(let (splits, format)):
-                return (splits, LoadReport(format: format, container: container.rawValue, cache: .hit(cache.path)))
+            case .success(let hit): return hit
             case .failure(let why):
                 rejection = why.reason
                 return nil
             }
         }
-        // An archive's fingerprint is its size and time, so its cache is checked before reading it;
-        // a folder's needs its listing.
+        // A file's fingerprint is its size and time, so its cache is checked before even opening
+        // it (as `make` trusts timestamps); a folder's fingerprint needs its listing.
         var cache: DecodeCache?
-        if container != .directory, let status = FileStatus.of(spec) {
+        if let status = FileStatus.of(spec), !status.isDirectory {
             cache = DecodeCache(source: spec, fingerprint: FileTree.archiveFingerprint(status), location: options.cache)
             if let hit = cached(cache) { return hit }
+        }
+        guard let container = try FileTree.container(of: spec) else {
+            throw DataError(.unknownFormat, file: spec, "not a folder or a tar/gzip archive; expected \(acceptedFormats)")
         }
         let tree = try FileTree.open(spec)
         let format: DatasetFormat
@@ -135,7 +134,7 @@ public enum DatasetLoader {
         var status = CacheStatus.disabled
         if let cache {
             do {
-                try cache.write(splits, format: format)
+                try cache.write(splits, format: format, container: container.rawValue)
                 status = rejection.map { .rebuilt(cache.path, reason: $0) } ?? .written(cache.path)
             } catch {
                 status = .notWritten(cache.path, reason: "\(error)")

@@ -80,6 +80,7 @@ struct DecodeCache {
         var source: String
         var fingerprint: String
         var format: DatasetFormat
+        var container: String
         var splits: [SplitHeader]
     }
 
@@ -95,9 +96,9 @@ struct DecodeCache {
         var payloadBytes: Int { count * 4 * (coarseClasses == nil ? 1 : 2) + count * height * width * channels }
     }
 
-    /// The cached splits and the format of their source, or why they cannot be trusted (`nil` reason: there is no cache file).
-    func read() -> Result<(Splits, DatasetFormat), CacheRejection> {
-        func reject(_ why: String) -> Result<(Splits, DatasetFormat), CacheRejection> { .failure(CacheRejection(reason: why)) }
+    /// The cached splits and what their source was (with status `.hit`), or why they cannot be trusted (`nil` reason: there is no cache file).
+    func read() -> Result<(Splits, LoadReport), CacheRejection> {
+        func reject(_ why: String) -> Result<(Splits, LoadReport), CacheRejection> { .failure(CacheRejection(reason: why)) }
         guard let status = FileStatus.of(path) else { return .failure(CacheRejection(reason: nil)) }
         do {
             let stream = try FileStream(path: path)
@@ -136,14 +137,15 @@ struct DecodeCache {
             }
             guard crc == field(20) else { return reject("payload checksum mismatch") }
             guard let train = datasets[0], let test = datasets[1] else { return reject("labels outside the class list") }
-            return .success((Splits(train: train, test: test), header.format))
+            return .success((Splits(train: train, test: test), LoadReport(format: header.format, container: header.container, cache: .hit(path))))
         } catch {
             return reject("unreadable: \(error)")
         }
     }
 
-    /// Writes `splits`, read from a source in `format`, to the cache file, creating its folder if needed.
-    func write(_ splits: Splits, format: DatasetFormat) throws {
+    /// Writes `splits`, read from a source in `format` stored in `container`, to the cache file,
+    /// creating its folder if needed.
+    func write(_ splits: Splits, format: DatasetFormat, container: String) throws {
         let folder = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -151,7 +153,7 @@ struct DecodeCache {
             throw DataError(.io, file: folder, "cannot create the cache folder: \(error.localizedDescription)")
         }
         let datasets = [splits.train, splits.test]
-        let header = Header(source: source, fingerprint: fingerprint, format: format, splits: datasets.map {
+        let header = Header(source: source, fingerprint: fingerprint, format: format, container: container, splits: datasets.map {
             SplitHeader(name: $0.name, classes: $0.classes, coarseClasses: $0.coarseClasses, height: $0.height,
                         width: $0.width, channels: $0.channels, count: $0.count)
         })
