@@ -54,6 +54,15 @@ public struct ImageDataset: Sendable, Equatable {
     /// Number of images.
     public var count: Int { labels.count }
 
+    /// Same images, labels and classes. Pixels are compared with `memcmp`: the synthesised
+    /// element-by-element comparison takes seconds on CIFAR's 150 MB in a debug build.
+    public static func == (a: ImageDataset, b: ImageDataset) -> Bool {
+        guard a.name == b.name, a.classes == b.classes, a.coarseClasses == b.coarseClasses, a.height == b.height,
+              a.width == b.width, a.channels == b.channels, a.labels == b.labels, a.coarseLabels == b.coarseLabels,
+              a.pixels.count == b.pixels.count else { return false }
+        return a.pixels.withUnsafeBytes { x in b.pixels.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
+    }
+
     /// Bytes per image: `height * width * channels`.
     public var imageByteCount: Int { height * width * channels }
 

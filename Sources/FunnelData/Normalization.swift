@@ -52,8 +52,13 @@ public struct Normalization: Sendable, Codable, Equatable {
             parallelChunks(chunks) { range in
                 for chunk in range {
                     var counts = [Int](repeating: 0, count: 256 * channels)
-                    for p in pixelCount * chunk / chunks ..< pixelCount * (chunk + 1) / chunks {
-                        for c in 0..<channels { counts[c * 256 + Int(source.base[p * channels + c])] += 1 }
+                    counts.withUnsafeMutableBufferPointer { counts in
+                        var pixel = source.base + pixelCount * chunk / chunks * channels
+                        let end = source.base + pixelCount * (chunk + 1) / chunks * channels
+                        while pixel < end {
+                            for c in 0..<channels { counts[c &* 256 &+ Int(pixel[c])] &+= 1 }
+                            pixel += channels
+                        }
                     }
                     partial.update { $0[chunk] = counts }
                 }

@@ -4,8 +4,9 @@ import FunnelTensor
 /// A built-in dataset of 32x32 colour images generated in memory, for trying models and
 /// activations without downloading anything.
 ///
-/// The ten classes differ only in spatial structure: stripes at four orientations, a
-/// checkerboard, concentric rings, a plus, an X, a grid of dots, a square outline. Each image
+/// The ten classes differ only in spatial structure: stripes at four orientations (bands running
+/// horizontally, vertically, along the main diagonal from top left to bottom right, and along the
+/// antidiagonal), a checkerboard, concentric rings, a plus, an X, a grid of dots, a square outline. Each image
 /// draws its two colours uniformly at random (so colour carries no information about the class),
 /// and its scale, phase, position and a small rotation, then adds Gaussian noise. A small CNN has
 /// to learn oriented and shaped filters to tell them apart; rings against stripes and the plus
@@ -50,8 +51,8 @@ public enum SyntheticDataset {
         repeat {
             foreground = (0..<3).map { _ in g.nextUniform() }
             background = (0..<3).map { _ in g.nextUniform() }
-        } while zip(foreground, background).map({ ($0 - $1) * ($0 - $1) }).reduce(0, +) < 0.3 * 0.3
-        let noise = uniform(&g, 0.01, 0.08)
+        } while zip(foreground, background).map({ ($0 - $1) * ($0 - $1) }).reduce(0, +) < 0.25 * 0.25
+        let noise = uniform(&g, 0.01, 0.12)
         for y in 0..<side {
             for x in 0..<side {
                 let m = shape(Float(x) + 0.5, Float(y) + 0.5)
@@ -68,7 +69,7 @@ public enum SyntheticDataset {
     /// one-pixel edges so that nothing depends on aliasing.
     private static func mask(label: Int, generator g: inout RandomGenerator) -> (Float, Float) -> Float {
         let tilt = uniform(&g, -12, 12) * .pi / 180
-        let center = (uniform(&g, 10, 22), uniform(&g, 10, 22))
+        let center = (uniform(&g, 9, 23), uniform(&g, 9, 23))
         let phase = uniform(&g, 0, 2 * .pi)
         /// `(x, y)` relative to the centre, rotated by `angle`.
         func local(_ x: Float, _ y: Float, _ angle: Float) -> (Float, Float) {
@@ -79,7 +80,7 @@ public enum SyntheticDataset {
         func wave(_ v: Float) -> Float { min(max(0.5 + 1.2 * v, 0), 1) }
 
         switch label {
-        case 0, 1, 2, 3: // stripes whose bands run at 0, 90, 45 and 135 degrees
+        case 0, 1, 2, 3: // stripes; the wave runs along the bands' normal (y points down)
             let normal = [Float(90), 0, 135, 45][label] * .pi / 180 + tilt
             let period = uniform(&g, 4, 9)
             return { x, y in wave(sin(2 * .pi * (x * cos(normal) + y * sin(normal)) / period + phase)) }

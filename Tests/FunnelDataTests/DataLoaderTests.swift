@@ -83,7 +83,7 @@ import Testing
     @Test func stoppingEarlyReleasesTheThreads() {
         let loader = DataLoader(dataset, normalization: normalization, options: .init(batchSize: 5, prefetch: 2, threads: 2))
         for _ in 0..<20 {
-            var iterator = loader.batches(epoch: 0).makeIterator()
+            let iterator = loader.batches(epoch: 0).makeIterator()
             #expect(iterator.next()?.indices.count == 5)
         } // each dropped iterator cancels its threads; the test would hang or leak otherwise
         #expect(collect(loader, epoch: 0).count == 10)
