@@ -46,9 +46,7 @@ enum CIFARBinary {
         func path(_ file: String) -> String { folder.isEmpty ? file : folder + "/" + file }
         let (classes, coarseClasses) = try classNames(tree, variant: variant, path: path)
         func split(_ files: [String]) throws -> ImageDataset {
-            var pixels: [UInt8] = []
-            var labels: [Int] = []
-            var coarse: [Int] = []
+            var records = Records()
             for file in files {
                 let location = path(file)
                 guard tree.contains(location) else {
@@ -56,51 +54,60 @@ enum CIFARBinary {
                     throw DataError(.missing, file: tree.displayName(location), "no such file, expected \(expected) in \(tree.displayName(folder))")
                 }
                 var scratch: [UInt8] = []
-                try tree.withContents(location, scratch: &scratch) { bytes in
+                let part = try tree.withContents(location, scratch: &scratch) { bytes in
                     try parse(bytes, file: tree.displayName(location), variant: variant, classCount: classes.count,
-                              coarseCount: coarseClasses?.count ?? 0, pixels: &pixels, labels: &labels, coarseLabels: &coarse)
+                              coarseCount: coarseClasses?.count ?? 0)
                 }
+                records.pixels += part.pixels
+                records.labels += part.labels
+                records.coarseLabels += part.coarseLabels
             }
-            return ImageDataset(name: name, classes: classes, height: side, width: side, pixels: pixels, labels: labels,
-                                coarseClasses: coarseClasses, coarseLabels: coarseClasses == nil ? nil : coarse)
+            return ImageDataset(name: name, classes: classes, height: side, width: side, pixels: records.pixels, labels: records.labels,
+                                coarseClasses: coarseClasses, coarseLabels: coarseClasses == nil ? nil : records.coarseLabels)
         }
         return Splits(train: try split(variant.trainFiles), test: try split(variant.testFiles))
     }
 
-    /// Appends the records in `bytes` (the contents of `file`) to `pixels` (as HWC) and the labels.
-    static func parse(_ bytes: UnsafeRawBufferPointer, file: String, variant: Variant, classCount: Int, coarseCount: Int,
-                      pixels: inout [UInt8], labels: inout [Int], coarseLabels: inout [Int]) throws {
+    /// The images and labels of some records.
+    struct Records {
+        /// HWC pixels, image after image.
+        var pixels: [UInt8] = []
+        var labels: [Int] = []
+        /// Empty for CIFAR-10.
+        var coarseLabels: [Int] = []
+    }
+
+    /// The records in `bytes` (the contents of `file`), pixels converted to HWC.
+    static func parse(_ bytes: UnsafeRawBufferPointer, file: String, variant: Variant, classCount: Int, coarseCount: Int) throws -> Records {
         let record = variant.recordSize
         guard bytes.count % record == 0 else {
             throw DataError(.recordSize, file: file,
                             "size \(bytes.count) bytes is not a multiple of the \(record)-byte record (\(variant.labelBytes) label byte\(variant.labelBytes > 1 ? "s" : "") + \(pixelBytes) pixel bytes): \(bytes.count / record) records and \(bytes.count % record) bytes left over")
         }
         let count = bytes.count / record
-        let fineOffset = variant.labelBytes - 1
+        var result = Records()
         for r in 0..<count {
-            let label = Int(bytes[r * record + fineOffset])
+            let label = Int(bytes[r * record + variant.labelBytes - 1])
             guard label < classCount else {
                 throw DataError(.label, file: file, "record \(r) has label \(label), expected 0..<\(classCount)")
             }
-            labels.append(label)
+            result.labels.append(label)
             if variant == .cifar100 {
                 let coarse = Int(bytes[r * record])
                 guard coarse < coarseCount else {
                     throw DataError(.label, file: file, "record \(r) has coarse label \(coarse), expected 0..<\(coarseCount)")
                 }
-                coarseLabels.append(coarse)
+                result.coarseLabels.append(coarse)
             }
         }
-        let start = pixels.count
-        pixels += repeatElement(0, count: count * pixelBytes)
-        pixels.withUnsafeMutableBufferPointer { out in
-            let destination = SharedPointer(base: out.baseAddress! + start)
-            let source = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            let records = SharedPointer(base: UnsafeMutablePointer(mutating: source))
+        guard count > 0 else { return result }
+        let source = SharedPointer(base: UnsafeMutablePointer(mutating: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)))
+        result.pixels = [UInt8](unsafeUninitializedCapacity: count * pixelBytes) { out, initialized in
+            let destination = SharedPointer(base: out.baseAddress!)
             let plane = side * side
             parallelChunks(count) { range in
                 for r in range {
-                    let src = records.base + r * record + variant.labelBytes
+                    let src = source.base + r * record + variant.labelBytes
                     let dst = destination.base + r * pixelBytes
                     for p in 0..<plane {
                         dst[3 * p] = src[p]
@@ -109,7 +116,9 @@ enum CIFARBinary {
                     }
                 }
             }
+            initialized = count * pixelBytes
         }
+        return result
     }
 
     /// Class names from the dataset's name files; CIFAR-10's published names or the label numbers

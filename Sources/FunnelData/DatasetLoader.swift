@@ -1,28 +1,5 @@
 import Foundation
 
-/// The dataset layouts `DatasetLoader` reads.
-public enum DatasetFormat: String, Sendable, Codable, CaseIterable {
-    /// The built-in generated dataset (`SyntheticDataset`).
-    case synthetic
-    /// `cifar-10-batches-bin/`: CIFAR-10's official binary batches.
-    case cifar10Binary = "CIFAR-10 binary"
-    /// `cifar-100-binary/`: CIFAR-100's official binary files.
-    case cifar100Binary = "CIFAR-100 binary"
-    /// `train/` and `test/` folders with one folder of images per class.
-    case imageFolder = "image folder"
-}
-
-/// What a load found and did, for logs and tests.
-public struct LoadReport: Sendable, Equatable {
-    /// The layout of the data.
-    public var format: DatasetFormat
-    /// How the source is stored: `folder`, `tar archive`, `gzip-compressed tar archive`, or
-    /// `generated`.
-    public var container: String
-    /// What happened with the decode cache.
-    public var cache: CacheStatus
-}
-
 /// Loads a dataset from a spec: `synthetic`, a folder, or a `.tar`/`.tar.gz` archive, working out
 /// which layout it is from what is inside.
 public enum DatasetLoader {
@@ -86,7 +63,7 @@ public enum DatasetLoader {
     private static func loadWhole(_ spec: String, options: Options) throws -> (Splits, LoadReport) {
         if spec.lowercased() == DatasetFormat.synthetic.rawValue {
             let splits = SyntheticDataset.make(trainCount: options.syntheticTrainCount, testCount: options.syntheticTestCount, seed: options.syntheticSeed)
-            return (splits, LoadReport(format: .synthetic, container: "generated", cache: .disabled))
+            return (splits, LoadReport(format: .synthetic, container: .generated, cache: .disabled))
         }
         guard FileStatus.of(spec) != nil else {
             throw DataError(.missing, file: spec, "no such file or folder; expected \(acceptedFormats)")
@@ -134,13 +111,13 @@ public enum DatasetLoader {
         var status = CacheStatus.disabled
         if let cache {
             do {
-                try cache.write(splits, format: format, container: container.rawValue)
+                try cache.write(splits, format: format, container: container)
                 status = rejection.map { .rebuilt(cache.path, reason: $0) } ?? .written(cache.path)
             } catch {
                 status = .notWritten(cache.path, reason: "\(error)")
             }
         }
-        return (splits, LoadReport(format: format, container: container.rawValue, cache: status))
+        return (splits, LoadReport(format: format, container: container, cache: status))
     }
 
     /// The source's base name without archive endings: `cifar10-jpeg` for `cifar10-jpeg.tar.gz`.

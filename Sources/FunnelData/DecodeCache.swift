@@ -80,7 +80,7 @@ struct DecodeCache {
         var source: String
         var fingerprint: String
         var format: DatasetFormat
-        var container: String
+        var container: DatasetContainer
         var splits: [SplitHeader]
     }
 
@@ -145,7 +145,7 @@ struct DecodeCache {
 
     /// Writes `splits`, read from a source in `format` stored in `container`, to the cache file,
     /// creating its folder if needed.
-    func write(_ splits: Splits, format: DatasetFormat, container: String) throws {
+    func write(_ splits: Splits, format: DatasetFormat, container: DatasetContainer) throws {
         let folder = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -7,19 +7,12 @@ import Foundation
 /// Only files a dataset can use are kept (images, CIFAR `.bin` batches, `.txt` label lists);
 /// hidden files are skipped. Reading contents is safe from many threads at once.
 final class FileTree: @unchecked Sendable {
-    /// How the source is stored.
-    enum Container: String, Sendable {
-        case directory = "folder"
-        case tar = "tar archive"
-        case tarGzip = "gzip-compressed tar archive"
-    }
-
     /// File name endings (lower-cased) the tree keeps.
     static let keptExtensions: Set<String> = ["jpg", "jpeg", "png", "bin", "txt"]
 
     /// The source path as the user gave it.
     let location: String
-    let container: Container
+    let container: DatasetContainer
     /// Relative paths of the kept files, sorted.
     let files: [String]
     /// Every folder's relative path (`""` is the root), including folders with no kept file.
@@ -36,7 +29,7 @@ final class FileTree: @unchecked Sendable {
     /// Folder -> names of the folders directly in it, sorted.
     private let foldersByFolder: [String: [String]]
 
-    private init(location: String, container: Container, files: [String], directories: Set<String>,
+    private init(location: String, container: DatasetContainer, files: [String], directories: Set<String>,
                  fingerprint: String, arena: ByteArena?, ranges: [String: Range<Int>]) {
         self.location = location
         self.container = container
@@ -62,7 +55,7 @@ final class FileTree: @unchecked Sendable {
 
     /// What kind of container `path` is, from the file system and the file's first bytes;
     /// `nil` for a file that is neither a tar nor a gzip file.
-    static func container(of path: String) throws -> Container? {
+    static func container(of path: String) throws -> DatasetContainer? {
         guard let status = FileStatus.of(path) else { throw DataError(.missing, file: path, "no such file or folder") }
         if status.isDirectory { return .directory }
         let stream = try FileStream(path: path)
@@ -80,17 +73,15 @@ final class FileTree: @unchecked Sendable {
         case .directory: return try directory(path)
         case .tar: return try archive(path, stream: FileStream(path: path), container: .tar)
         case .tarGzip: return try archive(path, stream: GzipStream(FileStream(path: path), file: path), container: .tarGzip)
-        case nil:
+        case nil, .generated:
             throw DataError(.unknownFormat, file: path, "not a folder, a tar archive or a gzip file (starts with neither a gzip signature nor a tar header)")
         }
     }
 
     /// How errors name the file at `relative`: the full path, or `archive:entry` inside an archive.
     func displayName(_ relative: String) -> String {
-        switch container {
-        case .directory: return relative.isEmpty ? location : (location as NSString).appendingPathComponent(relative)
-        case .tar, .tarGzip: return relative.isEmpty ? location : "\(location):\(relative)"
-        }
+        if relative.isEmpty { return location }
+        return container == .directory ? (location as NSString).appendingPathComponent(relative) : "\(location):\(relative)"
     }
 
     /// Whether the tree has a kept file at `relative`.
@@ -180,7 +171,7 @@ final class FileTree: @unchecked Sendable {
         "archive size=\(status.size) modified-ns=\(status.modified)"
     }
 
-    private static func archive(_ path: String, stream: ByteStream, container: Container) throws -> FileTree {
+    private static func archive(_ path: String, stream: ByteStream, container: DatasetContainer) throws -> FileTree {
         guard let status = FileStatus.of(path) else { throw DataError(.missing, file: path, "no such file") }
         // Room for the whole content up front (compressed archives of small images grow about 3x),
         // so the arena rarely moves while it fills.

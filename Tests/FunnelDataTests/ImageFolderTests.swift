@@ -22,19 +22,19 @@ import Testing
         var report: LoadReport?
         let options = DatasetLoader.Options(cache: .disabled)
         let fromFolder = try DatasetLoader.load(folder("pets"), options: options, report: { report = $0 })
-        #expect(report == LoadReport(format: .imageFolder, container: "folder", cache: .disabled))
+        #expect(report == LoadReport(format: .imageFolder, container: .directory, cache: .disabled))
         checkMatchesFixture(fromFolder)
         #expect(fromFolder.train.name == "pets")
 
         let tar = try folder.write("pets.tar", Encode.tar(fixture.tarItems(top: "pets")))
         let fromTar = try DatasetLoader.load(tar, options: options, report: { report = $0 })
-        #expect(report?.container == "tar archive")
+        #expect(report?.container == .tar)
         #expect(fromTar == fromFolder)
 
         // Without a top folder, and compressed.
         let gz = try folder.write("flat.tar.gz", Encode.gzip(Encode.tar(fixture.tarItems())))
         let fromGzip = try DatasetLoader.load(gz, options: options, report: { report = $0 })
-        #expect(report?.container == "gzip-compressed tar archive")
+        #expect(report?.container == .tarGzip)
         checkMatchesFixture(fromGzip)
         #expect(fromGzip.train.name == "flat")
     }
@@ -165,7 +165,7 @@ import Testing
     @Test func syntheticSpec() throws {
         var report: LoadReport?
         let splits = try DatasetLoader.load("synthetic", options: .init(syntheticTrainCount: 30, syntheticTestCount: 10), report: { report = $0 })
-        #expect(report == LoadReport(format: .synthetic, container: "generated", cache: .disabled))
+        #expect(report == LoadReport(format: .synthetic, container: .generated, cache: .disabled))
         #expect(splits == SyntheticDataset.make(trainCount: 30, testCount: 10))
     }
 
