@@ -32,13 +32,16 @@ public struct Augmentation: Sendable, Codable, Equatable {
         /// `-padding ... padding`: output pixel `(y, x)` comes from input `(y + shiftY, x + shiftX)`
         /// (before the flip), and from the zero padding where that is outside the image.
         public var shiftY: Int
+        /// See `shiftY`.
         public var shiftX: Int
         /// Whether the crop is mirrored left-right.
         public var flip: Bool
         /// The cutout square's top-left corner in output coordinates and its side; the square is
         /// clipped to the image. `side` 0: no cutout.
         public var cutoutY: Int
+        /// See `cutoutY`.
         public var cutoutX: Int
+        /// See `cutoutY`.
         public var cutoutSide: Int
 
         /// A draw that leaves the image unchanged.

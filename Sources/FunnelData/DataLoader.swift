@@ -61,6 +61,7 @@ public final class DataLoader: Sendable {
     public let dataset: ImageDataset
     /// The normalisation applied to every image (the training split's statistics).
     public let normalization: Normalization
+    /// How batches are made.
     public let options: Options
     private let table: [Float]
 
@@ -126,6 +127,7 @@ public struct EpochBatches: Sequence {
     let loader: DataLoader
     let epoch: Int
 
+    /// Starts preparing the epoch's batches.
     public func makeIterator() -> Iterator { Iterator(loader: loader, epoch: epoch) }
 
     /// Hands out the epoch's batches in order.
@@ -149,6 +151,7 @@ public struct EpochBatches: Sequence {
 
         deinit { prefetcher?.cancel() }
 
+        /// The next batch, waiting for it if the background threads are behind; `nil` at the end.
         public func next() -> Batch? {
             if let prefetcher { return prefetcher.next() }
             guard position < loader.batchCount else { return nil }

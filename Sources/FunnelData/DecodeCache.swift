@@ -29,8 +29,8 @@ public enum CacheStatus: Sendable, Equatable {
 /// A file of decoded images, so a source's JPEGs and PNGs are decoded once, not on every run.
 ///
 /// Layout (integers little-endian): a 32-byte prefix (`FUNNELDC`, format version, header length,
-/// header CRC-32, payload CRC-32, payload length), a JSON header (the source's path and
-/// fingerprint, then each split's name, classes, image size and count), then the payload: for each
+/// header CRC-32, payload CRC-32, payload length), a JSON header (the source's path, fingerprint,
+/// format and container, then each split's name, classes, image size and count), then the payload: for each
 /// split its labels (Int32), coarse labels (Int32, if any) and pixels (uint8, HWC).
 /// A cache is used only if every check passes: sizes, both CRCs, version and the source's current
 /// fingerprint; otherwise it is rebuilt. Writes are atomic (temporary file, then rename).
@@ -50,6 +50,7 @@ struct DecodeCache {
     init?(source: String, fingerprint: String, location: CacheLocation) {
         let absolute = URL(fileURLWithPath: source).standardizedFileURL.path
         let base = URL(fileURLWithPath: absolute).lastPathComponent
+        let parent = (absolute as NSString).deletingLastPathComponent
         let folder: String
         switch location {
         case .disabled:
@@ -57,8 +58,7 @@ struct DecodeCache {
         case .directory(let directory):
             folder = directory
         case .automatic:
-            let parent = (absolute as NSString).deletingLastPathComponent
-            if access(parent, W_OK) == 0 {
+            if Self.acceptsNewFiles(parent) {
                 folder = parent
             } else {
                 let environment = ProcessInfo.processInfo.environment
@@ -67,13 +67,19 @@ struct DecodeCache {
             }
         }
         // In a shared folder, sources with one base name (two `train.tar`s) need distinct caches.
-        let parentFolder = (absolute as NSString).deletingLastPathComponent
-        let name = folder == parentFolder
+        let name = folder == parent
             ? "\(base).\(Self.fileExtension)"
             : "\(base)-\(String(Self.crc(Array(absolute.utf8)), radix: 16)).\(Self.fileExtension)"
         path = (folder as NSString).appendingPathComponent(name)
         self.source = absolute
         self.fingerprint = fingerprint
+    }
+
+    /// Whether new files may go in `folder`: the system allows it and the folder has a write bit.
+    /// The bits matter for root, whom `access` lets write anywhere, even in a folder marked read-only.
+    private static func acceptsNewFiles(_ folder: String) -> Bool {
+        var s = stat()
+        return access(folder, W_OK) == 0 && stat(folder, &s) == 0 && s.st_mode & 0o222 != 0
     }
 
     private struct Header: Codable {

@@ -11,8 +11,13 @@ struct FileStatus: Equatable {
     static func of(_ path: String) -> FileStatus? {
         var s = stat()
         guard stat(path, &s) == 0 else { return nil }
+        #if canImport(Darwin)
+        let time = s.st_mtimespec
+        #else
+        let time = s.st_mtim
+        #endif
         return FileStatus(isDirectory: (s.st_mode & S_IFMT) == S_IFDIR, size: Int(s.st_size),
-                          modified: Int64(s.st_mtim.tv_sec) * 1_000_000_000 + Int64(s.st_mtim.tv_nsec))
+                          modified: Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec))
     }
 }
 
@@ -39,7 +44,7 @@ final class FileStream: ByteStream {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
         while true {
-            let n = Glibc.read(fd, base, buffer.count)
+            let n = systemRead(fd, base, buffer.count)
             if n >= 0 { return n }
             if errno != EINTR { throw DataError.system("read", path) }
         }
@@ -57,21 +62,17 @@ final class FileStream: ByteStream {
     }
 }
 
-enum FileIO {
-    /// The whole file at `path`.
-    static func read(_ path: String) throws -> [UInt8] {
-        let stream = try FileStream(path: path)
-        let size = FileStatus.of(path)?.size ?? 0
-        return try [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            count = try stream.readFully(into: UnsafeMutableRawBufferPointer(buffer))
-        }
-    }
+/// `read(2)`, named apart from `FileStream.read(into:)`, which hides it inside the class.
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(fd, buffer, count)
+}
 
+enum FileIO {
     /// Writes `parts` one after another to `path` so that readers see the old file or the whole new
     /// one, never a half-written one: the bytes go to a temporary file in the same folder, which is
     /// flushed and then renamed over `path`.
     static func writeAtomically(_ path: String, _ parts: [UnsafeRawBufferPointer]) throws {
-        let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary = "\(path).tmp-\(getpid())-\(DispatchTime.now().uptimeNanoseconds)"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if fd < 0 { throw DataError.system("create", temporary) }
         var ok = false
@@ -91,7 +92,7 @@ enum FileIO {
             }
         }
         if fsync(fd) != 0 { throw DataError.system("flush", temporary) }
-        if rename(temporary, path) != 0 { throw DataError.system("rename \(temporary) to", path) }
+        if rename(temporary, path) != 0 { throw DataError.system("rename \(temporary) over it", path) }
         ok = true
     }
 }

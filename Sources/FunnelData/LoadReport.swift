@@ -1,5 +1,3 @@
-import Foundation
-
 /// The dataset layouts `DatasetLoader` reads.
 public enum DatasetFormat: String, Sendable, Codable, CaseIterable {
     /// The built-in generated dataset (`SyntheticDataset`).
@@ -14,8 +12,11 @@ public enum DatasetFormat: String, Sendable, Codable, CaseIterable {
 
 /// How a dataset's source is stored.
 public enum DatasetContainer: String, Sendable, Codable {
+    /// A folder on disk.
     case directory = "folder"
+    /// An uncompressed tar archive.
     case tar = "tar archive"
+    /// A tar archive compressed with gzip (`.tar.gz`, `.tgz`).
     case tarGzip = "gzip-compressed tar archive"
     /// Made in memory (the synthetic dataset).
     case generated

@@ -75,4 +75,18 @@ import Testing
         #expect(try load(folder("pets"), cache: .disabled).1 == .disabled)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["pets"])
     }
+
+    /// Beside the source unless its folder is read-only (as `../shared` is), even for root.
+    @Test func automaticLocationAvoidsReadOnlyFolders() throws {
+        let folder = try TemporaryFolder()
+        let source = try folder.write("shared/data.tar", [0])
+        let beside = DecodeCache(source: source, fingerprint: "f", location: .automatic)
+        #expect(beside?.path == folder("shared/data.tar.funnel-cache"))
+        #expect(chmod(folder("shared"), 0o555) == 0)
+        defer { chmod(folder("shared"), 0o755) }
+        let elsewhere = try #require(DecodeCache(source: source, fingerprint: "f", location: .automatic))
+        #expect(!elsewhere.path.hasPrefix(folder("shared")))
+        #expect(elsewhere.path.contains("/funnel/data.tar-") && elsewhere.path.hasSuffix(".funnel-cache"), Comment(rawValue: elsewhere.path))
+        #expect(DecodeCache(source: source, fingerprint: "f", location: .disabled) == nil)
+    }
 }
