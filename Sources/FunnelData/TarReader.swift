@@ -56,7 +56,8 @@ struct TarReader {
             }
             let type = header[156]
             let name = longPath ?? paxPath ?? headerPath()
-            pendingContent = paxSize ?? size
+            let isMetadata = type == UInt8(ascii: "L") || type == UInt8(ascii: "x")
+            pendingContent = isMetadata ? size : paxSize ?? size // a pax size is the next entry's
             pendingPadding = (Self.block - pendingContent % Self.block) % Self.block
             switch type {
             case UInt8(ascii: "L"): // GNU: the content is the next entry's path
