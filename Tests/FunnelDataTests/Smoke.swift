@@ -1,4 +1,0 @@
-import Testing
-@testable import FunnelData
-
-@Test func moduleLoads() {}
