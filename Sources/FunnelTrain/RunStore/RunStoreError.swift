@@ -11,8 +11,6 @@ public enum RunStoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case noSuchCell(id: Int64, store: String)
     /// A field that must hold JSON does not.
     case invalidJSON(field: String, reason: String)
-    /// The status cannot be used for this operation (e.g. ending a run as `running`).
-    case invalidStatus(RunStatus, operation: String)
     /// The worker no longer holds the cell: its claim went stale and another worker took it,
     /// or the cell was completed or failed meanwhile.
     case claimLost(cell: Int64, worker: String, holder: String?, status: CellStatus)
@@ -31,8 +29,6 @@ public enum RunStoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(store): no cell with id \(id)"
         case let .invalidJSON(field, reason):
             return "\(field) is not valid JSON: \(reason)"
-        case let .invalidStatus(status, operation):
-            return "\(operation): status '\(status.rawValue)' is not allowed here"
         case let .claimLost(cell, worker, holder, status):
             return "cell \(cell): \(worker) no longer holds it (status \(status.rawValue), claimed by \(holder ?? "nobody"))"
         case let .badMetric(text):
