@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+
+/// The metrics of one epoch of one run (a row of table `epoch`).
+///
+/// Accuracies are in percent (0-100). Metrics are optional because an epoch may skip evaluation,
+/// and because SQLite has no NaN: a diverged run's NaN loss is stored as NULL and reads back nil.
+public struct EpochRecord: Equatable, Sendable {
+    /// The run's id.
+    public var runID: Int64
+    /// The epoch number (the trainer decides whether it counts from 0 or 1).
+    public var epoch: Int
+    /// Mean training loss over the epoch.
+    public var trainLoss: Double?
+    /// Training top-1 accuracy, percent.
+    public var trainAcc: Double?
+    /// Mean test loss.
+    public var testLoss: Double?
+    /// Test top-1 accuracy, percent.
+    public var testTop1: Double?
+    /// Test top-5 accuracy, percent.
+    public var testTop5: Double?
+    /// Learning rate at the end of the epoch.
+    public var lr: Double?
+    /// Wall-clock seconds the epoch took.
+    public var seconds: Double?
+    /// Training throughput.
+    public var imagesPerSecond: Double?
+    /// Any other metrics by name (e.g. "ece", "grad_norm"); stored as a JSON object.
+    public var extra: [String: Double]
+
+    /// An epoch's metrics.
+    public init(runID: Int64, epoch: Int, trainLoss: Double? = nil, trainAcc: Double? = nil,
+                testLoss: Double? = nil, testTop1: Double? = nil, testTop5: Double? = nil, lr: Double? = nil,
+                seconds: Double? = nil, imagesPerSecond: Double? = nil, extra: [String: Double] = [:]) {
+        self.runID = runID
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.trainAcc = trainAcc
+        self.testLoss = testLoss
+        self.testTop1 = testTop1
+        self.testTop5 = testTop5
+        self.lr = lr
+        self.seconds = seconds
+        self.imagesPerSecond = imagesPerSecond
+        self.extra = extra
+    }
+
+    /// The names of the metric columns, in table order; `value(_:)` accepts these and extra keys.
+    public static let fields = ["train_loss", "train_acc", "test_loss", "test_top1", "test_top5",
+                                "lr", "seconds", "images_per_second"]
+
+    /// The metric called `field`: a column named in `fields`, else an `extra` entry.
+    public func value(_ field: String) -> Double? {
+        switch field {
+        case "train_loss": trainLoss
+        case "train_acc": trainAcc
+        case "test_loss": testLoss
+        case "test_top1": testTop1
+        case "test_top5": testTop5
+        case "lr": lr
+        case "seconds": seconds
+        case "images_per_second": imagesPerSecond
+        default: extra[field]
+        }
+    }
+}
+
+extension EpochRecord: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "epoch"
+
+    /// NaN and infinities have no JSON spelling; these strings stand for them in `extra`.
+    static let nonFiniteEncoding = JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(
+        positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+    static let nonFiniteDecoding = JSONDecoder.NonConformingFloatDecodingStrategy.convertFromString(
+        positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+
+    public init(row: Row) throws {
+        runID = row["run_id"]
+        epoch = row["epoch"]
+        trainLoss = row["train_loss"]
+        trainAcc = row["train_acc"]
+        testLoss = row["test_loss"]
+        testTop1 = row["test_top1"]
+        testTop5 = row["test_top5"]
+        lr = row["lr"]
+        seconds = row["seconds"]
+        imagesPerSecond = row["images_per_second"]
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = Self.nonFiniteDecoding
+        extra = try decoder.decode([String: Double].self, from: Data((row["extra"] as String).utf8))
+    }
+
+    public func encode(to container: inout PersistenceContainer) throws {
+        container["run_id"] = runID
+        container["epoch"] = epoch
+        container["train_loss"] = trainLoss
+        container["train_acc"] = trainAcc
+        container["test_loss"] = testLoss
+        container["test_top1"] = testTop1
+        container["test_top5"] = testTop5
+        container["lr"] = lr
+        container["seconds"] = seconds
+        container["images_per_second"] = imagesPerSecond
+        container["extra"] = try extraJSON()
+    }
+
+    /// `extra` as JSON text with sorted keys.
+    func extraJSON() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = Self.nonFiniteEncoding
+        return String(decoding: try encoder.encode(extra), as: UTF8.self)
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+import Testing
+import GRDB
+@testable import FunnelTrain
+
+/// A store in a fresh temporary directory; tests call `remove()` in a `defer` (a deinit could run
+/// as soon as the fixture's last use, deleting the file under a still-open store).
+final class TemporaryStore {
+    let directory: URL
+    let store: RunStore
+
+    init(_ label: String = #function) throws {
+        directory = try makeTemporaryDirectory(label)
+        store = try RunStore(directory: directory)
+    }
+
+    /// Another connection to the same file, as a second process would open it.
+    func reopen() throws -> RunStore { try RunStore(directory: directory) }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+}
+
+let testMachine = Machine(host: "box", cpu: "Test CPU, 2 cores", threads: 2)
+let t0 = Date(timeIntervalSince1970: 1_700_000_000) // 2023-11-14T22:13:20Z
+
+func spec(_ name: String, experiment: String? = "exp", model: String = "resnet20", act: String = "relu",
+          seed: Int = 0, config: String = "{}") -> RunSpec {
+    RunSpec(name: name, experiment: experiment, config: config, model: model, act: act, dataset: "cifar10",
+            seed: seed, gitCommit: "abc123", machine: testMachine)
+}
+
+@Suite struct RunStoreTests {
+    @Test func createsAndReadsBackARun() throws {
+        let fixture = try TemporaryStore()
+        defer { fixture.remove() }
+        let store = fixture.store
+        let config = try RunSpec.json(["lr": 0.1, "epochs": 30])
+        let created = try store.createRun(spec("r1", config: config), startedAt: t0)
+        #expect(created.id > 0)
+        #expect(created.status == .running)
+        let read = try store.run(created.id)
+        #expect(read == created)
+        #expect(read.spec.config == #"{"epochs":30,"lr":0.1}"#)
+        #expect(read.spec.machine == testMachine)
+        #expect(read.startedAt == t0)
+        #expect(read.endedAt == nil)
+        #expect(try store.createRun(spec("r2"), startedAt: t0).id == created.id + 1)
+        // Another connection sees the same data.
+        #expect(try fixture.reopen().run(created.id) == created)
+    }
+
+    @Test func journalModes() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func journalMode(_ store: RunStore) throws -> String? {
+            try store.database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        }
+        let wal = try RunStore(directory: directory.appendingPathComponent("local"))
+        #expect(try journalMode(wal) == "wal")
+        // The rollback journal (for network file systems) supports the same operations.
+        let shared = try RunStore(directory: directory.appendingPathComponent("nfs/runs"), journal: .rollback)
+        #expect(shared.path.hasSuffix("nfs/runs/runs.sqlite"))
+        #expect(try journalMode(shared) == "delete")
+        let id = try shared.createRun(spec("r"), startedAt: t0).id
+        try shared.appendEpoch(EpochRecord(runID: id, epoch: 1, testTop1: 50))
+        try shared.enqueueCells(experiment: "e", [(key: "k", config: "{}")])
+        #expect(try shared.claimCell(experiment: "e", worker: "w:1")?.key == "k")
+        #expect(try RunStore(path: shared.path, journal: .rollback).run(id).summary.bestTestTop1 == 50)
+    }
+
+    @Test func rejectsConfigThatIsNotJSON() throws {
+        let fixture = try TemporaryStore()
+        defer { fixture.remove() }
+        #expect(throws: RunStoreError.self) { try fixture.store.createRun(spec("bad", config: "{lr: 0.1")) }
+        #expect(try fixture.store.runs().isEmpty)
+    }
+
+    @Test func unknownRunsAreReported() throws {
+        let fixture = try TemporaryStore()
+        defer { fixture.remove() }
+        let path = fixture.store.path
+        #expect(throws: RunStoreError.noSuchRun(id: 42, store: path)) { try fixture.store.run(42) }
+        #expect(throws: RunStoreError.noSuchRun(id: 42, store: path)) { try fixture.store.appendEpoch(EpochRecord(runID: 42, epoch: 1)) }
+        #expect(throws: RunStoreError.noSuchRun(id: 42, store: path)) { try fixture.store.finishRun(42) }
+        #expect(RunStoreError.noSuchRun(id: 42, store: "x.sqlite").description == "x.sqlite: no run with id 42")
+    }
+
+    @Test func epochsKeepTheSummaryCurrent() throws {
+        let fixture = try TemporaryStore()
+        defer { fixture.remove() }
+        let store = fixture.store
+        let id = try store.createRun(spec("r"), startedAt: t0).id
+        try store.appendEpoch(EpochRecord(runID: id, epoch: 1, trainLoss: 2.0, testLoss: 1.5, testTop1: 40, testTop5: 80, lr: 0.1))
+        try store.appendEpoch(EpochRecord(runID: id, epoch: 2, trainLoss: 1.0, testLoss: 1.0, testTop1: 70, testTop5: 95, lr: 0.1,
+                                          extra: ["ece": 0.05]))
+        // Epoch 3 skipped evaluation: final test metrics come from epoch 2.
+        try store.appendEpoch(EpochRecord(runID: id, epoch: 3, trainLoss: 0.5, lr: 0.01))
+        var summary = try store.run(id).summary
+        #expect(summary.epochs == 3)
+        #expect(summary.bestTestTop1 == 70 && summary.bestEpoch == 2)
+        #expect(summary.finalTestTop1 == 70 && summary.finalTestTop5 == 95 && summary.finalTestLoss == 1.0)
+        #expect(summary.finalTrainLoss == 0.5)
+
+        // Re-recording an epoch (a resumed run) replaces it.
+        try store.appendEpoch(EpochRecord(runID: id, epoch: 2, trainLoss: 1.1, testLoss: 0.9, testTop1: 72, testTop5: 96, lr: 0.1))
+        let epochs = try store.epochs(of: id)
+        #expect(epochs.map(\.epoch) == [1, 2, 3])
+        #expect(epochs[1].testTop1 == 72 && epochs[1].extra.isEmpty)
+        summary = try store.run(id).summary
+        #expect(summary.bestTestTop1 == 72 && summary.epochs == 3)
+    }
+
+    @Test func epochFieldsRoundTrip() throws {
+        let fixture = try TemporaryStore()
+        defer { fixture.remove() }
+        let store = fixture.store
+        let id = try store.createRun(spec("r"), startedAt: t0).id
+        let epoch = EpochRecord(runID: id, epoch: 0, trainLoss: 0.25, trainAcc: 91.5, testLoss: 0.375, testTop1: 88.25,
+                                testTop5: 99.5, lr: 0.05, seconds: 180.5, imagesPerSecond: 277,
+                                extra: ["grad_norm": 3.5, "inf": .infinity])
+        try store.appendEpoch(epoch)
+        #expect(try store.epochs(of: id) == [epoch])
+        // SQLite has no NaN: a diverged loss reads back as missing rather than failing the write.
+        try store.appendEpoch(EpochRecord(runID: id, epoch: 1, trainLoss: .nan, extra: ["nan": .nan]))
+        let diverged = try store.epochs(of: id)[1]
+        #expect(diverged.trainLoss == nil)
+        #expect(diverged.extra["nan"]?.isNaN == true)
+    }
+
+    @Test func statusChanges() throws {
+        let fixture = try TemporaryStore()
+        defer { fixture.remove() }
+        let store = fixture.store
+        let id = try store.createRun(spec("r"), startedAt: t0).id
+        try store.setCheckpoint(id, path: "runs/r/epoch-1.safetensors")
+        try store.updateStatus(id, to: .interrupted, at: t0.addingTimeInterval(60))
+        var run = try store.run(id)
+        #expect(run.status == .interrupted && run.endedAt == t0.addingTimeInterval(60))
+        // Resumed: running again, no end time.
+        try store.updateStatus(id, to: .running)
+        run = try store.run(id)
+        #expect(run.status == .running && run.endedAt == nil)
+        try store.finishRun(id, at: t0.addingTimeInterval(120))
+        run = try store.run(id)
+        #expect(run.status == .finished && run.endedAt == t0.addingTimeInterval(120))
+        #expect(run.checkpoint == "runs/r/epoch-1.safetensors") // kept when finish names none
+        try store.finishRun(id, checkpoint: "runs/r/final.safetensors", at: t0.addingTimeInterval(120))
+        #expect(try store.run(id).checkpoint == "runs/r/final.safetensors")
+
+        let failing = try store.createRun(spec("f"), startedAt: t0).id
+        try store.failRun(failing, error: "loss is NaN at epoch 3", at: t0.addingTimeInterval(30))
+        run = try store.run(failing)
+        #expect(run.status == .failed && run.error == "loss is NaN at epoch 3")
+        #expect(run.endedAt == t0.addingTimeInterval(30))
+    }
+
+    @Test func listsWithFilters() throws {
+        let fixture = try TemporaryStore()
+        defer { fixture.remove() }
+        let store = fixture.store
+        let a = try store.createRun(spec("a", experiment: "e1", act: "relu"), startedAt: t0).id
+        let b = try store.createRun(spec("b", experiment: "e1", act: "frelu"), startedAt: t0).id
+        let c = try store.createRun(spec("c", experiment: "e2", model: "resnet18", act: "frelu"), startedAt: t0).id
+        let d = try store.createRun(spec("d", experiment: nil, act: "swish"), startedAt: t0).id
+        try store.finishRun(b)
+        try store.failRun(c, error: "boom")
+        func names(_ filter: RunFilter) throws -> [String] { try store.runs(filter).map(\.spec.name) }
+        #expect(try names(RunFilter()) == ["a", "b", "c", "d"])
+        #expect(try names(RunFilter(experiment: "e1")) == ["a", "b"])
+        #expect(try names(RunFilter(act: "frelu")) == ["b", "c"])
+        #expect(try names(RunFilter(model: "resnet18")) == ["c"])
+        #expect(try names(RunFilter(status: .running)) == ["a", "d"])
+        #expect(try names(RunFilter(experiment: "e1", act: "frelu", status: .finished)) == ["b"])
+        #expect(try names(RunFilter(experiment: "e1", status: .failed)) == [])
+        #expect(try names(RunFilter(ids: [d, a])) == ["a", "d"])
+        #expect(try names(RunFilter(dataset: "cifar100")) == [])
+    }
+
+    @Test func showsARunWithItsEpochs() throws {
+        let fixture = try TemporaryStore()
+        defer { fixture.remove() }
+        let store = fixture.store
+        let id = try store.createRun(spec("r"), startedAt: t0).id
+        let other = try store.createRun(spec("s"), startedAt: t0).id
+        for e in 1...3 { try store.appendEpoch(EpochRecord(runID: id, epoch: e, trainLoss: Double(4 - e))) }
+        try store.appendEpoch(EpochRecord(runID: other, epoch: 1, trainLoss: 9))
+        let detail = try store.detail(id)
+        #expect(detail.run.spec.name == "r")
+        #expect(detail.epochs.map(\.trainLoss) == [3, 2, 1])
+        #expect(try store.details().map { $0.epochs.count } == [3, 1])
+    }
+
+    @Test func parsesMetrics() throws {
+        #expect(try RunMetric(parsing: "test_top1") == RunMetric(.final, "test_top1"))
+        #expect(try RunMetric(parsing: " max(test_top1) ") == RunMetric(.max, "test_top1"))
+        #expect(try RunMetric(parsing: "mean( images_per_second )") == RunMetric(.mean, "images_per_second"))
+        for bad in ["", "median(test_top1)", "max(test_top1", "max()", "max(a b)"] {
+            #expect(throws: RunStoreError.badMetric(bad)) { try RunMetric(parsing: bad) }
+        }
+        #expect(RunMetric(.sum, "seconds").description == "sum(seconds)")
+        #expect(RunMetric(.final, "lr").description == "lr")
+        let epochs = [EpochRecord(runID: 1, epoch: 2, seconds: 3, extra: ["ece": 0.2]),
+                      EpochRecord(runID: 1, epoch: 1, seconds: 1, extra: ["ece": 0.4]),
+                      EpochRecord(runID: 1, epoch: 3)]
+        #expect(RunMetric(.final, "seconds").value(over: epochs) == 3) // last epoch that has it
+        #expect(RunMetric(.sum, "seconds").value(over: epochs) == 4)
+        #expect(RunMetric(.mean, "ece").value(over: epochs)! == 0.30000000000000004)
+        #expect(RunMetric(.min, "ece").value(over: epochs) == 0.2)
+        #expect(RunMetric(.max, "test_top1").value(over: epochs) == nil)
+    }
+
+    @Test func comparesRunsSideBySide() throws {
+        let fixture = try TemporaryStore()
+        defer { fixture.remove() }
+        let store = fixture.store
+        let relu = try store.createRun(spec("relu", act: "relu"), startedAt: t0).id
+        let frelu = try store.createRun(spec("frelu-long-name", act: "frelu"), startedAt: t0).id
+        try store.appendEpoch(EpochRecord(runID: relu, epoch: 1, testLoss: 0.8, testTop1: 80, seconds: 100))
+        try store.appendEpoch(EpochRecord(runID: relu, epoch: 2, testLoss: 0.6, testTop1: 85.5, seconds: 102, extra: ["ece": 0.04]))
+        try store.appendEpoch(EpochRecord(runID: frelu, epoch: 1, testLoss: 0.7, testTop1: 82.25, seconds: 150))
+        try store.finishRun(relu)
+
+        let metrics = try ["max(test_top1)", "min(test_loss)", "sum(seconds)", "ece"].map { try RunMetric(parsing: $0) }
+        let comparison = try store.compare([frelu, relu], metrics: metrics)
+        #expect(comparison.runs.map(\.id) == [frelu, relu])
+        #expect(comparison.values == [[82.25, 0.7, 150, nil], [85.5, 0.6, 202, 0.04]])
+        #expect(comparison.table() == """
+            id  name             model     act    status    max(test_top1)  min(test_loss)  sum(seconds)     ece
+             2  frelu-long-name  resnet20  frelu  running          82.2500          0.7000      150.0000       -
+             1  relu             resnet20  relu   finished         85.5000          0.6000      202.0000  0.0400
+
+            """)
+
+        #expect(throws: RunStoreError.unknownMetric("max(test_topl)", known: EpochRecord.fields + ["ece"])) {
+            try store.compare([relu], metrics: [RunMetric(.max, "test_topl")])
+        }
+        #expect(throws: RunStoreError.noSuchRun(id: 99, store: store.path)) {
+            try store.compare([relu, 99], metrics: metrics)
+        }
+    }
+}

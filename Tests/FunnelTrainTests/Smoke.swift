@@ -1,4 +1,0 @@
-import Testing
-@testable import FunnelTrain
-
-@Test func moduleLoads() {}
