@@ -9,7 +9,7 @@ struct Funnel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "funnel",
         abstract: "Activation-function research for vision networks: FReLU, DY-ReLU and friends, in Swift on oneDNN.",
-        subcommands: [Acts.self, ModelsCommand.self, Flops.self, Bench.self])
+        subcommands: [Train.self, Compare.self, Acts.self, ModelsCommand.self, Flops.self, Bench.self, Plot.self])
 }
 
 /// Options every compute command shares.

@@ -1,0 +1,64 @@
+import Foundation
+import FunnelTrain
+
+/// A quick activation comparison: the same model and recipe trained once per activation and seed,
+/// then ranked with the statistics of `Ranking` (Welch's t-test against the first activation).
+/// The README's main job runs this on the synthetic dataset.
+public struct ActivationComparison {
+    public let base: TrainConfig
+    public let acts: [String]
+    public let seeds: [UInt64]
+
+    public init(base: TrainConfig, acts: [String], seeds: [UInt64] = [0]) {
+        self.base = base; self.acts = acts; self.seeds = seeds
+    }
+
+    public struct Row: Sendable {
+        public let act: String
+        public let runs: [TrainingSummary]
+        public var parameters: Int { runs.first?.parameters ?? 0 }
+        public var finalTop1: [Double] { runs.map(\.finalTop1) }
+        public var finalLoss: [Double] { runs.map(\.finalLoss) }
+        public var secondsPerEpoch: Double { runs.map { $0.seconds / Double(max(1, $0.epochs.count)) }.reduce(0, +) / Double(max(1, runs.count)) }
+        public var imagesPerSecond: Double { runs.flatMap(\.epochs).map(\.imagesPerSecond).reduce(0, +) / Double(max(1, runs.flatMap(\.epochs).count)) }
+    }
+
+    /// Trains every (activation, seed) cell into `runDirectory` (resuming unfinished cells, skipping
+    /// finished ones whose checkpoint is complete) and returns one row per activation.
+    public func run(runDirectory: URL, events: @escaping (TrainingEvent) -> Void = { _ in }) throws -> [Row] {
+        let data = try Trainer.loadData(base)
+        return try acts.map { act in
+            let runs = try seeds.map { seed in
+                var config = base
+                config.act = act
+                config.seed = seed
+                return try Trainer(config: config, runDirectory: runDirectory, events: events).run(resume: true, data: data)
+            }
+            return Row(act: act, runs: runs)
+        }
+    }
+
+    /// A plain-text table: accuracy and loss (mean ± std over seeds), the difference from the first
+    /// activation with its Welch p-value, parameters and speed.
+    public static func table(_ rows: [Row]) -> String {
+        var lines = ["activation            params   test top-1 (%)      test loss      vs \(rows.first?.act ?? "-")           s/epoch   img/s"]
+        let baseline = rows.first?.finalTop1 ?? []
+        for row in rows {
+            let acc = SampleSummary(row.finalTop1.map { $0 * 100 }), loss = SampleSummary(row.finalLoss)
+            var versus = "-"
+            if row.act != rows.first?.act {
+                let diff = (acc.mean - SampleSummary(baseline.map { $0 * 100 }).mean)
+                if let test = WelchTest(row.finalTop1, baseline) {
+                    versus = String(format: "%+.2f (p=%.3f)", diff, test.pValue)
+                } else {
+                    versus = String(format: "%+.2f (n=%d)", diff, row.runs.count)
+                }
+            }
+            lines.append(String(format: "%@ %8.3fM  %6.2f ± %-6.2f  %7.4f ± %-6.4f  %@ %8.1f %7.0f",
+                                row.act.padding(toLength: 20, withPad: " ", startingAt: 0), Double(row.parameters) / 1e6,
+                                acc.mean, acc.standardDeviation ?? 0, loss.mean, loss.standardDeviation ?? 0,
+                                versus.padding(toLength: 18, withPad: " ", startingAt: 0), row.secondsPerEpoch, row.imagesPerSecond))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import FunnelNN
+
+/// A model's state under PyTorch's `state_dict` names: parameters, buffers and the int64
+/// `num_batches_tracked` counters, so files move between Funnel and the reference models.
+public enum ModelState {
+    /// Every tensor of `module` as safetensors entries.
+    public static func entries(of module: Module) -> [String: SafetensorsEntry] {
+        var out: [String: SafetensorsEntry] = [:]
+        for (name, t) in module.namedParameters + module.namedBuffers { out[name] = SafetensorsEntry(t) }
+        for (path, m) in module.namedModules {
+            for (name, value) in m.integerBuffers {
+                out[path.isEmpty ? name : "\(path).\(name)"] = SafetensorsEntry(int64: [Int64(value)], shape: [])
+            }
+        }
+        return out
+    }
+
+    /// Loads tensors into `module` in place. Every parameter and buffer must be present with the
+    /// model's shape (errors name the tensor and both shapes); `num_batches_tracked` is optional.
+    /// Entries under `ignoring` prefixes (optimizer state) are skipped; other unknown names throw.
+    public static func load(_ file: SafetensorsFile, into module: Module, ignoring prefixes: [String] = ["optimizer."]) throws {
+        var expected = Set<String>()
+        for (name, t) in module.namedParameters + module.namedBuffers {
+            expected.insert(name)
+            let loaded: Tensor
+            do { loaded = try file.tensor(name) } catch { throw error }
+            do { try loaded.checkShape(t.shape, name: name) } catch {
+                throw CheckpointError.shapeMismatch(file: file.source, tensor: name, checkpoint: loaded.shape, expected: t.shape)
+            }
+            t.assign(loaded)
+        }
+        for (path, m) in module.namedModules {
+            for (name, _) in m.integerBuffers {
+                let full = path.isEmpty ? name : "\(path).\(name)"
+                expected.insert(full)
+                if file.entries[full] != nil { m.setIntegerBuffer(name, Int(try file.integer(full))) }
+            }
+        }
+        let unknown = file.entries.keys.filter { key in !expected.contains(key) && !prefixes.contains { key.hasPrefix($0) } }.sorted()
+        if !unknown.isEmpty {
+            throw CheckpointError.badEntry(file: file.source, tensor: unknown[0],
+                                           reason: "not a tensor of this model (\(unknown.count) unknown names, e.g. \(unknown.prefix(3).joined(separator: ", ")))")
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// Everything a training run needs. The CLI (`funnel train`) and experiment files fill the same
+/// type, so a YAML cell and a command line mean the same thing. Defaults are the reproducibility
+/// study's recipe: SGD momentum 0.9, lr 0.1, weight decay 5e-4, batch 128, 200 epochs, lr x0.1 at
+/// epochs 100 and 150, random crop (pad 4) + flip.
+public struct TrainConfig: Codable, Sendable, Equatable {
+    public var model = "resnet18"
+    public var act = "relu"
+    /// `synthetic`, a dataset directory, or an archive (see `DatasetLoader`).
+    public var data = "synthetic"
+    public var epochs = 200
+    public var batchSize = 128
+    /// sgd | adam | adamw
+    public var optimizer = "sgd"
+    public var lr: Float = 0.1
+    public var momentum: Float = 0.9
+    public var nesterov = false
+    public var weightDecay: Float = 5e-4
+    /// multistep | cosine | constant
+    public var schedule = "multistep"
+    /// Epochs at which multistep multiplies the rate by `gamma`.
+    public var milestones = [100, 150]
+    public var gamma: Float = 0.1
+    /// Linear warm-up epochs before the schedule.
+    public var warmupEpochs = 0
+    public var labelSmoothing: Float = 0
+    public var seed: UInt64 = 0
+    /// Keep only this many training images (a seeded, class-stratified subset).
+    public var trainLimit: Int?
+    public var testLimit: Int?
+    public var augment = true
+    public var cutout = 0
+    /// Train on CIFAR-100's 20 coarse labels instead of the 100 fine ones.
+    public var coarseLabels = false
+    /// Stages that use `act` (others keep ReLU); nil is all.
+    public var stages: [Int]?
+    /// all | after1x1 | after3x3 (bottleneck slots of the placement ablation).
+    public var slots = "all"
+    public var squeezeExcitation = false
+    /// Clip the global gradient norm to this value.
+    public var gradClip: Float?
+    /// Synthetic dataset size (train/test) when `data` is `synthetic`.
+    public var syntheticTrain = 5000
+    public var syntheticTest = 1000
+
+    public init() {}
+
+    /// The study's recipe with a model, activation and dataset.
+    public static func study(model: String, act: String, data: String) -> TrainConfig {
+        var c = TrainConfig()
+        c.model = model; c.act = act; c.data = data
+        return c
+    }
+
+    /// Checks values before any work starts; the error names the field and what was expected.
+    public func validate() throws {
+        func fail(_ field: String, _ expected: String, _ found: Any) throws -> Never {
+            throw TrainError.invalidConfig(field: field, expected: expected, found: "\(found)")
+        }
+        if epochs < 1 { try fail("epochs", "at least 1", epochs) }
+        if batchSize < 2 { try fail("batch_size", "at least 2 (batch norm needs two samples)", batchSize) }
+        if !["sgd", "adam", "adamw"].contains(optimizer) { try fail("optimizer", "sgd, adam or adamw", optimizer) }
+        if !["multistep", "cosine", "constant"].contains(schedule) { try fail("schedule", "multistep, cosine or constant", schedule) }
+        if !["all", "after1x1", "after3x3"].contains(slots) { try fail("slots", "all, after1x1 or after3x3", slots) }
+        if !(lr > 0 && lr.isFinite) { try fail("lr", "a positive number", lr) }
+        if !(0..<1).contains(labelSmoothing) { try fail("label_smoothing", "a number in [0, 1)", labelSmoothing) }
+        if let l = trainLimit, l < batchSize { try fail("train_limit", "at least the batch size \(batchSize)", l) }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, act, data, epochs, batchSize = "batch_size", optimizer, lr, momentum, nesterov
+        case weightDecay = "weight_decay", schedule, milestones, gamma, warmupEpochs = "warmup_epochs"
+        case labelSmoothing = "label_smoothing", seed, trainLimit = "train_limit", testLimit = "test_limit"
+        case augment, cutout, coarseLabels = "coarse_labels", stages, slots, squeezeExcitation = "se"
+        case gradClip = "grad_clip", syntheticTrain = "synthetic_train", syntheticTest = "synthetic_test"
+    }
+
+    /// Decodes with every field optional: missing fields keep the defaults above.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        var d = TrainConfig()
+        func take<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws { if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v } }
+        func takeOptional<T: Decodable>(_ key: CodingKeys, _ value: inout T?) throws { if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v } }
+        try take(.model, &d.model); try take(.act, &d.act); try take(.data, &d.data); try take(.epochs, &d.epochs)
+        try take(.batchSize, &d.batchSize); try take(.optimizer, &d.optimizer); try take(.lr, &d.lr); try take(.momentum, &d.momentum)
+        try take(.nesterov, &d.nesterov); try take(.weightDecay, &d.weightDecay); try take(.schedule, &d.schedule)
+        try take(.milestones, &d.milestones); try take(.gamma, &d.gamma); try take(.warmupEpochs, &d.warmupEpochs)
+        try take(.labelSmoothing, &d.labelSmoothing); try take(.seed, &d.seed); try takeOptional(.trainLimit, &d.trainLimit)
+        try takeOptional(.testLimit, &d.testLimit); try take(.augment, &d.augment); try take(.cutout, &d.cutout)
+        try take(.coarseLabels, &d.coarseLabels); try takeOptional(.stages, &d.stages); try take(.slots, &d.slots)
+        try take(.squeezeExcitation, &d.squeezeExcitation); try takeOptional(.gradClip, &d.gradClip)
+        try take(.syntheticTrain, &d.syntheticTrain); try take(.syntheticTest, &d.syntheticTest)
+        self = d
+    }
+}
+
+/// Why training stopped or could not start.
+public enum TrainError: Error, CustomStringConvertible, Equatable {
+    case invalidConfig(field: String, expected: String, found: String)
+    case nonFiniteLoss(epoch: Int, step: Int, loss: Float, checkpoint: String?)
+    case checkpointMismatch(String)
+
+    public var description: String {
+        switch self {
+        case let .invalidConfig(field, expected, found):
+            return "invalid training config: \(field) = \(found); expected \(expected)"
+        case let .nonFiniteLoss(epoch, step, loss, checkpoint):
+            return "loss became \(loss) at epoch \(epoch), step \(step); training stopped. "
+                + (checkpoint.map { "The last good checkpoint is \($0)." } ?? "No checkpoint was written yet.")
+                + " Try a lower learning rate or gradient clipping (--grad-clip)."
+        case let .checkpointMismatch(why):
+            return "cannot resume: \(why)"
+        }
+    }
+}

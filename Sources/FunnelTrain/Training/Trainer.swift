@@ -1,0 +1,209 @@
+import Foundation
+import FunnelData
+import FunnelModels
+import FunnelNN
+
+/// One epoch's metrics.
+public struct EpochMetrics: Sendable, Codable, Equatable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    public var test: Evaluation
+    public var learningRate: Double
+    public var seconds: Double
+    public var imagesPerSecond: Double
+
+    /// One log line: `epoch 3: train loss 1.2345 acc 56.78% | test loss ... top-1 ... top-5 ... | 12s, 900 img/s`.
+    public var line: String {
+        String(format: "epoch %d: train loss %.4f acc %.2f%% | test loss %.4f top-1 %.2f%% top-5 %.2f%% | lr %.4g, %@, %.0f img/s",
+               epoch, trainLoss, trainAccuracy * 100, test.loss, test.top1 * 100, test.top5 * 100, learningRate,
+               formatDuration(seconds), imagesPerSecond)
+    }
+}
+
+/// What a finished run achieved.
+public struct TrainingSummary: Sendable, Codable, Equatable {
+    public var runName: String
+    public var runID: Int64?
+    public var epochs: [EpochMetrics]
+    public var bestTop1: Double
+    public var bestEpoch: Int
+    public var finalTop1: Double
+    public var finalLoss: Double
+    public var seconds: Double
+    public var parameters: Int
+}
+
+/// Trains one model with one activation: data, model, optimizer, schedule, evaluation every
+/// epoch, an atomic checkpoint every epoch, and rows in the run store. Knows nothing of which
+/// activation it trains.
+public final class Trainer {
+    public let config: TrainConfig
+    /// Where checkpoints and the run store live; nil trains without saving anything.
+    public let runDirectory: URL?
+    public let runName: String
+    public let experiment: String?
+    let events: (TrainingEvent) -> Void
+
+    public init(config: TrainConfig, runDirectory: URL?, runName: String? = nil, experiment: String? = nil,
+                events: @escaping (TrainingEvent) -> Void = { _ in }) throws {
+        try config.validate()
+        self.config = config
+        self.runDirectory = runDirectory
+        self.runName = runName ?? "\(config.model)-\(ActivationSpec.fileSafe(config.act))-s\(config.seed)"
+        self.experiment = experiment
+        self.events = events
+    }
+
+    /// The checkpoint of this run (in `runDirectory/<run name>/`).
+    public var checkpointURL: URL? { runDirectory?.appendingPathComponent(runName).appendingPathComponent("checkpoint.safetensors") }
+
+    /// Loads data from the config (cached decode).
+    public static func loadData(_ config: TrainConfig) throws -> Splits {
+        var splits = try DatasetLoader.load(config.data, options: DatasetLoader.Options(
+            trainLimit: config.trainLimit, testLimit: config.testLimit, seed: config.seed,
+            syntheticTrainCount: config.syntheticTrain, syntheticTestCount: config.syntheticTest))
+        if config.coarseLabels {
+            splits = Splits(train: try splits.train.withCoarseLabels(), test: try splits.test.withCoarseLabels())
+        }
+        return splits
+    }
+
+    /// Builds the configured model for `classes` classes from the default generator (seed first).
+    public static func makeModel(_ config: TrainConfig, classes: Int) throws -> Module {
+        let placement = Placement(stages: config.stages.map(Set.init), slots: Placement.Slots(rawValue: config.slots) ?? .all,
+                                  squeezeExcitation: config.squeezeExcitation)
+        return try Models.make(ModelConfig(name: config.model, classes: classes, activation: Activations.factory(config.act), placement: placement))
+    }
+
+    static func makeOptimizer(_ config: TrainConfig, _ model: Module) -> Optimizer {
+        switch config.optimizer {
+        case "adam": Adam(model.namedParameters, learningRate: config.lr, weightDecay: config.weightDecay)
+        case "adamw": Adam(model.namedParameters, learningRate: config.lr, weightDecay: config.weightDecay, decoupled: true)
+        default: SGD(model.namedParameters, learningRate: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, nesterov: config.nesterov)
+        }
+    }
+
+    static func makeSchedule(_ config: TrainConfig, stepsPerEpoch: Int) -> any LearningRateSchedule {
+        let warm = config.warmupEpochs * stepsPerEpoch
+        let inner: any LearningRateSchedule
+        switch config.schedule {
+        case "cosine": inner = CosineSchedule(base: config.lr, totalSteps: config.epochs * stepsPerEpoch - warm)
+        case "constant": inner = ConstantSchedule(config.lr)
+        default: inner = MultiStepSchedule(base: config.lr, milestones: config.milestones.map { $0 * stepsPerEpoch - warm }, gamma: config.gamma)
+        }
+        return warm > 0 ? WarmupSchedule(steps: warm, then: inner) : inner
+    }
+
+    /// Runs training to the configured number of epochs. With `resume`, continues from this run's
+    /// checkpoint (same seed: the result equals an uninterrupted run).
+    @discardableResult
+    public func run(resume: Bool = false, data: Splits? = nil) throws -> TrainingSummary {
+        let start = Date()
+        DefaultRandom.seed(config.seed)
+        let splits = try data ?? Trainer.loadData(config)
+        let classes = splits.train.classes.count
+        let model = try Trainer.makeModel(config, classes: classes)
+        let normalization = Normalization(fitting: splits.train)
+        let trainLoader = DataLoader(splits.train, normalization: normalization, options: .init(
+            batchSize: config.batchSize, mode: .train,
+            augmentation: config.augment ? Augmentation(padding: 4, horizontalFlip: true, cutout: config.cutout) : .none,
+            seed: config.seed))
+        let testLoader = DataLoader(splits.test, normalization: normalization, options: .init(batchSize: 500, mode: .evaluation))
+        let optimizer = Trainer.makeOptimizer(config, model)
+        let stepsPerEpoch = trainLoader.batchCount
+        let schedule = Trainer.makeSchedule(config, stepsPerEpoch: stepsPerEpoch)
+
+        var firstEpoch = 0
+        if resume, let url = checkpointURL, FileManager.default.fileExists(atPath: url.path) {
+            let checkpoint = try TrainingCheckpoint(contentsOf: url)
+            guard checkpoint.config == config else {
+                throw TrainError.checkpointMismatch("\(url.path) was written with a different config; start a new run directory or drop --resume")
+            }
+            try checkpoint.restore(model: model, optimizer: optimizer)
+            firstEpoch = checkpoint.epoch
+        }
+        let recorder = try RunRecorder(directory: runDirectory, name: runName, experiment: experiment, config: config,
+                                       dataset: splits.train.name, resume: resume)
+        events(.started(run: runName, parameters: model.parameterCount, trainImages: splits.train.count,
+                        testImages: splits.test.count, stepsPerEpoch: stepsPerEpoch, resumedFromEpoch: firstEpoch))
+
+        var history = try recorder.previousEpochs()
+        do {
+            for epoch in firstEpoch..<config.epochs {
+                let metrics = try trainEpoch(epoch, model, optimizer, schedule, trainLoader, testLoader, stepsPerEpoch)
+                history.append(metrics)
+                try recorder.record(metrics)
+                if let url = checkpointURL {
+                    try TrainingCheckpoint(epoch: epoch + 1, config: config, model: model, optimizer: optimizer).save(to: url)
+                    try recorder.setCheckpoint(url.path)
+                }
+                events(.epoch(metrics))
+            }
+        } catch {
+            try? recorder.fail("\(error)")
+            throw error
+        }
+        try recorder.finish(checkpoint: checkpointURL?.path)
+        let best = history.max { $0.test.top1 < $1.test.top1 }
+        let summary = TrainingSummary(runName: runName, runID: recorder.runID, epochs: history, bestTop1: best?.test.top1 ?? 0,
+                                      bestEpoch: best?.epoch ?? 0, finalTop1: history.last?.test.top1 ?? 0,
+                                      finalLoss: history.last?.test.loss ?? 0, seconds: Date().timeIntervalSince(start),
+                                      parameters: model.parameterCount)
+        events(.finished(summary))
+        return summary
+    }
+
+    private func trainEpoch(_ epoch: Int, _ model: Module, _ optimizer: Optimizer, _ schedule: any LearningRateSchedule,
+                            _ trainLoader: DataLoader, _ testLoader: DataLoader, _ steps: Int) throws -> EpochMetrics {
+        model.setMode(.training)
+        let epochStart = Date()
+        var lossSum = 0.0, correct = 0, seen = 0, step = 0
+        var lr = Double(config.lr)
+        for batch in trainLoader.batches(epoch: epoch) {
+            lr = Double(schedule.learningRate(at: epoch * steps + step))
+            optimizer.learningRate = Float(lr)
+            optimizer.zeroGrad()
+            let logits = model(batch.images)
+            let loss = logits.crossEntropy(labels: batch.labels, labelSmoothing: config.labelSmoothing)
+            let value = loss.item
+            guard value.isFinite else {
+                let checkpoint = checkpointURL.flatMap { FileManager.default.fileExists(atPath: $0.path) ? $0.path : nil }
+                throw TrainError.nonFiniteLoss(epoch: epoch + 1, step: step + 1, loss: value, checkpoint: checkpoint)
+            }
+            loss.backward()
+            if let clip = config.gradClip { clipGradientNorm(model.parameters, maxNorm: clip) }
+            optimizer.step()
+            step += 1
+            lossSum += Double(value) * Double(batch.labels.count)
+            correct += Evaluation.correct(logits, batch.labels).top1
+            seen += batch.labels.count
+            let elapsed = Date().timeIntervalSince(epochStart)
+            events(.step(epoch: epoch + 1, epochs: config.epochs, step: step, steps: steps, loss: lossSum / Double(seen),
+                         accuracy: Double(correct) / Double(seen), imagesPerSecond: Double(seen) / elapsed,
+                         etaSeconds: elapsed / Double(step) * Double(steps - step + (config.epochs - epoch - 1) * steps)))
+        }
+        let trainSeconds = Date().timeIntervalSince(epochStart)
+        let test = Evaluation.run(model, testLoader)
+        return EpochMetrics(epoch: epoch + 1, trainLoss: lossSum / Double(max(1, seen)), trainAccuracy: Double(correct) / Double(max(1, seen)),
+                            test: test, learningRate: lr, seconds: Date().timeIntervalSince(epochStart),
+                            imagesPerSecond: Double(seen) / trainSeconds)
+    }
+}
+
+extension ActivationSpec {
+    /// The spec as text safe for a file name (`frelu:k=5` -> `frelu_k=5`).
+    public static func fileSafe(_ spec: String) -> String {
+        String(spec.map { $0.isLetter || $0.isNumber || $0 == "=" || $0 == "-" || $0 == "." ? $0 : "_" })
+    }
+}
+
+extension ImageDataset {
+    /// The same images labelled with their coarse (super-class) labels.
+    func withCoarseLabels() throws -> ImageDataset {
+        guard let coarse = coarseLabels, let names = coarseClasses else {
+            throw TrainError.invalidConfig(field: "coarse_labels", expected: "a dataset with coarse labels (CIFAR-100)", found: name)
+        }
+        return ImageDataset(name: name + "-coarse", classes: names, height: height, width: width, channels: channels, pixels: pixels, labels: coarse)
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import FunnelLab
+import FunnelTrain
+
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train one model with several activations (and seeds) and compare them in a table.")
+
+    @Option(help: "Activation specs separated by `;` (or `,` when no spec has options).") var acts = "relu;swish;mish;frelu;dyrelu_b"
+    @Option(help: "Comma-separated seeds.") var seeds = "0"
+    @OptionGroup var options: TrainOptions
+    @Option(name: .customLong("run-dir"), help: "Run directory (checkpoints and runs.sqlite); finished runs are reused.") var runDir = "runs/compare"
+    @OptionGroup var compute: ComputeOptions
+
+    func run() throws {
+        compute.apply()
+        let specs = acts.contains(";") || acts.contains(":") ? acts.split(separator: ";").map(String.init) : acts.split(separator: ",").map(String.init)
+        let seedList = try seeds.split(separator: ",").map { s -> UInt64 in
+            guard let v = UInt64(s.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--seeds '\(seeds)': expected comma-separated integers") }
+            return v
+        }
+        var base = TrainConfig()
+        base.model = "resnet20"; base.data = "synthetic"; base.epochs = 5; base.schedule = "cosine"
+        let config = try options.config(base)
+        let printer = ProgressPrinter()
+        let rows = try ActivationComparison(base: config, acts: specs, seeds: seedList).run(runDirectory: URL(fileURLWithPath: runDir), events: printer.handle)
+        print("\n\(config.model) on \(config.data), \(config.epochs) epochs, \(seedList.count) seed(s) each; final epoch's test metrics\n")
+        print(ActivationComparison.table(rows))
+    }
+}

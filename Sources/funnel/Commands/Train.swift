@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import FunnelTrain
+
+/// Training options shared by `funnel train` and `funnel compare`; they fill a `TrainConfig`.
+struct TrainOptions: ParsableArguments {
+    @Option(help: "Model (see `funnel models`).") var model: String?
+    @Option(help: "Dataset: `synthetic`, a CIFAR binary folder, an image folder, or a .tar/.tar.gz archive.") var data: String?
+    @Option(help: "Epochs (study: 200).") var epochs: Int?
+    @Option(name: .customLong("batch-size"), help: "Batch size (study: 128).") var batchSize: Int?
+    @Option(help: "sgd | adam | adamw (study: sgd).") var optimizer: String?
+    @Option(help: "Learning rate (study: 0.1).") var lr: Float?
+    @Option(help: "SGD momentum (study: 0.9).") var momentum: Float?
+    @Flag(help: "Nesterov momentum.") var nesterov = false
+    @Option(name: .customLong("weight-decay"), help: "Weight decay (study: 5e-4).") var weightDecay: Float?
+    @Option(help: "multistep | cosine | constant (study: multistep at epochs 100, 150).") var schedule: String?
+    @Option(help: "Multistep milestones in epochs, comma-separated.") var milestones: String?
+    @Option(name: .customLong("warmup-epochs"), help: "Linear warm-up epochs.") var warmupEpochs: Int?
+    @Option(name: .customLong("label-smoothing"), help: "Label smoothing epsilon.") var labelSmoothing: Float?
+    @Option(help: "Random seed.") var seed: UInt64?
+    @Option(name: .customLong("train-limit"), help: "Use only this many training images (stratified).") var trainLimit: Int?
+    @Option(name: .customLong("test-limit"), help: "Use only this many test images.") var testLimit: Int?
+    @Option(help: "Cutout size (0: off).") var cutout: Int?
+    @Flag(name: .customLong("no-augment"), help: "Disable random crop and flip.") var noAugment = false
+    @Flag(name: .customLong("coarse-labels"), help: "CIFAR-100 coarse (20-class) labels.") var coarseLabels = false
+    @Option(help: "Stages that use the activation, e.g. 2,3 (others keep ReLU).") var stages: String?
+    @Option(help: "Bottleneck slots: all | after1x1 | after3x3.") var slots: String?
+    @Flag(help: "Add squeeze-and-excitation blocks.") var se = false
+    @Option(name: .customLong("grad-clip"), help: "Clip the gradient norm.") var gradClip: Float?
+    @Option(name: .customLong("synthetic-train"), help: "Synthetic training images.") var syntheticTrain: Int?
+
+    /// Applies the given options over `base`.
+    func config(_ base: TrainConfig) throws -> TrainConfig {
+        var c = base
+        if let model { c.model = model }; if let data { c.data = data }; if let epochs { c.epochs = epochs }
+        if let batchSize { c.batchSize = batchSize }; if let optimizer { c.optimizer = optimizer }; if let lr { c.lr = lr }
+        if let momentum { c.momentum = momentum }; if nesterov { c.nesterov = true }; if let weightDecay { c.weightDecay = weightDecay }
+        if let schedule { c.schedule = schedule }; if let warmupEpochs { c.warmupEpochs = warmupEpochs }
+        if let milestones {
+            let m = milestones.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !m.isEmpty else { throw ValidationError("--milestones '\(milestones)': expected comma-separated epochs, e.g. 100,150") }
+            c.milestones = m
+        }
+        if let labelSmoothing { c.labelSmoothing = labelSmoothing }; if let seed { c.seed = seed }
+        if let trainLimit { c.trainLimit = trainLimit }; if let testLimit { c.testLimit = testLimit }; if let cutout { c.cutout = cutout }
+        if noAugment { c.augment = false }; if coarseLabels { c.coarseLabels = true }
+        if let stages {
+            let s = stages.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !s.isEmpty else { throw ValidationError("--stages '\(stages)': expected comma-separated stage numbers, e.g. 2,3") }
+            c.stages = s
+        }
+        if let slots { c.slots = slots }; if se { c.squeezeExcitation = true }; if let gradClip { c.gradClip = gradClip }
+        if let syntheticTrain { c.syntheticTrain = syntheticTrain }
+        try c.validate()
+        return c
+    }
+}
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model with an activation; logs every epoch, checkpoints, records the run.",
+        discussion: "Defaults are the reproducibility study's recipe (ResNet-18, SGD 0.9, lr 0.1, wd 5e-4, batch 128, 200 epochs, x0.1 at 100 and 150).")
+
+    @Option(help: "Activation spec (see `funnel acts`).") var act = "relu"
+    @OptionGroup var options: TrainOptions
+    @Option(name: .customLong("run-dir"), help: "Run directory: checkpoints and the run store (runs.sqlite).") var runDir = "runs"
+    @Option(help: "Run name (default: model-act-s<seed>).") var name: String?
+    @Flag(help: "Continue this run from its last checkpoint.") var resume = false
+    @Flag(help: "Print the summary as JSON on standard output.") var json = false
+    @OptionGroup var compute: ComputeOptions
+
+    func run() throws {
+        compute.apply()
+        var base = TrainConfig()
+        base.act = act
+        let config = try options.config(base)
+        let printer = ProgressPrinter()
+        let trainer = try Trainer(config: config, runDirectory: URL(fileURLWithPath: runDir), runName: name, events: printer.handle)
+        let summary = try trainer.run(resume: resume)
+        if json { try printJSON(summary) }
+    }
+}
