@@ -1,22 +1,49 @@
-import Dispatch
+import Foundation
 
 /// Number of threads Funnel's own kernels split work into (set with `setComputeThreads`).
 nonisolated(unsafe) var kernelThreads = 0
 
+// Funnel's kernels run on oneDNN's own OpenMP thread pool (libgomp's `GOMP_parallel`), not on a
+// second pool: two pools on two cores fight, since OpenMP's workers spin between oneDNN calls and
+// steal the core a Dispatch worker needs. Entry points are looked up at run time (see DNNL.swift).
+private typealias GompBody = @convention(c) (UnsafeMutableRawPointer?) -> Void
+private let gompParallel = unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "GOMP_parallel"),
+                                         to: (@convention(c) (GompBody, UnsafeMutableRawPointer?, UInt32, UInt32) -> Void)?.self)
+private let ompGetThreadNum = unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "omp_get_thread_num"),
+                                            to: (@convention(c) () -> Int32)?.self)
+
+/// The job handed to each OpenMP thread.
+private final class ParallelJob {
+    let body: (Range<Int>) -> Void
+    let count: Int, chunk: Int
+    init(body: @escaping (Range<Int>) -> Void, count: Int, chunk: Int) { self.body = body; self.count = count; self.chunk = chunk }
+}
+
 /// Runs `body(range)` over `0..<count` split into contiguous chunks, one per worker thread.
-/// Small jobs run inline: a dispatch costs more than it saves below `minimumPerThread` items.
+/// Small jobs run inline: a parallel region costs more than it saves below `minimumPerThread` items.
 @inline(__always)
 func parallelChunks(_ count: Int, minimumPerThread: Int = 2048, _ body: (Range<Int>) -> Void) {
     let threads = max(1, min(kernelThreads > 0 ? kernelThreads : DNNLContext.shared.threads, count / max(1, minimumPerThread)))
     if threads <= 1 { body(0..<count); return }
     let chunk = (count + threads - 1) / threads
     withoutActuallyEscaping(body) { body in
-        // The chunks touch disjoint memory; the closure itself is only read.
-        let shared = UncheckedSendable(body)
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
-            let start = t * chunk
-            if start < count { shared.value(start..<min(count, start + chunk)) }
+        let job = ParallelJob(body: body, count: count, chunk: chunk)
+        let context = Unmanaged.passUnretained(job).toOpaque()
+        if let gompParallel, ompGetThreadNum != nil {
+            // The chunks touch disjoint memory; the job itself is only read.
+            gompParallel({ raw in
+                let job = Unmanaged<ParallelJob>.fromOpaque(raw!).takeUnretainedValue()
+                let start = Int(ompGetThreadNum!()) * job.chunk
+                if start < job.count { job.body(start..<min(job.count, start + job.chunk)) }
+            }, context, UInt32(threads), 0)
+        } else {
+            let shared = UncheckedSendable(job)
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                let start = t * chunk
+                if start < count { shared.value.body(start..<min(count, start + chunk)) }
+            }
         }
+        withExtendedLifetime(job) {}
     }
 }
 
