@@ -167,11 +167,14 @@ final class PrimitiveCache: @unchecked Sendable {
         return p
     }
 
-    var count: Int { lock.lock(); defer { lock.unlock() }; return entries.count }
+    func count(containing text: String) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        return entries.keys.filter { $0.contains(text) }.count
+    }
 }
 
-/// Number of cached primitives (for tests that check reuse).
-public var cachedPrimitiveCount: Int { PrimitiveCache.shared.count }
+/// Number of cached primitives whose key mentions `text` (e.g. a geometry), for tests of reuse.
+public func cachedPrimitiveCount(containing text: String) -> Int { PrimitiveCache.shared.count(containing: text) }
 
 /// Memory descriptors compare equal when layouts match exactly.
 func sameMD(_ a: dnnl_memory_desc_t, _ b: dnnl_memory_desc_t) -> Bool {
