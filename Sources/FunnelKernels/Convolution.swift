@@ -67,13 +67,53 @@ extension Layout {
 /// Convolution forward and backward on oneDNN, primitives cached per geometry.
 public enum Convolution {
     static func forwardPrimitive(_ g: ConvGeometry) -> Primitive {
-        PrimitiveCache.shared.get("conv_fwd|\(g)") {
+        PrimitiveCache.shared.get("conv_fwd|\(g)") { makeForward(g, weights: weightMD(g)) }
+    }
+
+    private static func makeForward(_ g: ConvGeometry, weights: dnnl_memory_desc_t) -> Primitive {
+        var d = dnnl_convolution_desc_t()
+        var src = g.srcLayout.md, dst = g.dstLayout.md, w = weights
+        var b = g.hasBias ? Layout.rowMajor([g.outChannels]).md : dnnl_memory_desc_t()  // zero desc: no bias
+        check(dnnl_dilated_convolution_forward_desc_init(&d, dnnl_forward_training, dnnl_convolution_direct,
+              &src, &w, &b, &dst, g.strides, g.dilates, g.padL, g.padR), "conv fwd desc \(g)")
+        return Primitive(desc: &d, name: "conv_fwd")
+    }
+
+    /// The weight layout the primitives of `g` use: Funnel's own layout when oneDNN runs the same
+    /// kernel on it as on its preferred blocked layout (then no reorder is needed per call, which
+    /// matters for small depthwise and 1x1 convs), the blocked layout otherwise.
+    static func weightMD(_ g: ConvGeometry) -> dnnl_memory_desc_t {
+        let key = "\(g)"
+        if let cached = weightFormats.withLock({ $0[key] }) { return cached ? g.weightLayout.md : anyMD(g.weightDims) }
+        let preferred = makeForward(g, weights: anyMD(g.weightDims))
+        let plain = makeForward(g, weights: g.weightLayout.md)
+        let usePlain = plain.implementation == preferred.implementation
+        weightFormats.withLock { $0[key] = usePlain }
+        return usePlain ? g.weightLayout.md : anyMD(g.weightDims)
+    }
+
+    private static let weightFormats = LockedDictionary<String, Bool>()
+
+    static func backwardDataPrimitive(_ g: ConvGeometry) -> Primitive {
+        let fwd = forwardPrimitive(g)
+        return PrimitiveCache.shared.get("conv_bwd_data|\(g)") {
             var d = dnnl_convolution_desc_t()
-            var src = g.srcLayout.md, dst = g.dstLayout.md, w = anyMD(g.weightDims)
-            var b = g.hasBias ? Layout.rowMajor([g.outChannels]).md : dnnl_memory_desc_t()  // zero desc: no bias
-            check(dnnl_dilated_convolution_forward_desc_init(&d, dnnl_forward_training, dnnl_convolution_direct,
-                  &src, &w, &b, &dst, g.strides, g.dilates, g.padL, g.padR), "conv fwd desc \(g)")
-            return Primitive(desc: &d, name: "conv_fwd")
+            var src = g.srcLayout.md, dst = g.dstLayout.md, w = weightMD(g)
+            check(dnnl_dilated_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &src, &w, &dst,
+                  g.strides, g.dilates, g.padL, g.padR), "conv bwd data desc \(g)")
+            return Primitive(desc: &d, hint: fwd, name: "conv_bwd_data")
+        }
+    }
+
+    static func backwardWeightsPrimitive(_ g: ConvGeometry) -> Primitive {
+        let fwd = forwardPrimitive(g)
+        return PrimitiveCache.shared.get("conv_bwd_w|\(g)") {
+            var d = dnnl_convolution_desc_t()
+            var src = g.srcLayout.md, dst = g.dstLayout.md, w = weightMD(g)
+            var b = g.hasBias ? Layout.rowMajor([g.outChannels]).md : dnnl_memory_desc_t()
+            check(dnnl_dilated_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &src, &w,
+                  &b, &dst, g.strides, g.dilates, g.padL, g.padR), "conv bwd weights desc \(g)")
+            return Primitive(desc: &d, hint: fwd, name: "conv_bwd_w")
         }
     }
 
@@ -104,14 +144,7 @@ public enum Convolution {
     /// `diffSrc = conv_transpose(diffDst, weight)`.
     public static func backwardData(_ g: ConvGeometry, diffDst: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                     diffSrc: UnsafeMutablePointer<Float>) {
-        let fwd = forwardPrimitive(g)
-        let p = PrimitiveCache.shared.get("conv_bwd_data|\(g)") {
-            var d = dnnl_convolution_desc_t()
-            var src = g.srcLayout.md, dst = g.dstLayout.md, w = anyMD(g.weightDims)
-            check(dnnl_dilated_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &src, &w, &dst,
-                  g.strides, g.dilates, g.padL, g.padR), "conv bwd data desc \(g)")
-            return Primitive(desc: &d, hint: fwd, name: "conv_bwd_data")
-        }
+        let p = backwardDataPrimitive(g)
         let (w, keep) = weights(g, weight, p.md(dnnl_query_weights_md), tag: "bwd")
         p.execute([
             (DNNL_ARG_DIFF_DST, p.md(dnnl_query_diff_dst_md), UnsafeMutableRawPointer(mutating: diffDst)),
@@ -124,15 +157,7 @@ public enum Convolution {
     /// Weight (and bias) gradients: `diffWeight = src ⋆ diffDst`, `diffBias = Σ diffDst`. Overwrites.
     public static func backwardWeights(_ g: ConvGeometry, src: UnsafePointer<Float>, diffDst: UnsafePointer<Float>,
                                        diffWeight: UnsafeMutablePointer<Float>, diffBias: UnsafeMutablePointer<Float>?) {
-        let fwd = forwardPrimitive(g)
-        let p = PrimitiveCache.shared.get("conv_bwd_w|\(g)") {
-            var d = dnnl_convolution_desc_t()
-            var src = g.srcLayout.md, dst = g.dstLayout.md, w = anyMD(g.weightDims)
-            var b = g.hasBias ? Layout.rowMajor([g.outChannels]).md : dnnl_memory_desc_t()  // zero desc: no bias
-            check(dnnl_dilated_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &src, &w,
-                  &b, &dst, g.strides, g.dilates, g.padL, g.padR), "conv bwd weights desc \(g)")
-            return Primitive(desc: &d, hint: fwd, name: "conv_bwd_w")
-        }
+        let p = backwardWeightsPrimitive(g)
         let want = p.md(dnnl_query_diff_weights_md)
         let userMD = g.weightLayout.md
         let direct = sameMD(userMD, want)
@@ -192,27 +217,11 @@ extension Convolution {
     /// Seconds per run of the bare oneDNN primitive for `g` (best of `repeats`), weights already in
     /// the primitive's layout and memory objects made once: the floor any framework pays.
     public static func timePrimitive(_ g: ConvGeometry, pass: Pass, repeats: Int) -> Double {
-        let fwd = forwardPrimitive(g)
         let p: Primitive
         switch pass {
-        case .forward: p = fwd
-        case .backwardData:
-            p = PrimitiveCache.shared.get("conv_bwd_data|\(g)") {
-                var d = dnnl_convolution_desc_t()
-                var src = g.srcLayout.md, dst = g.dstLayout.md, w = anyMD(g.weightDims)
-                check(dnnl_dilated_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &src, &w, &dst,
-                      g.strides, g.dilates, g.padL, g.padR), "conv bwd data desc \(g)")
-                return Primitive(desc: &d, hint: fwd, name: "conv_bwd_data")
-            }
-        case .backwardWeights:
-            p = PrimitiveCache.shared.get("conv_bwd_w|\(g)") {
-                var d = dnnl_convolution_desc_t()
-                var src = g.srcLayout.md, dst = g.dstLayout.md, w = anyMD(g.weightDims)
-                var b = g.hasBias ? Layout.rowMajor([g.outChannels]).md : dnnl_memory_desc_t()
-                check(dnnl_dilated_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &src, &w,
-                      &b, &dst, g.strides, g.dilates, g.padL, g.padR), "conv bwd weights desc \(g)")
-                return Primitive(desc: &d, hint: fwd, name: "conv_bwd_w")
-            }
+        case .forward: p = forwardPrimitive(g)
+        case .backwardData: p = backwardDataPrimitive(g)
+        case .backwardWeights: p = backwardWeightsPrimitive(g)
         }
         // Every argument the primitive takes, each in the layout it wants, filled with small values.
         let ids: [Int32] = [DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST, DNNL_ARG_DIFF_SRC,
@@ -240,8 +249,6 @@ extension Convolution {
 
     /// The implementation oneDNN chose for the forward primitive (e.g. `jit:avx512_core`).
     public static func implementation(_ g: ConvGeometry) -> String {
-        var info: UnsafePointer<CChar>?
-        dnnl_primitive_desc_query(forwardPrimitive(g).pd, dnnl_query_impl_info_str, 0, &info)
-        return info.map { String(cString: $0) } ?? "?"
+        forwardPrimitive(g).implementation
     }
 }

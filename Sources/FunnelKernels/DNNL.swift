@@ -114,6 +114,13 @@ final class Primitive: @unchecked Sendable {
         dnnl_primitive_desc_query_md(pd, what, index)!.pointee
     }
 
+    /// The implementation oneDNN chose (e.g. `brgconv:avx512_core`).
+    var implementation: String {
+        var info: UnsafePointer<CChar>?
+        dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &info)
+        return info.map { String(cString: $0) } ?? "?"
+    }
+
     /// Bytes of a descriptor (0 when the primitive needs no such memory).
     func bytes(_ what: dnnl_query_t, _ index: Int32 = 0) -> Int {
         var m = md(what, index)
@@ -175,6 +182,13 @@ final class PrimitiveCache: @unchecked Sendable {
 
 /// Number of cached primitives whose key mentions `text` (e.g. a geometry), for tests of reuse.
 public func cachedPrimitiveCount(containing text: String) -> Int { PrimitiveCache.shared.count(containing: text) }
+
+/// A dictionary behind a lock, for caches shared by threads.
+final class LockedDictionary<Key: Hashable, Value>: @unchecked Sendable {
+    private var storage: [Key: Value] = [:]
+    private let lock = NSLock()
+    func withLock<R>(_ body: (inout [Key: Value]) -> R) -> R { lock.lock(); defer { lock.unlock() }; return body(&storage) }
+}
 
 /// Memory descriptors compare equal when layouts match exactly.
 func sameMD(_ a: dnnl_memory_desc_t, _ b: dnnl_memory_desc_t) -> Bool {

@@ -1,75 +1,137 @@
-/// DY-ReLU's per-sample, per-channel piecewise-linear maximum `y = max_k (a_k x + b_k)` over
-/// channels-last `[N, H*W, C]`, with coefficients `[N, C, K]`, in one pass forward and one backward.
+import Foundation
+
+/// DY-ReLU's activation in one pass forward and one backward: from the hyper function's raw
+/// output `z` (`[N, G, 2K]`, G = C per channel or 1 shared, before the sigmoid), coefficients
+/// `a_k = [k = 0] + λa (2σ(z_k) - 1)`, `b_k = λb (2σ(z_{K+k}) - 1)`, then
+/// `y = max_k (a_k x + b_k)` over channels-last `[N, H*W, C]`.
+/// Coefficients are built per sample piece-major (`[K, C]`) so the channel loops vectorise.
+public struct DynamicReLUShape: Sendable {
+    public var batch, positions, channels, pieces, groups: Int
+    public var lambdaA, lambdaB: Float
+    public init(batch: Int, positions: Int, channels: Int, pieces: Int, groups: Int, lambdaA: Float, lambdaB: Float) {
+        self.batch = batch; self.positions = positions; self.channels = channels; self.pieces = pieces
+        self.groups = groups; self.lambdaA = lambdaA; self.lambdaB = lambdaB
+    }
+}
+
 public enum PiecewiseLinearKernel {
-    public static func forward(x: UnsafePointer<Float>, slopes: UnsafePointer<Float>, intercepts: UnsafePointer<Float>,
-                               y: UnsafeMutablePointer<Float>, batch: Int, positions: Int, channels c: Int, pieces k: Int) {
+    public static func forward(x: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, shape: DynamicReLUShape) {
+        let (batch, positions, c, k) = (shape.batch, shape.positions, shape.channels, shape.pieces)
         parallelChunks(batch * positions, minimumPerThread: max(1, 16384 / c)) { range in
-            var a = [Float](repeating: 0, count: c * k), b = [Float](repeating: 0, count: c * k)
+            let scratch = Scratch(channels: c, pieces: k)
+            defer { scratch.free() }
+            let a = scratch.a, b = scratch.b
             var current = -1
             for row in range {
                 let n = row / positions
-                if n != current { gather(slopes, intercepts, n, c, k, &a, &b); current = n }
-                let o = row * c
-                a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in
-                    for i in 0..<c { y[o + i] = a[i] * x[o + i] + b[i] }
-                    for piece in 1..<max(k, 1) {
-                        let off = piece * c
-                        for i in 0..<c { y[o + i] = max(y[o + i], a[off + i] * x[o + i] + b[off + i]) }
-                    }
-                } }
+                if n != current { scratch.coefficients(z, sample: n, shape); current = n }
+                let xs = x + row * c, ys = y + row * c
+                for i in 0..<c { ys[i] = a[i] * xs[i] + b[i] }
+                for piece in 1..<max(k, 1) {
+                    let ap = a + piece * c, bp = b + piece * c
+                    for i in 0..<c { ys[i] = max(ys[i], ap[i] * xs[i] + bp[i]) }
+                }
             }
         }
     }
 
-    /// `dx = a_{k*} g`; `da[n,c,k] = Σ g x [k = k*]`, `db[n,c,k] = Σ g [k = k*]` with `k*` the
-    /// winning piece (the first at ties, as `torch.max(dim)`). Overwrites `dSlopes`/`dIntercepts`.
-    public static func backward(x: UnsafePointer<Float>, g: UnsafePointer<Float>, slopes: UnsafePointer<Float>,
-                                intercepts: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
-                                dSlopes: UnsafeMutablePointer<Float>, dIntercepts: UnsafeMutablePointer<Float>,
-                                batch: Int, positions: Int, channels c: Int, pieces k: Int) {
+    /// `dx = a_{k*} g` and `dz` through the sums `Σ g x [k = k*]` (slopes) and `Σ g [k = k*]`
+    /// (intercepts), `k*` the winning piece (the first at ties, as `torch.max(dim)`), and the sigmoid.
+    public static func backward(x: UnsafePointer<Float>, z: UnsafePointer<Float>, g: UnsafePointer<Float>,
+                                dx: UnsafeMutablePointer<Float>, dz: UnsafeMutablePointer<Float>, shape: DynamicReLUShape) {
+        let (batch, positions, c, k) = (shape.batch, shape.positions, shape.channels, shape.pieces)
         // Samples are independent: one sample's coefficient gradients are written by one thread.
         parallelChunks(batch, minimumPerThread: 1) { range in
-            var a = [Float](repeating: 0, count: c * k), b = [Float](repeating: 0, count: c * k)
-            var da = [Float](repeating: 0, count: c * k), db = [Float](repeating: 0, count: c * k)
-            var best = [Float](repeating: 0, count: c), taken = [Float](repeating: 0, count: c)
+            let scratch = Scratch(channels: c, pieces: k)
+            defer { scratch.free() }
+            let a = scratch.a, b = scratch.b, da = scratch.da, db = scratch.db, best = scratch.best, taken = scratch.taken
             for n in range {
-                gather(slopes, intercepts, n, c, k, &a, &b)
-                for j in 0..<(c * k) { da[j] = 0; db[j] = 0 }
+                scratch.coefficients(z, sample: n, shape)
+                da.update(repeating: 0, count: c * k)
+                db.update(repeating: 0, count: c * k)
+                if k == 2 {
+                    // The default K = 2 in registers: one pass, no per-position scratch traffic.
+                    let a1 = a + c, b1 = b + c, da1 = da + c, db1 = db + c
+                    for p in 0..<positions {
+                        let o = (n * positions + p) * c
+                        let xs = x + o, gs = g + o, dxs = dx + o
+                        for i in 0..<c {
+                            let xv = xs[i], gv = gs[i]
+                            let second: Float = a1[i] * xv + b1[i] > a[i] * xv + b[i] ? 1 : 0
+                            let first = 1 - second
+                            dxs[i] = gv * (a[i] * first + a1[i] * second)
+                            let gx = gv * xv
+                            da[i] += gx * first; da1[i] += gx * second
+                            db[i] += gv * first; db1[i] += gv * second
+                        }
+                    }
+                } else {
                 for p in 0..<positions {
                     let o = (n * positions + p) * c
-                    // Vectorised over channels: the winning value first, then one mask per piece
-                    // (the first winner takes a tie, as `torch.max(dim)`).
-                    for i in 0..<c { best[i] = a[i] * x[o + i] + b[i]; taken[i] = 0; dx[o + i] = 0 }
+                    let xs = x + o, gs = g + o, dxs = dx + o
+                    // The winning value first, then one mask per piece; `taken` gives a tie to the first.
+                    for i in 0..<c { best[i] = a[i] * xs[i] + b[i]; taken[i] = 0; dxs[i] = 0 }
                     for piece in 1..<max(k, 1) {
-                        let off = piece * c
-                        for i in 0..<c { best[i] = max(best[i], a[off + i] * x[o + i] + b[off + i]) }
+                        let ap = a + piece * c, bp = b + piece * c
+                        for i in 0..<c { best[i] = max(best[i], ap[i] * xs[i] + bp[i]) }
                     }
                     for piece in 0..<k {
-                        let off = piece * c
+                        let ap = a + piece * c, bp = b + piece * c, dap = da + piece * c, dbp = db + piece * c
                         for i in 0..<c {
-                            let wins: Float = a[off + i] * x[o + i] + b[off + i] == best[i] ? 1 - taken[i] : 0
+                            let wins: Float = ap[i] * xs[i] + bp[i] == best[i] ? 1 - taken[i] : 0
                             taken[i] += wins
-                            let gw = g[o + i] * wins
-                            dx[o + i] += a[off + i] * gw
-                            da[off + i] += gw * x[o + i]
-                            db[off + i] += gw
+                            let gw = gs[i] * wins
+                            dxs[i] += ap[i] * gw
+                            dap[i] += gw * xs[i]
+                            dbp[i] += gw
                         }
                     }
                 }
-                for i in 0..<c { for piece in 0..<k {
-                    dSlopes[(n * c + i) * k + piece] = da[piece * c + i]
-                    dIntercepts[(n * c + i) * k + piece] = db[piece * c + i]
-                } }
+                }
+                scratch.chainThroughSigmoid(z, dz, sample: n, shape)
             }
         }
     }
 
-    /// Sample `n`'s coefficients from `[N, C, K]` into piece-major `[K, C]` for vectorised loops.
-    private static func gather(_ slopes: UnsafePointer<Float>, _ intercepts: UnsafePointer<Float>, _ n: Int, _ c: Int, _ k: Int,
-                               _ a: inout [Float], _ b: inout [Float]) {
-        for i in 0..<c { for piece in 0..<k {
-            a[piece * c + i] = slopes[(n * c + i) * k + piece]
-            b[piece * c + i] = intercepts[(n * c + i) * k + piece]
-        } }
+    /// Per-thread working memory: one sample's coefficients and gradient sums, piece-major.
+    private struct Scratch {
+        let a, b, da, db, best, taken: UnsafeMutablePointer<Float>
+        let c, k: Int
+
+        init(channels: Int, pieces: Int) {
+            c = channels; k = pieces
+            a = .allocate(capacity: c * k); b = .allocate(capacity: c * k)
+            da = .allocate(capacity: c * k); db = .allocate(capacity: c * k)
+            best = .allocate(capacity: c); taken = .allocate(capacity: c)
+        }
+
+        func free() { for p in [a, b, da, db, best, taken] { p.deallocate() } }
+
+        /// Sample `n`'s coefficients from its `z` into `[K, C]`.
+        func coefficients(_ z: UnsafePointer<Float>, sample n: Int, _ s: DynamicReLUShape) {
+            let width = 2 * k
+            for i in 0..<c {
+                let zs = z + (n * s.groups + (s.groups == 1 ? 0 : i)) * width
+                for piece in 0..<k {
+                    a[piece * c + i] = (piece == 0 ? 1 : 0) + s.lambdaA * (2 / (1 + Foundation.exp(-zs[piece])) - 1)
+                    b[piece * c + i] = s.lambdaB * (2 / (1 + Foundation.exp(-zs[k + piece])) - 1)
+                }
+            }
+        }
+
+        /// `dz` of sample `n` from the coefficient gradients `da`, `db`: `dz = dcoef * λ * 2σ(1 - σ)`,
+        /// summed over channels when the coefficients are shared (G = 1).
+        func chainThroughSigmoid(_ z: UnsafePointer<Float>, _ dz: UnsafeMutablePointer<Float>, sample n: Int, _ s: DynamicReLUShape) {
+            let width = 2 * k
+            for j in 0..<(s.groups * width) { dz[n * s.groups * width + j] = 0 }
+            for i in 0..<c {
+                let row = (n * s.groups + (s.groups == 1 ? 0 : i)) * width
+                for j in 0..<width {
+                    let sig = 1 / (1 + Foundation.exp(-z[row + j]))
+                    let upstream = j < k ? da[j * c + i] * s.lambdaA : db[(j - k) * c + i] * s.lambdaB
+                    dz[row + j] += upstream * 2 * sig * (1 - sig)
+                }
+            }
+        }
     }
 }

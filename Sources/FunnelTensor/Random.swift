@@ -47,23 +47,40 @@ public struct RandomGenerator: Sendable, Codable, Equatable {
     }
 }
 
-/// The process's default generator, used where no generator is passed (initialisers, dropout).
+/// The default generator, used where no generator is passed (initialisers, dropout).
+///
+/// `seeded(_:_:)` gives a scope (a task and everything it calls) a generator of its own, so runs
+/// in parallel tasks of one process (tests, experiment cells) cannot draw from each other's
+/// stream; outside any scope a process-wide generator is used.
 public enum DefaultRandom {
     nonisolated(unsafe) private static var generator = RandomGenerator(seed: 0)
     private static let lock = NSLock()
+    @TaskLocal private static var scoped: Box?
 
-    /// Reseeds the default generator.
-    public static func seed(_ seed: UInt64) { lock.withLock { generator = RandomGenerator(seed: seed) } }
+    private final class Box: @unchecked Sendable {
+        var generator: RandomGenerator
+        let lock = NSLock()
+        init(_ g: RandomGenerator) { generator = g }
+    }
+
+    /// Reseeds the generator of the current scope (or the process-wide one).
+    public static func seed(_ seed: UInt64) { state = RandomGenerator(seed: seed) }
+
+    /// Runs `body` with its own generator seeded with `seed`.
+    public static func seeded<R>(_ seed: UInt64, _ body: () throws -> R) rethrows -> R {
+        try $scoped.withValue(Box(RandomGenerator(seed: seed)), operation: body)
+    }
 
     /// The generator's state, for checkpoints.
     public static var state: RandomGenerator {
-        get { lock.withLock { generator } }
-        set { lock.withLock { generator = newValue } }
+        get { with { $0 } }
+        set { with { $0 = newValue } }
     }
 
-    /// Runs `body` with exclusive use of the default generator.
+    /// Runs `body` with exclusive use of the current generator.
     public static func with<R>(_ body: (inout RandomGenerator) -> R) -> R {
-        lock.withLock { body(&generator) }
+        if let box = scoped { return box.lock.withLock { body(&box.generator) } }
+        return lock.withLock { body(&generator) }
     }
 }
 

@@ -6,6 +6,16 @@ import FunnelKernels
 /// library, and print.
 @main
 struct Funnel: ParsableCommand {
+    static func main() {
+        keepOpenMPThreadsAwake()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "funnel",
         abstract: "Activation-function research for vision networks: FReLU, DY-ReLU and friends, in Swift on oneDNN.",
@@ -32,4 +42,16 @@ func printJSON<T: Encodable>(_ value: T) throws {
 /// Progress and notes go to standard error, so standard output stays clean JSON or tables.
 func note(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// oneDNN's OpenMP workers otherwise go to sleep between primitives, and waking them costs more
+/// than many of a training step's small ops take. libgomp reads `OMP_WAIT_POLICY` only when it
+/// loads, so the process re-executes itself once with the variable set. Set `OMP_WAIT_POLICY`
+/// yourself (e.g. `passive` on a shared machine) to keep your choice.
+func keepOpenMPThreadsAwake() {
+    guard getenv("OMP_WAIT_POLICY") == nil else { return }
+    setenv("OMP_WAIT_POLICY", "active", 1)
+    let args = CommandLine.unsafeArgv
+    execv("/proc/self/exe", args)
+    // execv returns only on failure; run on with the default policy.
 }

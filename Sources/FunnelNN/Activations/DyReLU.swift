@@ -34,11 +34,15 @@ public final class DyReLU: Module {
         spatial = variant == .c ? Conv2d(c, 1, kernel: 1) : nil
     }
 
-    /// Slopes and intercepts `[N, C, K]` for input `x`.
+    /// The hyper function's raw output `[N, C or 1, 2K]`, before `2σ(·) - 1`.
+    public func hyper(_ x: Tensor) -> Tensor {
+        fc2(fc1(x.globalAvgPool()).relu()).reshaped(to: [x.shape[0], variant == .a ? 1 : x.shape[1], 2 * pieces])
+    }
+
+    /// Slopes and intercepts `[N, C, K]` for input `x`, composed from tensor ops (the reference path).
     public func coefficients(_ x: Tensor) -> (slopes: Tensor, intercepts: Tensor) {
         let (n, c, k) = (x.shape[0], x.shape[1], pieces)
-        let theta = fc2(fc1(x.globalAvgPool()).relu()).sigmoid() * 2 - 1
-        let residuals = theta.reshaped(to: [n, variant == .a ? 1 : c, 2 * k])
+        let residuals = hyper(x).sigmoid() * 2 - 1
         let scale = [Float](repeating: lambdaA, count: k) + [Float](repeating: lambdaB, count: k)
         var initial = [Float](repeating: 0, count: 2 * k)
         initial[0] = 1
@@ -60,11 +64,11 @@ public final class DyReLU: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        let (slopes, intercepts) = coefficients(x)
         var y: Tensor
         if fused {
-            y = x.piecewiseLinearMax(slopes: slopes, intercepts: intercepts)
+            y = x.dynamicReLU(z: hyper(x), lambdaA: lambdaA, lambdaB: lambdaB)
         } else {
+            let (slopes, intercepts) = coefficients(x)
             let (n, c) = (x.shape[0], x.shape[1])
             func piece(_ t: Tensor, _ i: Int) -> Tensor { t.sliced(axis: 2, i..<(i + 1)).reshaped(to: [n, c, 1, 1]) }
             y = x * piece(slopes, 0) + piece(intercepts, 0)

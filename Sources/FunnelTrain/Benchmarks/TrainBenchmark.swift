@@ -54,8 +54,24 @@ public enum TrainBenchmark {
 
     /// Runs each (model, activation) in its own child process (`executable` with `arguments(model, act)`),
     /// so each peak-memory figure is that configuration's alone; the child prints one `Result` as JSON.
-    public static func measureIsolated(models: [String], acts: [String], executable: URL,
+    /// With `rounds` > 1 the whole set is run that many times, interleaved (a slow spell of a shared
+    /// machine then hits every configuration alike), and each configuration's median round is kept.
+    public static func measureIsolated(models: [String], acts: [String], rounds: Int = 1, executable: URL,
                                        arguments: (String, String) -> [String], progress: (String) -> Void = { _ in }) throws -> [Result] {
+        var all: [[Result]] = []
+        for round in 1...max(1, rounds) {
+            all.append(try measureRound(models: models, acts: acts, executable: executable, arguments: arguments) {
+                progress(rounds > 1 ? "round \(round)/\(rounds): \($0)" : $0)
+            })
+        }
+        return all[0].indices.map { i in
+            let runs = all.map { $0[i] }.sorted { $0.stepSecondsMedian < $1.stepSecondsMedian }
+            return runs[runs.count / 2]
+        }
+    }
+
+    private static func measureRound(models: [String], acts: [String], executable: URL,
+                                     arguments: (String, String) -> [String], progress: (String) -> Void) throws -> [Result] {
         var results: [Result] = []
         for model in models {
             for act in acts {

@@ -99,8 +99,12 @@ public final class Trainer {
     /// checkpoint (same seed: the result equals an uninterrupted run).
     @discardableResult
     public func run(resume: Bool = false, data: Splits? = nil) throws -> TrainingSummary {
+        // A generator of this run's own: runs in parallel tasks do not share a random stream.
+        try DefaultRandom.seeded(config.seed) { try train(resume: resume, data: data) }
+    }
+
+    private func train(resume: Bool, data: Splits?) throws -> TrainingSummary {
         let start = Date()
-        DefaultRandom.seed(config.seed)
         let splits = try data ?? Trainer.loadData(config)
         let classes = splits.train.classes.count
         let model = try Trainer.makeModel(config, classes: classes)

@@ -52,6 +52,7 @@ struct Bench: ParsableCommand {
         @Option(help: "Activation specs separated by `;` (or `,` when no spec has options).") var act = "relu"
         @Option(name: .customLong("batch-size")) var batchSize = 128
         @Option var steps = 10
+        @Option(help: "Run the whole set this many times, interleaved, and keep each configuration's median round.") var rounds = 1
         @Flag var json = false
         @Flag(help: .hidden) var inProcess = false
         @OptionGroup var compute: ComputeOptions
@@ -66,15 +67,17 @@ struct Bench: ParsableCommand {
             }
             let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
             let executable = FileManager.default.isExecutableFile(atPath: me.path) ? me : URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            let results = try TrainBenchmark.measureIsolated(models: models, acts: acts, executable: executable, arguments: { m, a in
+            let results = try TrainBenchmark.measureIsolated(models: models, acts: acts, rounds: rounds, executable: executable, arguments: { m, a in
                 ["bench", "train", "--model", m, "--act", a, "--batch-size", "\(batchSize)", "--steps", "\(steps)", "--in-process"]
                     + (compute.threads.map { ["--threads", "\($0)"] } ?? [])
             }, progress: note)
             let report = TrainBenchmark.Report(threads: compute.threads ?? ProcessInfo.processInfo.activeProcessorCount, batchSize: batchSize, results: results)
             if json { try printJSON(report); return }
             for r in results {
-                print(String(format: "%-12@ %-20@ %7.1f img/s  step %7.1f ms (median)  peak RSS %6.0f MB",
-                             r.model, r.act, r.imagesPerSecond, r.stepSecondsMedian * 1e3, Double(r.peakRSSBytes) / 1e6))
+                let base = results.first { $0.model == r.model }!
+                print("\(r.model.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.act.padding(toLength: 22, withPad: " ", startingAt: 0))"
+                      + String(format: "%7.1f img/s  step %7.1f ms (median, %.2fx %@)  peak RSS %6.0f MB", r.imagesPerSecond,
+                               r.stepSecondsMedian * 1e3, r.stepSecondsMedian / base.stepSecondsMedian, base.act, Double(r.peakRSSBytes) / 1e6))
             }
         }
     }
