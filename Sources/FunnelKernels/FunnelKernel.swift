@@ -24,13 +24,13 @@ public enum FunnelKernel {
                     r = end
                 }
             } }
-            partial.add(sd, slot: 0); partial.add(qd, slot: 1)
+            partial.add(sd, slot: 0, chunk: range.lowerBound); partial.add(qd, slot: 1, chunk: range.lowerBound)
         }
-        let n = Double(rows)
+        let n = Double(rows), sums = partial.sums
         for i in 0..<c {
-            let m = partial.sums[0][i] / n
+            let m = sums[0][i] / n
             mean[i] = Float(m)
-            variance[i] = Float(max(0, partial.sums[1][i] / n - m * m))
+            variance[i] = Float(max(0, sums[1][i] / n - m * m))
         }
     }
 
@@ -75,9 +75,10 @@ public enum FunnelKernel {
                     r = end
                 }
             } }
-            partial.add(s1, slot: 0); partial.add(s2, slot: 1)
+            partial.add(s1, slot: 0, chunk: range.lowerBound); partial.add(s2, slot: 1, chunk: range.lowerBound)
         }
-        for i in 0..<c { sumG[i] = Float(partial.sums[0][i]); sumGTHat[i] = Float(partial.sums[1][i]) }
+        let sums = partial.sums
+        for i in 0..<c { sumG[i] = Float(sums[0][i]); sumGTHat[i] = Float(sums[1][i]) }
     }
 
     /// Second backward pass: `gx = g * [x wins]` and the gradient at the depthwise output
@@ -109,14 +110,28 @@ public enum FunnelKernel {
     }
 }
 
-/// Per-channel Double sums gathered from worker threads.
+/// Per-channel Double sums gathered from worker threads, added in chunk order whatever order the
+/// threads finish in, so results are bitwise reproducible.
 final class ChannelPartials: @unchecked Sendable {
-    private(set) var sums: [[Double]]
+    private var parts: [Int: [[Double]]] = [:]
+    private let channels: Int, slots: Int
     private let lock = NSLock()
-    init(channels: Int, slots: Int) { sums = [[Double]](repeating: [Double](repeating: 0, count: channels), count: slots) }
-    func add(_ values: [Double], slot: Int) {
+    init(channels: Int, slots: Int) { self.channels = channels; self.slots = slots }
+
+    /// Records the sums of the chunk starting at `chunk` for one slot.
+    func add(_ values: [Double], slot: Int, chunk: Int) {
         lock.lock(); defer { lock.unlock() }
-        for i in values.indices { sums[slot][i] += values[i] }
+        if parts[chunk] == nil { parts[chunk] = [[Double]](repeating: [], count: slots) }
+        parts[chunk]![slot] = values
+    }
+
+    /// Totals per slot.
+    var sums: [[Double]] {
+        var out = [[Double]](repeating: [Double](repeating: 0, count: channels), count: slots)
+        for chunk in parts.keys.sorted() {
+            for slot in 0..<slots { for (i, v) in parts[chunk]![slot].enumerated() { out[slot][i] += v } }
+        }
+        return out
     }
 }
 

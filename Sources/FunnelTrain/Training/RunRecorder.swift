@@ -26,7 +26,8 @@ final class RunRecorder {
         guard let store, let runID else { return [] }
         return try store.epochs(of: runID).map { e in
             EpochMetrics(epoch: e.epoch, trainLoss: e.trainLoss ?? 0, trainAccuracy: (e.trainAcc ?? 0) / 100,
-                         test: Evaluation(loss: e.testLoss ?? 0, top1: (e.testTop1 ?? 0) / 100, top5: (e.testTop5 ?? 0) / 100, count: 0),
+                         test: Evaluation(loss: e.testLoss ?? 0, top1: (e.testTop1 ?? 0) / 100, top5: (e.testTop5 ?? 0) / 100,
+                                          count: Int(e.extra["test_count"] ?? 0)),
                          learningRate: e.lr ?? 0, seconds: e.seconds ?? 0, imagesPerSecond: e.imagesPerSecond ?? 0)
         }
     }
@@ -39,7 +40,7 @@ final class RunRecorder {
         // The store keeps accuracies in percent (readable exports); Funnel's code uses fractions.
         try store.appendEpoch(EpochRecord(runID: runID, epoch: m.epoch, trainLoss: m.trainLoss, trainAcc: m.trainAccuracy * 100,
                                           testLoss: m.test.loss, testTop1: m.test.top1 * 100, testTop5: m.test.top5 * 100, lr: m.learningRate,
-                                          seconds: m.seconds, imagesPerSecond: m.imagesPerSecond))
+                                          seconds: m.seconds, imagesPerSecond: m.imagesPerSecond, extra: ["test_count": Double(m.test.count)]))
     }
 
     func setCheckpoint(_ path: String) throws {
@@ -50,6 +51,11 @@ final class RunRecorder {
     func finish(checkpoint: String?) throws {
         guard let store, let runID else { return }
         try store.finishRun(runID, checkpoint: checkpoint)
+    }
+
+    func interrupt() throws {
+        guard let store, let runID else { return }
+        try store.updateStatus(runID, to: .interrupted)
     }
 
     func fail(_ message: String) throws {

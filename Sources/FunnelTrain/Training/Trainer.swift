@@ -97,13 +97,15 @@ public final class Trainer {
 
     /// Runs training to the configured number of epochs. With `resume`, continues from this run's
     /// checkpoint (same seed: the result equals an uninterrupted run).
+    /// - Parameter stopAfter: stop (status `interrupted`, resumable) once this many epochs are done,
+    ///   e.g. to split a long run into sessions.
     @discardableResult
-    public func run(resume: Bool = false, data: Splits? = nil) throws -> TrainingSummary {
+    public func run(resume: Bool = false, data: Splits? = nil, stopAfter: Int? = nil) throws -> TrainingSummary {
         // A generator of this run's own: runs in parallel tasks do not share a random stream.
-        try DefaultRandom.seeded(config.seed) { try train(resume: resume, data: data) }
+        try DefaultRandom.seeded(config.seed) { try train(resume: resume, data: data, stopAfter: stopAfter) }
     }
 
-    private func train(resume: Bool, data: Splits?) throws -> TrainingSummary {
+    private func train(resume: Bool, data: Splits?, stopAfter: Int?) throws -> TrainingSummary {
         let start = Date()
         let splits = try data ?? Trainer.loadData(config)
         let classes = splits.train.classes.count
@@ -132,9 +134,10 @@ public final class Trainer {
         events(.started(run: runName, parameters: model.parameterCount, trainImages: splits.train.count,
                         testImages: splits.test.count, stepsPerEpoch: stepsPerEpoch, resumedFromEpoch: firstEpoch))
 
-        var history = try recorder.previousEpochs()
+        var history = try recorder.previousEpochs().filter { $0.epoch <= firstEpoch }
+        let lastEpoch = min(config.epochs, stopAfter ?? config.epochs)
         do {
-            for epoch in firstEpoch..<config.epochs {
+            for epoch in firstEpoch..<max(firstEpoch, lastEpoch) {
                 let metrics = try trainEpoch(epoch, model, optimizer, schedule, trainLoader, testLoader, stepsPerEpoch)
                 history.append(metrics)
                 try recorder.record(metrics)
@@ -148,7 +151,7 @@ public final class Trainer {
             try? recorder.fail("\(error)")
             throw error
         }
-        try recorder.finish(checkpoint: checkpointURL?.path)
+        if lastEpoch < config.epochs { try recorder.interrupt() } else { try recorder.finish(checkpoint: checkpointURL?.path) }
         let best = history.max { $0.test.top1 < $1.test.top1 }
         let summary = TrainingSummary(runName: runName, runID: recorder.runID, epochs: history, bestTop1: best?.test.top1 ?? 0,
                                       bestEpoch: best?.epoch ?? 0, finalTop1: history.last?.test.top1 ?? 0,

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+import FunnelData
+import FunnelNN
+@testable import FunnelTrain
+
+/// A small but real configuration: ResNet-20 on 256 synthetic images.
+private func smallConfig(epochs: Int = 2, act: String = "relu") -> TrainConfig {
+    var c = TrainConfig()
+    c.model = "resnet20"; c.act = act; c.data = "synthetic"; c.epochs = epochs; c.batchSize = 64
+    c.schedule = "cosine"; c.syntheticTrain = 256; c.syntheticTest = 128
+    return c
+}
+
+private func temporaryDirectory() -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("funnel-train-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+@Suite(.serialized) struct TrainerTests {
+    @Test func resumedRunEqualsUninterruptedRun() throws {
+        let config = smallConfig()
+        let whole = try Trainer(config: config, runDirectory: temporaryDirectory()).run()
+        let dir = temporaryDirectory()
+        let first = try Trainer(config: config, runDirectory: dir).run(stopAfter: 1)
+        #expect(first.epochs.count == 1)
+        let store = try RunStore(path: dir.appendingPathComponent("runs.sqlite").path)
+        #expect(try store.runs().first?.status == .interrupted)
+        let resumed = try Trainer(config: config, runDirectory: dir).run(resume: true)
+        #expect(resumed.epochs.map(\.epoch) == [1, 2])
+        // Same seed, same data order and augmentation, restored optimizer and BN state: same numbers.
+        #expect(resumed.epochs.map(\.trainLoss) == whole.epochs.map(\.trainLoss))
+        #expect(resumed.epochs.map(\.test) == whole.epochs.map(\.test))
+        #expect(try store.runs().count == 1 && store.runs().first?.status == .finished)
+        #expect(try store.epochs(of: store.runs()[0].id).count == 2)
+    }
+
+    @Test func sameSeedSameNumbersAndTrainingLearns() throws {
+        let a = try Trainer(config: smallConfig(epochs: 3), runDirectory: nil).run()
+        let b = try Trainer(config: smallConfig(epochs: 3), runDirectory: nil).run()
+        #expect(a.epochs.map(\.trainLoss) == b.epochs.map(\.trainLoss))
+        // Twelve steps of SGD lower the training loss from its first-epoch value (near log 10).
+        #expect(a.epochs.last!.trainLoss < a.epochs.first!.trainLoss)
+    }
+
+    @Test func nonFiniteLossStopsWithAClearMessage() throws {
+        var config = smallConfig(epochs: 2)
+        config.lr = 1e30
+        let dir = temporaryDirectory()
+        do {
+            try Trainer(config: config, runDirectory: dir).run()
+            Issue.record("training with lr 1e30 should have stopped")
+        } catch let error as TrainError {
+            guard case .nonFiniteLoss(let epoch, _, let loss, _) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(!loss.isFinite && epoch >= 1)
+            #expect("\(error)".contains("training stopped"))
+        }
+        let store = try RunStore(path: dir.appendingPathComponent("runs.sqlite").path)
+        #expect(try store.runs().first?.status == .failed)
+    }
+
+    @Test func checkpointRoundTripAndShapeErrors() throws {
+        DefaultRandom.seed(1)
+        let model = try Trainer.makeModel(smallConfig(), classes: 10)
+        let file = SafetensorsFile(entries: ModelState.entries(of: model))
+        #expect(file.entries["layer1.0.conv1.weight"]?.shape == [16, 16, 3, 3])
+        #expect(file.entries["bn1.num_batches_tracked"]?.dtype == .i64)
+        let other = try Trainer.makeModel(smallConfig(), classes: 10)
+        try ModelState.load(file, into: other)
+        #expect(other.namedParameters.map { $0.1.scalars } == model.namedParameters.map { $0.1.scalars })
+        let wrong = try Trainer.makeModel(smallConfig(), classes: 100)
+        #expect(throws: CheckpointError.self) { try ModelState.load(file, into: wrong) }
+        do { try ModelState.load(file, into: wrong) } catch {
+            #expect("\(error)".contains("linear.weight") && "\(error)".contains("[10, 64]") && "\(error)".contains("[100, 64]"))
+        }
+    }
+
+    @Test func configValidationNamesTheField() {
+        var c = smallConfig()
+        c.optimizer = "rmsprop"
+        #expect(throws: TrainError.invalidConfig(field: "optimizer", expected: "sgd, adam or adamw", found: "rmsprop")) { try c.validate() }
+        c = smallConfig(); c.schedule = "linear"
+        #expect(throws: TrainError.self) { try c.validate() }
+    }
+
+    @Test func configDecodesPartialJSONWithDefaults() throws {
+        let c = try JSONDecoder().decode(TrainConfig.self, from: Data(#"{"model": "resnet20", "epochs": 30, "schedule": "cosine"}"#.utf8))
+        #expect(c.model == "resnet20" && c.epochs == 30 && c.lr == 0.1 && c.weightDecay == 5e-4 && c.batchSize == 128)
+    }
+}
