@@ -19,7 +19,7 @@ struct Funnel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "funnel",
         abstract: "Activation-function research for vision networks: FReLU, DY-ReLU and friends, in Swift on oneDNN.",
-        subcommands: [Train.self, Compare.self, Acts.self, ModelsCommand.self, Flops.self, Bench.self, Plot.self])
+        subcommands: [Train.self, Eval.self, Compare.self, Runs.self, Acts.self, ModelsCommand.self, Flops.self, Bench.self, Plot.self])
 }
 
 /// Options every compute command shares.
@@ -54,4 +54,9 @@ func keepOpenMPThreadsAwake() {
     let args = CommandLine.unsafeArgv
     execv("/proc/self/exe", args)
     // execv returns only on failure; run on with the default policy.
+}
+
+/// `text` left-aligned in `width` columns (Foundation's `%-10@` does not pad on Linux).
+func col(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text + " " : text.padding(toLength: width, withPad: " ", startingAt: 0)
 }

@@ -20,8 +20,8 @@ struct Bench: ParsableCommand {
             let report = try OpsBenchmark.run(models: models.split(separator: ",").map(String.init), batch: batchSize, repeats: repeats, progress: note)
             if json { try printJSON(report); return }
             for r in report.results {
-                print(String(format: "%-18@ %-16@ %8.3f ms  %6.1f GFLOPS  bare %8.3f ms  overhead %+5.1f%%  %@  %@",
-                             r.op, r.pass, r.seconds * 1e3, r.gflops, r.primitiveSeconds * 1e3, r.overhead * 100, r.implementation, r.shape))
+                print(col(r.op, 18) + col(r.pass, 17) + String(format: "%8.3f ms  %6.1f GFLOPS  bare %8.3f ms  overhead %+5.1f%%  ",
+                             r.seconds * 1e3, r.gflops, r.primitiveSeconds * 1e3, r.overhead * 100) + col(r.implementation, 24) + r.shape)
             }
         }
     }
@@ -41,7 +41,7 @@ struct Bench: ParsableCommand {
             let report = try ActivationBenchmark.run(acts: specs, shapes: ActivationBenchmark.shapes(batch: batchSize), repeats: repeats, progress: note)
             if json { try printJSON(report); return }
             for r in report.results {
-                print(String(format: "%-24@ %-20@ forward %8.3f ms  backward %8.3f ms", r.act, "\(r.shape)", r.forwardSeconds * 1e3, r.backwardSeconds * 1e3))
+                print(col(r.act, 24) + col("\(r.shape)", 20) + String(format: "forward %8.3f ms  backward %8.3f ms", r.forwardSeconds * 1e3, r.backwardSeconds * 1e3))
             }
         }
     }
@@ -75,7 +75,7 @@ struct Bench: ParsableCommand {
             if json { try printJSON(report); return }
             for r in results {
                 let base = results.first { $0.model == r.model }!
-                print("\(r.model.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.act.padding(toLength: 22, withPad: " ", startingAt: 0))"
+                print(col(r.model, 10) + col(r.act, 22)
                       + String(format: "%7.1f img/s  step %7.1f ms (median, %.2fx %@)  peak RSS %6.0f MB", r.imagesPerSecond,
                                r.stepSecondsMedian * 1e3, r.stepSecondsMedian / base.stepSecondsMedian, base.act, Double(r.peakRSSBytes) / 1e6))
             }

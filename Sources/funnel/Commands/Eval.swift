@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import FunnelData
+import FunnelNN
+import FunnelTrain
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Evaluate a checkpoint: test loss, top-1 and top-5.")
+
+    @Option(help: "A checkpoint written by `funnel train`.") var checkpoint: String
+    @Option(help: "Dataset (default: the one the checkpoint was trained on).") var data: String?
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var compute: ComputeOptions
+
+    func run() throws {
+        compute.apply()
+        let saved = try TrainingCheckpoint(contentsOf: URL(fileURLWithPath: checkpoint))
+        var config = saved.config
+        if let data { config.data = data }
+        let splits = try Trainer.loadData(config)
+        let model = try Trainer.makeModel(config, classes: splits.train.classes.count)
+        try ModelState.load(saved.file, into: model)
+        let loader = DataLoader(splits.test, normalization: Normalization(fitting: splits.train),
+                                options: .init(batchSize: 500, mode: .evaluation))
+        let result = Evaluation.run(model, loader)
+        if json { try printJSON(result); return }
+        print(String(format: "%@ (epoch %d) on %@: test loss %.4f, top-1 %.2f%%, top-5 %.2f%% (%d images)",
+                     config.model + "/" + config.act, saved.epoch, config.data, result.loss, result.top1 * 100, result.top5 * 100, result.count))
+    }
+}
