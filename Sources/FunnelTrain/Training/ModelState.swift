@@ -20,6 +20,8 @@ public enum ModelState {
     /// model's shape (errors name the tensor and both shapes); `num_batches_tracked` is optional.
     /// Entries under `ignoring` prefixes (optimizer state) are skipped; other unknown names throw.
     public static func load(_ file: SafetensorsFile, into module: Module, ignoring prefixes: [String] = ["optimizer."]) throws {
+        // Constant buffers the PyTorch reference keeps (DY-ReLU's `lambdas`, `init_v`) are options here.
+        let referenceConstants = [".lambdas", ".init_v"]
         var expected = Set<String>()
         for (name, t) in module.namedParameters + module.namedBuffers {
             expected.insert(name)
@@ -37,7 +39,9 @@ public enum ModelState {
                 if file.entries[full] != nil { m.setIntegerBuffer(name, Int(try file.integer(full))) }
             }
         }
-        let unknown = file.entries.keys.filter { key in !expected.contains(key) && !prefixes.contains { key.hasPrefix($0) } }.sorted()
+        let unknown = file.entries.keys.filter { key in
+            !expected.contains(key) && !prefixes.contains { key.hasPrefix($0) } && !referenceConstants.contains { key.hasSuffix($0) }
+        }.sorted()
         if !unknown.isEmpty {
             throw CheckpointError.badEntry(file: file.source, tensor: unknown[0],
                                            reason: "not a tensor of this model (\(unknown.count) unknown names, e.g. \(unknown.prefix(3).joined(separator: ", ")))")
