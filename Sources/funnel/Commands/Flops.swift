@@ -9,13 +9,24 @@ struct Flops: ParsableCommand {
     @Option(help: "Model name (see `funnel models`).") var model: String
     @Option(help: "Activation spec (see `funnel acts`).") var act = "relu"
     @Option(help: "Number of classes (default: the model's).") var classes: Int?
+    @Option(help: "Stages that use the activation, e.g. 1,2,3,4 (others and the stem keep ReLU).") var stages: String?
+    @Option(help: "Bottleneck slots: all | after1x1 | after3x3.") var slots = "all"
+    @Flag(help: "Add squeeze-and-excitation blocks.") var se = false
     @Flag(help: "Print JSON.") var json = false
 
     struct Output: Codable { let model: String; let act: String; let input: [Int]; let params: Int; let flops: Int }
 
     func run() throws {
         let entry = try Models.entry(model)
-        let network = try Models.make(ModelConfig(name: model, classes: classes ?? entry.defaultClasses, activation: Activations.factory(act)))
+        guard let slotChoice = Placement.Slots(rawValue: slots) else { throw ValidationError("--slots '\(slots)': expected all, after1x1 or after3x3") }
+        let stageSet = try stages.map { text in
+            Set(try text.split(separator: ",").map { s -> Int in
+                guard let v = Int(s.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--stages '\(text)': expected comma-separated stage numbers") }
+                return v
+            })
+        }
+        let placement = Placement(stages: stageSet, slots: slotChoice, squeezeExcitation: se)
+        let network = try Models.make(ModelConfig(name: model, classes: classes ?? entry.defaultClasses, activation: Activations.factory(act), placement: placement))
         network.setMode(.inference)
         let x = Tensor.zeros([1] + entry.input)
         let flops = OpCounter.count { _ = withoutGrad { network(x) } }
