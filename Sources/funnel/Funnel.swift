@@ -19,7 +19,7 @@ struct Funnel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "funnel",
         abstract: "Activation-function research for vision networks: FReLU, DY-ReLU and friends, in Swift on oneDNN.",
-        subcommands: [Train.self, Eval.self, Compare.self, Runs.self, Forward.self, Acts.self, ModelsCommand.self, Flops.self, Bench.self, Plot.self])
+        subcommands: [Train.self, Eval.self, Compare.self, Experiment.self, SweepCommand.self, Runs.self, Forward.self, Acts.self, ModelsCommand.self, Flops.self, Bench.self, Plot.self])
 }
 
 /// Options every compute command shares.
@@ -44,16 +44,17 @@ func note(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-/// oneDNN's OpenMP workers otherwise go to sleep between primitives, and waking them costs more
-/// than many of a training step's small ops take. libgomp reads `OMP_WAIT_POLICY` only when it
-/// loads, so the process re-executes itself once with the variable set. Set `OMP_WAIT_POLICY`
-/// yourself (e.g. `passive` on a shared machine) to keep your choice.
+/// oneDNN's OpenMP workers go to sleep soon after each primitive, and waking them costs more than
+/// many of a training step's small ops take; spinning forever (`OMP_WAIT_POLICY=active`) instead
+/// starves other processes on a small machine. A bounded spin (about tens of milliseconds) keeps the
+/// workers awake through a training step's gaps and lets them sleep when the process idles.
+/// libgomp reads its variables only when it loads, so the process re-executes itself once with the
+/// variable set. Set `GOMP_SPINCOUNT` or `OMP_WAIT_POLICY` yourself to keep your choice.
 func keepOpenMPThreadsAwake() {
-    guard getenv("OMP_WAIT_POLICY") == nil else { return }
-    setenv("OMP_WAIT_POLICY", "active", 1)
-    let args = CommandLine.unsafeArgv
-    execv("/proc/self/exe", args)
-    // execv returns only on failure; run on with the default policy.
+    guard getenv("OMP_WAIT_POLICY") == nil, getenv("GOMP_SPINCOUNT") == nil else { return }
+    setenv("GOMP_SPINCOUNT", "3000000", 1)
+    execv("/proc/self/exe", CommandLine.unsafeArgv)
+    // execv returns only on failure; run on with libgomp's defaults.
 }
 
 /// `text` left-aligned in `width` columns (Foundation's `%-10@` does not pad on Linux).

@@ -32,7 +32,8 @@ extension SweepConfiguration {
         let file = try SweepFileReader.mapping(root, "sweep file")
         try SweepFileReader.checkKeys(file, "sweep file", allowed: ["method", "metric", "run_cap", "parameters", "early_terminate"],
                                       ignored: ["program", "command", "name", "description", "project", "entity",
-                                                "apiVersion", "kind", "controller", "job", "image_uri"])
+                                                "apiVersion", "kind", "controller", "job", "image_uri",
+                                                "recipe"])  // Funnel: the fixed training settings (see SweepRunner)
         guard let methodNode = file["method"] else {
             throw SweepConfigurationError(field: "method", message: "missing; expected one of \(SweepFileReader.list(Method.allCases.map(\.rawValue)))")
         }

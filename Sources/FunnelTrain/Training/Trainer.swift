@@ -100,12 +100,15 @@ public final class Trainer {
     /// - Parameter stopAfter: stop (status `interrupted`, resumable) once this many epochs are done,
     ///   e.g. to split a long run into sessions.
     @discardableResult
-    public func run(resume: Bool = false, data: Splits? = nil, stopAfter: Int? = nil) throws -> TrainingSummary {
+    /// - Parameter continueAfter: asked after every epoch with the history so far; returning false
+    ///   ends the run there (early termination of a sweep), recorded as finished.
+    public func run(resume: Bool = false, data: Splits? = nil, stopAfter: Int? = nil,
+                    continueAfter: ([EpochMetrics]) -> Bool = { _ in true }) throws -> TrainingSummary {
         // A generator of this run's own: runs in parallel tasks do not share a random stream.
-        try DefaultRandom.seeded(config.seed) { try train(resume: resume, data: data, stopAfter: stopAfter) }
+        try DefaultRandom.seeded(config.seed) { try train(resume: resume, data: data, stopAfter: stopAfter, continueAfter: continueAfter) }
     }
 
-    private func train(resume: Bool, data: Splits?, stopAfter: Int?) throws -> TrainingSummary {
+    private func train(resume: Bool, data: Splits?, stopAfter: Int?, continueAfter: ([EpochMetrics]) -> Bool) throws -> TrainingSummary {
         let start = Date()
         let splits = try data ?? Trainer.loadData(config)
         let classes = splits.train.classes.count
@@ -146,6 +149,7 @@ public final class Trainer {
                     try recorder.setCheckpoint(url.path)
                 }
                 events(.epoch(metrics))
+                if !continueAfter(history) { break }
             }
         } catch {
             try? recorder.fail("\(error)")
