@@ -55,3 +55,13 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// -1, 0 or 1 by the sign of each element (no gradient: it is zero almost everywhere).
+    public func sign() -> Tensor {
+        let out = Tensor(uninitialized: shape)
+        let src = buffer.pointer, dst = out.buffer.pointer
+        for i in 0..<count { dst[i] = src[i] > 0 ? 1 : (src[i] < 0 ? -1 : 0) }
+        return out
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import FunnelTrain
+@testable import FunnelLab
+
+@Suite struct ExperimentTests {
+    private func write(_ text: String) -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("exp-\(UUID().uuidString).yaml")
+        try! text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test func yamlGridExpandsToCellsWithTheRecipe() throws {
+        let spec = try ExperimentSpec(contentsOf: write("""
+            name: t
+            models: [resnet20]
+            acts: [relu, "frelu:k=5"]
+            datasets: [synthetic]
+            seeds: [0, 1]
+            recipe: {epochs: 3, schedule: cosine, lr: 0.05}
+            variants: [{name: s2, stages: [2]}, {name: all}]
+            """))
+        let cells = spec.cells()
+        #expect(cells.count == 1 * 2 * 2 * 2)
+        #expect(cells[0].key == "resnet20/synthetic/s2/relu/s0")
+        #expect(cells[0].config.stages == [2] && cells[0].config.epochs == 3 && cells[0].config.lr == 0.05)
+        #expect(cells.last!.config.stages == nil && cells.last!.config.act == "frelu:k=5" && cells.last!.config.seed == 1)
+        #expect(Set(cells.map(\.key)).count == cells.count)
+    }
+
+    @Test func badFilesNameTheProblem() {
+        do { _ = try ExperimentSpec(contentsOf: write("name: t\nmodels: [resnet20]\nacts: [relu]\ndatasets: [synthetic]\nrecipe: {}")) }
+        catch { #expect("\(error)".contains("missing field 'seeds'")) }
+        do { _ = try ExperimentSpec(contentsOf: write("name: t\nmodels: [resnet20]\nacts: []\ndatasets: [synthetic]\nseeds: [0]\nrecipe: {}")) }
+        catch { #expect("\(error)".contains("'acts' is empty")) }
+        do { _ = try ExperimentSpec(contentsOf: write("name: t\nmodels: [resnet20]\nacts: [relu]\ndatasets: [synthetic]\nseeds: [0]\nrecipe: {optimizer: rmsprop}")) }
+        catch { #expect("\(error)".contains("optimizer") && "\(error)".contains("rmsprop")) }
+    }
+
+    @Test func presetsAreValidAtBothScales() throws {
+        for p in ExperimentPresets.all {
+            for scale in ExperimentPresets.Scale.allCases {
+                let spec = try ExperimentPresets.spec(p.name, scale: scale)
+                try spec.validate()
+                #expect(!spec.cells().isEmpty)
+                if scale == .quick { #expect(spec.recipe.epochs <= 10 && (spec.recipe.trainLimit ?? 50_000) <= 10_000) }
+            }
+        }
+        #expect(try ExperimentPresets.spec("study", scale: .full).cells().count == 3 * 6 * 2 * 5)
+        #expect(throws: ExperimentError.self) { try ExperimentPresets.spec("nope", scale: .quick) }
+    }
+
+    @Test func runnerSkipsFinishedCellsAndYamlRoundTrips() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exp-run-\(UUID().uuidString)")
+        var recipe = TrainConfig()
+        recipe.epochs = 1; recipe.batchSize = 32; recipe.syntheticTrain = 64; recipe.syntheticTest = 32; recipe.schedule = "cosine"
+        let spec = ExperimentSpec(name: "tiny", models: ["resnet20"], acts: ["relu"], datasets: ["synthetic"], seeds: [0, 1], recipe: recipe)
+        let url = dir.appendingPathComponent("tiny.yaml")
+        try ExperimentYAML.write(spec, to: url)
+        #expect(try ExperimentSpec(contentsOf: url) == spec)
+        let runner = try ExperimentRunner(spec: spec, runDirectory: dir)
+        #expect(try runner.enqueue() == (added: 2, total: 2))
+        #expect(try runner.work().finished == 2)
+        #expect(try runner.enqueue().added == 0)
+        #expect(try runner.work().finished == 0)
+        let p = try runner.progress()
+        #expect(p.done == 2 && p.pending == 0 && p.failed == 0)
+    }
+
+    @Test func sweepAssignmentsBecomeTrainingConfigs() throws {
+        let runner = try SweepRunner(name: "s", yaml: """
+            method: grid
+            metric: {name: test_loss, goal: minimize}
+            parameters:
+              act: {values: [relu, frelu]}
+              batch_size: {values: [64, 128]}
+            recipe: {model: resnet20, epochs: 7}
+            """, runDirectory: FileManager.default.temporaryDirectory)
+        let config = try runner.config(for: ["act": .string("frelu"), "batch_size": .int(64)])!
+        #expect(config.act == "frelu" && config.batchSize == 64 && config.model == "resnet20" && config.epochs == 7)
+        #expect(throws: ExperimentError.self) {
+            _ = try SweepRunner(name: "s", yaml: "method: grid\nparameters:\n  colour: {values: [red]}\n", runDirectory: FileManager.default.temporaryDirectory)
+        }
+    }
+}
