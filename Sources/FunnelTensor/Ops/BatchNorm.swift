@@ -23,12 +23,7 @@ extension Tensor {
             mean = Buffer(count: c); variance = Buffer(count: c)
             BatchNormalization.forward(l, eps: eps, useGlobalStats: false, src: x4.buffer.pointer, scale: weight.buffer.pointer,
                                        shift: bias.buffer.pointer, mean: mean.pointer, variance: variance.pointer, dst: out.buffer.pointer)
-            let rm = runningMean.buffer.pointer, rv = runningVar.buffer.pointer
-            let unbias = Float(n) / Float(n - 1)
-            for i in 0..<c {
-                rm[i] = (1 - momentum) * rm[i] + momentum * mean.pointer[i]
-                rv[i] = (1 - momentum) * rv[i] + momentum * variance.pointer[i] * unbias
-            }
+            Tensor.updateRunningStatistics(runningMean, runningVar, mean: mean, variance: variance, count: n, momentum: momentum)
         } else {
             // Copies, so a later in-place update of the running stats cannot change this op's backward.
             mean = Buffer(count: c); variance = Buffer(count: c)
@@ -44,6 +39,20 @@ extension Tensor {
                                         scale: weight.buffer.pointer, shift: bias.buffer.pointer, mean: mean.pointer, variance: variance.pointer,
                                         diffSrc: dx.buffer.pointer, diffScale: dw.buffer.pointer, diffShift: db.buffer.pointer)
             return [dx.reshaped(to: self.shape), dw, db]
+        }
+    }
+}
+
+extension Tensor {
+    /// PyTorch's running-statistics update after a training batch of `count` values per channel:
+    /// `running = (1 - momentum) * running + momentum * batch`, with the unbiased batch variance.
+    static func updateRunningStatistics(_ runningMean: Tensor, _ runningVar: Tensor, mean: Buffer, variance: Buffer,
+                                        count n: Int, momentum: Float) {
+        let rm = runningMean.buffer.pointer, rv = runningVar.buffer.pointer
+        let unbias = Float(n) / Float(n - 1)
+        for i in 0..<runningMean.count {
+            rm[i] = (1 - momentum) * rm[i] + momentum * mean.pointer[i]
+            rv[i] = (1 - momentum) * rv[i] + momentum * variance.pointer[i] * unbias
         }
     }
 }

@@ -43,12 +43,7 @@ extension Tensor {
         if training {
             precondition(rows > 1, "[funnel] training needs more than one value per channel, input \(shape)")
             FunnelKernel.channelMoments(t.pointer, rows: rows, channels: c, mean: mean.pointer, variance: variance.pointer)
-            let rm = runningMean.buffer.pointer, rv = runningVar.buffer.pointer
-            let unbias = Float(rows) / Float(rows - 1)
-            for i in 0..<c {
-                rm[i] = (1 - momentum) * rm[i] + momentum * mean.pointer[i]
-                rv[i] = (1 - momentum) * rv[i] + momentum * variance.pointer[i] * unbias
-            }
+            Tensor.updateRunningStatistics(runningMean, runningVar, mean: mean, variance: variance, count: rows, momentum: momentum)
         } else {
             mean.pointer.update(from: runningMean.buffer.pointer, count: c)
             variance.pointer.update(from: runningVar.buffer.pointer, count: c)

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import FunnelData
 import FunnelLab
-import FunnelNN
 import FunnelTrain
 
 struct AttackCommand: ParsableCommand {
@@ -32,14 +30,9 @@ struct AttackCommand: ParsableCommand {
 
     func run() throws {
         compute.apply()
-        let saved = try TrainingCheckpoint(contentsOf: URL(fileURLWithPath: checkpoint))
-        var config = saved.config
-        if let data { config.data = data }
-        let splits = try Trainer.loadData(config)
-        let model = try Trainer.makeModel(config, classes: splits.train.classes.count)
-        try ModelState.load(saved.file, into: model)
-        let loader = DataLoader(splits.test, normalization: Normalization(fitting: splits.train), options: .init(batchSize: 250, mode: .evaluation))
-        let result = Attack.run(model, loader, method: method == "fgsm" ? .fgsm : .pgd(steps: steps, stepSize: nil), eps: try parsedEps(), limit: limit)
+        let trained = try TrainedModel(checkpoint: URL(fileURLWithPath: checkpoint), data: data)
+        let config = trained.config
+        let result = Attack.run(trained.model, trained.testLoader(batchSize: 250), method: method == "fgsm" ? .fgsm : .pgd(steps: steps, stepSize: nil), eps: try parsedEps(), limit: limit)
         if json { try printJSON(result); return }
         print(String(format: "%@/%@, %@ eps %.4f on %d images: clean top-1 %.2f%%, adversarial top-1 %.2f%%", config.model, config.act,
                      result.method, result.eps, result.images, result.cleanTop1 * 100, result.adversarialTop1 * 100))

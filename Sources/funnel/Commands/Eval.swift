@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import FunnelData
-import FunnelNN
 import FunnelTrain
 
 struct Eval: ParsableCommand {
@@ -14,15 +12,9 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         compute.apply()
-        let saved = try TrainingCheckpoint(contentsOf: URL(fileURLWithPath: checkpoint))
-        var config = saved.config
-        if let data { config.data = data }
-        let splits = try Trainer.loadData(config)
-        let model = try Trainer.makeModel(config, classes: splits.train.classes.count)
-        try ModelState.load(saved.file, into: model)
-        let loader = DataLoader(splits.test, normalization: Normalization(fitting: splits.train),
-                                options: .init(batchSize: 500, mode: .evaluation))
-        let result = Evaluation.run(model, loader)
+        let trained = try TrainedModel(checkpoint: URL(fileURLWithPath: checkpoint), data: data)
+        let result = Evaluation.run(trained.model, trained.testLoader())
+        let config = trained.config, saved = trained.checkpoint
         if json { try printJSON(result); return }
         print(String(format: "%@ (epoch %d) on %@: test loss %.4f, top-1 %.2f%%, top-5 %.2f%% (%d images)",
                      config.model + "/" + config.act, saved.epoch, config.data, result.loss, result.top1 * 100, result.top5 * 100, result.count))
