@@ -19,7 +19,7 @@ struct Funnel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "funnel",
         abstract: "Activation-function research for vision networks: FReLU, DY-ReLU and friends, in Swift on oneDNN.",
-        subcommands: [Train.self, Eval.self, Compare.self, Runs.self, Forward.self, Acts.self, ModelsCommand.self, Flops.self, Bench.self, Plot.self])
+        subcommands: [Train.self, Eval.self, Compare.self, Runs.self, Report.self, Forward.self, Acts.self, ModelsCommand.self, Flops.self, Bench.self, Plot.self])
 }
 
 /// Options every compute command shares.
