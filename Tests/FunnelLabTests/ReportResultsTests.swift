@@ -140,13 +140,15 @@ import FunnelTrain
         #expect(best.count == 2)
         // The two best cells in bold (then the footnote's own "bold").
         #expect(tree.all("strong").map(\.text) == [String(format: "%.2f", (85.0 + 85.5 + 86) / 3), String(format: "%.3f", (0.38 + 0.39 + 0.41) / 3), "bold"])
-        // Two activations tested on two metrics; the baseline row has no marks.
-        #expect(tree.all("sup", class: "mark").count == 4)
+        // Only significant differences from the baseline are marked.
+        let significant = table.entries.flatMap { [$0.top1VersusBaseline, $0.lossVersusBaseline] }.filter { $0?.isSignificant == true }.count
+        #expect(tree.all("sup", class: "mark").count == significant)
+        #expect(tree.all("sup", class: "mark").allSatisfy { $0.text == "\u{2020}" })
         #expect(tree.all("span", class: "cell-note").map(\.text) == Array(repeating: "n=3", count: 6))
-        // Top-1 marks: FReLU significant, Swish not; ReLU, the baseline, has none.
+        // Top-1 marks: FReLU significant, Swish not (unmarked); ReLU, the baseline, has none.
         #expect(html.rows[0].cells[0].mark == nil)
         #expect(html.rows[1].cells[0].mark == "\u{2020}")
-        #expect(html.rows[2].cells[0].mark == "n.s.")
+        #expect(html.rows[2].cells[0].mark == nil)
     }
 
     @Test func theRankingSaysWhichDifferencesAreWithinNoise() throws {
@@ -160,6 +162,14 @@ import FunnelTrain
         #expect(significance.rows.map(\.header) == ["FReLU", "Swish", "ReLU"])
         #expect(significance.rows[2].cells[3].text == "baseline")
         #expect(significance.rows[0].cells.last?.text == "best")
+        // The verdicts against the best carry its Holm-adjusted p-value.
+        let ranking = try #require(table.top1Rankings["resnet20"])
+        for (row, entry) in zip(significance.rows, ranking.entries).dropFirst() {
+            let verdict = entry.isTiedWithBest == true ? "tied" : "lower"
+            #expect(row.cells.last?.text == verdict)
+            #expect(row.cells.last?.note == ReportFormat.pEquals(entry.versusBest!.adjustedPValue))
+        }
+        #expect(significance.rows[1].cells[5].mark == "n.s.")   // Swish against ReLU, Holm
     }
 
     @Test func singleRunsAreShownButNotTested() throws {

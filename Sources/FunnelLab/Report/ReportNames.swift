@@ -67,6 +67,11 @@ enum ReportFormat {
         return String(format: "%.3f", p)
     }
 
+    /// `p = 0.290`, `p < 0.001`.
+    static func pEquals(_ p: Double) -> String {
+        p.isFinite && p < 0.001 ? "p < 0.001" : "p = " + pValue(p)
+    }
+
     /// A signed difference with `decimals` decimals: `+1.23`, `\u{2212}0.40`.
     static func signed(_ value: Double, decimals: Int = 2) -> String {
         let text = String(format: "%+.\(decimals)f", value)

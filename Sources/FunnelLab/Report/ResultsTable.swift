@@ -92,6 +92,12 @@ public struct ResultsTable: Sendable {
         comparison.map { $0.isSignificant ? "\u{2020}" : "n.s." }
     }
 
+    /// The main table marks only significant differences, as papers do; the rest is in the
+    /// significance table.
+    static func significantMark(_ comparison: Ranking.Comparison?) -> String? {
+        comparison?.isSignificant == true ? "\u{2020}" : nil
+    }
+
     /// The paper's table: one row per activation; per model a top-1 and a loss column.
     public func table() -> HTMLTable {
         let multipleModels = models.count > 1
@@ -111,8 +117,8 @@ public struct ResultsTable: Sendable {
         var footnote = "Final epoch's test metrics, mean \u{00B1} standard deviation over runs (seeds); n: runs behind the figure. "
             + "Best per column in **bold**. "
         if baseline != nil {
-            footnote += "\u{2020}: differs from \(baselineName) (Welch's t-test, Holm-corrected over the model's activations, p < \(Self.alphaText(alpha))); "
-                + "n.s.: no significant difference; no mark: fewer than two runs on a side, so nothing could be tested."
+            footnote += "\u{2020}: differs from \(baselineName) (Welch's t-test, Holm-corrected over the model's activations, p < \(Self.alphaText(alpha))). "
+                + "Unmarked: no significant difference, or untested where a side has a single run (n=1)."
         } else {
             footnote += "No ReLU runs, so no activation is tested against a baseline; see the ranking below."
         }
@@ -126,7 +132,7 @@ public struct ResultsTable: Sendable {
 
     private static func cell(_ summary: SampleSummary?, _ comparison: Ranking.Comparison?) -> HTMLTable.Cell {
         guard let summary else { return .empty }
-        return HTMLTable.Cell(summary.mean, spread: summary.standardDeviation, mark: mark(comparison), note: "n=\(summary.count)")
+        return HTMLTable.Cell(summary.mean, spread: summary.standardDeviation, mark: significantMark(comparison), note: "n=\(summary.count)")
     }
 
     /// The tests behind the marks for one model: top-1 with its 95 % interval, the difference
@@ -138,10 +144,9 @@ public struct ResultsTable: Sendable {
         let columns = [
             HTMLTable.Column("runs", format: .fixed(0)),
             HTMLTable.Column("top-1 (%)", format: .fixed(2)),
-            HTMLTable.Column("\(level)% CI of mean"),
-            HTMLTable.Column("\u{0394} vs \(baselineName)"),
-            HTMLTable.Column("\(level)% CI of \u{0394}"),
-            HTMLTable.Column("p (Welch)"),
+            HTMLTable.Column("\(level)% CI"),
+            HTMLTable.Column("\u{0394} vs \(baselineName) [\(level)% CI]"),
+            HTMLTable.Column("p"),
             HTMLTable.Column("p (Holm)"),
             HTMLTable.Column("vs best", alignment: .left),
         ]
@@ -153,31 +158,30 @@ public struct ResultsTable: Sendable {
                 s.confidenceInterval.map { .text(ReportFormat.interval($0)) } ?? .empty,
             ]
             if entry.name == baseline {
-                cells += [.text("baseline"), .empty, .empty, .empty]
+                cells += [.text("baseline"), .empty, .empty]
             } else if let c = entry.versusBaseline {
-                cells += [.text(ReportFormat.signed(c.test.meanDifference)), .text(ReportFormat.interval(c.test.confidenceInterval(level: Double(level) / 100))),
+                let interval = ReportFormat.interval(c.test.confidenceInterval(level: Double(level) / 100))
+                cells += [.text(ReportFormat.signed(c.test.meanDifference) + " " + interval),
                           .text(ReportFormat.pValue(c.test.pValue)), .text(ReportFormat.pValue(c.adjustedPValue), mark: Self.mark(c))]
             } else if let base = baseline, let b = ranking?.entries.first(where: { $0.name == base }) {
-                cells += [.text(ReportFormat.signed(s.mean - b.summary.mean)), .empty, .text("untested"), .empty]
+                cells += [.text(ReportFormat.signed(s.mean - b.summary.mean)), .text("untested"), .empty]
             } else {
-                cells += [.empty, .empty, .empty, .empty]
+                cells += [.empty, .empty, .empty]
             }
-            let verdict: String
             switch entry.isTiedWithBest {
-            case nil: verdict = "untested (n < 2)"
-            case true? where entry.rank == 1: verdict = "best"
-            case true?: verdict = "tied (p = \(ReportFormat.pValue(entry.versusBest?.adjustedPValue ?? 1)))"
-            case false?: verdict = "lower (p = \(ReportFormat.pValue(entry.versusBest?.adjustedPValue ?? 0)))"
+            case nil: cells.append(.text("untested"))
+            case true? where entry.rank == 1: cells.append(.text("best"))
+            case true?: cells.append(.text("tied", note: ReportFormat.pEquals(entry.versusBest?.adjustedPValue ?? 1)))
+            case false?: cells.append(.text(ranking?.goal == .minimize ? "higher" : "lower", note: ReportFormat.pEquals(entry.versusBest?.adjustedPValue ?? 0)))
             }
-            cells.append(.text(verdict))
             return HTMLTable.Row(ReportNames.activation(entry.name), cells)
         }
         return HTMLTable(
             caption: "Top-1 (%) of \(ReportNames.model(model)) on \(study.title), ranked, with the tests behind the marks.",
             rowHeaderTitle: "Activation", columns: columns, rows: rows,
-            footnote: "\u{0394}: difference of means in percentage points, with Welch's interval. "
-                + "p (Holm): adjusted over the model's comparisons with \(baselineName); \u{2020} below \(Self.alphaText(alpha)). "
-                + "\u{201C}vs best\u{201D}: Welch's t-test against the best mean, Holm-corrected; \u{201C}tied\u{201D} means these runs cannot tell the two apart.")
+            footnote: "CI: interval of the mean. \u{0394}: difference of means in percentage points, with Welch's interval. "
+                + "p: Welch's t-test against \(baselineName); p (Holm): adjusted over the model's comparisons with \(baselineName), \u{2020} below \(Self.alphaText(alpha)), n.s. above. "
+                + "vs best: Welch's t-test against the best mean, Holm-corrected; \u{201C}tied\u{201D} means these runs cannot tell the two apart.")
     }
 
     /// Plain sentences for one model: who is best, who is tied with the best, who is worse, and

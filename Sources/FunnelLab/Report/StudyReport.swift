@@ -198,8 +198,10 @@ private struct Builder {
         if let study = data.studies.first, let table = results[study] {
             let best = table.entries.compactMap { e in e.top1.map { (e, $0) } }.max { $0.1.mean < $1.1.mean }
             if let (entry, summary) = best {
-                out.append(HTMLReport.KeyFigure("Best mean top-1", value: String(format: "%.2f%%", summary.mean),
-                                                detail: "\(ReportNames.activation(entry.act)), \(ReportNames.model(entry.model)), \(ReportNames.dataset(study.dataset))"))
+                var detail = "\(ReportNames.activation(entry.act)), \(ReportNames.model(entry.model)), \(ReportNames.dataset(study.dataset))"
+                let tied = (table.top1Rankings[entry.model]?.tiedWithBest.count ?? 1) - 1
+                if tied > 0 { detail += "; not significantly above \(tied) other\(tied == 1 ? "" : "s")" }
+                out.append(HTMLReport.KeyFigure("Best mean top-1", value: String(format: "%.2f%%", summary.mean), detail: detail))
             }
         }
         if data.baseline != nil {
@@ -313,6 +315,13 @@ private struct Builder {
             }
             if let a = row.top1, let b = base.top1 {
                 text += ", top-1 " + ReportFormat.signed(a.mean - b.mean) + " points"
+                let comparison = results[cost.study]?.entry(model: model, act: row.act)?.top1VersusBaseline
+                if let comparison {
+                    text += comparison.isSignificant ? " (significant, \(ReportFormat.pEquals(comparison.adjustedPValue)))"
+                        : " (not significant, \(ReportFormat.pEquals(comparison.adjustedPValue)))"
+                } else {
+                    text += " (untested: single runs)"
+                }
             }
             return text + "."
         }
