@@ -121,7 +121,7 @@ public struct CostAccuracy: Sendable {
     private var speedWords: String {
         switch speed {
         case .recorded: "recorded during training (mean over epochs and runs)"
-        case let .measured(batchSize, steps): "measured now: median of \(steps) SGD steps at batch \(batchSize) after 2 warm-up steps"
+        case let .measured(_, steps): "measured now: median of \(steps) SGD step\(steps == 1 ? "" : "s") after 2 warm-up steps, every activation in one process"
         }
     }
 

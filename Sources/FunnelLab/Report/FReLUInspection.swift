@@ -267,6 +267,10 @@ public struct MapTiles: Chart {
     public var scale: Double
     public var style: ChartStyle
 
+    /// - Parameters:
+    ///   - maps: row-major maps, each `height * width` values.
+    ///   - range: the values mapped to the two ends of `colorMap`.
+    ///   - scale: screen pixels per map pixel.
     public init(title: String? = nil, subtitle: String? = nil, maps: [[Double]], height: Int, width: Int, captions: [String],
                 columns: Int = 8, colorMap: ColorMap = .viridis, range: ClosedRange<Double>, scale: Double = 3, style: ChartStyle = .standard) {
         precondition(maps.allSatisfy { $0.count == height * width }, "[MapTiles] every map needs \(height)x\(width) values")

@@ -13,7 +13,7 @@ import FunnelTrain
 public struct StudyReport {
     /// What to include and how.
     public struct Options: Sendable {
-        /// Page title; nil makes one from the experiment.
+        /// Page title; nil makes one from the experiment or the run directory's name.
         public var title: String?
         /// The experiment the runs were filtered by, for the header.
         public var experiment: String?
@@ -61,7 +61,9 @@ public struct StudyReport {
     public init(data: ReportData, options: Options = Options(), progress: @escaping (String) -> Void = { _ in }) throws {
         guard !data.groups.isEmpty else {
             let left = data.excluded.isEmpty ? "" : " (\(data.excluded.count) left out: " + data.excluded.prefix(3).map { "\($0.run.spec.name) \($0.reason)" }.joined(separator: "; ") + ")"
-            throw ReportError.noRuns("no finished runs with recorded epochs in \(data.source)" + (options.experiment.map { " for experiment '\($0)'" } ?? "") + left)
+            let unfinished = data.excluded.contains { $0.run.status == .running || $0.run.status == .interrupted }
+            throw ReportError.noRuns("no finished runs with recorded epochs in \(data.source)" + (options.experiment.map { " for experiment '\($0)'" } ?? "") + left
+                + (unfinished ? "; `--include-unfinished` reports on runs still training too" : ""))
         }
         var builder = Builder(data: data, options: options, progress: progress)
         builder.build()
@@ -145,7 +147,8 @@ private struct Builder {
             overview.append(.paragraph("Runs not used (only finished runs enter the figures; `--include-unfinished` takes running and interrupted ones too):"))
             overview.append(.list(data.excluded.map { "`\($0.run.spec.name)` (id \($0.run.id)): \($0.reason)" }))
         }
-        let title = options.title ?? "Activation study" + (options.experiment.map { ": \($0)" } ?? "")
+        let name = options.experiment ?? data.runDirectory?.standardizedFileURL.lastPathComponent
+        let title = options.title ?? "Activation study" + (name.map { ": \($0)" } ?? "")
         var metadata = [HTMLReport.Metadata("Runs from", data.source, isCode: true)]
         if let experiment = options.experiment { metadata.append(HTMLReport.Metadata("Experiment", experiment)) }
         if let command = options.command { metadata.append(HTMLReport.Metadata("Command", command, isCode: true)) }
