@@ -129,14 +129,16 @@ public struct CostAccuracy: Sendable {
     public func table() -> HTMLTable {
         let baseName = baseline.map(ReportNames.activation) ?? "baseline"
         let multipleModels = models.count > 1
+        // "Best" only compares within one model; across models a column mixes unlike things.
+        func best(_ b: HTMLTable.Best) -> HTMLTable.Best { multipleModels ? .none : b }
         let columns = (multipleModels ? [HTMLTable.Column("activation", alignment: .left)] : []) + [
-            HTMLTable.Column("params", best: .lowest, format: .fixed(0)),
-            HTMLTable.Column("FLOPs", best: .lowest, format: .fixed(0)),
-            HTMLTable.Column("FLOPs \u{00D7} \(baseName)", format: .fixed(3)),
-            HTMLTable.Column("images/s", best: .highest, format: .fixed(0)),
-            HTMLTable.Column("step (ms)", best: .lowest, format: .fixed(1)),
-            HTMLTable.Column("step \u{00D7} \(baseName)", format: .fixed(2)),
-            HTMLTable.Column("top-1 (%)", best: .highest, format: .fixed(2)),
+            HTMLTable.Column("params", format: .fixed(0)),
+            HTMLTable.Column("FLOPs", format: .fixed(0)),
+            HTMLTable.Column("\u{00D7} \(baseName)", format: .fixed(3)),
+            HTMLTable.Column("images/s", best: best(.highest), format: .fixed(0)),
+            HTMLTable.Column("step (ms)", best: best(.lowest), format: .fixed(1)),
+            HTMLTable.Column("\u{00D7} \(baseName)", format: .fixed(2)),
+            HTMLTable.Column("top-1 (%)", best: best(.highest), format: .fixed(2)),
         ]
         let tableRows = rows.enumerated().map { index, row -> HTMLTable.Row in
             let firstOfModel = index == 0 || rows[index - 1].model != row.model
@@ -159,7 +161,7 @@ public struct CostAccuracy: Sendable {
             footnote: "FLOPs: multiply-adds of convolutions and linear layers for one image (the papers' convention). "
                 + "Step time at batch \(batches), \(speedWords)"
                 + (machines.isEmpty ? "" : " on \(machines.joined(separator: "; "))") + ". "
-                + "\u{00D7} \(baseName): ratio to the same model with \(baseName). Top-1: final epoch, mean \u{00B1} std over runs.")
+                + "\u{00D7} \(baseName): the FLOPs or step time to its left over those of the same model with \(baseName). Top-1: final epoch, mean \u{00B1} std over runs.")
     }
 
     /// Accuracy against training throughput for one model: up and to the right is better.
