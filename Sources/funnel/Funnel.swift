@@ -19,7 +19,8 @@ struct Funnel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "funnel",
         abstract: "Activation-function research for vision networks: FReLU, DY-ReLU and friends, in Swift on oneDNN.",
-        subcommands: [Train.self, Eval.self, Compare.self, Experiment.self, SweepCommand.self, Runs.self, Forward.self, AttackCommand.self, Acts.self, ModelsCommand.self, Flops.self, Bench.self, Plot.self])
+        subcommands: [Train.self, Eval.self, Compare.self, Experiment.self, SweepCommand.self, Runs.self, Report.self, Forward.self,
+                      AttackCommand.self, Acts.self, ModelsCommand.self, Flops.self, Bench.self, Plot.self])
 }
 
 /// Options every compute command shares.

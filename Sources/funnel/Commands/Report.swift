@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import FunnelLab
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write an HTML report of a run directory: results with significance, curves, cost, inside FReLU and DY-ReLU.",
+        discussion: """
+            One self-contained HTML file (inline SVG, no network), plus every figure as an SVG file in \
+            <out>-figures/ beside it. Sections without data (no FReLU run, no checkpoint) are left out \
+            with a sentence saying why.
+            """)
+
+    @Option(help: "Run directory holding runs.sqlite (and each run's checkpoint).") var runs: String
+    @Option(help: "Output HTML file.") var out = "report.html"
+    @Option(help: "Only runs of this experiment.") var experiment: String?
+    @Option(help: "Dataset for the sample images (default: each run's own).") var data: String?
+    @Option(help: "Baseline activation every other is tested against.") var baseline = "relu"
+    @Option(help: "Page title (default from the experiment).") var title: String?
+    @Option(help: "FReLU layer of the condition maps, e.g. layer2.0.act1 (default layer1.0.act1).") var freluLayer: String?
+    @Flag(help: "Time a training step of every activation now (TrainBenchmark) instead of using the runs' recorded images/s.")
+    var measureSpeed = false
+    @Option(help: "Timed steps per activation with --measure-speed.") var speedSteps = 10
+    @Option(help: "Batch size with --measure-speed.") var speedBatch = 128
+    @Flag(help: "Also use runs still running or interrupted (failed runs never count).") var includeUnfinished = false
+    @Flag(help: "Skip counting the paper's ImageNet models (a few seconds).") var skipImagenet = false
+    @OptionGroup var compute: ComputeOptions
+
+    func validate() throws {
+        guard speedSteps >= 1 else { throw ValidationError("--speed-steps \(speedSteps): expected at least 1") }
+        guard speedBatch >= 2 else { throw ValidationError("--speed-batch \(speedBatch): expected at least 2 (batch norm)") }
+        guard out.lowercased().hasSuffix(".html") || out.lowercased().hasSuffix(".htm") else {
+            throw ValidationError("--out '\(out)': expected an .html file")
+        }
+    }
+
+    func run() throws {
+        compute.apply()
+        let runData = try ReportData.load(runDirectory: URL(fileURLWithPath: runs), experiment: experiment, baseline: baseline,
+                                       includeUnfinished: includeUnfinished)
+        let page = URL(fileURLWithPath: out)
+        var options = StudyReport.Options()
+        options.title = title
+        options.experiment = experiment
+        options.data = data
+        options.freluLayer = freluLayer
+        options.imagenetComplexity = !skipImagenet
+        options.speed = measureSpeed ? .measured(batchSize: speedBatch, steps: speedSteps) : .recorded
+        options.command = (["funnel"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        options.figuresFolderName = StudyReport.figuresDirectory(for: page).lastPathComponent
+        let report = try StudyReport(data: runData, options: options, progress: note)
+        let written = try report.write(to: page)
+        for omission in report.omissions { note("left out: \(omission)") }
+        print("wrote \(page.path) and \(written.count - 1) figures in \(StudyReport.figuresDirectory(for: page).path)/")
+    }
+}
