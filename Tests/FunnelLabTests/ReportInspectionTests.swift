@@ -167,8 +167,12 @@ import FunnelTrain
         options.imagenetComplexity = false
         options.sampleImages = 4
         options.dynamicImages = 8
+        options.attackImages = 4
         let report = try StudyReport(data: try ReportData.load(runDirectory: dir), options: options)
         #expect(report.page.sections.map(\.title).contains("Inside FReLU"))
+        // Only FReLU and DY-ReLU have checkpoints here: those two are attacked.
+        let robustness = try #require(report.page.sections.first { $0.title == "Robustness" })
+        #expect(robustness.blocks.contains { if case .table(let t) = $0 { return t.rows.count == 2 } else { return false } })
         #expect(report.page.sections.map(\.title).contains("Inside DY-ReLU"))
         #expect(report.omissions == ["ImageNet models' parameters and FLOPs: not counted (turned off)."])
         #expect(report.figures.map(\.name).filter { $0.contains("frelu") || $0.contains("dyrelu") }.count == 6)

@@ -34,6 +34,10 @@ private func temporaryDirectory() -> URL {
         #expect(resumed.epochs.map(\.test) == whole.epochs.map(\.test))
         #expect(try store.runs().count == 1 && store.runs().first?.status == .finished)
         #expect(try store.epochs(of: store.runs()[0].id).count == 2)
+        // Resuming a finished run trains nothing and reports the stored epochs (no new row).
+        let again = try Trainer(config: config, runDirectory: dir).run(resume: true)
+        #expect(again.epochs.map(\.test.top1) == whole.epochs.map(\.test.top1))
+        #expect(try store.runs().count == 1)
     }
 
     @Test func sameSeedSameNumbersAndTrainingLearns() throws {

@@ -19,7 +19,11 @@ public struct ActivationComparison {
         public var parameters: Int { runs.first?.parameters ?? 0 }
         public var finalTop1: [Double] { runs.map(\.finalTop1) }
         public var finalLoss: [Double] { runs.map(\.finalLoss) }
-        public var secondsPerEpoch: Double { runs.map { $0.seconds / Double(max(1, $0.epochs.count)) }.reduce(0, +) / Double(max(1, runs.count)) }
+        /// Mean wall-clock seconds of an epoch (from the recorded epochs, so reused runs count too).
+        public var secondsPerEpoch: Double {
+            let epochs = runs.flatMap(\.epochs)
+            return epochs.map(\.seconds).reduce(0, +) / Double(max(1, epochs.count))
+        }
         public var imagesPerSecond: Double { runs.flatMap(\.epochs).map(\.imagesPerSecond).reduce(0, +) / Double(max(1, runs.flatMap(\.epochs).count)) }
     }
 

@@ -31,6 +31,8 @@ public struct StudyReport {
         public var freluLayer: String?
         /// Count the paper's ImageNet models (a few seconds of compute).
         public var imagenetComplexity = true
+        /// Test images attacked per activation (FGSM and PGD); 0 leaves robustness out.
+        public var attackImages = 0
         /// The command line, for the header.
         public var command: String?
         /// When the report was made; nil leaves the date out (reproducible pages).
@@ -133,6 +135,7 @@ private struct Builder {
         shapesSection()
         freluSection()
         dyreluSection()
+        robustnessSection()
         complexitySection()
         keyFigures = makeKeyFigures()
     }
@@ -471,6 +474,24 @@ private struct Builder {
                            widest.slopeRange.lowerBound, widest.slopeRange.upperBound)
         }
         return text + ". Slopes start at 1 and 0 for every image, so these spreads are what training made dynamic."
+    }
+
+    mutating func robustnessSection() {
+        guard options.attackImages > 0 else { return }  // opt-in: attacks cost a forward and backward per step
+        do {
+            let table = try RobustnessTable(data: data, images: options.attackImages, dataset: options.data, progress: progress)
+            guard !table.rows.isEmpty else {
+                omissions.append("Robustness: no run has a checkpoint to attack.")
+                return
+            }
+            sections.append(HTMLReport.Section("Robustness", blocks: [
+                .paragraph("The review suggests that a non-smooth activation such as FReLU may be less robust to adversarial examples than smooth ones. "
+                    + "Each activation's model is attacked on the same test images with the same budget."),
+                .table(table.table()),
+            ]))
+        } catch {
+            omissions.append("Robustness: \(error)")
+        }
     }
 
     mutating func complexitySection() {

@@ -11,9 +11,10 @@ final class RunRecorder {
         try FileManager.default.createDirectory(at: directory.appendingPathComponent(name), withIntermediateDirectories: true)
         let store = try RunStore(path: directory.appendingPathComponent("runs.sqlite").path)
         self.store = store
-        if resume, let previous = try store.runs().filter({ $0.spec.name == name && $0.status != .finished }).last {
+        if resume, let previous = try store.runs().filter({ $0.spec.name == name }).last {
+            // Continue (or, when already finished, re-read) the run of that name.
             runID = previous.id
-            try store.updateStatus(previous.id, to: .running)
+            if previous.status != .finished { try store.updateStatus(previous.id, to: .running) }
         } else {
             let spec = RunSpec(name: name, experiment: experiment, config: try RunSpec.json(config), model: config.model,
                                act: config.act, dataset: dataset, seed: Int(config.seed), gitCommit: RunRecorder.gitCommit())

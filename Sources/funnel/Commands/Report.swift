@@ -24,6 +24,7 @@ struct Report: ParsableCommand {
     @Option(help: "Batch size with --measure-speed.") var speedBatch = 128
     @Flag(help: "Also use runs still running or interrupted (failed runs never count).") var includeUnfinished = false
     @Flag(help: "Skip counting the paper's ImageNet models (a few seconds).") var skipImagenet = false
+    @Option(help: "Attack this many test images per activation with FGSM and PGD (8/255) for a robustness table; 0: off.") var attackImages = 0
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
@@ -45,6 +46,7 @@ struct Report: ParsableCommand {
         options.data = data
         options.freluLayer = freluLayer
         options.imagenetComplexity = !skipImagenet
+        options.attackImages = attackImages
         options.speed = measureSpeed ? .measured(batchSize: speedBatch, steps: speedSteps) : .recorded
         options.command = (["funnel"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         options.figuresFolderName = StudyReport.figuresDirectory(for: page).lastPathComponent

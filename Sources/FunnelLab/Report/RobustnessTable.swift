@@ -1,0 +1,52 @@
+import Foundation
+import FunnelNN
+import FunnelTrain
+
+/// Adversarial accuracy per activation: the review's claim that smooth activations are more
+/// robust than FReLU, measured with FGSM and PGD (L∞, pixel space) on each activation's first
+/// checkpointed run.
+public struct RobustnessTable: Sendable {
+    public struct Row: Sendable {
+        public let model: String
+        public let act: String
+        public let run: String
+        public let fgsm: Attack.Result
+        public let pgd: Attack.Result
+    }
+
+    public let rows: [Row]
+    public let eps: Double
+
+    /// Attacks `images` test images of one run per (model, activation) group that has a checkpoint.
+    public init(data: ReportData, images: Int, eps: Double = 8.0 / 255, pgdSteps: Int = 10, dataset: String? = nil,
+                progress: (String) -> Void = { _ in }) throws {
+        var rows: [Row] = []
+        for group in data.groups {
+            guard let detail = group.runs.first(where: { data.checkpoint(of: $0.run) != nil }),
+                  let url = data.checkpoint(of: detail.run) else { continue }
+            progress("attacking \(detail.run.spec.name)")
+            let trained = try TrainedModel(checkpoint: url, data: dataset)
+            let loader = trained.testLoader(batchSize: min(250, images))
+            let fgsm = Attack.run(trained.model, loader, method: .fgsm, eps: eps, limit: images)
+            let pgd = Attack.run(trained.model, loader, method: .pgd(steps: pgdSteps, stepSize: nil), eps: eps, limit: images)
+            rows.append(Row(model: group.model, act: group.act, run: detail.run.spec.name, fgsm: fgsm, pgd: pgd))
+        }
+        self.rows = rows
+        self.eps = eps
+    }
+
+    /// The table for the page.
+    public func table() -> HTMLTable {
+        HTMLTable(
+            caption: String(format: "Top-1 accuracy (%%) under L\u{221E} attacks of radius %.4f (%d/255) on the first test images.", eps, Int((eps * 255).rounded())),
+            rowHeaderTitle: "Activation",
+            columns: [.init("model", alignment: .left), .init("images", format: .fixed(0)), .init("clean", best: .highest),
+                      .init("FGSM", best: .highest), .init("PGD-\(rows.first.map { $0.pgd.method.dropFirst(4) } ?? "")", best: .highest)],
+            rows: rows.map { r in
+                HTMLTable.Row(ReportNames.activation(r.act), [.init(nil, text: ReportNames.model(r.model)), .init(Double(r.fgsm.images)),
+                                                              .init(r.fgsm.cleanTop1 * 100), .init(r.fgsm.adversarialTop1 * 100),
+                                                              .init(r.pgd.adversarialTop1 * 100)])
+            },
+            footnote: "One seed per activation (the first run with a checkpoint); FGSM is one signed gradient step, PGD starts at a random point of the ball and takes signed steps of 2.5·eps/steps, projected back each time.")
+    }
+}
