@@ -70,13 +70,14 @@ public enum Convolution {
         PrimitiveCache.shared.get("conv_fwd|\(g)") { makeForward(g, weights: weightMD(g)) }
     }
 
-    private static func makeForward(_ g: ConvGeometry, weights: dnnl_memory_desc_t) -> Primitive {
+    private static func makeForward(_ g: ConvGeometry, weights: dnnl_memory_desc_t, prop: dnnl_prop_kind_t = dnnl_forward_training,
+                                    attr: dnnl_primitive_attr_t? = nil, name: String = "conv_fwd") -> Primitive {
         var d = dnnl_convolution_desc_t()
         var src = g.srcLayout.md, dst = g.dstLayout.md, w = weights
         var b = g.hasBias ? Layout.rowMajor([g.outChannels]).md : dnnl_memory_desc_t()  // zero desc: no bias
-        check(dnnl_dilated_convolution_forward_desc_init(&d, dnnl_forward_training, dnnl_convolution_direct,
+        check(dnnl_dilated_convolution_forward_desc_init(&d, prop, dnnl_convolution_direct,
               &src, &w, &b, &dst, g.strides, g.dilates, g.padL, g.padR), "conv fwd desc \(g)")
-        return Primitive(desc: &d, name: "conv_fwd")
+        return Primitive(desc: &d, attr: attr, name: name)
     }
 
     /// The weight layout the primitives of `g` use: Funnel's own layout when oneDNN runs the same
@@ -182,11 +183,6 @@ extension Convolution {
     public static func forwardMax(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                   bias: UnsafePointer<Float>?, other: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>) {
         let p = PrimitiveCache.shared.get("conv_fwd_max|\(g)") {
-            var d = dnnl_convolution_desc_t()
-            var src = g.srcLayout.md, dst = g.dstLayout.md, w = anyMD(g.weightDims)
-            var b = g.hasBias ? Layout.rowMajor([g.outChannels]).md : dnnl_memory_desc_t()
-            check(dnnl_dilated_convolution_forward_desc_init(&d, dnnl_forward_inference, dnnl_convolution_direct,
-                  &src, &w, &b, &dst, g.strides, g.dilates, g.padL, g.padR), "conv fwd desc \(g)")
             var postOps: dnnl_post_ops_t?
             check(dnnl_post_ops_create(&postOps), "post_ops_create")
             var other = g.dstLayout.md
@@ -195,7 +191,7 @@ extension Convolution {
             check(dnnl_primitive_attr_create(&attr), "primitive_attr_create")
             check(dnnl_primitive_attr_set_post_ops(attr, postOps), "primitive_attr_set_post_ops")
             defer { dnnl_post_ops_destroy(postOps); dnnl_primitive_attr_destroy(attr) }
-            return Primitive(desc: &d, attr: attr, name: "conv_fwd_max")
+            return makeForward(g, weights: anyMD(g.weightDims), prop: dnnl_forward_inference, attr: attr, name: "conv_fwd_max")
         }
         let (w, keep) = weights(g, weight, p.md(dnnl_query_weights_md), tag: "fwdmax")
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [

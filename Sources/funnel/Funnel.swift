@@ -63,3 +63,19 @@ func keepOpenMPThreadsAwake() {
 func col(_ text: String, _ width: Int) -> String {
     text.count >= width ? text + " " : text.padding(toLength: width, withPad: " ", startingAt: 0)
 }
+
+/// Activation specs from one option: separated by `;`, or by `,` when no spec has options
+/// (`relu,mish` and `relu;frelu:k=5` both work).
+func activationSpecs(_ text: String) -> [String] {
+    let separator: Character = text.contains(";") || text.contains(":") ? ";" : ","
+    return text.split(separator: separator).map { $0.trimmingCharacters(in: .whitespaces) }
+}
+
+/// Comma-separated integers of an option, e.g. `--stages 2,3`; an error names the option and an example.
+func integers<T: FixedWidthInteger>(_ text: String, option: String, example: String) throws -> [T] {
+    let values = text.split(separator: ",").map { T($0.trimmingCharacters(in: .whitespaces)) }
+    guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
+        throw ValidationError("--\(option) '\(text)': expected comma-separated integers, e.g. \(example)")
+    }
+    return values.map { $0! }
+}

@@ -85,14 +85,14 @@ public final class ExperimentRunner {
     public func runWorkers(jobs: Int, cores: Int, executable: URL, arguments: (Int) -> [String],
                            report: (String) -> Void) throws {
         try enqueue()
-        if try progress().pending == 0 && progress().running == 0 {
-            let p = try progress()
-            report("\(spec.name): all \(p.total) cells already done")
+        let before = try progress()
+        if before.pending == 0 && before.running == 0 {
+            report("\(spec.name): all \(before.total) cells already done")
             return
         }
         let threads = max(1, cores / max(1, jobs))
         let start = Date()
-        let initiallyDone = try progress().done
+        let initiallyDone = before.done
         var processes: [Process] = []
         for _ in 0..<jobs {
             let p = Process()

@@ -39,19 +39,27 @@ public final class SweepRunner {
             throw ExperimentError("sweep metric '\(metric)': expected one of \(SweepRunner.metricNames.joined(separator: ", "))")
         }
         // Every parameter must be a training field: fail before the first run, not after it.
-        for p in sweep.configuration.parameters where try config(for: [p.name: .string("x")], probeOnly: true) == nil {
+        let fields = try SweepRunner.trainingFields(recipe)
+        for p in sweep.configuration.parameters where !fields.contains(p.name) {
             throw ExperimentError("sweep parameter '\(p.name)' is not a `funnel train` field")
         }
     }
 
+    /// `TrainConfig`'s field names as written in files (optional fields absent from `recipe` included).
+    static func trainingFields(_ recipe: TrainConfig) throws -> Set<String> {
+        let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(recipe)) as! [String: Any]
+        return Set(encoded.keys).union(["train_limit", "test_limit", "stages", "grad_clip"])
+    }
+
     static let metricNames = ["test_loss", "test_top1", "test_top5", "train_loss", "train_acc"]
 
-    /// The recipe with an assignment applied (keys are `TrainConfig`'s coding keys).
-    func config(for assignment: SweepAssignment, probeOnly: Bool = false) throws -> TrainConfig? {
+    /// The recipe with an assignment applied (keys are `TrainConfig`'s coding keys); nil when a key is
+    /// not a training field.
+    func config(for assignment: SweepAssignment) throws -> TrainConfig? {
+        let fields = try SweepRunner.trainingFields(recipe)
         var dict = try JSONSerialization.jsonObject(with: JSONEncoder().encode(recipe)) as! [String: Any]
         for (key, value) in assignment {
-            guard dict.keys.contains(key) || ["train_limit", "test_limit", "stages", "grad_clip"].contains(key) else { return nil }
-            if probeOnly { continue }
+            guard fields.contains(key) else { return nil }
             switch value {
             case .int(let v): dict[key] = v
             case .double(let v): dict[key] = v
@@ -59,7 +67,6 @@ public final class SweepRunner {
             case .bool(let v): dict[key] = v
             }
         }
-        if probeOnly { return recipe }
         let c = try JSONDecoder().decode(TrainConfig.self, from: JSONSerialization.data(withJSONObject: dict))
         try c.validate()
         return c

@@ -37,7 +37,7 @@ struct Bench: ParsableCommand {
 
         func run() throws {
             compute.apply()
-            let specs = acts.contains(";") ? acts.split(separator: ";").map(String.init) : acts.split(separator: ",").map(String.init)
+            let specs = activationSpecs(acts)
             let report = try ActivationBenchmark.run(acts: specs, shapes: ActivationBenchmark.shapes(batch: batchSize), repeats: repeats, progress: note)
             if json { try printJSON(report); return }
             for r in report.results {
@@ -60,7 +60,7 @@ struct Bench: ParsableCommand {
         func run() throws {
             compute.apply()
             let models = model.split(separator: ",").map(String.init)
-            let acts = act.contains(";") || act.contains(":") ? act.split(separator: ";").map(String.init) : act.split(separator: ",").map(String.init)
+            let acts = activationSpecs(act)
             if inProcess {
                 try printJSON(try TrainBenchmark.measure(model: models[0], act: acts[0], batchSize: batchSize, steps: steps))
                 return

@@ -15,11 +15,8 @@ struct Compare: ParsableCommand {
 
     func run() throws {
         compute.apply()
-        let specs = acts.contains(";") || acts.contains(":") ? acts.split(separator: ";").map(String.init) : acts.split(separator: ",").map(String.init)
-        let seedList = try seeds.split(separator: ",").map { s -> UInt64 in
-            guard let v = UInt64(s.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--seeds '\(seeds)': expected comma-separated integers") }
-            return v
-        }
+        let specs = activationSpecs(acts)
+        let seedList: [UInt64] = try integers(seeds, option: "seeds", example: "0,1,2")
         var base = TrainConfig()
         base.model = "resnet20"; base.data = "synthetic"; base.epochs = 5; base.schedule = "cosine"
         let config = try options.config(base)

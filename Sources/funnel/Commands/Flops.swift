@@ -19,12 +19,7 @@ struct Flops: ParsableCommand {
     func run() throws {
         let entry = try Models.entry(model)
         guard let slotChoice = Placement.Slots(rawValue: slots) else { throw ValidationError("--slots '\(slots)': expected all, after1x1 or after3x3") }
-        let stageSet = try stages.map { text in
-            Set(try text.split(separator: ",").map { s -> Int in
-                guard let v = Int(s.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--stages '\(text)': expected comma-separated stage numbers") }
-                return v
-            })
-        }
+        let stageSet = try stages.map { Set(try integers($0, option: "stages", example: "1,2,3,4") as [Int]) }
         let placement = Placement(stages: stageSet, slots: slotChoice, squeezeExcitation: se)
         let network = try Models.make(ModelConfig(name: model, classes: classes ?? entry.defaultClasses, activation: Activations.factory(act), placement: placement))
         network.setMode(.inference)

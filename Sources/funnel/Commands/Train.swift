@@ -36,19 +36,11 @@ struct TrainOptions: ParsableArguments {
         if let batchSize { c.batchSize = batchSize }; if let optimizer { c.optimizer = optimizer }; if let lr { c.lr = lr }
         if let momentum { c.momentum = momentum }; if nesterov { c.nesterov = true }; if let weightDecay { c.weightDecay = weightDecay }
         if let schedule { c.schedule = schedule }; if let warmupEpochs { c.warmupEpochs = warmupEpochs }
-        if let milestones {
-            let m = milestones.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !m.isEmpty else { throw ValidationError("--milestones '\(milestones)': expected comma-separated epochs, e.g. 100,150") }
-            c.milestones = m
-        }
+        if let milestones { c.milestones = try integers(milestones, option: "milestones", example: "100,150") }
         if let labelSmoothing { c.labelSmoothing = labelSmoothing }; if let seed { c.seed = seed }
         if let trainLimit { c.trainLimit = trainLimit }; if let testLimit { c.testLimit = testLimit }; if let cutout { c.cutout = cutout }
         if noAugment { c.augment = false }; if coarseLabels { c.coarseLabels = true }
-        if let stages {
-            let s = stages.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !s.isEmpty else { throw ValidationError("--stages '\(stages)': expected comma-separated stage numbers, e.g. 2,3") }
-            c.stages = s
-        }
+        if let stages { c.stages = try integers(stages, option: "stages", example: "2,3") }
         if let slots { c.slots = slots }; if se { c.squeezeExcitation = true }; if let gradClip { c.gradClip = gradClip }
         if let syntheticTrain { c.syntheticTrain = syntheticTrain }
         try c.validate()
