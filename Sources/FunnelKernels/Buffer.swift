@@ -26,18 +26,30 @@ final class BufferPool: @unchecked Sendable {
     static let shared = BufferPool()
     private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
     private var idleBytes = 0
+    /// Bytes handed out and not yet returned, and the most there ever were at once.
+    private var liveBytes = 0, peakLiveBytes = 0
+    /// The most bytes held (live plus idle) at once: what the pool costs in resident memory.
+    private var peakHeldBytes = 0
+
+    var peaks: (live: Int, held: Int) {
+        lock.lock(); defer { lock.unlock() }
+        return (peakLiveBytes, peakHeldBytes)
+    }
     private let limitBytes = 4 << 30
     private let lock = NSLock()
 
     func take(_ count: Int) -> UnsafeMutablePointer<Float> {
         let n = max(count, 1)
         lock.lock()
+        liveBytes += n * 4
+        peakLiveBytes = max(peakLiveBytes, liveBytes)
         if var list = free[n], let p = list.popLast() {
             free[n] = list
             idleBytes -= n * 4
             lock.unlock()
             return p
         }
+        peakHeldBytes = max(peakHeldBytes, liveBytes + idleBytes)
         lock.unlock()
         let raw = UnsafeMutableRawPointer.allocate(byteCount: n * 4, alignment: 64)
         return raw.bindMemory(to: Float.self, capacity: n)
@@ -46,6 +58,7 @@ final class BufferPool: @unchecked Sendable {
     func give(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
         let n = max(count, 1)
         lock.lock()
+        liveBytes -= n * 4
         if idleBytes + n * 4 <= limitBytes {
             free[n, default: []].append(p)
             idleBytes += n * 4
@@ -67,3 +80,6 @@ final class BufferPool: @unchecked Sendable {
 
 /// Releases idle pooled memory (after a training run, for example).
 public func releasePooledMemory() { BufferPool.shared.drain() }
+
+/// Tensor memory so far: the peak of bytes in use, and the peak the pool held (in use plus idle).
+public var tensorMemoryPeaks: (live: Int, held: Int) { BufferPool.shared.peaks }

@@ -10,16 +10,28 @@ public enum EltwiseKind: Hashable, Sendable {
     case clip(lower: Float, upper: Float)
     case pow(scale: Float, exponent: Float)  // scale * x^exponent
 
+    /// Whether the gradient is computed from the output (oneDNN's `*_use_dst_for_bwd` algorithms),
+    /// so that the input need not be kept for backward. For ReLU that input is batch norm's output,
+    /// which otherwise stays in memory for nothing.
+    public var backwardUsesOutput: Bool {
+        switch self {
+        case .relu(let slope): slope >= 0
+        case .elu(let alpha): alpha >= 0
+        case .tanh, .sqrt, .exp, .logistic: true
+        default: false
+        }
+    }
+
     var alg: dnnl_alg_kind_t {
         switch self {
-        case .relu: dnnl_eltwise_relu
-        case .tanh: dnnl_eltwise_tanh
-        case .elu: dnnl_eltwise_elu
+        case .relu: backwardUsesOutput ? dnnl_eltwise_relu_use_dst_for_bwd : dnnl_eltwise_relu
+        case .tanh: dnnl_eltwise_tanh_use_dst_for_bwd
+        case .elu: backwardUsesOutput ? dnnl_eltwise_elu_use_dst_for_bwd : dnnl_eltwise_elu
         case .abs: dnnl_eltwise_abs
-        case .sqrt: dnnl_eltwise_sqrt
-        case .exp: dnnl_eltwise_exp
+        case .sqrt: dnnl_eltwise_sqrt_use_dst_for_bwd
+        case .exp: dnnl_eltwise_exp_use_dst_for_bwd
         case .log: dnnl_eltwise_log
-        case .logistic: dnnl_eltwise_logistic
+        case .logistic: dnnl_eltwise_logistic_use_dst_for_bwd
         case .square: dnnl_eltwise_square
         case .softplus: dnnl_eltwise_soft_relu
         case .gelu: dnnl_eltwise_gelu_erf
@@ -68,8 +80,9 @@ public enum Eltwise {
                                         (DNNL_ARG_DST, md, UnsafeMutableRawPointer(dst))])
     }
 
-    /// `diffSrc[i] = f'(src[i]) * diffDst[i]`.
-    public static func backward(_ k: EltwiseKind, count n: Int, src: UnsafePointer<Float>, diffDst: UnsafePointer<Float>,
+    /// `diffSrc[i] = f'(src[i]) * diffDst[i]`; `saved` is the forward's output where
+    /// `k.backwardUsesOutput`, its input otherwise.
+    public static func backward(_ k: EltwiseKind, count n: Int, saved: UnsafePointer<Float>, diffDst: UnsafePointer<Float>,
                                 diffSrc: UnsafeMutablePointer<Float>) {
         let fwd = forwardPrimitive(k, n)
         let p = PrimitiveCache.shared.get("elt_bwd|\(k)|\(n)") {
@@ -80,7 +93,7 @@ public enum Eltwise {
             return Primitive(desc: &d, hint: fwd, name: "eltwise_bwd")
         }
         let md = flat(n).md
-        p.execute([(DNNL_ARG_SRC, md, UnsafeMutableRawPointer(mutating: src)),
+        p.execute([(k.backwardUsesOutput ? DNNL_ARG_DST : DNNL_ARG_SRC, md, UnsafeMutableRawPointer(mutating: saved)),
                    (DNNL_ARG_DIFF_DST, md, UnsafeMutableRawPointer(mutating: diffDst)),
                    (DNNL_ARG_DIFF_SRC, md, UnsafeMutableRawPointer(diffSrc))])
     }

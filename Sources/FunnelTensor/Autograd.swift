@@ -1,16 +1,56 @@
-/// One recorded op: its inputs and the rule that maps the output's gradient to theirs.
+/// One recorded op: where its inputs came from and the rule that maps the output's gradient to theirs.
 ///
-/// The rule receives the output tensor as an argument instead of capturing it, so a node never
-/// keeps its own output alive (no reference cycles), and the graph frees itself after `backward()`.
+/// A node holds the graph's structure, not its tensors: an input is reached through its own node
+/// (or, for a leaf, the leaf tensor itself), so an intermediate result stays in memory only while
+/// something still uses it — a later op, or a backward rule that captured it because its gradient
+/// needs the values (conv its input, ReLU its output). Rules capture only what they need; one that
+/// needs its own output captures `output.detached()` (same buffer, no reference cycle).
 final class Node {
-    let name: String
-    let inputs: [Tensor]
-    let rule: (_ gradOutput: Tensor, _ output: Tensor) -> [Tensor?]
+    /// An input as the backward walk sees it.
+    struct Edge {
+        /// The op that produced the input; nil for a leaf or an input without gradient.
+        let node: Node?
+        /// The input itself when it is a leaf that requires grad (a parameter): gradients land in `grad`.
+        let leaf: Tensor?
+        let shape: [Int]
+    }
 
-    init(_ name: String, _ inputs: [Tensor], _ rule: @escaping (Tensor, Tensor) -> [Tensor?]) {
+    let name: String
+    private(set) var inputs: [Edge]
+    private(set) var rule: ((_ gradOutput: Tensor) -> [Tensor?])?
+    /// The tensor this op produced, to detach it from the graph once the tape is released.
+    weak var output: Tensor?
+
+    init(_ name: String, _ inputs: [Tensor], _ rule: @escaping (Tensor) -> [Tensor?]) {
         self.name = name
-        self.inputs = inputs
+        self.inputs = inputs.map { t in
+            guard t.requiresGrad else { return Edge(node: nil, leaf: nil, shape: t.shape) }
+            return t.node.map { Edge(node: $0, leaf: nil, shape: t.shape) } ?? Edge(node: nil, leaf: t, shape: t.shape)
+        }
         self.rule = rule
+    }
+
+    /// Frees what the rule captured and the links to the inputs; the output becomes a constant.
+    func release() {
+        rule = nil
+        inputs = []
+        output?.node = nil
+    }
+
+    /// Nodes reachable from `root`, inputs before outputs.
+    static func topologicalOrder(from root: Node) -> [Node] {
+        var order: [Node] = []
+        var visited = Set<ObjectIdentifier>()
+        var stack: [(Node, Bool)] = [(root, false)]
+        while let (n, expanded) = stack.popLast() {
+            if expanded { order.append(n); continue }
+            guard visited.insert(ObjectIdentifier(n)).inserted else { continue }
+            stack.append((n, true))
+            for case let input? in n.inputs.map(\.node) where !visited.contains(ObjectIdentifier(input)) {
+                stack.append((input, false))
+            }
+        }
+        return order
     }
 }
 
@@ -28,58 +68,49 @@ extension Tensor {
     /// Attaches a backward rule to an op's output when any input requires grad and recording is on.
     /// Every differentiable op ends with this; the rule returns one gradient per input (nil: none).
     @discardableResult
-    func recording(_ name: String, _ inputs: [Tensor], _ rule: @escaping (_ grad: Tensor, _ output: Tensor) -> [Tensor?]) -> Tensor {
+    func recording(_ name: String, _ inputs: [Tensor], _ rule: @escaping (_ grad: Tensor) -> [Tensor?]) -> Tensor {
         if GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) {
             requiresGrad = true
             node = Node(name, inputs, rule)
+            node!.output = self
         }
         return self
     }
 
     /// Reverse-mode differentiation from this tensor.
     ///
-    /// Walks the recorded ops in reverse order of creation, accumulates gradients into `grad` of every
-    /// leaf that requires grad (adding to what is there until `zeroGrad()`), then releases the tape:
-    /// intermediate results saved for backward are freed.
+    /// Walks the recorded ops in reverse order of creation and accumulates gradients into `grad` of
+    /// every leaf that requires grad (adding to what is there until `zeroGrad()`). Each op's saved
+    /// tensors are freed as soon as its rule has run, and the tape is gone afterwards.
     /// - Parameter gradient: d(something)/d(self); defaults to 1 for a one-element tensor.
     public func backward(_ gradient: Tensor? = nil) {
         precondition(gradient != nil || count == 1, "[backward] needs a gradient for non-scalar output of shape \(shape)")
         precondition(requiresGrad, "[backward] tensor does not require grad (no parameter reached it, or recorded under withoutGrad)")
-        let order = topologicalOrder()
-        var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): gradient ?? Tensor.full(shape, 1)]
+        let seed = gradient ?? Tensor.full(shape, 1)
+        guard let root = node else {
+            grad = grad.map { $0 + seed } ?? seed
+            return
+        }
+        var order = Node.topologicalOrder(from: root)
+        var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
         withoutGrad {
-            for t in order.reversed() {
-                guard let g = grads.removeValue(forKey: ObjectIdentifier(t)) else { continue }
-                guard let node = t.node else {
-                    if t.requiresGrad { t.grad = t.grad.map { $0 + g } ?? g }
-                    continue
-                }
-                let inputGrads = node.rule(g, t)
+            while let node = order.popLast() {
+                defer { node.release() }
+                guard let g = grads.removeValue(forKey: ObjectIdentifier(node)) else { continue }
+                guard let rule = node.rule else { preconditionFailure("[backward] \(node.name) was already released by an earlier backward()") }
+                let inputGrads = rule(g)
                 precondition(inputGrads.count == node.inputs.count, "[backward] \(node.name) returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
                 for (input, ig) in zip(node.inputs, inputGrads) {
-                    guard let ig, input.requiresGrad else { continue }
+                    guard let ig, input.node != nil || input.leaf != nil else { continue }
                     precondition(ig.shape == input.shape, "[backward] \(node.name) gave gradient \(ig.shape) for input \(input.shape)")
-                    let key = ObjectIdentifier(input)
-                    grads[key] = grads[key].map { $0 + ig } ?? ig
+                    if let producer = input.node {
+                        let key = ObjectIdentifier(producer)
+                        grads[key] = grads[key].map { $0 + ig } ?? ig
+                    } else if let leaf = input.leaf {
+                        leaf.grad = leaf.grad.map { $0 + ig } ?? ig
+                    }
                 }
             }
         }
-        for t in order where t.node != nil { t.node = nil }
-    }
-
-    /// Tensors reachable from self through recorded ops, inputs before outputs.
-    private func topologicalOrder() -> [Tensor] {
-        var order: [Tensor] = []
-        var visited = Set<ObjectIdentifier>()
-        var stack: [(Tensor, Bool)] = [(self, false)]
-        while let (t, expanded) = stack.popLast() {
-            if expanded { order.append(t); continue }
-            guard visited.insert(ObjectIdentifier(t)).inserted else { continue }
-            stack.append((t, true))
-            for input in t.node?.inputs ?? [] where input.requiresGrad && !visited.contains(ObjectIdentifier(input)) {
-                stack.append((input, false))
-            }
-        }
-        return order
     }
 }

@@ -46,7 +46,7 @@ extension Tensor {
         let out = Tensor(uninitialized: shape)
         StridedBroadcast.run(src: layout.padded(to: shape.count), buffer.pointer, dst: out.layout, out.buffer.pointer, scale: scale)
         let inShape = self.shape
-        return out.recording("expand", [self]) { g, _ in [g.sumTo(inShape) * scale] }
+        return out.recording("expand", [self]) { g in [g.sumTo(inShape) * scale] }
     }
 }
 

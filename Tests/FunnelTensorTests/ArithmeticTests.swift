@@ -72,6 +72,23 @@ import FunnelTestSupport
         _ = saved
     }
 
+    @Test func graphKeepsOnlyWhatBackwardNeeds() {
+        // relu(w + w): the sum's gradient needs no values and ReLU's needs only its output, so the
+        // sum's result is freed as soon as forward is done; the ReLU output stays until backward.
+        let w = Tensor(shape: [3], scalars: [1, -2, 3], requiresGrad: true)
+        weak var sum: Tensor?, activated: Tensor?
+        let loss: Tensor = {
+            let s = w + w, r = s.relu()
+            sum = s; activated = r
+            return (r * r).sum()
+        }()
+        #expect(sum == nil)
+        #expect(activated != nil)
+        loss.backward()
+        #expect(activated == nil)
+        #expect(w.grad!.scalars == [8, 0, 24])  // d/dw (2w)^2 = 8w where 2w > 0
+    }
+
     @Test func sharedSubexpressionGetsBothPaths() {
         // y = x*x + x  =>  dy/dx = 2x + 1
         let x = Tensor(shape: [3], scalars: [1, -2, 0.5], requiresGrad: true)

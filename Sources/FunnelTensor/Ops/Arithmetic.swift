@@ -4,32 +4,33 @@ import FunnelKernels
 
 extension Tensor {
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        broadcastingBinary(.add, a, b, name: "add").recording("add", [a, b]) { g, _ in
-            [g.sumTo(a.shape), g.sumTo(b.shape)]
-        }
+        let (sa, sb) = (a.shape, b.shape)
+        return broadcastingBinary(.add, a, b, name: "add").recording("add", [a, b]) { g in [g.sumTo(sa), g.sumTo(sb)] }
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        broadcastingBinary(.sub, a, b, name: "sub").recording("sub", [a, b]) { g, _ in
-            [g.sumTo(a.shape), (-g).sumTo(b.shape)]
-        }
+        let (sa, sb) = (a.shape, b.shape)
+        return broadcastingBinary(.sub, a, b, name: "sub").recording("sub", [a, b]) { g in [g.sumTo(sa), (-g).sumTo(sb)] }
     }
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        broadcastingBinary(.mul, a, b, name: "mul").recording("mul", [a, b]) { g, _ in
+        broadcastingBinary(.mul, a, b, name: "mul").recording("mul", [a, b]) { g in
             [a.requiresGrad ? (g * b).sumTo(a.shape) : nil, b.requiresGrad ? (g * a).sumTo(b.shape) : nil]
         }
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        broadcastingBinary(.div, a, b, name: "div").recording("div", [a, b]) { g, out in
-            [a.requiresGrad ? (g / b).sumTo(a.shape) : nil, b.requiresGrad ? (-(g * out) / b).sumTo(b.shape) : nil]
+        // Needs b and the quotient, not a.
+        let out = broadcastingBinary(.div, a, b, name: "div"), quotient = out.detached()
+        let (sa, aNeedsGrad) = (a.shape, a.requiresGrad)
+        return out.recording("div", [a, b]) { g in
+            [aNeedsGrad ? (g / b).sumTo(sa) : nil, b.requiresGrad ? (-(g * quotient) / b).sumTo(b.shape) : nil]
         }
     }
 
     /// Elementwise maximum. At ties the gradient is split evenly, as PyTorch does.
     public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
-        broadcastingBinary(.max, a, b, name: "maximum").recording("maximum", [a, b]) { g, _ in
+        broadcastingBinary(.max, a, b, name: "maximum").recording("maximum", [a, b]) { g in
             let toA = tieSplitMask(a, b, .greater)
             return [a.requiresGrad ? (g * toA).sumTo(a.shape) : nil, b.requiresGrad ? (g * (1 - toA)).sumTo(b.shape) : nil]
         }
@@ -37,7 +38,7 @@ extension Tensor {
 
     /// Elementwise minimum. At ties the gradient is split evenly, as PyTorch does.
     public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
-        broadcastingBinary(.min, a, b, name: "minimum").recording("minimum", [a, b]) { g, _ in
+        broadcastingBinary(.min, a, b, name: "minimum").recording("minimum", [a, b]) { g in
             let toA = tieSplitMask(b, a, .greater)
             return [a.requiresGrad ? (g * toA).sumTo(a.shape) : nil, b.requiresGrad ? (g * (1 - toA)).sumTo(b.shape) : nil]
         }

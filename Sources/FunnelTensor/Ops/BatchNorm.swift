@@ -33,7 +33,7 @@ extension Tensor {
                                        shift: bias.buffer.pointer, mean: mean.pointer, variance: variance.pointer, dst: out.buffer.pointer)
         }
         let result = rank == 4 ? out : withoutGrad { out.reshaped(to: shape) }
-        return result.recording("batch_norm", [self, weight, bias]) { g, _ in
+        return result.recording("batch_norm", [self, weight, bias]) { g in
             let dx = Tensor(uninitialized: x4.shape), dw = Tensor(uninitialized: [c]), db = Tensor(uninitialized: [c])
             BatchNormalization.backward(l, eps: eps, useGlobalStats: !training, src: x4.buffer.pointer, diffDst: g.reshaped(to: x4.shape).buffer.pointer,
                                         scale: weight.buffer.pointer, shift: bias.buffer.pointer, mean: mean.pointer, variance: variance.pointer,

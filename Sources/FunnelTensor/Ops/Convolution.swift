@@ -22,7 +22,7 @@ extension Tensor {
         let out = Tensor(uninitialized: [g.batch, g.outChannels, g.outHeight, g.outWidth])
         Convolution.forward(g, src: buffer.pointer, weight: weight.buffer.pointer, bias: bias?.buffer.pointer, dst: out.buffer.pointer)
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
-        return out.recording("conv2d", inputs) { grad, _ in
+        return out.recording("conv2d", inputs) { grad in
             var dx: Tensor?, dw: Tensor?, db: Tensor?
             if self.requiresGrad {
                 dx = Tensor(uninitialized: self.shape)

@@ -57,7 +57,7 @@ extension Tensor {
         let out = Tensor(uninitialized: shape)
         FunnelKernel.maxAffine(x: buffer.pointer, t: t.pointer, scale: a.pointer, shift: b.pointer, y: out.buffer.pointer, rows: rows, channels: c)
 
-        return out.recording("funnel", inputs) { grad, _ in
+        return out.recording("funnel", inputs) { grad in
             let sumG = Buffer(count: c), sumGTHat = Buffer(count: c)
             FunnelKernel.backwardSums(g: grad.buffer.pointer, x: self.buffer.pointer, t: t.pointer, scale: a.pointer, shift: b.pointer,
                                       mean: mean.pointer, invStd: invStd.pointer, rows: rows, channels: c,

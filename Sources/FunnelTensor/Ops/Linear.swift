@@ -11,7 +11,7 @@ extension Tensor {
         let out = Tensor(uninitialized: [s.batch, s.outFeatures])
         InnerProduct.forward(s, x: buffer.pointer, weight: weight.buffer.pointer, bias: bias?.buffer.pointer, y: out.buffer.pointer)
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
-        return out.recording("linear", inputs) { g, _ in
+        return out.recording("linear", inputs) { g in
             var dx: Tensor?
             if self.requiresGrad {
                 dx = Tensor(uninitialized: self.shape)

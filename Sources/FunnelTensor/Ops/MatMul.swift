@@ -11,7 +11,7 @@ extension Tensor {
         let out = Tensor(uninitialized: batch + [shape[rank - 2], other.shape[other.rank - 1]])
         MatMul.run(a: layout.padded(to: r), buffer.pointer, b: other.layout.padded(to: r), other.buffer.pointer,
                    c: out.layout, out.buffer.pointer)
-        return out.recording("matmul", [self, other]) { g, _ in
+        return out.recording("matmul", [self, other]) { g in
             [self.requiresGrad ? g.matmul(other.transposed()).sumTo(self.shape) : nil,
              other.requiresGrad ? self.transposed().matmul(g).sumTo(other.shape) : nil]
         }

@@ -16,7 +16,7 @@ extension Tensor {
                                  groups: z.shape[1], lambdaA: lambdaA, lambdaB: lambdaB)
         let out = Tensor(uninitialized: shape)
         PiecewiseLinearKernel.forward(x: buffer.pointer, z: z.buffer.pointer, y: out.buffer.pointer, shape: s)
-        return out.recording("dynamic_relu", [self, z]) { g, _ in
+        return out.recording("dynamic_relu", [self, z]) { g in
             let dx = Tensor(uninitialized: self.shape), dz = Tensor(uninitialized: z.shape)
             PiecewiseLinearKernel.backward(x: self.buffer.pointer, z: z.buffer.pointer, g: g.buffer.pointer,
                                            dx: dx.buffer.pointer, dz: dz.buffer.pointer, shape: s)

@@ -4,13 +4,18 @@ import FunnelKernels
 // Pointwise functions. Most run as one oneDNN eltwise pass forward and one backward.
 
 extension Tensor {
-    /// Applies a oneDNN eltwise function; its backward is oneDNN's eltwise backward from the input.
+    /// Applies a oneDNN eltwise function; its backward is oneDNN's eltwise backward, from the output
+    /// where oneDNN can (ReLU, tanh, sigmoid, ...) so that only one of input and output is kept.
     func eltwise(_ kind: EltwiseKind, name: String) -> Tensor {
         let out = Tensor(uninitialized: shape)
         if count > 0 { Eltwise.forward(kind, count: count, src: buffer.pointer, dst: out.buffer.pointer) }
-        return out.recording(name, [self]) { g, _ in
+        if case .linear(let scale, _) = kind {
+            return out.recording(name, [self]) { g in [g.affine(scale: scale, shift: 0)] }
+        }
+        let saved = kind.backwardUsesOutput ? out.detached() : self
+        return out.recording(name, [self]) { g in
             let dx = Tensor(uninitialized: g.shape)
-            Eltwise.backward(kind, count: g.count, src: self.buffer.pointer, diffDst: g.buffer.pointer, diffSrc: dx.buffer.pointer)
+            Eltwise.backward(kind, count: g.count, saved: saved.buffer.pointer, diffDst: g.buffer.pointer, diffSrc: dx.buffer.pointer)
             return [dx]
         }
     }
@@ -50,7 +55,7 @@ extension Tensor {
         let out = Tensor(uninitialized: shape)
         let src = buffer.pointer, dst = out.buffer.pointer
         for i in 0..<count { dst[i] = Foundation.erf(src[i]) }
-        return out.recording("erf", [self]) { g, _ in
+        return out.recording("erf", [self]) { g in
             [g * ((self.squared() * -1).exp() * Float(2 / Double.pi.squareRoot()))]
         }
     }

@@ -12,8 +12,9 @@ extension Tensor {
         let wsBytes = kind == .max ? Pooling.workspaceBytes(g) : 0
         let workspace = wsBytes > 0 ? Buffer(count: (wsBytes + 3) / 4) : nil
         Pooling.forward(g, src: buffer.pointer, dst: out.buffer.pointer, workspace: workspace.map { UnsafeMutableRawPointer($0.pointer) })
-        return out.recording(name, [self]) { grad, _ in
-            let dx = Tensor(uninitialized: self.shape)
+        let inShape = shape
+        return out.recording(name, [self]) { grad in
+            let dx = Tensor(uninitialized: inShape)
             Pooling.backward(g, diffDst: grad.buffer.pointer, diffSrc: dx.buffer.pointer,
                              workspace: workspace.map { UnsafeMutableRawPointer($0.pointer) })
             return [dx]

@@ -29,7 +29,8 @@ extension Tensor {
     public func sum(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         let ax = normalizedAxes(axes, op: "sum")
         let (out, kept) = reduce(.sum, ax, keepDims: keepDims)
-        return out.recording("sum", [self]) { g, _ in [g.reshaped(to: kept).expanded(to: self.shape)] }
+        let inShape = shape
+        return out.recording("sum", [self]) { g in [g.reshaped(to: kept).expanded(to: inShape)] }
     }
 
     /// Mean over `axes` (all when nil).
@@ -37,15 +38,17 @@ extension Tensor {
         let ax = normalizedAxes(axes, op: "mean")
         let n = Float(ax.reduce(1) { $0 * shape[$1] })
         let (out, kept) = reduce(.mean, ax, keepDims: keepDims)
-        return out.recording("mean", [self]) { g, _ in [g.reshaped(to: kept).expanded(to: self.shape, scale: 1 / n)] }
+        let inShape = shape
+        return out.recording("mean", [self]) { g in [g.reshaped(to: kept).expanded(to: inShape, scale: 1 / n)] }
     }
 
     /// Maximum over `axes`. The gradient goes to the maxima, split evenly among ties.
     public func max(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         let ax = normalizedAxes(axes, op: "max")
         let (out, kept) = reduce(.max, ax, keepDims: keepDims)
-        return out.recording("max", [self]) { g, out in
-            let isMax = Tensor.equal(self, out.reshaped(to: kept))
+        let maxima = out.detached()
+        return out.recording("max", [self]) { g in
+            let isMax = Tensor.equal(self, maxima.reshaped(to: kept))
             let ties = isMax.sum(axes: ax, keepDims: true)
             return [isMax * (g.reshaped(to: kept) / ties)]
         }

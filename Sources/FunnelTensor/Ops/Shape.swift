@@ -33,7 +33,7 @@ extension Tensor {
             }
         }
         let old = shape
-        return out.recording("reshape", [self]) { g, _ in [g.reshaped(to: old)] }
+        return out.recording("reshape", [self]) { g in [g.reshaped(to: old)] }
     }
 
     /// Flattens dims from `start` on into one.
@@ -68,7 +68,7 @@ extension Tensor {
         copyStrided(view, buffer.pointer, out.layout, out.buffer.pointer)
         var inverse = [Int](repeating: 0, count: rank)
         for (i, o) in order.enumerated() { inverse[o] = i }
-        return out.recording("permute", [self]) { g, _ in [g.permuted(inverse)] }
+        return out.recording("permute", [self]) { g in [g.permuted(inverse)] }
     }
 
     /// Swaps two dims.
@@ -88,7 +88,7 @@ extension Tensor {
         let out = Tensor(uninitialized: dims)
         copyStrided(Layout(dims: dims, strides: l.strides), buffer.pointer + range.lowerBound * l.strides[a], out.layout, out.buffer.pointer)
         let full = shape
-        return out.recording("slice", [self]) { g, _ in
+        return out.recording("slice", [self]) { g in
             let dx = Tensor.zeros(full)
             let dl = dx.layout
             copyStrided(g.layout, g.buffer.pointer, Layout(dims: dims, strides: dl.strides), dx.buffer.pointer + range.lowerBound * dl.strides[a])
@@ -116,7 +116,7 @@ extension Tensor {
             ranges.append(offset..<(offset + p.shape[a]))
             offset += p.shape[a]
         }
-        return out.recording("concat", parts) { g, _ in ranges.map { g.sliced(axis: a, $0) } }
+        return out.recording("concat", parts) { g in ranges.map { g.sliced(axis: a, $0) } }
     }
 
     /// Splits along `axis` into pieces of the given sizes.

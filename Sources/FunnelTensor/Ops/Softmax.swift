@@ -6,9 +6,11 @@ extension Tensor {
         precondition(a >= 0 && a < rank, "[\(name)] axis \(axis) out of range for shape \(shape)")
         let out = Tensor(uninitialized: shape)
         Softmax.forward(kind, layout, axis: a, src: buffer.pointer, dst: out.buffer.pointer)
-        return out.recording(name, [self]) { g, out in
-            let dx = Tensor(uninitialized: self.shape)
-            Softmax.backward(kind, self.layout, axis: a, dst: out.buffer.pointer, diffDst: g.buffer.pointer, diffSrc: dx.buffer.pointer)
+        // The gradient needs only the output.
+        let y = out.detached()
+        return out.recording(name, [self]) { g in
+            let dx = Tensor(uninitialized: y.shape)
+            Softmax.backward(kind, y.layout, axis: a, dst: y.buffer.pointer, diffDst: g.buffer.pointer, diffSrc: dx.buffer.pointer)
             return [dx]
         }
     }

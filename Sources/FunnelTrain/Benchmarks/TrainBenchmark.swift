@@ -12,11 +12,15 @@ public enum TrainBenchmark {
         public let stepSecondsMedian: Double
         public let stepSecondsMin: Double
         public let peakRSSBytes: Int
+        /// Peak bytes of tensor memory in use at once, and held by the buffer pool (in use plus idle).
+        public let peakTensorBytes: Int
+        public let peakPooledBytes: Int
 
         enum CodingKeys: String, CodingKey {
             case model, act
             case imagesPerSecond = "images_per_second", stepSecondsMedian = "step_seconds_median"
             case stepSecondsMin = "step_seconds_min", peakRSSBytes = "peak_rss_bytes"
+            case peakTensorBytes = "peak_tensor_bytes", peakPooledBytes = "peak_pooled_bytes"
         }
     }
 
@@ -49,7 +53,8 @@ public enum TrainBenchmark {
         let times = (0..<steps).map { _ in measureSeconds(step) }
         let m = median(times)
         return Result(model: name, act: act, imagesPerSecond: Double(batchSize) / m, stepSecondsMedian: m,
-                      stepSecondsMin: times.min()!, peakRSSBytes: peakResidentBytes())
+                      stepSecondsMin: times.min()!, peakRSSBytes: peakResidentBytes(),
+                      peakTensorBytes: tensorMemoryPeaks.live, peakPooledBytes: tensorMemoryPeaks.held)
     }
 
     /// Runs each (model, activation) in its own child process (`executable` with `arguments(model, act)`),

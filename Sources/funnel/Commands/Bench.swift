@@ -76,8 +76,9 @@ struct Bench: ParsableCommand {
             for r in results {
                 let base = results.first { $0.model == r.model }!
                 print(col(r.model, 10) + col(r.act, 22)
-                      + String(format: "%7.1f img/s  step %7.1f ms (median, %.2fx %@)  peak RSS %6.0f MB", r.imagesPerSecond,
-                               r.stepSecondsMedian * 1e3, r.stepSecondsMedian / base.stepSecondsMedian, base.act, Double(r.peakRSSBytes) / 1e6))
+                      + String(format: "%7.1f img/s  step %7.1f ms (median, %.2fx %@)  peak RSS %6.0f MB (tensors %4.0f MB)", r.imagesPerSecond,
+                               r.stepSecondsMedian * 1e3, r.stepSecondsMedian / base.stepSecondsMedian, base.act, Double(r.peakRSSBytes) / 1e6,
+                               Double(r.peakTensorBytes) / 1e6))
             }
         }
     }
