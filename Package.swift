@@ -22,8 +22,11 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CCodecs", path: "Sources/CCodecs", providers: [.apt(["libjpeg62-turbo-dev", "libpng-dev", "zlib1g-dev"])]),
 
+        // Funnel's own fused SIMD kernels (runtime-dispatched AVX-512 / AVX2 / baseline).
+        .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast"])]),
+
         // The stack, bottom to top (see README "Architecture").
-        .target(name: "FunnelKernels", dependencies: ["CDNNL"], swiftSettings: fast),
+        .target(name: "FunnelKernels", dependencies: ["CDNNL", "CKernels"], swiftSettings: fast),
         .target(name: "FunnelTensor", dependencies: ["FunnelKernels"], swiftSettings: fast),
         .target(name: "FunnelNN", dependencies: ["FunnelTensor"], swiftSettings: fast),
         .target(name: "FunnelModels", dependencies: ["FunnelNN"], swiftSettings: fast),

@@ -1,7 +1,9 @@
 /// Fused kernels for FReLU's `max(x, BN(t))` where `t = DWConv(x)`, on channels-last data viewed as
-/// `rows x C` (rows = N*H*W). The depthwise convolution itself runs on oneDNN; these loops replace
-/// batch norm's separate statistics, normalisation, max and their backward passes (each a full
-/// read/write of the tensor) with two passes forward and two backward.
+/// `rows x C` (rows = N*H*W). With `DepthwiseKernel` (3x3 convolution + moments forward, both
+/// gradients of the convolution in one backward pass) they replace batch norm's separate statistics,
+/// normalisation, max and their backward passes (each a full read/write of the tensor): two passes
+/// forward, three backward. Windows other than 3x3 use oneDNN's convolution with `channelMoments`
+/// and `accumulate` around it.
 public enum FunnelKernel {
     /// Per-channel mean and biased variance of `t` (`rows x c`). Accumulates in Double per chunk.
     public static func channelMoments(_ t: UnsafePointer<Float>, rows: Int, channels c: Int,

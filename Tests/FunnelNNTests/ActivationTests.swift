@@ -94,17 +94,20 @@ func copyState(from a: Module, to b: Module) {
         expectClose(y, expected, tol: 1e-5)
     }
 
-    @Test func fusedFReLUAgreesWithReferencePath() throws {
+    /// 6 channels take oneDNN's convolution inside the fused op, 16 Funnel's own 3x3 kernels;
+    /// k=5 oneDNN's again.
+    @Test(arguments: [(6, ""), (16, ""), (16, ":k=5")])
+    func fusedFReLUAgreesWithReferencePath(channels: Int, options: String) throws {
         for mode in [Mode.training, .inference] {
-            let fused = try Activations.factory("frelu")(channels: 6) as! FReLU
-            let reference = try Activations.factory("frelu:fused=false")(channels: 6) as! FReLU
+            let fused = try Activations.factory("frelu" + options)(channels: channels) as! FReLU
+            let reference = try Activations.factory("frelu:fused=false" + options.replacingOccurrences(of: ":", with: ","))(channels: channels) as! FReLU
             copyState(from: fused, to: reference)
             #expect(fused.usesFusedKernel && !reference.usesFusedKernel)
             for (p, q) in zip(fused.parameters, reference.parameters) { let v = randn(p.shape, seed: 4, scale: 0.5); p.assign(p + v); q.assign(q + v) }
             fused.setMode(mode); reference.setMode(mode)
-            let x = randn([4, 6, 7, 7], seed: 12); x.requiresGrad = true
+            let x = randn([4, channels, 7, 6], seed: 12); x.requiresGrad = true
             let x2 = x.detached(); x2.requiresGrad = true
-            let probe = randn([4, 6, 7, 7], seed: 13)
+            let probe = randn([4, channels, 7, 6], seed: 13)
             let y1 = fused(x), y2 = reference(x2)
             expectClose(y1.scalars, y2.scalars, tol: 1e-5)
             (y1 * probe).sum().backward(); (y2 * probe).sum().backward()

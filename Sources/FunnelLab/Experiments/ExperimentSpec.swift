@@ -80,7 +80,7 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         var out: [Cell] = []
         for model in models {
             for dataset in datasets {
-                for variant in variants.map { $0.map(Optional.some) } ?? [nil] {
+                for variant in (variants.map { $0.map(Optional.some) } ?? [nil]) {
                     for act in acts {
                         for seed in seeds {
                             var c = recipe

@@ -37,12 +37,20 @@ extension Tensor {
             return out
         }
 
+        precondition(!training || rows > 1, "[funnel] training needs more than one value per channel, input \(shape)")
         let t = Buffer(count: count)
-        Convolution.forward(g, src: buffer.pointer, weight: convWeight.buffer.pointer, bias: convBias?.buffer.pointer, dst: t.pointer)
         let mean = Buffer(count: c), variance = Buffer(count: c)
+        // 3x3 windows run on Funnel's own kernels (convolution and moments in one pass), others on oneDNN.
+        let dws = DepthwiseShape(batch: shape[0], channels: c, height: shape[2], width: shape[3], kh: kh, kw: kw)
+        let ownConv = DepthwiseKernel.supports(dws)
+        if ownConv {
+            DepthwiseKernel.forward(dws, x: buffer.pointer, weight: convWeight.buffer.pointer, bias: convBias?.buffer.pointer, t: t.pointer,
+                                    moments: training ? (mean.pointer, variance.pointer) : nil)
+        } else {
+            Convolution.forward(g, src: buffer.pointer, weight: convWeight.buffer.pointer, bias: convBias?.buffer.pointer, dst: t.pointer)
+            if training { FunnelKernel.channelMoments(t.pointer, rows: rows, channels: c, mean: mean.pointer, variance: variance.pointer) }
+        }
         if training {
-            precondition(rows > 1, "[funnel] training needs more than one value per channel, input \(shape)")
-            FunnelKernel.channelMoments(t.pointer, rows: rows, channels: c, mean: mean.pointer, variance: variance.pointer)
             Tensor.updateRunningStatistics(runningMean, runningVar, mean: mean, variance: variance, count: rows, momentum: momentum)
         } else {
             mean.pointer.update(from: runningMean.buffer.pointer, count: c)
@@ -76,11 +84,17 @@ extension Tensor {
                                        gx: dx.buffer.pointer, gt: gt.pointer, rows: rows, channels: c)
             let dw = Tensor(uninitialized: convWeight.shape)
             let db = convBias.map { Tensor(uninitialized: $0.shape) }
-            Convolution.backwardWeights(g, src: self.buffer.pointer, diffDst: gt.pointer, diffWeight: dw.buffer.pointer, diffBias: db?.buffer.pointer)
-            if self.requiresGrad {
-                let dxConv = Buffer(count: self.count)
-                Convolution.backwardData(g, diffDst: gt.pointer, weight: convWeight.buffer.pointer, diffSrc: dxConv.pointer)
-                FunnelKernel.accumulate(dxConv.pointer, into: dx.buffer.pointer, count: self.count)
+            // The convolution's input gradient is added to the max's share already in dx.
+            if ownConv {
+                DepthwiseKernel.backward(dws, x: self.buffer.pointer, gt: gt.pointer, weight: convWeight.buffer.pointer,
+                                         dx: self.requiresGrad ? dx.buffer.pointer : nil, dWeight: dw.buffer.pointer, dBias: db?.buffer.pointer)
+            } else {
+                Convolution.backwardWeights(g, src: self.buffer.pointer, diffDst: gt.pointer, diffWeight: dw.buffer.pointer, diffBias: db?.buffer.pointer)
+                if self.requiresGrad {
+                    let dxConv = Buffer(count: self.count)
+                    Convolution.backwardData(g, diffDst: gt.pointer, weight: convWeight.buffer.pointer, diffSrc: dxConv.pointer)
+                    FunnelKernel.accumulate(dxConv.pointer, into: dx.buffer.pointer, count: self.count)
+                }
             }
             let dGamma = Tensor(uninitialized: [c]), dBeta = Tensor(uninitialized: [c])
             dGamma.buffer.pointer.update(from: sumGTHat.pointer, count: c)
