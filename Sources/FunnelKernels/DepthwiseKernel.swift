@@ -9,6 +9,14 @@ public struct DepthwiseShape: Hashable, Sendable {
         self.batch = batch; self.channels = channels; self.height = height; self.width = width; self.kh = kh; self.kw = kw
     }
 
+    /// The shape of `g` when it is such a convolution (depthwise, stride 1, undilated, output the
+    /// size of the input); nil otherwise.
+    public init?(_ g: ConvGeometry) {
+        guard g.groups == g.inChannels, g.outChannels == g.inChannels, g.strideH == 1, g.strideW == 1,
+              g.dilationH == 1, g.dilationW == 1, g.outHeight == g.height, g.outWidth == g.width else { return nil }
+        self.init(batch: g.batch, channels: g.inChannels, height: g.height, width: g.width, kh: g.kh, kw: g.kw)
+    }
+
     var imageRows: Int { batch * height }
 }
 

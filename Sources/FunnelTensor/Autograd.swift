@@ -8,10 +8,15 @@
 final class Node {
     /// An input as the backward walk sees it.
     struct Edge {
-        /// The op that produced the input; nil for a leaf or an input without gradient.
-        let node: Node?
-        /// The input itself when it is a leaf that requires grad (a parameter): gradients land in `grad`.
-        let leaf: Tensor?
+        enum Source {
+            /// Produced by a recorded op: its gradient goes on to that op.
+            case op(Node)
+            /// A leaf that requires grad (a parameter): its gradient lands in `grad`.
+            case leaf(Tensor)
+            /// No gradient flows here.
+            case constant
+        }
+        let source: Source
         let shape: [Int]
     }
 
@@ -24,8 +29,7 @@ final class Node {
     init(_ name: String, _ inputs: [Tensor], _ rule: @escaping (Tensor) -> [Tensor?]) {
         self.name = name
         self.inputs = inputs.map { t in
-            guard t.requiresGrad else { return Edge(node: nil, leaf: nil, shape: t.shape) }
-            return t.node.map { Edge(node: $0, leaf: nil, shape: t.shape) } ?? Edge(node: nil, leaf: t, shape: t.shape)
+            Edge(source: !t.requiresGrad ? .constant : t.node.map { .op($0) } ?? .leaf(t), shape: t.shape)
         }
         self.rule = rule
     }
@@ -46,7 +50,7 @@ final class Node {
             if expanded { order.append(n); continue }
             guard visited.insert(ObjectIdentifier(n)).inserted else { continue }
             stack.append((n, true))
-            for case let input? in n.inputs.map(\.node) where !visited.contains(ObjectIdentifier(input)) {
+            for case .op(let input) in n.inputs.map(\.source) where !visited.contains(ObjectIdentifier(input)) {
                 stack.append((input, false))
             }
         }
@@ -88,7 +92,7 @@ extension Tensor {
         precondition(requiresGrad, "[backward] tensor does not require grad (no parameter reached it, or recorded under withoutGrad)")
         let seed = gradient ?? Tensor.full(shape, 1)
         guard let root = node else {
-            grad = grad.map { $0 + seed } ?? seed
+            accumulateGrad(seed)
             return
         }
         var order = Node.topologicalOrder(from: root)
@@ -101,16 +105,23 @@ extension Tensor {
                 let inputGrads = rule(g)
                 precondition(inputGrads.count == node.inputs.count, "[backward] \(node.name) returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
                 for (input, ig) in zip(node.inputs, inputGrads) {
-                    guard let ig, input.node != nil || input.leaf != nil else { continue }
+                    guard let ig else { continue }
+                    if case .constant = input.source { continue }
                     precondition(ig.shape == input.shape, "[backward] \(node.name) gave gradient \(ig.shape) for input \(input.shape)")
-                    if let producer = input.node {
+                    switch input.source {
+                    case .op(let producer):
                         let key = ObjectIdentifier(producer)
                         grads[key] = grads[key].map { $0 + ig } ?? ig
-                    } else if let leaf = input.leaf {
-                        leaf.grad = leaf.grad.map { $0 + ig } ?? ig
+                    case .leaf(let leaf): leaf.accumulateGrad(ig)
+                    case .constant: break
                     }
                 }
             }
         }
+    }
+
+    /// `grad += g` (the first contribution is taken as it is).
+    private func accumulateGrad(_ g: Tensor) {
+        grad = grad.map { $0 + g } ?? g
     }
 }

@@ -3,10 +3,12 @@ import FunnelKernels
 extension Tensor {
     /// FReLU's `max(x, BN(DWConv(x)))` as one fused op (forward and backward side by side).
     ///
-    /// - Training: oneDNN's depthwise convolution gives `t`; one pass takes per-channel moments of
-    ///   `t`, one pass writes `max(x, a*t + b)` with the batch norm folded into `a`, `b`. Backward:
-    ///   two passes split the gradient between `x` and the condition and apply batch norm's
-    ///   backward, then oneDNN's convolution backward runs on the result.
+    /// - Training: one pass gives `t` and its per-channel moments (Funnel's 3x3 kernel; for other
+    ///   windows oneDNN's convolution plus a moments pass), one pass writes `max(x, a*t + b)` with
+    ///   the batch norm folded into `a`, `b`. Backward: two passes split the gradient between `x`
+    ///   and the condition and apply batch norm's backward, one pass gives the convolution's
+    ///   gradients and adds its input gradient to `x`'s (for other windows, oneDNN's two backward
+    ///   passes and an add).
     /// - Inference without gradients: batch norm is folded into the depthwise weights and the max
     ///   becomes a post-op of the convolution: one oneDNN primitive, one pass.
     /// Running statistics are updated as `batchNorm` does (momentum, unbiased variance).
@@ -41,7 +43,7 @@ extension Tensor {
         let t = Buffer(count: count)
         let mean = Buffer(count: c), variance = Buffer(count: c)
         // 3x3 windows run on Funnel's own kernels (convolution and moments in one pass), others on oneDNN.
-        let dws = DepthwiseShape(batch: shape[0], channels: c, height: shape[2], width: shape[3], kh: kh, kw: kw)
+        let dws = DepthwiseShape(g)!  // odd kernel, "same" padding: checked above
         let ownConv = DepthwiseKernel.supports(dws)
         if ownConv {
             DepthwiseKernel.forward(dws, x: buffer.pointer, weight: convWeight.buffer.pointer, bias: convBias?.buffer.pointer, t: t.pointer,

@@ -74,9 +74,7 @@ public enum OpsBenchmark {
                                       gflops: 2 * Double(g.macs) / best * 1e-9, primitiveSeconds: bare,
                                       overhead: best / bare - 1, implementation: Convolution.implementation(g)))
             }
-            let depthwise = DepthwiseShape(batch: g.batch, channels: g.inChannels, height: g.height, width: g.width, kh: g.kh, kw: g.kw)
-            if g.groups == g.inChannels && g.strideH == 1 && g.strideW == 1 && g.padH == 1 && g.padW == 1 && g.dilationH == 1
-                && g.dilationW == 1 && DepthwiseKernel.supports(depthwise) {
+            if let depthwise = DepthwiseShape(g), DepthwiseKernel.supports(depthwise) {
                 results += depthwiseFused(g, depthwise, repeats: repeats)
             }
         }

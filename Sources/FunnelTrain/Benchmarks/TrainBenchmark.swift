@@ -51,10 +51,10 @@ public enum TrainBenchmark {
         }
         for _ in 0..<2 { step() }
         let times = (0..<steps).map { _ in measureSeconds(step) }
-        let m = median(times)
+        let m = median(times), memory = tensorMemoryPeaks
         return Result(model: name, act: act, imagesPerSecond: Double(batchSize) / m, stepSecondsMedian: m,
                       stepSecondsMin: times.min()!, peakRSSBytes: peakResidentBytes(),
-                      peakTensorBytes: tensorMemoryPeaks.live, peakPooledBytes: tensorMemoryPeaks.held)
+                      peakTensorBytes: memory.live, peakPooledBytes: memory.held)
     }
 
     /// Runs each (model, activation) in its own child process (`executable` with `arguments(model, act)`),
