@@ -24,17 +24,13 @@ public struct InspectionSample {
     ///   - loadData: how splits are loaded (the report shares one load between inspections).
     public static func load(checkpoint: URL, data: String? = nil, count: Int,
                             loadData: (TrainConfig) throws -> Splits = { try Trainer.loadData($0) }) throws -> InspectionSample {
-        let saved = try TrainingCheckpoint(contentsOf: checkpoint)
-        var config = saved.config
-        if let data { config.data = data }
-        let splits = try loadData(config)
-        let model = try Trainer.makeModel(config, classes: splits.train.classes.count)
-        try ModelState.load(saved.file, into: model)
+        let trained = try TrainedModel(checkpoint: checkpoint, data: data, loadData: loadData)
+        let model = trained.model
         model.setMode(.inference)
-        let test = splits.test
+        let test = trained.splits.test
         let chosen = Self.pick(labels: test.labels, classes: test.classes.count, count: count)
         let subset = test.subset(chosen)
-        let loader = DataLoader(subset, normalization: Normalization(fitting: splits.train),
+        let loader = DataLoader(subset, normalization: trained.normalization,
                                 options: .init(batchSize: max(1, chosen.count), mode: .evaluation, threads: 0))
         let batch = loader.batch(0, epoch: 0)
         let pictures = chosen.indices.map { k -> RGBImage in
@@ -42,7 +38,7 @@ public struct InspectionSample {
             let rgb = subset.channels == 1 ? bytes.flatMap { [$0, $0, $0] } : bytes
             return RGBImage(width: subset.width, height: subset.height, pixels: rgb)
         }
-        return InspectionSample(config: config, model: model, images: batch.images, pictures: pictures,
+        return InspectionSample(config: trained.config, model: model, images: batch.images, pictures: pictures,
                                 captions: chosen.map { test.classes[test.labels[$0]] })
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import FunnelData
 import FunnelNN
 import FunnelTrain
 
@@ -18,14 +19,16 @@ public struct RobustnessTable: Sendable {
     public let eps: Double
 
     /// Attacks `images` test images of one run per (model, activation) group that has a checkpoint.
+    /// - Parameter loadData: how each run's splits are loaded (the report shares one load).
     public init(data: ReportData, images: Int, eps: Double = 8.0 / 255, pgdSteps: Int = 10, dataset: String? = nil,
+                loadData: (TrainConfig) throws -> Splits = { try Trainer.loadData($0) },
                 progress: (String) -> Void = { _ in }) throws {
         var rows: [Row] = []
         for group in data.groups {
             guard let detail = group.runs.first(where: { data.checkpoint(of: $0.run) != nil }),
                   let url = data.checkpoint(of: detail.run) else { continue }
             progress("attacking \(detail.run.spec.name)")
-            let trained = try TrainedModel(checkpoint: url, data: dataset)
+            let trained = try TrainedModel(checkpoint: url, data: dataset, loadData: loadData)
             let loader = trained.testLoader(batchSize: min(250, images))
             let fgsm = Attack.run(trained.model, loader, method: .fgsm, eps: eps, limit: images)
             let pgd = Attack.run(trained.model, loader, method: .pgd(steps: pgdSteps, stepSize: nil), eps: eps, limit: images)

@@ -369,18 +369,19 @@ private struct Builder {
     }
 
     mutating func sample(_ checkpoint: URL, count: Int) throws -> InspectionSample {
-        var cache = splits
-        defer { splits = cache }
-        let progress = self.progress
-        return try InspectionSample.load(checkpoint: checkpoint, data: options.data, count: count) { config in
-            let key = [config.data, "\(config.trainLimit ?? -1)", "\(config.testLimit ?? -1)", "\(config.seed)",
-                       "\(config.syntheticTrain)", "\(config.syntheticTest)", "\(config.coarseLabels)"].joined(separator: "|")
-            if let hit = cache[key] { return hit }
-            progress("loading \(config.data)")
-            let loaded = try Trainer.loadData(config)
-            cache[key] = loaded
-            return loaded
-        }
+        try InspectionSample.load(checkpoint: checkpoint, data: options.data, count: count) { try loadData($0) }
+    }
+
+    /// The splits `config` trains on, loaded once per dataset spec and size options for the whole
+    /// report (inspections and attacks restore several models of one data set).
+    mutating func loadData(_ config: TrainConfig) throws -> Splits {
+        let key = [config.data, "\(config.trainLimit ?? -1)", "\(config.testLimit ?? -1)", "\(config.seed)",
+                   "\(config.syntheticTrain)", "\(config.syntheticTest)", "\(config.coarseLabels)"].joined(separator: "|")
+        if let hit = splits[key] { return hit }
+        progress("loading \(config.data)")
+        let loaded = try Trainer.loadData(config)
+        splits[key] = loaded
+        return loaded
     }
 
     func runText(_ group: ReportData.Group, _ run: RunRecord) -> String {
@@ -479,7 +480,7 @@ private struct Builder {
     mutating func robustnessSection() {
         guard options.attackImages > 0 else { return }  // opt-in: attacks cost a forward and backward per step
         do {
-            let table = try RobustnessTable(data: data, images: options.attackImages, dataset: options.data, progress: progress)
+            let table = try RobustnessTable(data: data, images: options.attackImages, dataset: options.data, loadData: { try loadData($0) }, progress: progress)
             guard !table.rows.isEmpty else {
                 omissions.append("Robustness: no run has a checkpoint to attack.")
                 return

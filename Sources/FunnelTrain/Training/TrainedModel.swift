@@ -12,12 +12,14 @@ public struct TrainedModel {
     public let normalization: Normalization
 
     /// - Parameter data: a dataset spec replacing the checkpoint's.
-    public init(checkpoint url: URL, data: String? = nil) throws {
+    /// - Parameter loadData: how the splits are loaded (a caller restoring several models of one
+    ///   data set can share one load).
+    public init(checkpoint url: URL, data: String? = nil, loadData: (TrainConfig) throws -> Splits = { try Trainer.loadData($0) }) throws {
         checkpoint = try TrainingCheckpoint(contentsOf: url)
         var c = checkpoint.config
         if let data { c.data = data }
         config = c
-        splits = try Trainer.loadData(c)
+        splits = try loadData(c)
         model = try Trainer.makeModel(c, classes: splits.train.classes.count)
         try ModelState.load(checkpoint.file, into: model)
         normalization = Normalization(fitting: splits.train)
