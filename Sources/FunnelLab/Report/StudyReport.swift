@@ -345,7 +345,9 @@ private struct Builder {
             return
         }
         do {
-            let sheet = try ActivationShapes.sheet(specs: pointwise, colors: data.colors)
+            // In the activations' report colours, named as elsewhere in the report.
+            let sheet = try ActivationSheet.make(specs: pointwise, colors: data.colors, title: ReportNames.activation,
+                                                 panelSize: ChartSize(width: 225, height: 180))
             var blocks: [HTMLReport.Block] = [
                 .figure(figure("activation shapes", sheet, caption: "The pointwise activations of these runs, with their derivatives, from Funnel's own forward and backward passes.")),
             ]
