@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
         // C libraries from Debian, imported as system-library modules.
@@ -33,6 +36,8 @@ let package = Package(
         .target(name: "FunnelData", dependencies: ["FunnelTensor", "CCodecs"], swiftSettings: fast),
         .target(name: "FunnelTrain", dependencies: [
             "FunnelModels", "FunnelData", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         ], swiftSettings: fast),
         .target(name: "FunnelLab", dependencies: ["FunnelTrain", "Yams"], swiftSettings: fast),
         .executableTarget(name: "funnel", dependencies: [
@@ -45,7 +50,7 @@ let package = Package(
         .testTarget(name: "FunnelNNTests", dependencies: ["FunnelNN", "FunnelTestSupport"]),
         .testTarget(name: "FunnelModelsTests", dependencies: ["FunnelModels", "FunnelTestSupport"]),
         .testTarget(name: "FunnelDataTests", dependencies: ["FunnelData"]),
-        .testTarget(name: "FunnelTrainTests", dependencies: ["FunnelTrain"]),
-        .testTarget(name: "FunnelLabTests", dependencies: ["FunnelLab"]),
+        .testTarget(name: "FunnelTrainTests", dependencies: ["FunnelTrain", "FunnelTestSupport"]),
+        .testTarget(name: "FunnelLabTests", dependencies: ["FunnelLab", "FunnelTestSupport"]),
     ]
 )

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite: install what is missing, build, run every test.
+# The whole test suite: install what is missing, build, start the services the tests use
+# (PostgreSQL, a one-node Slurm, network namespaces; see scripts/test-services.sh), run every
+# test, and stop the services again on exit.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/install-deps.sh
 swift build --build-tests
-exec swift test --skip-build "$@"
+source scripts/test-services.sh
+trap funnel_services_stop EXIT
+funnel_services_start
+swift test --skip-build "$@"

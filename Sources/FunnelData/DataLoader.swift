@@ -94,9 +94,10 @@ public final class DataLoader: Sendable {
         return makeBatch(index, order: order(epoch: epoch), epoch: epoch)
     }
 
-    /// The batches of `epoch`, prepared ahead on background threads as they are iterated.
-    public func batches(epoch: Int) -> EpochBatches {
-        EpochBatches(loader: self, epoch: epoch)
+    /// The batches of `epoch` from batch `first` on (a run resumed mid-epoch skips the batches it
+    /// already trained on), prepared ahead on background threads as they are iterated.
+    public func batches(epoch: Int, from first: Int = 0) -> EpochBatches {
+        EpochBatches(loader: self, epoch: epoch, first: min(max(0, first), batchCount))
     }
 
     func makeBatch(_ index: Int, order: [Int], epoch: Int) -> Batch {
@@ -126,9 +127,10 @@ public final class DataLoader: Sendable {
 public struct EpochBatches: Sequence {
     let loader: DataLoader
     let epoch: Int
+    let first: Int
 
     /// Starts preparing the epoch's batches.
-    public func makeIterator() -> Iterator { Iterator(loader: loader, epoch: epoch) }
+    public func makeIterator() -> Iterator { Iterator(loader: loader, epoch: epoch, first: first) }
 
     /// Hands out the epoch's batches in order.
     public final class Iterator: IteratorProtocol {
@@ -136,17 +138,19 @@ public struct EpochBatches: Sequence {
         private let epoch: Int
         private let order: [Int]
         private let prefetcher: BatchPrefetcher<Batch>?
-        private var position = 0
+        private var position: Int
 
-        init(loader: DataLoader, epoch: Int) {
+        init(loader: DataLoader, epoch: Int, first: Int) {
             self.loader = loader
             self.epoch = epoch
+            position = first
             let order = loader.order(epoch: epoch)
             self.order = order
             let options = loader.options
-            prefetcher = options.threads == 0 ? nil : BatchPrefetcher(count: loader.batchCount, depth: options.prefetch, threads: options.threads) {
-                loader.makeBatch($0, order: order, epoch: epoch)
-            }
+            prefetcher = options.threads == 0 || first == loader.batchCount ? nil
+                : BatchPrefetcher(count: loader.batchCount - first, depth: options.prefetch, threads: options.threads) {
+                    loader.makeBatch($0 + first, order: order, epoch: epoch)
+                }
         }
 
         deinit { prefetcher?.cancel() }

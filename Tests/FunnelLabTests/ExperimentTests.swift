@@ -60,9 +60,9 @@ import FunnelTrain
         #expect(try ExperimentSpec(contentsOf: url) == spec)
         let runner = try ExperimentRunner(spec: spec, runDirectory: dir)
         #expect(try runner.enqueue() == (added: 2, total: 2))
-        #expect(try runner.work().finished == 2)
+        #expect(try runner.worker().run().finished == 2)
         #expect(try runner.enqueue().added == 0)
-        #expect(try runner.work().finished == 0)
+        #expect(try runner.worker().run().finished == 0)
         let p = try runner.progress()
         #expect(p.done == 2 && p.pending == 0 && p.failed == 0)
     }

@@ -1,14 +1,18 @@
 import Foundation
+import FunnelTestSupport
 import Testing
 @testable import FunnelTrain
 
+/// The cell queue on every backend: claims, leases on the database clock, fencing, retries.
+/// Leases here are a second or two long and the tests wait them out for real: PostgreSQL's
+/// `now()` cannot be moved by a test, and a queue tested on a fake clock would prove less.
 @Suite struct CellQueueTests {
     func grid(_ n: Int) -> [(key: String, config: String)] {
         (0..<n).map { (key: "cell\($0)", config: #"{"seed":\#($0)}"#) }
     }
 
-    @Test func enqueueIsIdempotent() throws {
-        let fixture = try TemporaryStore()
+    @Test(arguments: StoreBackend.available) func enqueueIsIdempotent(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
         defer { fixture.remove() }
         let store = fixture.store
         #expect(try store.enqueueCells(experiment: "e", grid(3)) == 3)
@@ -19,164 +23,162 @@ import Testing
         #expect(throws: RunStoreError.self) { try store.enqueueCells(experiment: "e", [(key: "bad", config: "{")]) }
     }
 
-    @Test func claimsInOrderThenRunsDry() throws {
-        let fixture = try TemporaryStore()
+    @Test(arguments: StoreBackend.available) func claimsInOrderThenRunsDry(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
         defer { fixture.remove() }
         let store = fixture.store
         try store.enqueueCells(experiment: "e", grid(2))
         try store.enqueueCells(experiment: "f", grid(1))
-        let first = try #require(try store.claimCell(experiment: "e", worker: "a:1", now: t0))
+        let before = try store.serverTime()
+        let (first, lease) = try #require(try store.claimCell(experiment: "e", worker: "a:1", lease: 60))
         #expect(first.key == "cell0" && first.status == .running && first.claimedBy == "a:1")
-        #expect(first.claimedAt == t0 && first.heartbeatAt == t0 && first.attempts == 1)
-        #expect(try store.claimCell(experiment: "e", worker: "b:2", now: t0)?.key == "cell1")
-        #expect(try store.claimCell(experiment: "e", worker: "b:2", now: t0) == nil)
+        #expect(first.attempts == 1 && first.claim == 1 && lease == WorkLease(kind: .cell, id: first.id, worker: "a:1", claim: 1, seconds: 60))
+        // The lease is stamped by the database clock: claimed now, held for 60 s.
+        let claimedAt = try #require(first.claimedAt), leaseUntil = try #require(first.leaseUntil)
+        #expect(abs(claimedAt.timeIntervalSince(before)) < 5)
+        #expect(abs(leaseUntil.timeIntervalSince(claimedAt) - 60) < 0.01)
+        #expect(try store.claimCell(experiment: "e", worker: "b:2")?.cell.key == "cell1")
+        #expect(try store.claimCell(experiment: "e", worker: "b:2") == nil)
         // Without an experiment, any experiment's cells are claimable.
-        #expect(try store.claimCell(worker: "b:2", now: t0)?.experiment == "f")
+        #expect(try store.claimCell(worker: "b:2")?.cell.experiment == "f")
     }
 
-    @Test func lifecycleWithRun() throws {
-        let fixture = try TemporaryStore()
+    @Test(arguments: StoreBackend.available) func lifecycleWithRunAndRetries(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
         defer { fixture.remove() }
         let store = fixture.store
         try store.enqueueCells(experiment: "e", grid(2))
-        let cell = try #require(try store.claimCell(experiment: "e", worker: "a:1", now: t0))
-        let run = try store.createRun(spec("e/\(cell.key)", config: cell.config), startedAt: t0).id
-        try store.attachRun(run, toCell: cell.id, worker: "a:1")
-        try store.heartbeat(cell: cell.id, worker: "a:1", now: t0.addingTimeInterval(30))
-        try store.completeCell(cell.id, runID: run, worker: "a:1", now: t0.addingTimeInterval(60))
+        let (cell, lease) = try #require(try store.claimCell(experiment: "e", worker: "a:1"))
+        let run = try store.runForLease(lease, spec: spec("e/\(cell.key)", config: cell.config))
+        // Asking again (a retried call) finds the same run.
+        #expect(try store.runForLease(lease, spec: spec("other")).id == run.id)
+        try store.heartbeat(lease)
+        try store.appendEpoch(EpochRecord(runID: run.id, epoch: 1, testTop1: 50), lease: lease)
+        try store.completeCell(lease)
+        try store.completeCell(lease)  // repeated after a lost answer: harmless
         let done = try store.cells(experiment: "e", status: .done)
-        #expect(done.map(\.id) == [cell.id] && done[0].runID == run)
-
-        let other = try #require(try store.claimCell(experiment: "e", worker: "a:1", now: t0))
-        try store.failCell(other.id, error: "out of memory", worker: "a:1", now: t0)
-        #expect(try store.cells(experiment: "e", status: .failed).map(\.error) == ["out of memory"])
-        #expect(try store.cellCounts(experiment: "e") == [.pending: 0, .running: 0, .done: 1, .failed: 1])
+        #expect(done.map(\.id) == [cell.id] && done[0].runID == run.id)
+        #expect(try store.attempts(ofCell: cell.id).map(\.outcome) == [.done])
         // Once done, the cell is nobody's to change.
-        #expect(throws: RunStoreError.claimLost(cell: cell.id, worker: "a:1", holder: "a:1", status: .done)) {
-            try store.heartbeat(cell: cell.id, worker: "a:1")
+        #expect(throws: RunStoreError.claimLost(cell: cell.id, worker: "a:1", holder: "a:1", status: "done")) { try store.heartbeat(lease) }
+        #expect(throws: RunStoreError.noSuchCell(id: 999, store: store.path)) {
+            try store.heartbeat(WorkLease(kind: .cell, id: 999, worker: "a:1", claim: 1, seconds: 1))
         }
-        #expect(throws: RunStoreError.noSuchCell(id: 999, store: store.path)) { try store.heartbeat(cell: 999, worker: "a:1") }
+
+        // A failing cell is retried until it has used its attempts, keeping every attempt's error.
+        for attempt in 1...3 {
+            let (other, otherLease) = try #require(try store.claimCell(experiment: "e", worker: "w:\(attempt)", maxAttempts: 3))
+            #expect(other.key == "cell1" && other.attempts == attempt && other.claim == Int64(attempt))
+            let status = try store.failCell(otherLease, error: "loss is NaN (try \(attempt))", maxAttempts: 3)
+            #expect(status == (attempt < 3 ? .pending : .failed))
+        }
+        #expect(try store.claimCell(experiment: "e", worker: "w:4") == nil)
+        let failed = try #require(try store.cells(experiment: "e", status: .failed).first)
+        #expect(failed.error == "loss is NaN (try 3)")
+        let history = try store.attempts(ofCell: failed.id)
+        #expect(history.map(\.outcome) == [.failed, .failed, .failed])
+        #expect(history.map(\.worker) == ["w:1", "w:2", "w:3"] && history.map(\.error) == (1...3).map { "loss is NaN (try \($0))" })
+        #expect(try store.cellCounts(experiment: "e") == [.pending: 0, .running: 0, .done: 1, .failed: 1])
 
         #expect(try store.requeueFailedCells(experiment: "e") == 1)
-        let again = try #require(try store.claimCell(experiment: "e", worker: "b:2", now: t0))
-        #expect(again.id == other.id && again.attempts == 1 && again.error == nil)
+        let (again, _) = try #require(try store.claimCell(experiment: "e", worker: "b:2"))
+        #expect(again.id == failed.id && again.attempts == 1 && again.claim == 4 && again.error == nil)
     }
 
-    @Test func staleClaimsAreReclaimed() throws {
-        let fixture = try TemporaryStore()
+    @Test(arguments: StoreBackend.available) func lapsedLeasesAreReclaimedAndFenced(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
         defer { fixture.remove() }
         let store = fixture.store
         try store.enqueueCells(experiment: "e", grid(1))
-        let cell = try #require(try store.claimCell(experiment: "e", worker: "dead:1", staleAfter: 60, now: t0))
-        // A heartbeat keeps the claim fresh.
-        try store.heartbeat(cell: cell.id, worker: "dead:1", now: t0.addingTimeInterval(50))
-        #expect(try store.claimCell(experiment: "e", worker: "live:2", staleAfter: 60, now: t0.addingTimeInterval(100)) == nil)
-        // 61 s after the last heartbeat the claim is stale.
-        let taken = try #require(try store.claimCell(experiment: "e", worker: "live:2", staleAfter: 60, now: t0.addingTimeInterval(111)))
-        #expect(taken.id == cell.id && taken.claimedBy == "live:2" && taken.attempts == 2)
-        // The first worker, back from the dead, learns it lost the cell and cannot complete it.
-        #expect(throws: RunStoreError.claimLost(cell: cell.id, worker: "dead:1", holder: "live:2", status: .running)) {
-            try store.heartbeat(cell: cell.id, worker: "dead:1")
+        let (cell, stale) = try #require(try store.claimCell(experiment: "e", worker: "dead:1", lease: 1))
+        let run = try store.runForLease(stale, spec: spec("e/cell0", config: cell.config))
+        try store.appendEpoch(EpochRecord(runID: run.id, epoch: 1, testTop1: 10), lease: stale)
+        // Heartbeats keep the claim.
+        for _ in 0..<3 {
+            Thread.sleep(forTimeInterval: 0.5)
+            try store.heartbeat(stale)
         }
-        #expect(throws: RunStoreError.self) { try store.completeCell(cell.id, runID: nil, worker: "dead:1") }
-        try store.completeCell(cell.id, runID: nil, worker: "live:2")
+        #expect(try store.claimCell(experiment: "e", worker: "live:2", lease: 1) == nil)
+        // Once the lease has run out, another worker claims the cell, and its run with it.
+        Thread.sleep(forTimeInterval: 1.3)
+        let (taken, live) = try #require(try store.claimCell(experiment: "e", worker: "live:2", lease: 60))
+        #expect(taken.id == cell.id && taken.claimedBy == "live:2" && taken.claim == 2 && taken.attempts == 2)
+        #expect(try store.runForLease(live, spec: spec("new")).id == run.id)
+
+        // The first worker, back from its pause, can write nothing more for the cell.
+        let refused = RunStoreError.claimLost(cell: cell.id, worker: "dead:1", holder: "live:2", status: "running")
+        #expect(throws: refused) { try store.heartbeat(stale) }
+        #expect(throws: refused) { try store.appendEpoch(EpochRecord(runID: run.id, epoch: 2, testTop1: 99), lease: stale) }
+        #expect(throws: refused) { try store.setCheckpoint(run.id, path: "stale.safetensors", lease: stale) }
+        #expect(throws: refused) { try store.completeCell(stale) }
+        #expect(throws: refused) { try store.failCell(stale, error: "late") }
+        #expect(try store.epochs(of: run.id).map(\.epoch) == [1])
+        #expect(try store.run(run.id).checkpoint == nil)
+
+        try store.appendEpoch(EpochRecord(runID: run.id, epoch: 2, testTop1: 20), lease: live)
+        try store.completeCell(live)
+        #expect(try store.attempts(ofCell: cell.id).map(\.outcome) == [.expired, .done])
         #expect(try store.cells(experiment: "e")[0].status == .done)
     }
 
-    @Test func cellsThatKeepKillingWorkersFail() throws {
-        let fixture = try TemporaryStore()
+    @Test(arguments: StoreBackend.available) func cellsWhoseWorkersKeepDyingFail(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
         defer { fixture.remove() }
         let store = fixture.store
         try store.enqueueCells(experiment: "e", grid(1))
-        var now = t0
         for attempt in 1...2 {
-            let cell = try #require(try store.claimCell(experiment: "e", worker: "w:\(attempt)", staleAfter: 10, maxAttempts: 2, now: now))
+            let (cell, _) = try #require(try store.claimCell(experiment: "e", worker: "w:\(attempt)", lease: 0.5, maxAttempts: 2))
             #expect(cell.attempts == attempt)
-            now += 11
+            Thread.sleep(forTimeInterval: 0.8)
         }
-        #expect(try store.claimCell(experiment: "e", worker: "w:3", staleAfter: 10, maxAttempts: 2, now: now) == nil)
+        #expect(try store.claimCell(experiment: "e", worker: "w:3", lease: 0.5, maxAttempts: 2) == nil)
         let failed = try store.cells(experiment: "e")[0]
         #expect(failed.status == .failed)
-        #expect(failed.error == "abandoned: no heartbeat from w:2 since 2023-11-14 22:13:31.000, after 2 attempts")
+        #expect(failed.error == "abandoned: the lease of w:2 ran out after 2 attempts")
+        #expect(try store.attempts(ofCell: failed.id).map(\.outcome) == [.expired, .expired])
     }
 
-    @Test func concurrentClaimersNeverShareACell() throws {
-        let fixture = try TemporaryStore()
+    @Test(arguments: StoreBackend.available) func releasedCellsDoNotCountAnAttempt(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
+        defer { fixture.remove() }
+        let store = fixture.store
+        try store.enqueueCells(experiment: "e", grid(1))
+        for round in 1...4 {
+            let (cell, lease) = try #require(try store.claimCell(experiment: "e", worker: "w:\(round)", maxAttempts: 1))
+            #expect(cell.attempts == 1 && cell.claim == Int64(round))
+            try store.releaseCell(lease, reason: "SIGUSR1")
+            try store.releaseCell(lease, reason: "SIGUSR1")  // repeated: harmless
+        }
+        #expect(try store.cells(experiment: "e")[0].status == .pending)
+        #expect(try store.attempts(ofCell: 1).map(\.outcome) == Array(repeating: .released, count: 4))
+    }
+
+    /// Claimers on separate connections, as workers on separate machines: every cell is claimed
+    /// exactly once, and no claimer finds the queue empty while cells are still pending (the
+    /// failure of a claim statement without `SKIP LOCKED` on PostgreSQL).
+    @Test(arguments: StoreBackend.available) func concurrentClaimersNeverShareACell(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
         defer { fixture.remove() }
         let cells = 120, workers = 6
         try fixture.store.enqueueCells(experiment: "e", grid(cells))
-        let directory = fixture.directory
+        let location = fixture.location
         let claimed = try onThreads(workers) { w -> [Int64] in
-            let store = try RunStore(directory: directory)
+            let store = try RunStore(location)
             var mine: [Int64] = []
-            while let cell = try store.claimCell(experiment: "e", worker: "host:\(w)") {
+            while let (cell, lease) = try store.claimCell(experiment: "e", worker: "host:\(w)") {
                 mine.append(cell.id)
-                try store.completeCell(cell.id, runID: nil, worker: "host:\(w)")
+                Thread.sleep(forTimeInterval: 0.002)  // "training"
+                try store.completeCell(lease)
             }
+            // Nothing may be pending once a claimer has found nothing to claim.
+            #expect(try store.cellCounts(experiment: "e")[.pending] == 0)
             return mine
         }
         let all = claimed.flatMap { $0 }
         #expect(all.count == cells)
         #expect(Set(all).count == cells)
+        #expect(claimed.allSatisfy { !$0.isEmpty })
         let stored = try fixture.store.cells(experiment: "e")
         #expect(stored.allSatisfy { $0.status == .done && $0.attempts == 1 })
-    }
-
-    /// The claim statement itself, run by separate sqlite3 processes racing this process's threads.
-    @Test(.enabled(if: findExecutable("sqlite3") != nil, "needs the sqlite3 command-line shell"))
-    func claimIsAtomicAcrossProcesses() throws {
-        let fixture = try TemporaryStore()
-        defer { fixture.remove() }
-        let store = fixture.store
-        let cells = 150, processes = 3, threads = 2
-        try store.enqueueCells(experiment: "e", grid(cells))
-        // Each claimer works a little between claims, as real workers do (they train); without
-        // that, whoever gets the lock first claims everything while the others sleep in SQLite's
-        // busy handler back-off. The sqlite3 shell "works" by counting in a read-only query.
-        let claimSQL = RunStore.claimSQL.replacingOccurrences(of: "RETURNING *", with: "RETURNING 'claimed ' || id") + ";"
-            + " WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000) SELECT count(*) FROM c;"
-        var script = """
-            .timeout 60000
-            .parameter init
-            .parameter set :now "'2030-01-01 00:00:00.000'"
-            .parameter set :cutoff "'2000-01-01 00:00:00.000'"
-            .parameter set :maxAttempts 3
-            .parameter set :experiment "'e'"
-
-            """
-        // As many attempts as cells: most find nothing left and print nothing.
-        script += String(repeating: claimSQL.replacingOccurrences(of: "\n", with: " ") + "\n", count: cells)
-        let directory = fixture.directory
-        let stores = try (0..<threads).map { _ in try RunStore(directory: directory) }
-
-        // Hold the write lock while every claimer starts, so that they all contend from the start
-        // instead of the first one to be ready emptying the queue alone.
-        let (children, claimers) = try store.database.write { _ in
-            let children = try (0..<processes).map { p in
-                try ChildProcess(findExecutable("sqlite3")!, [store.path],
-                                 input: ".parameter set :worker \"'proc:\(p)'\"\n" + script)
-            }
-            let claimers = ThreadGroup(threads) { t -> [Int64] in
-                var mine: [Int64] = []
-                while let cell = try stores[t].claimCell(experiment: "e", worker: "thread:\(t)") {
-                    mine.append(cell.id)
-                    Thread.sleep(forTimeInterval: 0.001)
-                }
-                return mine
-            }
-            Thread.sleep(forTimeInterval: 0.3)
-            return (children, claimers)
-        }
-        let fromThreads = try claimers.join()
-        var fromProcesses: [Int64] = []
-        for child in children {
-            let result = child.wait()
-            #expect(result.status == 0 && result.stderr.isEmpty, "sqlite3 failed: \(result.stderr)")
-            fromProcesses += result.stdout.split(separator: "\n").filter { $0.hasPrefix("claimed ") }.map { Int64($0.dropFirst(8))! }
-        }
-        let all = fromThreads.flatMap { $0 } + fromProcesses
-        #expect(all.count == cells)
-        #expect(Set(all).count == cells)
-        #expect(try store.cells(experiment: "e").allSatisfy { $0.attempts == 1 })
     }
 }

@@ -4,14 +4,18 @@ import Testing
 
 /// Several connections (threads here, processes in production) writing one store at once.
 @Suite struct RunStoreConcurrencyTests {
-    @Test func concurrentWritersLoseNoRow() throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let writers = 6, epochsEach = 150
-        // Each thread opens its own store on the same, not yet existing, file: creation and
+    @Test(arguments: StoreBackend.available) func concurrentWritersLoseNoRow(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
+        defer { fixture.remove() }
+        // Each thread opens its own store: on SQLite a file not yet created, so creation and
         // migration race too.
+        let location: StoreLocation = switch fixture.location {
+        case .sqlite: .sqlite(path: fixture.directory.appendingPathComponent("fresh.sqlite").path)
+        case let other: other
+        }
+        let writers = 6, epochsEach = 150
         let ids = try onThreads(writers) { w -> Int64 in
-            let store = try RunStore(directory: directory)
+            let store = try RunStore(location)
             let id = try store.createRun(spec("w\(w)"), startedAt: t0).id
             for e in 1...epochsEach {
                 try store.appendEpoch(EpochRecord(runID: id, epoch: e, trainLoss: Double(w) + Double(e) / 1000, testTop1: Double(e)))
@@ -19,7 +23,7 @@ import Testing
             try store.finishRun(id)
             return id
         }
-        let store = try RunStore(directory: directory)
+        let store = try RunStore(location)
         #expect(Set(ids).count == writers)
         let runs = try store.runs()
         #expect(runs.count == writers)

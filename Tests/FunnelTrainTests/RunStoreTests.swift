@@ -1,23 +1,49 @@
 import Foundation
 import Testing
-import GRDB
+import FunnelTestSupport
 @testable import FunnelTrain
 
-/// A store in a fresh temporary directory; tests call `remove()` in a `defer` (a deinit could run
-/// as soon as the fixture's last use, deleting the file under a still-open store).
+/// Which database a store test runs against. Every store test runs on each available backend.
+enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    /// SQLite always; PostgreSQL when the test server is up, or under CI (where its absence fails).
+    static var available: [StoreBackend] { TestServices.runPostgres ? [.sqlite, .postgres] : [.sqlite] }
+
+    var testDescription: String { rawValue }
+}
+
+/// A store in a fresh temporary directory (SQLite) or a fresh database (PostgreSQL); tests call
+/// `remove()` in a `defer` (a deinit could run as soon as the fixture's last use, deleting the
+/// store under a still-open connection).
 final class TemporaryStore {
     let directory: URL
+    let location: StoreLocation
     let store: RunStore
+    private let database: TestServices.PostgresDatabase?
 
-    init(_ label: String = #function) throws {
+    init(_ backend: StoreBackend = .sqlite, _ label: String = #function) throws {
         directory = try makeTemporaryDirectory(label)
-        store = try RunStore(directory: directory)
+        switch backend {
+        case .sqlite:
+            database = nil
+            location = .sqlite(path: directory.appendingPathComponent(RunStore.fileName).path)
+        case .postgres:
+            let database = try TestServices.PostgresDatabase(label)
+            self.database = database
+            location = try StoreLocation(parsing: database.url)
+        }
+        store = try RunStore(location)
     }
 
-    /// Another connection to the same file, as a second process would open it.
-    func reopen() throws -> RunStore { try RunStore(directory: directory) }
+    /// Another connection to the same store, as a second process would open it.
+    func reopen() throws -> RunStore { try RunStore(location) }
 
-    func remove() { try? FileManager.default.removeItem(at: directory) }
+    func remove() {
+        database?.drop()
+        try? FileManager.default.removeItem(at: directory)
+    }
 }
 
 let testMachine = Machine(host: "box", cpu: "Test CPU, 2 cores", threads: 2)
@@ -30,8 +56,8 @@ func spec(_ name: String, experiment: String? = "exp", model: String = "resnet20
 }
 
 @Suite struct RunStoreTests {
-    @Test func createsAndReadsBackARun() throws {
-        let fixture = try TemporaryStore()
+    @Test(arguments: StoreBackend.available) func createsAndReadsBackARun(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
         defer { fixture.remove() }
         let store = fixture.store
         let config = try RunSpec.json(["lr": 0.1, "epochs": 30])
@@ -49,34 +75,15 @@ func spec(_ name: String, experiment: String? = "exp", model: String = "resnet20
         #expect(try fixture.reopen().run(created.id) == created)
     }
 
-    @Test func journalModes() throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        func journalMode(_ store: RunStore) throws -> String? {
-            try store.database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
-        }
-        let wal = try RunStore(directory: directory.appendingPathComponent("local"))
-        #expect(try journalMode(wal) == "wal")
-        // The rollback journal (for network file systems) supports the same operations.
-        let shared = try RunStore(directory: directory.appendingPathComponent("nfs/runs"), journal: .rollback)
-        #expect(shared.path.hasSuffix("nfs/runs/runs.sqlite"))
-        #expect(try journalMode(shared) == "delete")
-        let id = try shared.createRun(spec("r"), startedAt: t0).id
-        try shared.appendEpoch(EpochRecord(runID: id, epoch: 1, testTop1: 50))
-        try shared.enqueueCells(experiment: "e", [(key: "k", config: "{}")])
-        #expect(try shared.claimCell(experiment: "e", worker: "w:1")?.key == "k")
-        #expect(try RunStore(path: shared.path, journal: .rollback).run(id).summary.bestTestTop1 == 50)
-    }
-
-    @Test func rejectsConfigThatIsNotJSON() throws {
-        let fixture = try TemporaryStore()
+    @Test(arguments: StoreBackend.available) func rejectsConfigThatIsNotJSON(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
         defer { fixture.remove() }
         #expect(throws: RunStoreError.self) { try fixture.store.createRun(spec("bad", config: "{lr: 0.1")) }
         #expect(try fixture.store.runs().isEmpty)
     }
 
-    @Test func unknownRunsAreReported() throws {
-        let fixture = try TemporaryStore()
+    @Test(arguments: StoreBackend.available) func unknownRunsAreReported(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
         defer { fixture.remove() }
         let path = fixture.store.path
         #expect(throws: RunStoreError.noSuchRun(id: 42, store: path)) { try fixture.store.run(42) }
@@ -85,8 +92,8 @@ func spec(_ name: String, experiment: String? = "exp", model: String = "resnet20
         #expect(RunStoreError.noSuchRun(id: 42, store: "x.sqlite").description == "x.sqlite: no run with id 42")
     }
 
-    @Test func epochsKeepTheSummaryCurrent() throws {
-        let fixture = try TemporaryStore()
+    @Test(arguments: StoreBackend.available) func epochsKeepTheSummaryCurrent(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
         defer { fixture.remove() }
         let store = fixture.store
         let id = try store.createRun(spec("r"), startedAt: t0).id
@@ -110,8 +117,8 @@ func spec(_ name: String, experiment: String? = "exp", model: String = "resnet20
         #expect(summary.bestTestTop1 == 72 && summary.epochs == 3)
     }
 
-    @Test func epochFieldsRoundTrip() throws {
-        let fixture = try TemporaryStore()
+    @Test(arguments: StoreBackend.available) func epochFieldsRoundTrip(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
         defer { fixture.remove() }
         let store = fixture.store
         let id = try store.createRun(spec("r"), startedAt: t0).id
@@ -127,8 +134,8 @@ func spec(_ name: String, experiment: String? = "exp", model: String = "resnet20
         #expect(diverged.extra["nan"]?.isNaN == true)
     }
 
-    @Test func statusChanges() throws {
-        let fixture = try TemporaryStore()
+    @Test(arguments: StoreBackend.available) func statusChanges(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
         defer { fixture.remove() }
         let store = fixture.store
         let id = try store.createRun(spec("r"), startedAt: t0).id
@@ -154,8 +161,8 @@ func spec(_ name: String, experiment: String? = "exp", model: String = "resnet20
         #expect(run.endedAt == t0.addingTimeInterval(30))
     }
 
-    @Test func listsWithFilters() throws {
-        let fixture = try TemporaryStore()
+    @Test(arguments: StoreBackend.available) func listsWithFilters(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
         defer { fixture.remove() }
         let store = fixture.store
         let a = try store.createRun(spec("a", experiment: "e1", act: "relu"), startedAt: t0).id
@@ -176,8 +183,8 @@ func spec(_ name: String, experiment: String? = "exp", model: String = "resnet20
         #expect(try names(RunFilter(dataset: "cifar100")) == [])
     }
 
-    @Test func showsARunWithItsEpochs() throws {
-        let fixture = try TemporaryStore()
+    @Test(arguments: StoreBackend.available) func showsARunWithItsEpochs(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
         defer { fixture.remove() }
         let store = fixture.store
         let id = try store.createRun(spec("r"), startedAt: t0).id
@@ -209,8 +216,8 @@ func spec(_ name: String, experiment: String? = "exp", model: String = "resnet20
         #expect(RunMetric(.max, "test_top1").value(over: epochs) == nil)
     }
 
-    @Test func comparesRunsSideBySide() throws {
-        let fixture = try TemporaryStore()
+    @Test(arguments: StoreBackend.available) func comparesRunsSideBySide(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
         defer { fixture.remove() }
         let store = fixture.store
         let relu = try store.createRun(spec("relu", act: "relu"), startedAt: t0).id

@@ -29,14 +29,14 @@ public struct ActivationComparison {
 
     /// Trains every (activation, seed) cell into `runDirectory` (resuming unfinished cells, skipping
     /// finished ones whose checkpoint is complete) and returns one row per activation.
-    public func run(runDirectory: URL, events: @escaping (TrainingEvent) -> Void = { _ in }) throws -> [Row] {
+    public func run(runDirectory: URL, store: RunStore? = nil, events: @escaping (TrainingEvent) -> Void = { _ in }) throws -> [Row] {
         let data = try Trainer.loadData(base)
         return try acts.map { act in
             let runs = try seeds.map { seed in
                 var config = base
                 config.act = act
                 config.seed = seed
-                return try Trainer(config: config, runDirectory: runDirectory, events: events).run(resume: true, data: data)
+                return try Trainer(config: config, runDirectory: runDirectory, store: store, events: events).run(resume: true, data: data)
             }
             return Row(act: act, runs: runs)
         }

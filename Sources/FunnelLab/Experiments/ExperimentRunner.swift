@@ -1,23 +1,22 @@
 import Foundation
 import FunnelTrain
 
-/// Runs an experiment's cells through the run store's cell queue.
+/// Queues an experiment's cells in the run store and runs worker processes on this machine.
 ///
-/// Cells are enqueued once (keys already queued stay as they are, so finished cells are skipped),
-/// then workers claim them one at a time, train, and mark them done. A worker sends heartbeats
-/// while training; cells of a worker that died are claimed again and resume from their checkpoint.
-/// Workers can be threads of nothing but the queue: `work()` in several processes — on one machine
-/// with `--jobs`, or later on several machines sharing one database — take cells side by side.
+/// Cells are enqueued once (keys already queued stay as they are, so finished cells are skipped).
+/// Workers (`CellWorker`, one per `funnel experiment work` process) claim cells one at a time —
+/// on this machine with `--jobs`, or on many machines sharing a PostgreSQL store.
 public final class ExperimentRunner {
     public let spec: ExperimentSpec
     public let runDirectory: URL
-    let store: RunStore
+    public let store: RunStore
 
-    public init(spec: ExperimentSpec, runDirectory: URL) throws {
+    /// - Parameter store: the run store; by default `runs.sqlite` in `runDirectory`.
+    public init(spec: ExperimentSpec, runDirectory: URL, store: RunStore? = nil) throws {
         self.spec = spec
         self.runDirectory = runDirectory
         try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
-        store = try RunStore(path: runDirectory.appendingPathComponent(RunStore.fileName).path)
+        self.store = try store ?? RunStore(directory: runDirectory)
     }
 
     /// Queues every cell of the grid; returns (added now, total).
@@ -29,48 +28,20 @@ public final class ExperimentRunner {
         return (added, cells.count)
     }
 
-    /// Cells claimed by a process of this machine that no longer exists go back to the queue at
-    /// once (other machines' claims wait for their heartbeat to go stale).
+    /// Cells claimed by a process of this machine (this boot) that no longer exists become
+    /// claimable at once; failed cells get fresh attempts (a run of the experiment retries them).
     func releaseCellsOfDeadWorkers() throws {
-        let host = ProcessInfo.processInfo.hostName
+        let prefix = RunStore.workerID.split(separator: ":").dropLast().joined(separator: ":") + ":"
         for cell in try store.cells(experiment: spec.name, status: .running) {
-            guard let owner = cell.claimedBy, owner.hasPrefix(host + ":"), let pid = Int32(owner.dropFirst(host.count + 1)) else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH {
-                try store.failCell(cell.id, error: "worker \(owner) died", worker: owner)
-            }
+            guard let owner = cell.claimedBy, owner.hasPrefix(prefix), let pid = Int32(owner.dropFirst(prefix.count)) else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try store.expireClaim(cell: cell.id, ifHeldBy: owner) }
         }
         try store.requeueFailedCells(experiment: spec.name)
     }
 
-    /// Claims and trains cells until none is left. A cell that fails (a diverged run, bad data) is
-    /// marked failed with its error and the worker goes on. Returns (finished, failed).
-    @discardableResult
-    public func work(events: @escaping (TrainingEvent) -> Void = { _ in }, failures: (String) -> Void = { _ in }) throws -> (finished: Int, failed: Int) {
-        var finished = 0, failed = 0
-        while let cell = try store.claimCell(experiment: spec.name) {
-            let config = try JSONDecoder().decode(TrainConfig.self, from: Data(cell.config.utf8))
-            var lastBeat = Date()
-            let runName = cell.key.replacingOccurrences(of: "/", with: "-")
-            do {
-                let trainer = try Trainer(config: config, runDirectory: runDirectory, runName: runName, experiment: spec.name) { [store] event in
-                    events(event)
-                    if Date().timeIntervalSince(lastBeat) > 30 {
-                        lastBeat = Date()
-                        try? store.heartbeat(cell: cell.id)
-                    }
-                }
-                let summary = try trainer.run(resume: true)
-                try store.completeCell(cell.id, runID: summary.runID)
-                finished += 1
-            } catch let error as RunStoreError {
-                throw error  // the store itself (or our claim) is gone: stop this worker
-            } catch {
-                try? store.failCell(cell.id, error: "\(error)")
-                failures("\(cell.key): \(error)")
-                failed += 1
-            }
-        }
-        return (finished, failed)
+    /// A worker for this experiment's cells.
+    public func worker(options: CellWorker.Options = CellWorker.Options()) -> CellWorker {
+        CellWorker(store: store, runDirectory: runDirectory, experiment: spec.name, options: options)
     }
 
     /// Counts of the experiment's cells by status.
@@ -81,8 +52,9 @@ public final class ExperimentRunner {
     }
 
     /// Runs `jobs` worker processes (`executable` with `arguments(threads)`) side by side, splitting
-    /// the cores between them, and reports progress with an ETA until all cells are done.
-    public func runWorkers(jobs: Int, cores: Int, executable: URL, arguments: (Int) -> [String],
+    /// the cores between them, and reports progress with an ETA until all cells are done. A stop
+    /// request is passed on to the workers (SIGTERM), which checkpoint and give their cells back.
+    public func runWorkers(jobs: Int, cores: Int, executable: URL, arguments: (Int) -> [String], stop: StopRequest? = nil,
                            report: (String) -> Void) throws {
         try enqueue()
         let before = try progress()
@@ -94,6 +66,11 @@ public final class ExperimentRunner {
         let start = Date()
         let initiallyDone = before.done
         var processes: [Process] = []
+        defer {
+            // Never leave a worker behind: they checkpoint and give their cells back on SIGTERM.
+            for p in processes where p.isRunning { p.terminate() }
+            for p in processes { p.waitUntilExit() }
+        }
         for _ in 0..<jobs {
             let p = Process()
             p.executableURL = executable
@@ -102,8 +79,14 @@ public final class ExperimentRunner {
             try p.run()
             processes.append(p)
         }
+        var forwarded = false
         while processes.contains(where: \.isRunning) {
-            Thread.sleep(forTimeInterval: 5)
+            for _ in 0..<10 where stop?.isRequested != true { Thread.sleep(forTimeInterval: 0.5) }
+            if let why = stop?.requested, !forwarded {
+                report("\(spec.name): \(why): stopping the workers (they checkpoint and give their cells back)")
+                for p in processes where p.isRunning { p.terminate() }
+                forwarded = true
+            }
             let p = try progress()
             let newlyDone = p.done - initiallyDone
             let elapsed = Date().timeIntervalSince(start)
@@ -113,8 +96,11 @@ public final class ExperimentRunner {
         let failed = processes.filter { $0.terminationStatus != 0 }.count
         let p = try progress()
         report("\(spec.name): \(p.done)/\(p.total) cells done, \(p.failed) failed in \(formatDuration(Date().timeIntervalSince(start)))")
+        if let why = stop?.requested {
+            throw ExperimentError("\(spec.name): stopped by \(why) with \(p.pending + p.running) cells left; run the same command again to resume")
+        }
         if failed > 0 || p.failed > 0 {
-            throw ExperimentError("\(spec.name): \(p.failed) cell(s) failed (see `funnel runs list --run-dir \(runDirectory.path)`); run again to retry them")
+            throw ExperimentError("\(spec.name): \(p.failed) cell(s) failed (see `funnel experiment status`); run again to retry them")
         }
     }
 }

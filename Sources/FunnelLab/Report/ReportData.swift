@@ -139,11 +139,13 @@ public struct ReportData: Sendable {
 
     /// Opens `runs.sqlite` in `runDirectory` and groups its runs (of `experiment`, if given).
     /// - Throws: `ReportError.noStore` when the directory has no run store.
-    public static func load(runDirectory: URL, experiment: String? = nil, baseline: String? = "relu",
+    /// - Parameter store: where the runs are recorded (e.g. PostgreSQL); by default `runs.sqlite` in `runDirectory`.
+    public static func load(runDirectory: URL, store: StoreLocation? = nil, experiment: String? = nil, baseline: String? = "relu",
                             includeUnfinished: Bool = false) throws -> ReportData {
-        let path = runDirectory.appendingPathComponent(RunStore.fileName).path
-        guard FileManager.default.fileExists(atPath: path) else { throw ReportError.noStore(path) }
-        let store = try RunStore(path: path)
+        let location = store ?? .sqlite(path: runDirectory.appendingPathComponent(RunStore.fileName).path)
+        if case let .sqlite(path) = location, !FileManager.default.fileExists(atPath: path) { throw ReportError.noStore(path) }
+        let path = location.description
+        let store = try RunStore(location)
         let details = try store.details(RunFilter(experiment: experiment))
         return ReportData(details: details, source: path, runDirectory: runDirectory, baseline: baseline,
                           includeUnfinished: includeUnfinished)

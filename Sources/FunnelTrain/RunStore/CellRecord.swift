@@ -1,15 +1,14 @@
 import Foundation
-import GRDB
 
 /// Where an experiment cell is in the queue.
-public enum CellStatus: String, CaseIterable, Codable, Sendable, DatabaseValueConvertible {
+public enum CellStatus: String, CaseIterable, Codable, Sendable, SQLColumnValue {
     /// Waiting for a worker.
     case pending
-    /// Claimed by a worker, which sends heartbeats while it trains.
+    /// Claimed by a worker, which renews its lease while it trains.
     case running
     /// Trained; `runID` is its run.
     case done
-    /// Gave up: the run failed, or workers kept dying on it (see `error`).
+    /// Gave up after `attempts` tries (see `error` and the cell's attempt history).
     case failed
 }
 
@@ -28,34 +27,91 @@ public struct CellRecord: Identifiable, Equatable, Sendable {
     public var config: String
     /// Where the cell is in the queue.
     public var status: CellStatus
-    /// The worker (`host:pid`) that last claimed the cell.
+    /// The worker (`host:boot:pid`) that last claimed the cell.
     public var claimedBy: String?
-    /// When the cell was last claimed.
+    /// When the cell was last claimed (database clock).
     public var claimedAt: Date?
-    /// When its worker last reported being alive.
+    /// When its worker last renewed its lease (database clock).
     public var heartbeatAt: Date?
-    /// The run training this cell, once the worker has created it.
+    /// Until when the current claim holds; after that another worker may claim the cell.
+    public var leaseUntil: Date?
+    /// The fencing token: how many times the cell was ever claimed. A worker's writes carry the
+    /// token of its claim and are refused once the cell has been claimed again.
+    public var claim: Int64
+    /// The run training this cell, once a worker has created it; kept across claims so that the
+    /// next worker resumes it.
     public var runID: Int64?
-    /// How many times the cell has been claimed.
+    /// Claims that counted against the cell (failed or lost attempts; preemptions give theirs back).
     public var attempts: Int
     /// Why the cell failed.
     public var error: String?
+
+    init(row: SQLRow) throws {
+        id = try row["id"]
+        experiment = try row["experiment"]
+        key = try row["key"]
+        config = try row["config"]
+        status = try row["status"]
+        claimedBy = try row["claimed_by"]
+        claimedAt = try row["claimed_at"]
+        heartbeatAt = try row["heartbeat_at"]
+        leaseUntil = try row["lease_until"]
+        claim = try row["claim"]
+        runID = try row["run_id"]
+        attempts = try row["attempts"]
+        error = try row["error"]
+    }
 }
 
-extension CellRecord: FetchableRecord, TableRecord {
-    public static let databaseTableName = "cell"
-
-    public init(row: Row) throws {
-        id = row["id"]
-        experiment = row["experiment"]
-        key = row["key"]
-        config = row["config"]
-        status = row["status"]
-        claimedBy = row["claimed_by"]
-        claimedAt = row["claimed_at"]
-        heartbeatAt = row["heartbeat_at"]
-        runID = row["run_id"]
-        attempts = row["attempts"]
-        error = row["error"]
+/// One claim of a cell, kept after it ends: who tried, when, and how it ended (table `cell_attempt`).
+public struct CellAttempt: Equatable, Sendable {
+    /// How a claim ended.
+    public enum Outcome: String, Sendable, SQLColumnValue {
+        /// Still held.
+        case running
+        /// Completed the cell.
+        case done
+        /// The run failed (`error` says how).
+        case failed
+        /// Given back on purpose (preemption, a time limit): not counted against the cell.
+        case released
+        /// The worker stopped renewing its lease (killed, cut off) and the lease ran out.
+        case expired
     }
+
+    /// The claim's fencing token.
+    public var claim: Int64
+    /// The worker that held it.
+    public var worker: String
+    /// When it was claimed.
+    public var startedAt: Date
+    /// When it ended.
+    public var endedAt: Date?
+    /// How it ended.
+    public var outcome: Outcome
+    /// The error, for failed attempts.
+    public var error: String?
+
+    init(row: SQLRow) throws {
+        claim = try row["claim"]
+        worker = try row["worker"]
+        startedAt = try row["started_at"]
+        endedAt = try row["ended_at"]
+        outcome = try row["outcome"]
+        error = try row["error"]
+    }
+}
+
+/// A cell and how far its run got (see `RunStore.cellProgress`).
+public struct CellProgress: Sendable {
+    /// The cell.
+    public var cell: CellRecord
+    /// Epochs its run has recorded.
+    public var epochsDone: Int
+    /// Seconds since its worker last renewed the lease (database clock).
+    public var heartbeatAge: Double?
+    /// Seconds left on the lease (negative once it has run out).
+    public var leaseLeft: Double?
+    /// Seconds since the cell was last claimed.
+    public var claimAge: Double?
 }

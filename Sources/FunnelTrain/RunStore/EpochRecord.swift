@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// The metrics of one epoch of one run (a row of table `epoch`).
 ///
@@ -66,43 +65,35 @@ public struct EpochRecord: Equatable, Sendable {
     }
 }
 
-extension EpochRecord: FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "epoch"
-
+extension EpochRecord {
     /// NaN and infinities have no JSON spelling; these strings stand for them in `extra`.
     static let nonFiniteEncoding = JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(
         positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
     static let nonFiniteDecoding = JSONDecoder.NonConformingFloatDecodingStrategy.convertFromString(
         positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
 
-    public init(row: Row) throws {
-        runID = row["run_id"]
-        epoch = row["epoch"]
-        trainLoss = row["train_loss"]
-        trainAcc = row["train_acc"]
-        testLoss = row["test_loss"]
-        testTop1 = row["test_top1"]
-        testTop5 = row["test_top5"]
-        lr = row["lr"]
-        seconds = row["seconds"]
-        imagesPerSecond = row["images_per_second"]
+    init(row: SQLRow) throws {
+        runID = try row["run_id"]
+        epoch = try row["epoch"]
+        trainLoss = try row["train_loss"]
+        trainAcc = try row["train_acc"]
+        testLoss = try row["test_loss"]
+        testTop1 = try row["test_top1"]
+        testTop5 = try row["test_top5"]
+        lr = try row["lr"]
+        seconds = try row["seconds"]
+        imagesPerSecond = try row["images_per_second"]
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = Self.nonFiniteDecoding
-        extra = try decoder.decode([String: Double].self, from: Data((row["extra"] as String).utf8))
+        extra = try decoder.decode([String: Double].self, from: Data((try row["extra"] as String).utf8))
     }
 
-    public func encode(to container: inout PersistenceContainer) throws {
-        container["run_id"] = runID
-        container["epoch"] = epoch
-        container["train_loss"] = trainLoss
-        container["train_acc"] = trainAcc
-        container["test_loss"] = testLoss
-        container["test_top1"] = testTop1
-        container["test_top5"] = testTop5
-        container["lr"] = lr
-        container["seconds"] = seconds
-        container["images_per_second"] = imagesPerSecond
-        container["extra"] = try extraJSON()
+    /// Every column, in table order.
+    func columnValues() throws -> [(String, SQLValue)] {
+        [("run_id", runID.sqlValue), ("epoch", epoch.sqlValue), ("train_loss", trainLoss.sqlValue),
+         ("train_acc", trainAcc.sqlValue), ("test_loss", testLoss.sqlValue), ("test_top1", testTop1.sqlValue),
+         ("test_top5", testTop5.sqlValue), ("lr", lr.sqlValue), ("seconds", seconds.sqlValue),
+         ("images_per_second", imagesPerSecond.sqlValue), ("extra", try extraJSON().sqlValue)]
     }
 
     /// `extra` as JSON text with sorted keys.

@@ -1,5 +1,3 @@
-import GRDB
-
 /// Which runs to list, compare or export. Each set field must match; nil fields match anything.
 public struct RunFilter: Equatable, Sendable {
     /// Only runs of this experiment.
@@ -26,18 +24,21 @@ public struct RunFilter: Equatable, Sendable {
         self.ids = ids
     }
 
-    /// The matching runs, ordered by id.
-    func request() -> QueryInterfaceRequest<RunRecord> {
-        var request = RunRecord.all()
-        let equalities: [(String, (any DatabaseValueConvertible)?)] = [
-            ("experiment", experiment), ("model", model), ("act", act), ("dataset", dataset), ("status", status),
+    /// The query for the matching runs, ordered by id.
+    func query() -> (sql: String, arguments: [SQLValue]) {
+        var conditions: [String] = [], arguments: [SQLValue] = []
+        let equalities: [(String, String?)] = [
+            ("experiment", experiment), ("model", model), ("act", act), ("dataset", dataset), ("status", status?.rawValue),
         ]
         for case let (column, value?) in equalities {
-            request = request.filter(Column(column) == value)
+            conditions.append("\(column) = ?")
+            arguments.append(.text(value))
         }
         if let ids {
-            request = request.filter(ids.contains(Column("id")))
+            conditions.append(ids.isEmpty ? "1 = 0" : "id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))")
+            arguments += ids.map { .integer($0) }
         }
-        return request.order(Column("id"))
+        let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        return ("SELECT * FROM run\(filter) ORDER BY id", arguments)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A run as stored: its specification, status, and summary metrics (a row of table `run`).
 public struct RunRecord: Identifiable, Equatable, Sendable {
@@ -60,51 +59,45 @@ public struct RunSummary: Codable, Equatable, Sendable {
     }
 }
 
-extension RunRecord: FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "run"
-
-    public init(row: Row) throws {
-        id = row["id"]
-        spec = RunSpec(name: row["name"], experiment: row["experiment"], config: row["config"],
-                       model: row["model"], act: row["act"], dataset: row["dataset"], seed: row["seed"],
-                       gitCommit: row["git_commit"],
-                       machine: Machine(host: row["host"], cpu: row["cpu"], threads: row["threads"]))
-        status = row["status"]
-        startedAt = row["started_at"]
-        endedAt = row["ended_at"]
-        error = row["error"]
-        checkpoint = row["checkpoint"]
+extension RunRecord {
+    init(row: SQLRow) throws {
+        id = try row["id"]
+        spec = RunSpec(name: try row["name"], experiment: try row["experiment"], config: try row["config"],
+                       model: try row["model"], act: try row["act"], dataset: try row["dataset"], seed: try row["seed"],
+                       gitCommit: try row["git_commit"],
+                       machine: Machine(host: try row["host"], cpu: try row["cpu"], threads: try row["threads"]))
+        status = try row["status"]
+        startedAt = try row["started_at"]
+        endedAt = try row["ended_at"]
+        error = try row["error"]
+        checkpoint = try row["checkpoint"]
         var summary = RunSummary()
-        summary.epochs = row["epochs"]
-        summary.bestTestTop1 = row["best_test_top1"]
-        summary.bestEpoch = row["best_epoch"]
-        summary.finalTestTop1 = row["final_test_top1"]
-        summary.finalTestTop5 = row["final_test_top5"]
-        summary.finalTestLoss = row["final_test_loss"]
-        summary.finalTrainLoss = row["final_train_loss"]
+        summary.epochs = try row["epochs"]
+        summary.bestTestTop1 = try row["best_test_top1"]
+        summary.bestEpoch = try row["best_epoch"]
+        summary.finalTestTop1 = try row["final_test_top1"]
+        summary.finalTestTop5 = try row["final_test_top5"]
+        summary.finalTestLoss = try row["final_test_loss"]
+        summary.finalTrainLoss = try row["final_train_loss"]
         self.summary = summary
     }
 
-    public func encode(to container: inout PersistenceContainer) {
-        container["id"] = id
-        for (column, value) in columnValues() { container[column] = value }
-    }
-
-    /// Every column but `id`, for statements that let SQLite assign the id.
-    func columnValues() -> [(String, (any DatabaseValueConvertible)?)] {
-        [("name", spec.name), ("experiment", spec.experiment), ("config", spec.config), ("model", spec.model),
-         ("act", spec.act), ("dataset", spec.dataset), ("seed", spec.seed), ("git_commit", spec.gitCommit),
-         ("host", spec.machine.host), ("cpu", spec.machine.cpu), ("threads", spec.machine.threads),
-         ("status", status), ("started_at", startedAt), ("ended_at", endedAt), ("error", error),
-         ("checkpoint", checkpoint)] + summary.columnValues()
+    /// Every column but `id`, for statements that let the database assign the id.
+    func columnValues() -> [(String, SQLValue)] {
+        [("name", spec.name.sqlValue), ("experiment", spec.experiment.sqlValue), ("config", spec.config.sqlValue),
+         ("model", spec.model.sqlValue), ("act", spec.act.sqlValue), ("dataset", spec.dataset.sqlValue),
+         ("seed", spec.seed.sqlValue), ("git_commit", spec.gitCommit.sqlValue), ("host", spec.machine.host.sqlValue),
+         ("cpu", spec.machine.cpu.sqlValue), ("threads", spec.machine.threads.sqlValue), ("status", status.sqlValue),
+         ("started_at", startedAt.sqlValue), ("ended_at", endedAt.sqlValue), ("error", error.sqlValue),
+         ("checkpoint", checkpoint.sqlValue)] + summary.columnValues()
     }
 }
 
 extension RunSummary {
     /// The summary columns of table `run`.
-    func columnValues() -> [(String, (any DatabaseValueConvertible)?)] {
-        [("epochs", epochs), ("best_test_top1", bestTestTop1), ("best_epoch", bestEpoch),
-         ("final_test_top1", finalTestTop1), ("final_test_top5", finalTestTop5),
-         ("final_test_loss", finalTestLoss), ("final_train_loss", finalTrainLoss)]
+    func columnValues() -> [(String, SQLValue)] {
+        [("epochs", epochs.sqlValue), ("best_test_top1", bestTestTop1.sqlValue), ("best_epoch", bestEpoch.sqlValue),
+         ("final_test_top1", finalTestTop1.sqlValue), ("final_test_top5", finalTestTop5.sqlValue),
+         ("final_test_loss", finalTestLoss.sqlValue), ("final_train_loss", finalTrainLoss.sqlValue)]
     }
 }

@@ -1,14 +1,12 @@
-import GRDB
-
 /// Where a run is in its life.
-public enum RunStatus: String, CaseIterable, Codable, Sendable, DatabaseValueConvertible {
+public enum RunStatus: String, CaseIterable, Codable, Sendable, SQLColumnValue {
     /// Training, or died without being able to say so (see `interrupted`).
     case running
     /// Completed every epoch.
     case finished
     /// Stopped by an error; the run's `error` says which.
     case failed
-    /// Stopped on purpose (Ctrl-C, a time limit) and resumable from its checkpoint.
+    /// Stopped on purpose (Ctrl-C, a time limit, a preempted worker) and resumable from its checkpoint.
     case interrupted
 
     /// Whether the run has ended.

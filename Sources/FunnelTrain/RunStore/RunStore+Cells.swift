@@ -1,14 +1,17 @@
 import Foundation
-import GRDB
 
-/// The experiment cell queue: workers claim pending cells, send heartbeats while training, and
-/// mark them done or failed. A worker that dies stops sending heartbeats; once its claim is older
-/// than `staleAfter`, another worker may claim the cell again.
+/// The experiment cell queue: workers claim pending cells under a lease, renew it while they train,
+/// and mark the cells done or failed.
 ///
-/// Every state change is a single UPDATE whose WHERE clause re-checks the state it expects, so a
-/// claim stays atomic even without the surrounding transaction, whichever process or machine runs
-/// it. Heartbeats are stamped with the worker's clock, so `staleAfter` must dwarf the clock skew
-/// between machines (minutes, not seconds).
+/// - A claim is one transaction. On PostgreSQL the row to claim is picked with
+///   `FOR UPDATE SKIP LOCKED`, so concurrent claimers take different cells and none sees an empty
+///   queue while cells are pending; on SQLite the writer lock serialises claimers.
+/// - Leases are stamped with the database clock (`now()`), never a worker's.
+/// - A worker that dies stops renewing; once its lease has run out the cell is claimable again
+///   and its next worker resumes the cell's run from its last checkpoint. A cell whose attempts
+///   (failed runs and lost leases) reach `maxAttempts` is marked failed, with every attempt kept
+///   in `cell_attempt`.
+/// - Each claim increments the cell's `claim` token; every write for the cell is fenced by it.
 extension RunStore {
     /// Adds cells to an experiment's queue as `pending`; keys already queued are left as they are,
     /// so enqueueing a whole grid again only adds its new cells.
@@ -16,125 +19,176 @@ extension RunStore {
     @discardableResult
     public func enqueueCells(experiment: String, _ cells: [(key: String, config: String)]) throws -> Int {
         for cell in cells { try validateJSON(cell.config, field: "config of cell '\(cell.key)'") }
-        return try database.write { db in
+        return try backend.write { tx in
             var added = 0
             for cell in cells {
-                try db.execute(sql: "INSERT OR IGNORE INTO cell (experiment, key, config) VALUES (?, ?, ?)",
-                               arguments: [experiment, cell.key, cell.config])
-                added += db.changesCount
+                added += try tx.execute("INSERT INTO cell (experiment, key, config) VALUES (?, ?, ?) ON CONFLICT (experiment, key) DO NOTHING",
+                                        [experiment, cell.key, cell.config])
             }
             return added
         }
     }
 
-    /// Atomically takes the oldest claimable cell for `worker`: a pending one, or a running one
-    /// whose heartbeat is older than `staleAfter` (its worker is presumed dead). Stale cells that
-    /// have already been claimed `maxAttempts` times are marked failed instead of claimed again.
+    /// Takes the oldest claimable cell for `worker`: a pending one, or a running one whose lease
+    /// has run out (its worker is presumed dead or cut off). Cells whose lease ran out after
+    /// `maxAttempts` counted attempts are marked failed instead.
     /// - Parameters:
     ///   - experiment: only cells of this experiment; nil for any.
-    ///   - now: the current time (a parameter so that tests can age claims).
-    /// - Returns: the claimed cell, now `running`, or nil when nothing is claimable.
-    public func claimCell(experiment: String? = nil, worker: String = RunStore.workerID,
-                          staleAfter: TimeInterval = 600, maxAttempts: Int = 3, now: Date = Date()) throws -> CellRecord? {
-        let arguments: StatementArguments = ["worker": worker, "now": now, "cutoff": now.addingTimeInterval(-staleAfter),
-                                             "maxAttempts": maxAttempts, "experiment": experiment]
-        return try database.write { db in
-            try db.execute(sql: Self.abandonSQL, arguments: arguments)
-            return try CellRecord.fetchOne(db, sql: Self.claimSQL, arguments: arguments)
+    ///   - lease: seconds the claim holds before it must be renewed (`heartbeat`).
+    /// - Returns: the claimed cell, now `running`, and the lease to carry in its writes; nil when
+    ///   nothing is claimable.
+    public func claimCell(experiment: String? = nil, worker: String = RunStore.workerID, lease: TimeInterval = 600,
+                          maxAttempts: Int = 3) throws -> (cell: CellRecord, lease: WorkLease)? {
+        try backend.write { tx in
+            var scope = "", scopeArguments: [any SQLColumnValue] = []
+            if let experiment {
+                scope = " AND experiment = ?"
+                scopeArguments = [experiment]
+            }
+            let expired = "status = 'running' AND lease_until < \(dialect.now)"
+            // Leases that ran out on their last allowed attempt: the cell has failed.
+            let abandoned = try tx.fetch("""
+                UPDATE cell SET status = 'failed',
+                    error = 'abandoned: the lease of ' || claimed_by || ' ran out after ' || attempts || ' attempts'
+                WHERE \(expired) AND attempts >= ?\(scope) RETURNING id
+                """, [maxAttempts] + scopeArguments)
+            for row in abandoned { try endAttempts(ofCell: try row["id"], before: nil, outcome: .expired, tx) }
+
+            guard let row = try tx.fetchOne("""
+                UPDATE cell SET status = 'running', claimed_by = ?, claimed_at = \(dialect.now), heartbeat_at = \(dialect.now),
+                    lease_until = \(dialect.nowPlusSeconds), claim = claim + 1, attempts = attempts + 1, error = NULL
+                WHERE id = (SELECT id FROM cell WHERE (status = 'pending' OR (\(expired) AND attempts < ?))\(scope)
+                            ORDER BY id LIMIT 1\(dialect.skipLocked))
+                RETURNING *
+                """, [worker, lease, maxAttempts] + scopeArguments, table: "cell") else { return nil }
+            let cell = try CellRecord(row: row)
+            // A claim taken over from a lapsed lease ends that lease's attempt.
+            try endAttempts(ofCell: cell.id, before: cell.claim, outcome: .expired, tx)
+            try tx.execute("INSERT INTO cell_attempt (cell_id, claim, worker, started_at, outcome) VALUES (?, ?, ?, \(dialect.now), 'running')",
+                           [cell.id, cell.claim, worker])
+            return (cell, WorkLease(kind: .cell, id: cell.id, worker: worker, claim: cell.claim, seconds: lease))
         }
     }
 
-    /// Marks failed the stale cells that have used up their attempts. Named parameters: `:cutoff`
-    /// (heartbeats before it are stale), `:maxAttempts`, `:experiment` (NULL for any).
-    static let abandonSQL = """
-        UPDATE cell SET status = 'failed',
-            error = 'abandoned: no heartbeat from ' || claimed_by || ' since ' || heartbeat_at || ', after ' || attempts || ' attempts'
-        WHERE status = 'running' AND heartbeat_at < :cutoff AND attempts >= :maxAttempts
-            AND (:experiment IS NULL OR experiment = :experiment)
-        """
-
-    /// Claims one cell and returns it. The WHERE clause repeats the claimability test outside the
-    /// subquery so that the statement is atomic on its own: if another connection took the cell
-    /// between the subquery and the update, nothing is updated and nothing returned. Parameters as
-    /// for `abandonSQL`, plus `:worker` and `:now`.
-    static let claimSQL: String = {
-        let claimable = """
-            (:experiment IS NULL OR experiment = :experiment)
-            AND (status = 'pending' OR (status = 'running' AND heartbeat_at < :cutoff AND attempts < :maxAttempts))
-            """
-        return """
-            UPDATE cell SET status = 'running', claimed_by = :worker, claimed_at = :now, heartbeat_at = :now,
-                attempts = attempts + 1, run_id = NULL, error = NULL
-            WHERE id = (SELECT id FROM cell WHERE \(claimable) ORDER BY id LIMIT 1) AND \(claimable)
-            RETURNING *
-            """
-    }()
-
-    /// Records that `worker` is still training cell `id`. Throws `claimLost` when the cell is no
-    /// longer this worker's (it was re-claimed after the worker stalled): the worker should stop.
-    public func heartbeat(cell id: Int64, worker: String = RunStore.workerID, now: Date = Date()) throws {
-        try updateClaimedCell(id, worker: worker, set: "heartbeat_at = :now", arguments: ["now": now])
+    /// Marks the leased cell done. Repeating it (a retry after a lost answer) is harmless.
+    public func completeCell(_ lease: WorkLease) throws {
+        try backend.write { tx in
+            if try isAlreadyEnded(lease, as: .done, tx) { return }
+            try fence(lease, tx)
+            try tx.execute("UPDATE cell SET status = 'done', heartbeat_at = \(dialect.now), lease_until = NULL WHERE id = ?", [lease.id])
+            try endAttempt(lease, outcome: .done, error: nil, tx)
+        }
     }
 
-    /// Links the run that trains cell `id` to it.
-    public func attachRun(_ runID: Int64, toCell id: Int64, worker: String = RunStore.workerID) throws {
-        try updateClaimedCell(id, worker: worker, set: "run_id = :run", arguments: ["run": runID])
+    /// Records that the leased cell's run failed with `error`. The cell goes back to the queue
+    /// until it has used `maxAttempts` attempts, then it is marked failed.
+    /// - Returns: the cell's status now (`pending` or `failed`).
+    @discardableResult
+    public func failCell(_ lease: WorkLease, error: String, maxAttempts: Int = 3) throws -> CellStatus {
+        try backend.write { tx in
+            try fence(lease, tx)
+            let row = try tx.fetchOne("""
+                UPDATE cell SET status = CASE WHEN attempts >= ? THEN 'failed' ELSE 'pending' END, error = ?, lease_until = NULL
+                WHERE id = ? RETURNING status
+                """, [maxAttempts, error, lease.id], table: "cell")!
+            try endAttempt(lease, outcome: .failed, error: error, tx)
+            return try row["status"]
+        }
     }
 
-    /// Marks cell `id` done, trained by run `runID`.
-    public func completeCell(_ id: Int64, runID: Int64?, worker: String = RunStore.workerID, now: Date = Date()) throws {
-        try updateClaimedCell(id, worker: worker, set: "status = 'done', run_id = coalesce(:run, run_id), heartbeat_at = :now",
-                              arguments: ["run": runID, "now": now])
+    /// Gives the leased cell back to the queue without counting the attempt (a preempted worker,
+    /// a time limit). Its run is kept, so the next worker resumes it.
+    public func releaseCell(_ lease: WorkLease, reason: String) throws {
+        try backend.write { tx in
+            if try isAlreadyEnded(lease, as: .pending, tx) { return }
+            try fence(lease, tx)
+            try tx.execute("UPDATE cell SET status = 'pending', attempts = attempts - 1, lease_until = NULL WHERE id = ?", [lease.id])
+            try endAttempt(lease, outcome: .released, error: reason, tx)
+        }
     }
 
-    /// Marks cell `id` failed with `error`.
-    public func failCell(_ id: Int64, error: String, worker: String = RunStore.workerID, now: Date = Date()) throws {
-        try updateClaimedCell(id, worker: worker, set: "status = 'failed', error = :error, heartbeat_at = :now",
-                              arguments: ["error": error, "now": now])
-    }
-
-    /// Puts an experiment's failed cells back in the queue (e.g. after fixing a bug).
+    /// Puts an experiment's failed cells back in the queue with fresh attempts (e.g. after fixing a bug).
     /// - Returns: the number of cells requeued.
     @discardableResult
     public func requeueFailedCells(experiment: String) throws -> Int {
-        try database.write { db in
-            try db.execute(sql: "UPDATE cell SET status = 'pending', attempts = 0 WHERE status = 'failed' AND experiment = ?",
-                           arguments: [experiment])
-            return db.changesCount
+        try backend.write { tx in
+            try tx.execute("UPDATE cell SET status = 'pending', attempts = 0 WHERE status = 'failed' AND experiment = ?", [experiment])
+        }
+    }
+
+    /// Ends the claim of a worker known to be dead (a process of this machine that no longer
+    /// exists) at once, instead of waiting for its lease to run out.
+    public func expireClaim(cell id: Int64, ifHeldBy worker: String) throws {
+        try backend.write { tx in
+            let changed = try tx.execute("UPDATE cell SET lease_until = \(dialect.now) WHERE id = ? AND status = 'running' AND claimed_by = ?",
+                                         [id, worker])
+            _ = changed
         }
     }
 
     /// An experiment's cells (optionally only those in `status`), in queue order.
     public func cells(experiment: String, status: CellStatus? = nil) throws -> [CellRecord] {
-        try database.read { db in
-            var request = CellRecord.filter(Column("experiment") == experiment)
-            if let status { request = request.filter(Column("status") == status) }
-            return try request.order(Column("id")).fetchAll(db)
+        try backend.read { tx in
+            let rows = if let status {
+                try tx.fetch("SELECT * FROM cell WHERE experiment = ? AND status = ? ORDER BY id", [experiment, status], table: "cell")
+            } else {
+                try tx.fetch("SELECT * FROM cell WHERE experiment = ? ORDER BY id", [experiment], table: "cell")
+            }
+            return try rows.map(CellRecord.init(row:))
         }
     }
 
     /// How many of an experiment's cells are in each status (statuses with no cells included, as 0).
     public func cellCounts(experiment: String) throws -> [CellStatus: Int] {
-        try database.read { db in
+        try backend.read { tx in
             var counts = Dictionary(uniqueKeysWithValues: CellStatus.allCases.map { ($0, 0) })
-            let rows = try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM cell WHERE experiment = ? GROUP BY status",
-                                        arguments: [experiment])
-            for row in rows { counts[row["status"] as CellStatus] = row["n"] }
+            for row in try tx.fetch("SELECT status, count(*) AS n FROM cell WHERE experiment = ? GROUP BY status", [experiment]) {
+                counts[try row["status"] as CellStatus] = try row["n"]
+            }
             return counts
         }
     }
 
-    /// Applies `assignments` to cell `id` if `worker` holds it (running and claimed by it);
-    /// otherwise throws `noSuchCell` or `claimLost` describing who has it now.
-    private func updateClaimedCell(_ id: Int64, worker: String, set assignments: String, arguments: StatementArguments) throws {
-        try database.write { db in
-            var all = arguments
-            _ = all.append(contentsOf: ["id": id, "worker": worker])
-            try db.execute(sql: "UPDATE cell SET \(assignments) WHERE id = :id AND status = 'running' AND claimed_by = :worker",
-                           arguments: all)
-            guard db.changesCount == 0 else { return }
-            guard let cell = try CellRecord.fetchOne(db, key: id) else { throw RunStoreError.noSuchCell(id: id, store: path) }
-            throw RunStoreError.claimLost(cell: id, worker: worker, holder: cell.claimedBy, status: cell.status)
+    /// An experiment's cells with how far their runs got, and their heartbeats' ages on the
+    /// database clock (the clock every lease is measured by), in queue order.
+    public func cellProgress(experiment: String) throws -> [CellProgress] {
+        try backend.read { tx in
+            try tx.fetch("""
+                SELECT cell.*, coalesce(run.epochs, 0) AS run_epochs, run.checkpoint AS run_checkpoint,
+                    \(dialect.secondsSince("cell.heartbeat_at")) AS heartbeat_age,
+                    \(dialect.secondsSince("cell.lease_until")) AS lease_overdue,
+                    \(dialect.secondsSince("cell.claimed_at")) AS claim_age
+                FROM cell LEFT JOIN run ON run.id = cell.run_id WHERE cell.experiment = ? ORDER BY cell.id
+                """, [experiment], table: "cell").map { row in
+                CellProgress(cell: try CellRecord(row: row), epochsDone: try row["run_epochs"], heartbeatAge: try row["heartbeat_age"],
+                             leaseLeft: (try row["lease_overdue"] as Double?).map { -$0 }, claimAge: try row["claim_age"])
+            }
         }
+    }
+
+    /// Every claim of cell `id`, oldest first.
+    public func attempts(ofCell id: Int64) throws -> [CellAttempt] {
+        try backend.read { tx in
+            try tx.fetch("SELECT * FROM cell_attempt WHERE cell_id = ? ORDER BY claim", [id], table: "cell_attempt").map(CellAttempt.init(row:))
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Whether the lease's cell already ended in `status` under this very claim (a repeated call).
+    private func isAlreadyEnded(_ lease: WorkLease, as status: CellStatus, _ tx: any SQLTransaction) throws -> Bool {
+        guard let row = try tx.fetchOne("SELECT status, claimed_by, claim FROM cell WHERE id = ?", [lease.id], table: "cell") else { return false }
+        return try row["status"] as CellStatus == status && row["claimed_by"] as String? == lease.worker && row["claim"] as Int64 == lease.claim
+    }
+
+    private func endAttempt(_ lease: WorkLease, outcome: CellAttempt.Outcome, error: String?, _ tx: any SQLTransaction) throws {
+        try tx.execute("UPDATE cell_attempt SET outcome = ?, error = ?, ended_at = \(dialect.now) WHERE cell_id = ? AND claim = ?",
+                       [outcome, error, lease.id, lease.claim])
+    }
+
+    /// Ends the still-running attempts of cell `id` (those before claim `before`, when given).
+    private func endAttempts(ofCell id: Int64, before claim: Int64?, outcome: CellAttempt.Outcome, _ tx: any SQLTransaction) throws {
+        try tx.execute("UPDATE cell_attempt SET outcome = ?, ended_at = \(dialect.now) WHERE cell_id = ? AND outcome = 'running' AND claim < ?",
+                       [outcome, id, claim ?? Int64.max])
     }
 }

@@ -1,82 +1,55 @@
 import Foundation
-import GRDB
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
-/// The SQLite database of runs, their per-epoch metrics, and the experiment cell queue.
+/// The database of runs, their per-epoch metrics, the experiment cell queue and sweep state.
 ///
-/// Safe to share: every instance, in any thread or process, may write to the same file at once.
-/// The database is in WAL mode (readers never block the writer), writes are IMMEDIATE transactions
-/// (so they queue on the lock instead of failing half-way), and a writer that finds the file
-/// locked waits up to `busyTimeout` before failing with `SQLITE_BUSY`.
+/// Two backends behind one interface: SQLite, the embedded default for processes of one machine
+/// (`sqlite:PATH`), and PostgreSQL for workers on many machines (`postgres://…`). Every statement
+/// is written once; the few spellings that differ come from the backend's `SQLDialect`.
 ///
-/// WAL needs shared memory, so all processes must be on one machine. For a store shared by several
-/// machines over a network file system, open it with `journal: .rollback`; the cell queue only
-/// relies on single-statement atomic updates, which that mode keeps.
+/// Safe to share: every instance, in any thread, process or machine, may write at once.
 public final class RunStore: Sendable {
-    /// The conventional file name of a store inside a run directory.
+    /// The conventional file name of a SQLite store inside a run directory.
     public static let fileName = "runs.sqlite"
 
-    /// How SQLite keeps the database consistent while writing.
-    public enum Journal: Sendable {
-        /// Write-ahead log: concurrent readers and one writer; processes on one machine.
-        case wal
-        /// Classic rollback journal: readers and writers exclude each other; works where shared
-        /// memory does not (network file systems).
-        case rollback
-    }
+    /// Where the store is.
+    public let location: StoreLocation
+    let backend: any SQLBackend
 
-    /// The database file's path.
-    public let path: String
-    let database: any DatabaseWriter
-
-    /// Opens (creating if needed, and migrating) the store at `path`.
-    /// - Parameters:
-    ///   - busyTimeout: how long a write waits for another writer before failing.
-    ///   - journal: `.wal` unless the file is on a network file system.
-    public init(path: String, busyTimeout: TimeInterval = 60, journal: Journal = .wal) throws {
-        self.path = path
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(busyTimeout)
-        configuration.label = "RunStore"
-        // GRDB's migrator decides which migrations are pending before it takes the write lock, so
-        // two processes opening a new store together would both create the tables. Opening and
-        // migrating under an exclusive lock on a side file serialises them.
-        database = try withFileLock(path + ".lock") {
-            let database: any DatabaseWriter = switch journal {
-            case .wal: try DatabasePool(path: path, configuration: configuration)
-            case .rollback: try DatabaseQueue(path: path, configuration: configuration)
-            }
-            try RunStoreSchema.migrator.migrate(database)
-            return database
+    /// Opens (creating and migrating if needed) the store at `location`.
+    public init(_ location: StoreLocation) throws {
+        self.location = location
+        switch location {
+        case let .sqlite(path): backend = try SQLiteBackend(path: path)
+        case let .postgres(url): backend = try PostgresBackend(url: url)
         }
     }
 
-    /// Opens the store `runs.sqlite` in `directory`, creating the directory if needed.
-    public convenience init(directory: URL, busyTimeout: TimeInterval = 60, journal: Journal = .wal) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try self.init(path: directory.appendingPathComponent(Self.fileName).path, busyTimeout: busyTimeout, journal: journal)
+    /// Opens the SQLite store at `path`.
+    public convenience init(path: String) throws {
+        try self.init(.sqlite(path: path))
     }
 
-    /// This process's identity as a cell-queue worker: `host:pid`.
-    public static var workerID: String {
-        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    /// Opens the SQLite store `runs.sqlite` in `directory`, creating the directory if needed.
+    public convenience init(directory: URL) throws {
+        try self.init(.sqlite(path: directory.appendingPathComponent(Self.fileName).path))
     }
-}
 
-/// Runs `body` holding an exclusive advisory lock (`flock`) on the file at `lockPath`, created if
-/// needed. The lock is a separate file because closing any descriptor of the database file itself
-/// would drop SQLite's own POSIX locks on it.
-private func withFileLock<T>(_ lockPath: String, _ body: () throws -> T) throws -> T {
-    let fd = open(lockPath, O_RDWR | O_CREAT, 0o644)
-    guard fd >= 0 else { throw RunStoreError.lockFailed(path: lockPath, reason: String(cString: strerror(errno))) }
-    defer { close(fd) }
-    while flock(fd, LOCK_EX) != 0 {
-        guard errno == EINTR else { throw RunStoreError.lockFailed(path: lockPath, reason: String(cString: strerror(errno))) }
+    /// Where the store is, for messages (a URL without its password).
+    public var path: String { backend.location }
+
+    /// The dialect of the store's SQL.
+    var dialect: SQLDialect { backend.dialect }
+
+    /// This process's identity as a worker, unique across machines: `host:boot:pid`, where `boot`
+    /// is the start of the kernel's boot id (so a rebooted machine, reusing pids, gets new ids).
+    public static let workerID: String = {
+        let boot = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))
+            .map { String($0.prefix(8)) } ?? "noboot"
+        return "\(ProcessInfo.processInfo.hostName):\(boot):\(ProcessInfo.processInfo.processIdentifier)"
+    }()
+
+    /// The database server's clock now (PostgreSQL's `now()`; this machine's clock for SQLite).
+    public func serverTime() throws -> Date {
+        try backend.read { tx in try tx.fetchOne("SELECT \(dialect.now) AS now")!["now"] }
     }
-    defer { flock(fd, LOCK_UN) }
-    return try body()
 }

@@ -1,7 +1,6 @@
 import Foundation
 
-/// Why a run-store operation was refused. Database failures (locked for longer than the busy
-/// timeout, disk full) surface as GRDB's `DatabaseError` instead.
+/// Why a run-store operation was refused or failed.
 public enum RunStoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The lock file that serialises opening the store could not be created or locked.
     case lockFailed(path: String, reason: String)
@@ -13,7 +12,18 @@ public enum RunStoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidJSON(field: String, reason: String)
     /// The worker no longer holds the cell: its claim went stale and another worker took it,
     /// or the cell was completed or failed meanwhile.
-    case claimLost(cell: Int64, worker: String, holder: String?, status: CellStatus)
+    /// `cell` is the row id (of a cell or a sweep run) and `status` its status now.
+    case claimLost(cell: Int64, worker: String, holder: String?, status: String)
+    /// The database cannot be reached or written (server gone, disk full, read-only file).
+    case unavailable(store: String, reason: String)
+    /// The database refused a statement.
+    case database(store: String, message: String)
+    /// A stored column does not hold what the store expects.
+    case badColumn(table: String, column: String, expected: String, found: String)
+    /// A `--store` / `FUNNEL_STORE` value does not parse.
+    case badLocation(String, reason: String)
+    /// No sweep has this id.
+    case noSuchSweep(id: Int64, store: String)
     /// A metric expression does not parse.
     case badMetric(String)
     /// No compared run has this metric; `known` lists what they have.
@@ -30,7 +40,17 @@ public enum RunStoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .invalidJSON(field, reason):
             return "\(field) is not valid JSON: \(reason)"
         case let .claimLost(cell, worker, holder, status):
-            return "cell \(cell): \(worker) no longer holds it (status \(status.rawValue), claimed by \(holder ?? "nobody"))"
+            return "cell \(cell): \(worker) no longer holds it (status \(status), claimed by \(holder ?? "nobody")); its writes are refused"
+        case let .unavailable(store, reason):
+            return "\(store): \(reason)"
+        case let .database(store, message):
+            return "\(store): \(message)"
+        case let .badColumn(table, column, expected, found):
+            return "run store table \(table), column \(column): expected \(expected), found \(found)"
+        case let .badLocation(text, reason):
+            return "store '\(text)': \(reason)"
+        case let .noSuchSweep(id, store):
+            return "\(store): no sweep with id \(id)"
         case let .badMetric(text):
             return "metric '\(text)' does not parse: expected a field such as test_top1, or aggregate(field) with aggregate one of "
                 + RunMetric.Aggregate.allCases.map(\.rawValue).joined(separator: ", ")

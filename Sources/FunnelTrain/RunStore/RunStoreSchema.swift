@@ -1,10 +1,12 @@
 import GRDB
 
-/// The run store's tables, as numbered migrations: a store created by an older Funnel is brought
-/// up to date when opened, and each migration runs exactly once even when several processes open
-/// the store together (migrations run inside an IMMEDIATE write transaction).
+/// The run store's tables, in both dialects.
+///
+/// SQLite stores are migrated by numbered migrations (a store made by an older Funnel is brought up
+/// to date when opened; each migration runs once even when several processes open the store
+/// together). A PostgreSQL store is created whole, under an advisory lock, by `migratePostgres`.
 enum RunStoreSchema {
-    static var migrator: DatabaseMigrator {
+    static var sqliteMigrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: run, epoch, cell") { db in
             try db.execute(sql: """
@@ -68,6 +70,131 @@ enum RunStoreSchema {
                 CREATE INDEX cell_by_status ON cell(status, experiment);
                 """)
         }
+        migrator.registerMigration("v2: leases, attempt history, sweeps") { db in
+            try db.execute(sql: """
+                ALTER TABLE cell ADD COLUMN claim INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE cell ADD COLUMN lease_until DATETIME;
+                UPDATE cell SET claim = attempts, lease_until = strftime('%Y-%m-%d %H:%M:%f', heartbeat_at, '+600 seconds');
+                """ + sharedTables(id: "INTEGER PRIMARY KEY AUTOINCREMENT", integer: "INTEGER", real: "REAL", date: "DATETIME"))
+        }
         return migrator
+    }
+
+    /// Creates the PostgreSQL tables if they are missing. Concurrent first opens wait on an
+    /// advisory lock, so only one creates them.
+    static func migratePostgres(_ tx: any SQLTransaction) throws {
+        try tx.execute("SELECT pg_advisory_xact_lock(7140001)")
+        let exists = try tx.fetchOne("SELECT to_regclass('public.cell') IS NOT NULL AS present")
+        if let exists, try exists["present"] as Int64 == 1 { return }
+        // The extended query protocol takes one statement at a time.
+        let script = """
+            CREATE TABLE run (
+                id BIGSERIAL PRIMARY KEY,
+                name TEXT NOT NULL,
+                experiment TEXT,
+                config TEXT NOT NULL,
+                model TEXT NOT NULL,
+                act TEXT NOT NULL,
+                dataset TEXT NOT NULL,
+                seed BIGINT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed', 'interrupted')),
+                git_commit TEXT,
+                host TEXT NOT NULL,
+                cpu TEXT NOT NULL,
+                threads BIGINT NOT NULL,
+                started_at TIMESTAMPTZ NOT NULL,
+                ended_at TIMESTAMPTZ,
+                error TEXT,
+                checkpoint TEXT,
+                epochs BIGINT NOT NULL DEFAULT 0,
+                best_test_top1 DOUBLE PRECISION,
+                best_epoch BIGINT,
+                final_test_top1 DOUBLE PRECISION,
+                final_test_top5 DOUBLE PRECISION,
+                final_test_loss DOUBLE PRECISION,
+                final_train_loss DOUBLE PRECISION
+            );
+            CREATE INDEX run_by_experiment ON run(experiment);
+
+            CREATE TABLE epoch (
+                run_id BIGINT NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                epoch BIGINT NOT NULL,
+                train_loss DOUBLE PRECISION,
+                train_acc DOUBLE PRECISION,
+                test_loss DOUBLE PRECISION,
+                test_top1 DOUBLE PRECISION,
+                test_top5 DOUBLE PRECISION,
+                lr DOUBLE PRECISION,
+                seconds DOUBLE PRECISION,
+                images_per_second DOUBLE PRECISION,
+                extra TEXT NOT NULL DEFAULT '{}',
+                PRIMARY KEY (run_id, epoch)
+            );
+
+            CREATE TABLE cell (
+                id BIGSERIAL PRIMARY KEY,
+                experiment TEXT NOT NULL,
+                key TEXT NOT NULL,
+                config TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'running', 'done', 'failed')),
+                claimed_by TEXT,
+                claimed_at TIMESTAMPTZ,
+                heartbeat_at TIMESTAMPTZ,
+                run_id BIGINT REFERENCES run(id) ON DELETE SET NULL,
+                attempts BIGINT NOT NULL DEFAULT 0,
+                error TEXT,
+                claim BIGINT NOT NULL DEFAULT 0,
+                lease_until TIMESTAMPTZ,
+                UNIQUE (experiment, key)
+            );
+            CREATE INDEX cell_by_status ON cell(status, experiment);
+            """ + sharedTables(id: "BIGSERIAL PRIMARY KEY", integer: "BIGINT", real: "DOUBLE PRECISION", date: "TIMESTAMPTZ")
+        for statement in script.split(separator: ";") where !statement.allSatisfy(\.isWhitespace) {
+            try tx.execute(String(statement))
+        }
+    }
+
+    /// Tables added in v2, in either dialect's types.
+    private static func sharedTables(id: String, integer: String, real: String, date: String) -> String {
+        """
+
+        CREATE TABLE cell_attempt (
+            id \(id),
+            cell_id \(integer) NOT NULL REFERENCES cell(id) ON DELETE CASCADE,
+            claim \(integer) NOT NULL,
+            worker TEXT NOT NULL,
+            started_at \(date) NOT NULL,
+            ended_at \(date),
+            outcome TEXT NOT NULL CHECK (outcome IN ('running', 'done', 'failed', 'released', 'expired')),
+            error TEXT,
+            UNIQUE (cell_id, claim)
+        );
+
+        CREATE TABLE sweep (
+            id \(id),
+            name TEXT NOT NULL,
+            spec TEXT NOT NULL,
+            seed \(integer) NOT NULL,
+            created_at \(date) NOT NULL
+        );
+
+        CREATE TABLE sweep_run (
+            id \(id),
+            sweep_id \(integer) NOT NULL REFERENCES sweep(id) ON DELETE CASCADE,
+            number \(integer) NOT NULL,
+            assignment TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed')),
+            claimed_by TEXT,
+            claim \(integer) NOT NULL DEFAULT 1,
+            attempts \(integer) NOT NULL DEFAULT 1,
+            heartbeat_at \(date),
+            lease_until \(date),
+            run_id \(integer) REFERENCES run(id) ON DELETE SET NULL,
+            metric \(real),
+            history TEXT NOT NULL DEFAULT '[]',
+            error TEXT,
+            UNIQUE (sweep_id, number)
+        );
+        """
     }
 }

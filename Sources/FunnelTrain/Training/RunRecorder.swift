@@ -1,24 +1,52 @@
 import Foundation
 
-/// Writes a run's rows into the run store of a run directory (or nothing, without one).
-/// On resume it continues the unfinished run of the same name instead of starting a new row.
+/// Writes a run's rows into a run store (or nothing, without one) and decides where its
+/// checkpoints go.
+///
+/// Without a lease the run is `<directory>/<name>/checkpoint.safetensors`, and on resume the
+/// unfinished run of the same name continues. With a lease (a worker's cell or sweep run), the run
+/// is the lease's (resumed from the checkpoint the store recorded for it), every write is fenced by
+/// the lease, and checkpoints go to a file of this claim's own, `checkpoint-claim<N>.safetensors`:
+/// a worker that lost its claim can write nothing its successor reads. The final checkpoint is
+/// moved to `checkpoint.safetensors` while the lease is checked and held.
 final class RunRecorder {
     let store: RunStore?
+    let lease: WorkLease?
     let runID: Int64?
+    /// Where this run's checkpoints are written.
+    let checkpointURL: URL?
+    /// The checkpoint to resume from, if any.
+    let resumeURL: URL?
+    private let finalURL: URL?
 
-    init(directory: URL?, name: String, experiment: String?, config: TrainConfig, dataset: String, resume: Bool) throws {
-        guard let directory else { store = nil; runID = nil; return }
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent(name), withIntermediateDirectories: true)
-        let store = try RunStore(path: directory.appendingPathComponent("runs.sqlite").path)
+    init(store: RunStore?, lease: WorkLease?, directory: URL?, name: String, experiment: String?, config: TrainConfig,
+         dataset: String, resume: Bool) throws {
         self.store = store
-        if resume, let previous = try store.runs().filter({ $0.spec.name == name }).last {
-            // Continue (or, when already finished, re-read) the run of that name.
-            runID = previous.id
-            if previous.status != .finished { try store.updateStatus(previous.id, to: .running) }
+        self.lease = lease
+        let folder = directory?.appendingPathComponent(name)
+        if let folder { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        finalURL = folder?.appendingPathComponent("checkpoint.safetensors")
+        let spec = { RunSpec(name: name, experiment: experiment, config: try RunSpec.json(config), model: config.model,
+                             act: config.act, dataset: dataset, seed: Int(config.seed), gitCommit: RunRecorder.gitCommit()) }
+        if let store, let lease {
+            let run = try store.runForLease(lease, spec: try spec())
+            runID = run.id
+            checkpointURL = folder?.appendingPathComponent("checkpoint-claim\(lease.claim).safetensors")
+            resumeURL = run.checkpoint.flatMap { FileManager.default.fileExists(atPath: $0) ? URL(fileURLWithPath: $0) : nil }
+        } else if let store {
+            if resume, let previous = try store.runs().filter({ $0.spec.name == name }).last {
+                // Continue (or, when already finished, re-read) the run of that name.
+                runID = previous.id
+                if previous.status != .finished { try store.updateStatus(previous.id, to: .running) }
+            } else {
+                runID = try store.createRun(try spec()).id
+            }
+            checkpointURL = finalURL
+            resumeURL = resume ? finalURL : nil
         } else {
-            let spec = RunSpec(name: name, experiment: experiment, config: try RunSpec.json(config), model: config.model,
-                               act: config.act, dataset: dataset, seed: Int(config.seed), gitCommit: RunRecorder.gitCommit())
-            runID = try store.createRun(spec).id
+            runID = nil
+            checkpointURL = finalURL
+            resumeURL = resume ? finalURL : nil
         }
     }
 
@@ -33,35 +61,56 @@ final class RunRecorder {
         }
     }
 
+    /// Records an epoch. A run killed between this row and its checkpoint redoes the epoch on
+    /// resume with the same numbers (same seed), and the row is replaced by an equal one.
     func record(_ m: EpochMetrics) throws {
         guard let store, let runID else { return }
-        // A run killed between this row and its checkpoint redoes the epoch on resume, with the
-        // same numbers (same seed): keep the row already there.
-        if try store.epochs(of: runID).contains(where: { $0.epoch == m.epoch }) { return }
         // The store keeps accuracies in percent (readable exports); Funnel's code uses fractions.
         try store.appendEpoch(EpochRecord(runID: runID, epoch: m.epoch, trainLoss: m.trainLoss, trainAcc: m.trainAccuracy * 100,
                                           testLoss: m.test.loss, testTop1: m.test.top1 * 100, testTop5: m.test.top5 * 100, lr: m.learningRate,
-                                          seconds: m.seconds, imagesPerSecond: m.imagesPerSecond, extra: ["test_count": Double(m.test.count)]))
+                                          seconds: m.seconds, imagesPerSecond: m.imagesPerSecond, extra: ["test_count": Double(m.test.count)]),
+                              lease: lease)
     }
 
-    func setCheckpoint(_ path: String) throws {
+    /// Writes `checkpoint` and records it.
+    func save(_ checkpoint: TrainingCheckpoint) throws {
+        guard let url = checkpointURL else { return }
+        // Refuse early, before writing a file nobody would read.
+        if let lease, let store { try store.verify(lease) }
+        try checkpoint.save(to: url)
         guard let store, let runID else { return }
-        try store.setCheckpoint(runID, path: path)
+        try store.setCheckpoint(runID, path: url.path, lease: lease)
     }
 
-    func finish(checkpoint: String?) throws {
+    func finish() throws {
         guard let store, let runID else { return }
-        try store.finishRun(runID, checkpoint: checkpoint)
+        if lease != nil, let from = checkpointURL, let to = finalURL, FileManager.default.fileExists(atPath: from.path) {
+            try store.setCheckpoint(runID, path: to.path, lease: lease) {
+                _ = try? FileManager.default.removeItem(at: to)
+                try FileManager.default.moveItem(at: from, to: to)
+            }
+            removeOlderClaimCheckpoints(keeping: to)
+        }
+        try store.finishRun(runID, checkpoint: finalURL?.path, lease: lease)
     }
 
     func interrupt() throws {
         guard let store, let runID else { return }
-        try store.updateStatus(runID, to: .interrupted)
+        try store.updateStatus(runID, to: .interrupted, lease: lease)
     }
 
     func fail(_ message: String) throws {
         guard let store, let runID else { return }
-        try store.failRun(runID, error: message)
+        try store.failRun(runID, error: message, lease: lease)
+    }
+
+    /// Checkpoints of earlier claims of this run, no longer referenced once it has finished.
+    private func removeOlderClaimCheckpoints(keeping: URL) {
+        let folder = keeping.deletingLastPathComponent()
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        for name in names where name.hasPrefix("checkpoint-claim") && name.hasSuffix(".safetensors") {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
     }
 
     /// The current commit of the working directory's repository, if any.

@@ -32,6 +32,9 @@ public struct TrainingSummary: Sendable, Codable, Equatable {
     public var finalLoss: Double
     public var seconds: Double
     public var parameters: Int
+    /// Whether training stopped before its last epoch because it was asked to (a signal, a
+    /// preempted worker); the run is `interrupted` and resumes from its checkpoint.
+    public var interrupted = false
 }
 
 /// Trains one model with one activation: data, model, optimizer, schedule, evaluation every
@@ -43,19 +46,28 @@ public final class Trainer {
     public let runDirectory: URL?
     public let runName: String
     public let experiment: String?
+    /// Where the run is recorded; by default the SQLite store of `runDirectory`.
+    public let store: RunStore?
+    /// The worker's lease on the cell or sweep run this run trains, which fences every write.
+    public let lease: WorkLease?
     let events: (TrainingEvent) -> Void
 
+    /// - Parameters:
+    ///   - store: the run store; nil opens `runs.sqlite` in `runDirectory` (none without one).
+    ///   - lease: a worker's lease: the run becomes the leased row's run, and writes are fenced.
     public init(config: TrainConfig, runDirectory: URL?, runName: String? = nil, experiment: String? = nil,
-                events: @escaping (TrainingEvent) -> Void = { _ in }) throws {
+                store: RunStore? = nil, lease: WorkLease? = nil, events: @escaping (TrainingEvent) -> Void = { _ in }) throws {
         try config.validate()
         self.config = config
         self.runDirectory = runDirectory
         self.runName = runName ?? "\(config.model)-\(ActivationSpec.fileSafe(config.act))-s\(config.seed)"
         self.experiment = experiment
+        self.store = try store ?? runDirectory.map { try RunStore(directory: $0) }
+        self.lease = lease
         self.events = events
     }
 
-    /// The checkpoint of this run (in `runDirectory/<run name>/`).
+    /// The final checkpoint of this run (in `runDirectory/<run name>/`).
     public var checkpointURL: URL? { runDirectory?.appendingPathComponent(runName).appendingPathComponent("checkpoint.safetensors") }
 
     /// Loads data from the config (cached decode).
@@ -97,18 +109,24 @@ public final class Trainer {
 
     /// Runs training to the configured number of epochs. With `resume`, continues from this run's
     /// checkpoint (same seed: the result equals an uninterrupted run).
-    /// - Parameter stopAfter: stop (status `interrupted`, resumable) once this many epochs are done,
-    ///   e.g. to split a long run into sessions.
+    /// - Parameters:
+    ///   - stopAfter: stop (status `interrupted`, resumable) once this many epochs are done,
+    ///     e.g. to split a long run into sessions.
+    ///   - continueAfter: asked after every epoch with the history so far; returning false
+    ///     ends the run there (early termination of a sweep), recorded as finished.
+    ///   - shouldStop: asked after every step; true (a signal, a lost lease) ends the step, writes
+    ///     a checkpoint of the epoch so far and stops as `interrupted`, resumable.
     @discardableResult
-    /// - Parameter continueAfter: asked after every epoch with the history so far; returning false
-    ///   ends the run there (early termination of a sweep), recorded as finished.
     public func run(resume: Bool = false, data: Splits? = nil, stopAfter: Int? = nil,
-                    continueAfter: ([EpochMetrics]) -> Bool = { _ in true }) throws -> TrainingSummary {
+                    continueAfter: ([EpochMetrics]) -> Bool = { _ in true }, shouldStop: () -> Bool = { false }) throws -> TrainingSummary {
         // A generator of this run's own: runs in parallel tasks do not share a random stream.
-        try DefaultRandom.seeded(config.seed) { try train(resume: resume, data: data, stopAfter: stopAfter, continueAfter: continueAfter) }
+        try DefaultRandom.seeded(config.seed) {
+            try train(resume: resume, data: data, stopAfter: stopAfter, continueAfter: continueAfter, shouldStop: shouldStop)
+        }
     }
 
-    private func train(resume: Bool, data: Splits?, stopAfter: Int?, continueAfter: ([EpochMetrics]) -> Bool) throws -> TrainingSummary {
+    private func train(resume: Bool, data: Splits?, stopAfter: Int?, continueAfter: ([EpochMetrics]) -> Bool,
+                       shouldStop: () -> Bool) throws -> TrainingSummary {
         let start = Date()
         let splits = try data ?? Trainer.loadData(config)
         let classes = splits.train.classes.count
@@ -123,55 +141,79 @@ public final class Trainer {
         let stepsPerEpoch = trainLoader.batchCount
         let schedule = Trainer.makeSchedule(config, stepsPerEpoch: stepsPerEpoch)
 
-        var firstEpoch = 0
-        if resume, let url = checkpointURL, FileManager.default.fileExists(atPath: url.path) {
+        let recorder = try RunRecorder(store: store, lease: lease, directory: runDirectory, name: runName, experiment: experiment,
+                                       config: config, dataset: splits.train.name, resume: resume)
+        var firstEpoch = 0, partial = PartialEpoch(), firstStep = 0
+        if let url = recorder.resumeURL, FileManager.default.fileExists(atPath: url.path) {
             let checkpoint = try TrainingCheckpoint(contentsOf: url)
             guard checkpoint.config == config else {
                 throw TrainError.checkpointMismatch("\(url.path) was written with a different config; start a new run directory or drop --resume")
             }
             try checkpoint.restore(model: model, optimizer: optimizer)
             firstEpoch = checkpoint.epoch
+            firstStep = checkpoint.step
+            partial = checkpoint.partial
         }
-        let recorder = try RunRecorder(directory: runDirectory, name: runName, experiment: experiment, config: config,
-                                       dataset: splits.train.name, resume: resume)
         events(.started(run: runName, parameters: model.parameterCount, trainImages: splits.train.count,
                         testImages: splits.test.count, stepsPerEpoch: stepsPerEpoch, resumedFromEpoch: firstEpoch))
 
         var history = try recorder.previousEpochs().filter { $0.epoch <= firstEpoch }
         let lastEpoch = min(config.epochs, stopAfter ?? config.epochs)
+        var interrupted = lastEpoch < config.epochs
         do {
             for epoch in firstEpoch..<max(firstEpoch, lastEpoch) {
-                let metrics = try trainEpoch(epoch, model, optimizer, schedule, trainLoader, testLoader, stepsPerEpoch)
-                history.append(metrics)
-                try recorder.record(metrics)
-                if let url = checkpointURL {
-                    try TrainingCheckpoint(epoch: epoch + 1, config: config, model: model, optimizer: optimizer).save(to: url)
-                    try recorder.setCheckpoint(url.path)
+                let outcome = try trainEpoch(epoch, from: firstStep, partial, model, optimizer, schedule, trainLoader, testLoader,
+                                             stepsPerEpoch, shouldStop: shouldStop)
+                firstStep = 0
+                partial = PartialEpoch()
+                switch outcome {
+                case let .stopped(step, sums):
+                    try recorder.save(TrainingCheckpoint(epoch: epoch, step: step, partial: sums, config: config, model: model, optimizer: optimizer))
+                    interrupted = true
+                case let .finished(metrics):
+                    history.append(metrics)
+                    try recorder.record(metrics)
+                    try recorder.save(TrainingCheckpoint(epoch: epoch + 1, config: config, model: model, optimizer: optimizer))
+                    events(.epoch(metrics))
                 }
-                events(.epoch(metrics))
+                if case .stopped = outcome { break }
                 if !continueAfter(history) { break }
+                if shouldStop() {
+                    interrupted = epoch + 1 < config.epochs
+                    break
+                }
             }
+        } catch let error as RunStoreError {
+            throw error  // the store refused (a lost lease) or is gone: nothing more to record there
         } catch {
             try? recorder.fail("\(error)")
             throw error
         }
-        if lastEpoch < config.epochs { try recorder.interrupt() } else { try recorder.finish(checkpoint: checkpointURL?.path) }
+        if interrupted { try recorder.interrupt() } else { try recorder.finish() }
         let best = history.max { $0.test.top1 < $1.test.top1 }
-        let summary = TrainingSummary(runName: runName, runID: recorder.runID, epochs: history, bestTop1: best?.test.top1 ?? 0,
+        var summary = TrainingSummary(runName: runName, runID: recorder.runID, epochs: history, bestTop1: best?.test.top1 ?? 0,
                                       bestEpoch: best?.epoch ?? 0, finalTop1: history.last?.test.top1 ?? 0,
                                       finalLoss: history.last?.test.loss ?? 0, seconds: Date().timeIntervalSince(start),
                                       parameters: model.parameterCount)
+        summary.interrupted = interrupted
         events(.finished(summary))
         return summary
     }
 
-    private func trainEpoch(_ epoch: Int, _ model: Module, _ optimizer: Optimizer, _ schedule: any LearningRateSchedule,
-                            _ trainLoader: DataLoader, _ testLoader: DataLoader, _ steps: Int) throws -> EpochMetrics {
+    /// How an epoch ended: all its steps and an evaluation, or stopped part-way on request.
+    private enum EpochOutcome {
+        case finished(EpochMetrics)
+        case stopped(step: Int, PartialEpoch)
+    }
+
+    private func trainEpoch(_ epoch: Int, from firstStep: Int, _ partial: PartialEpoch, _ model: Module, _ optimizer: Optimizer,
+                            _ schedule: any LearningRateSchedule, _ trainLoader: DataLoader, _ testLoader: DataLoader, _ steps: Int,
+                            shouldStop: () -> Bool) throws -> EpochOutcome {
         model.setMode(.training)
-        let epochStart = Date()
-        var lossSum = 0.0, correct = 0, seen = 0, step = 0
+        let epochStart = Date().addingTimeInterval(-partial.seconds)
+        var lossSum = partial.lossSum, correct = partial.correct, seen = partial.seen, step = firstStep
         var lr = Double(config.lr)
-        for batch in trainLoader.batches(epoch: epoch) {
+        for batch in trainLoader.batches(epoch: epoch, from: firstStep) {
             lr = Double(schedule.learningRate(at: epoch * steps + step))
             optimizer.learningRate = Float(lr)
             optimizer.zeroGrad()
@@ -193,12 +235,15 @@ public final class Trainer {
             events(.step(epoch: epoch + 1, epochs: config.epochs, step: step, steps: steps, loss: lossSum / Double(seen),
                          accuracy: Double(correct) / Double(seen), imagesPerSecond: Double(seen) / elapsed,
                          etaSeconds: elapsed / Double(step) * Double(steps - step + (config.epochs - epoch - 1) * steps)))
+            if step < steps && shouldStop() {
+                return .stopped(step: step, PartialEpoch(lossSum: lossSum, correct: correct, seen: seen, seconds: elapsed))
+            }
         }
         let trainSeconds = Date().timeIntervalSince(epochStart)
         let test = Evaluation.run(model, testLoader)
-        return EpochMetrics(epoch: epoch + 1, trainLoss: lossSum / Double(max(1, seen)), trainAccuracy: Double(correct) / Double(max(1, seen)),
+        return .finished(EpochMetrics(epoch: epoch + 1, trainLoss: lossSum / Double(max(1, seen)), trainAccuracy: Double(correct) / Double(max(1, seen)),
                             test: test, learningRate: lr, seconds: Date().timeIntervalSince(epochStart),
-                            imagesPerSecond: Double(seen) / trainSeconds)
+                            imagesPerSecond: Double(seen) / trainSeconds))
     }
 }
 

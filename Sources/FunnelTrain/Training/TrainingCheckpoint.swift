@@ -3,23 +3,35 @@ import FunnelNN
 
 /// A resumable training checkpoint in one safetensors file: the model under PyTorch's names,
 /// the optimizer state under `optimizer.*`, and epoch, config and random state in the metadata.
+/// A checkpoint written mid-epoch (a worker told to stop) also records the steps done in the
+/// epoch under way and the running sums of its metrics, so the resumed epoch ends as it would have.
 /// PyTorch loads the model with `{k: v for k, v in load_file(f).items() if not k.startswith("optimizer.")}`.
 public struct TrainingCheckpoint {
     /// Epochs completed.
     public var epoch: Int
+    /// Steps of epoch `epoch + 1` already trained (0 at an epoch's end).
+    public var step: Int
+    /// The running sums of that partial epoch.
+    public var partial: PartialEpoch
     public var config: TrainConfig
     public var randomState: RandomGenerator
     public var file: SafetensorsFile
 
     /// Captures the current state.
-    public init(epoch: Int, config: TrainConfig, model: Module, optimizer: Optimizer) throws {
+    public init(epoch: Int, step: Int = 0, partial: PartialEpoch = PartialEpoch(), config: TrainConfig, model: Module, optimizer: Optimizer) throws {
         self.epoch = epoch
+        self.step = step
+        self.partial = partial
         self.config = config
         randomState = DefaultRandom.state
         var entries = ModelState.entries(of: model)
         for (name, t) in optimizer.state() { entries["optimizer.\(name)"] = SafetensorsEntry(t) }
-        let metadata = ["format": "pt", "funnel.epoch": "\(epoch)", "funnel.config": try RunSpec.json(config),
+        var metadata = ["format": "pt", "funnel.epoch": "\(epoch)", "funnel.config": try RunSpec.json(config),
                         "funnel.random_state": "\(randomState.state)"]
+        if step > 0 {
+            metadata["funnel.step"] = "\(step)"
+            metadata["funnel.partial"] = try RunSpec.json(partial)
+        }
         file = SafetensorsFile(entries: entries, metadata: metadata)
     }
 
@@ -31,6 +43,16 @@ public struct TrainingCheckpoint {
             throw TrainError.checkpointMismatch("\(url.path) has no Funnel training metadata (funnel.epoch, funnel.config, funnel.random_state)")
         }
         self.epoch = epoch
+        step = 0
+        partial = PartialEpoch()
+        if let s = file.metadata["funnel.step"] {
+            guard let step = Int(s), step > 0, let p = file.metadata["funnel.partial"],
+                  let partial = try? JSONDecoder().decode(PartialEpoch.self, from: Data(p.utf8)) else {
+                throw TrainError.checkpointMismatch("\(url.path): metadata funnel.step '\(s)' needs a positive step and a funnel.partial record")
+            }
+            self.step = step
+            self.partial = partial
+        }
         config = try JSONDecoder().decode(TrainConfig.self, from: Data(c.utf8))
         randomState = RandomGenerator(seed: rs)
     }
@@ -47,5 +69,24 @@ public struct TrainingCheckpoint {
         }
         try optimizer.load(state: state)
         DefaultRandom.state = randomState
+    }
+}
+
+/// The running sums of an epoch stopped part-way, so that its metrics come out the same when it is resumed.
+public struct PartialEpoch: Codable, Equatable, Sendable {
+    /// Sum of per-image training losses so far.
+    public var lossSum: Double = 0
+    /// Correctly classified training images so far.
+    public var correct: Int = 0
+    /// Training images seen so far.
+    public var seen: Int = 0
+    /// Wall-clock seconds spent on the epoch so far.
+    public var seconds: Double = 0
+
+    public init(lossSum: Double = 0, correct: Int = 0, seen: Int = 0, seconds: Double = 0) {
+        self.lossSum = lossSum
+        self.correct = correct
+        self.seen = seen
+        self.seconds = seconds
     }
 }

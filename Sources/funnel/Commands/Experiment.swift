@@ -5,8 +5,8 @@ import FunnelTrain
 
 struct Experiment: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run experiment grids (YAML files or built-in presets) through the run store's cell queue.",
-        subcommands: [List.self, Run.self, Work.self, Status.self])
+        abstract: "Run experiment grids (YAML files or built-in presets) through the run store's cell queue, here or on a Slurm cluster.",
+        subcommands: [List.self, Run.self, Work.self, Submit.self, Status.self])
 
     /// Which experiment: a YAML file or a preset at a scale.
     struct Source: ParsableArguments {
@@ -15,14 +15,17 @@ struct Experiment: ParsableCommand {
         @Option(help: "Preset scale: quick | full.") var scale = "quick"
         @Option(help: "Datasets for a preset, comma-separated (default: the preset's).") var data: String?
 
+        var isGiven: Bool { file != nil || preset != nil }
+
         func validate() throws {
-            guard (file == nil) != (preset == nil) else { throw ValidationError("give an experiment file or --preset NAME (not both)") }
+            guard !(file != nil && preset != nil) else { throw ValidationError("give an experiment file or --preset NAME, not both") }
             guard ExperimentPresets.Scale(rawValue: scale) != nil else { throw ValidationError("--scale '\(scale)': expected quick or full") }
         }
 
         func spec() throws -> ExperimentSpec {
             if let file { return try ExperimentSpec(contentsOf: URL(fileURLWithPath: file)) }
-            let spec = try ExperimentPresets.spec(preset!, scale: ExperimentPresets.Scale(rawValue: scale)!,
+            guard let preset else { throw ValidationError("give an experiment file or --preset NAME") }
+            let spec = try ExperimentPresets.spec(preset, scale: ExperimentPresets.Scale(rawValue: scale)!,
                                                   datasets: data?.split(separator: ",").map(String.init) ?? [])
             try spec.validate()
             return spec
@@ -40,56 +43,133 @@ struct Experiment: ParsableCommand {
     }
 
     struct Run: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run every cell (finished cells are skipped, interrupted ones resume).")
+        static let configuration = CommandConfiguration(abstract: "Run every cell on this machine (finished cells are skipped, interrupted ones resume).")
         @OptionGroup var source: Source
-        @Option(name: .customLong("run-dir"), help: "Run directory (runs.sqlite and checkpoints).") var runDir = "runs/experiments"
+        @Option(name: .customLong("run-dir"), help: "Run directory (checkpoints; runs.sqlite unless --store).") var runDir = "runs/experiments"
+        @OptionGroup var store: StoreOption
         @Option(help: "Cells trained side by side; the cores are split between them.") var jobs = 1
         @OptionGroup var compute: ComputeOptions
 
         func run() throws {
             let spec = try source.spec()
-            let runner = try ExperimentRunner(spec: spec, runDirectory: URL(fileURLWithPath: runDir))
+            let location = try store.location(runDirectory: runDir)
+            let runner = try ExperimentRunner(spec: spec, runDirectory: URL(fileURLWithPath: runDir), store: try RunStore(location))
             let (added, total) = try runner.enqueue()
-            note("\(spec.name): \(total) cells (\(added) newly queued) in \(runDir)")
+            note("\(spec.name): \(total) cells (\(added) newly queued) in \(location)")
             let cores = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
             let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            var specFile = source.file
-            if specFile == nil {
-                // Workers read the preset from a file in the run directory, so they need no preset logic.
-                let url = URL(fileURLWithPath: runDir).appendingPathComponent("\(spec.name).yaml")
-                try ExperimentYAML.write(spec, to: url)
-                specFile = url.path
-            }
-            try runner.runWorkers(jobs: jobs, cores: cores, executable: executable,
-                                  arguments: { threads in ["experiment", "work", specFile!, "--run-dir", runDir, "--threads", "\(threads)"] },
-                                  report: note)
+            let stop = StopRequest()
+            stop.catchSignals()
+            try runner.runWorkers(jobs: jobs, cores: cores, executable: executable, arguments: { threads in
+                ["experiment", "work", "--experiment", spec.name, "--run-dir", runDir, "--store", location.argument, "--threads", "\(threads)"]
+            }, stop: stop, report: note)
         }
     }
 
     struct Work: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Be one worker: claim and train cells until none is left.")
+        static let configuration = CommandConfiguration(
+            abstract: "Be one worker: claim cells from the store and train them until none is left.",
+            discussion: """
+                Runs anywhere that reaches the store: a Slurm task, ssh, tmux, a Kubernetes job. SIGTERM or SIGUSR1 \
+                ends the current step, writes a checkpoint and gives the cell back, so another worker resumes it.
+                """)
         @OptionGroup var source: Source
-        @Option(name: .customLong("run-dir")) var runDir = "runs/experiments"
+        @Option(help: "Only cells of this experiment (default: the file's or preset's; else any).") var experiment: String?
+        @Option(name: .customLong("run-dir"), help: "Run directory (checkpoints; shared by every worker).") var runDir = "runs/experiments"
+        @OptionGroup var store: StoreOption
+        @Option(help: "Seconds a claim holds without a heartbeat (heartbeats come every third of it).") var lease: Double = 300
+        @Option(help: "Attempts (failed runs, lapsed leases) before a cell is marked failed.") var maxAttempts = 3
+        @Option(help: "Stop after this many cells.") var maxCells: Int?
         @OptionGroup var compute: ComputeOptions
+
+        func validate() throws {
+            guard lease >= 1 else { throw ValidationError("--lease \(lease): expected at least 1 second") }
+            guard maxAttempts >= 1 else { throw ValidationError("--max-attempts \(maxAttempts): expected at least 1") }
+        }
 
         func run() throws {
             compute.apply()
-            let runner = try ExperimentRunner(spec: try source.spec(), runDirectory: URL(fileURLWithPath: runDir))
+            let stop = StopRequest()
+            stop.catchSignals()
+            let name = try experiment ?? (source.isGiven ? source.spec().name : nil)
+            let worker = CellWorker(store: try store.open(runDirectory: runDir), runDirectory: URL(fileURLWithPath: runDir),
+                                    experiment: name, options: .init(leaseSeconds: lease, maxAttempts: maxAttempts, maxCells: maxCells))
             let printer = ProgressPrinter(quiet: true)
-            let (finished, failed) = try runner.work(events: printer.handle, failures: { note("failed: \($0)") })
-            note("worker \(ProcessInfo.processInfo.processIdentifier): \(finished) cells finished, \(failed) failed")
+            let tally = try worker.run(stop: stop, events: printer.handle, report: note)
+            note("worker \(RunStore.workerID): \(tally.finished) cells finished, \(tally.failed) failed, \(tally.released) given back, \(tally.lost) lost")
+        }
+    }
+
+    struct Submit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Queue a grid in the store and submit workers for it to Slurm as an array job.",
+            discussion: """
+                Writes <run-dir>/slurm/<experiment>.sbatch, prints it, and submits it with sbatch (not with --dry-run). \
+                The store must be one every node reaches: --store postgres://… or $FUNNEL_STORE.
+                """)
+        @OptionGroup var source: Source
+        @Flag(help: "Submit to Slurm (the only scheduler supported).") var slurm = false
+        @Option(name: .customLong("run-dir"), help: "Run directory on a file system every node shares.") var runDir = "runs/experiments"
+        @OptionGroup var store: StoreOption
+        @Option(help: "Workers running at once (the array's % cap); default: one per cell.") var workers: Int?
+        @Option(help: "Slurm partition.") var partition: String?
+        @Option(help: "Slurm time limit per task, e.g. 2-00:00:00.") var time: String?
+        @Option(help: "CPUs per task (the worker's threads).") var cpusPerTask = 4
+        @Option(help: "Seconds a worker's claim holds without a heartbeat.") var lease: Double = 300
+        @Flag(help: "Write and show the script, submit nothing.") var dryRun = false
+
+        func validate() throws {
+            guard slurm else { throw ValidationError("--slurm is required: Slurm is the scheduler `submit` knows (for others run `funnel experiment work` yourself)") }
+            if let workers, workers < 1 { throw ValidationError("--workers \(workers): expected at least 1") }
+            guard cpusPerTask >= 1 else { throw ValidationError("--cpus-per-task \(cpusPerTask): expected at least 1") }
+        }
+
+        func run() throws {
+            let spec = try source.spec()
+            let location = try store.location(runDirectory: runDir)
+            if case .sqlite = location {
+                note("warning: the store is SQLite (\(location)); that works for a one-node cluster only. Use --store postgres://… for several nodes.")
+            }
+            let runDirectory = URL(fileURLWithPath: runDir).standardizedFileURL
+            let runner = try ExperimentRunner(spec: spec, runDirectory: runDirectory, store: try RunStore(location))
+            let (added, total) = try runner.enqueue()
+            note("\(spec.name): \(total) cells (\(added) newly queued) in \(location)")
+            let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+            let job = SlurmJob(name: "funnel-\(spec.name)", tasks: total, workers: workers ?? total, cpusPerTask: cpusPerTask,
+                               partition: partition, time: time, logDirectory: runDirectory.appendingPathComponent("slurm").path,
+                               command: [executable, "experiment", "work", "--experiment", spec.name, "--run-dir", runDirectory.path,
+                                         "--lease", "\(lease)"],
+                               environment: [(StoreLocation.environmentVariable, location.argument)])
+            let scriptURL = runDirectory.appendingPathComponent("slurm").appendingPathComponent("\(spec.name).sbatch")
+            let id = try job.submit(scriptURL: scriptURL, dryRun: dryRun)
+            print(job.script)
+            if let id { note("submitted job \(id): \(scriptURL.path); follow it with `funnel experiment status --experiment \(spec.name) --store …`") }
+            else { note("dry run: wrote \(scriptURL.path), submitted nothing") }
         }
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Cells done, running, pending and failed.")
+        static let configuration = CommandConfiguration(abstract: "Cells pending, running (worker, epoch, heartbeat age), done and failed; throughput and ETA.")
         @OptionGroup var source: Source
+        @Option(help: "The experiment (default: the file's or preset's).") var experiment: String?
         @Option(name: .customLong("run-dir")) var runDir = "runs/experiments"
+        @OptionGroup var store: StoreOption
+        @Flag(help: "Refresh every --interval seconds until every cell is done or failed.") var watch = false
+        @Option(help: "Seconds between refreshes with --watch.") var interval: Double = 10
 
         func run() throws {
-            let runner = try ExperimentRunner(spec: try source.spec(), runDirectory: URL(fileURLWithPath: runDir))
-            let p = try runner.progress()
-            print("\(runner.spec.name): \(p.done)/\(p.total) done, \(p.running) running, \(p.pending) pending, \(p.failed) failed")
+            guard let name = try experiment ?? (source.isGiven ? source.spec().name : nil) else {
+                throw ValidationError("name the experiment: --experiment NAME, a file or --preset")
+            }
+            let store = try store.open(runDirectory: runDir, mustExist: true)
+            while true {
+                let status = try ExperimentStatus(experiment: name, store: store)
+                print(status.render())
+                let open = status.count(.pending) + status.count(.running)
+                guard watch, open > 0 else { break }
+                print("")
+                Thread.sleep(forTimeInterval: interval)
+            }
         }
     }
 }

@@ -2,18 +2,17 @@ import ArgumentParser
 import Foundation
 import FunnelTrain
 
-/// Where the run store is: a run directory (holding runs.sqlite) or the file itself.
+/// Where the run store is: `--store`, or a run directory (holding runs.sqlite) or the file itself.
 struct StoreOptions: ParsableArguments {
     @Option(name: .customLong("run-dir"), help: "Run directory (or a runs.sqlite file).") var runDir = "runs"
+    @OptionGroup var store: StoreOption
 
     func open() throws -> RunStore {
         var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: runDir, isDirectory: &isDirectory)
-        let path = exists && !isDirectory.boolValue ? runDir : URL(fileURLWithPath: runDir).appendingPathComponent(RunStore.fileName).path
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError("no run store at \(path): train something with --run-dir \(runDir) first")
+        if store.store == nil, FileManager.default.fileExists(atPath: runDir, isDirectory: &isDirectory), !isDirectory.boolValue {
+            return try RunStore(path: runDir)
         }
-        return try RunStore(path: path)
+        return try store.open(runDirectory: runDir, mustExist: true)
     }
 }
 
