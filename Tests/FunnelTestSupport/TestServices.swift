@@ -38,6 +38,7 @@ public enum TestServices {
 
     public struct ServiceMissing: Error, CustomStringConvertible {
         public let what: String
+        public init(what: String) { self.what = what }
         public var description: String { "\(what) is not available: run the tests through ./test.sh, which starts it" }
     }
 

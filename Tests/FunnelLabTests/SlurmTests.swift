@@ -1,0 +1,91 @@
+import Foundation
+import FunnelTestSupport
+import Testing
+import FunnelTrain
+@testable import FunnelLab
+
+/// `funnel experiment submit --slurm` against the one-node Slurm cluster `test.sh` starts, with
+/// PostgreSQL as the store.
+@Suite(.serialized, .enabled(if: TestServices.runSlurm, "needs Slurm and PostgreSQL: run through ./test.sh"))
+struct SlurmTests {
+    let directory: URL
+    let database: TestServices.PostgresDatabase
+    let store: RunStore
+
+    init() throws {
+        _ = try TestServices.require(TestServices.slurm ? true : nil, "Slurm ($FUNNEL_TEST_SLURM)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("funnel-slurm-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        database = try TestServices.PostgresDatabase("slurm")
+        store = try RunStore(StoreLocation(parsing: database.url))
+    }
+
+    func cleanUp() {
+        database.drop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Writes `spec`, submits it with `funnel experiment submit --slurm`, and returns the job id.
+    func submit(_ spec: ExperimentSpec, workers: Int) throws -> String {
+        let file = directory.appendingPathComponent("\(spec.name).yaml")
+        try ExperimentYAML.write(spec, to: file)
+        let submit = try FunnelProcess(["experiment", "submit", file.path, "--slurm", "--workers", "\(workers)", "--cpus-per-task", "1",
+                                        "--lease", "10", "--store", database.url, "--run-dir", directory.appendingPathComponent("runs").path],
+                                       logDirectory: directory)
+        let (status, output) = submit.wait()
+        guard status == 0, let line = output.split(separator: "\n").first(where: { $0.hasPrefix("submitted job ") }) else {
+            throw ExperimentError("submit failed: \(output)")
+        }
+        return String(line.dropFirst("submitted job ".count).prefix { $0.isNumber })
+    }
+
+    /// The job's array tasks still known to Slurm (pending or running).
+    func queued(_ job: String) throws -> Int {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["squeue", "-h", "-r", "-j", job, "-o", "%i %T"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return text.split(separator: "\n").count
+    }
+
+    @Test func aSubmittedGridCompletes() throws {
+        defer { cleanUp() }
+        let spec = tinyGrid("slurm4", acts: ["relu", "mish"], seeds: [0, 1])
+        let job = try submit(spec, workers: 2)
+        let script = try String(contentsOf: directory.appendingPathComponent("runs/slurm/slurm4.sbatch"), encoding: .utf8)
+        #expect(script.contains("#SBATCH --array=0-3%2") && script.contains("#SBATCH --requeue") && script.contains("#SBATCH --signal=B:USR1@120"))
+        #expect(try waitUntil(timeout: 240) { try store.cellCounts(experiment: "slurm4")[.done] == 4 })
+        #expect(try waitUntil(timeout: 60) { try queued(job) == 0 })
+        #expect(try store.runs(RunFilter(experiment: "slurm4")).count == 4)
+        let logs = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("runs/slurm").path)
+        #expect(logs.filter { $0.hasSuffix(".out") }.count == 4)
+    }
+
+    @Test func aRequeuedTaskResumesItsCell() throws {
+        defer { cleanUp() }
+        let spec = tinyGrid("requeue", acts: ["relu"], seeds: [7], epochs: 6, images: 32)
+        let job = try submit(spec, workers: 1)
+        #expect(try waitUntil(timeout: 120) { try store.cellProgress(experiment: "requeue").first?.epochsDone ?? 0 >= 1 })
+        let requeue = Process()
+        requeue.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        requeue.arguments = ["scontrol", "requeue", "\(job)_0"]
+        try requeue.run()
+        requeue.waitUntilExit()
+        #expect(requeue.terminationStatus == 0)
+        #expect(try waitUntil(timeout: 240) { try store.cellCounts(experiment: "requeue")[.done] == 1 })
+        let cell = try #require(try store.cells(experiment: "requeue").first)
+        // The worker checkpointed and gave the cell back; the requeued task resumed it.
+        let history = try store.attempts(ofCell: cell.id)
+        #expect(history.map(\.outcome) == [.released, .done])
+        #expect(history.first?.error == "SIGTERM" || history.first?.error == "SIGUSR1")
+        #expect(cell.attempts == 1 && cell.claim == 2)
+        let runs = try store.runs(RunFilter(experiment: "requeue"))
+        #expect(runs.count == 1 && runs[0].summary.epochs == 6 && runs[0].status == .finished)
+        #expect(try metricsByCell(store, experiment: "requeue") == referenceRun(spec, directory: directory))
+    }
+}
