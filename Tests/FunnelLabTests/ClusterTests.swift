@@ -122,6 +122,49 @@ struct ClusterTests {
         #expect(try metricsByCell(store, experiment: "cutoff") == referenceRun(spec, directory: directory))
     }
 
+    @Test func threeAgentsOnTwoMachinesShareABayesianSweep() throws {
+        defer { cleanUp() }
+        let yaml = """
+            method: bayes
+            metric: {name: train_loss, goal: minimize}
+            run_cap: 7
+            parameters:
+              act: {values: [relu, swish, mish, gelu]}
+              lr: {values: [0.01, 0.03, 0.1]}
+            recipe: {model: resnet20, data: synthetic, epochs: 1, batch_size: 4, synthetic_train: 8, synthetic_test: 8, schedule: cosine}
+            """
+        let definition = try SweepDefinition(name: "bayes", yaml: yaml, seed: 3)
+        let id = try store.createSweep(name: "bayes", spec: yaml, seed: 3)
+        let agents = try [(0, "node-a1"), (0, "node-a2"), (1, "node-b1")].map { node, host in
+            try FunnelProcess(["sweep", "agent", "\(id)", "--store", bridge, "--run-dir", directory.appendingPathComponent("runs").path,
+                               "--threads", "1", "--lease", "30"], namespace: nodes[node], hostname: host, logDirectory: directory)
+        }
+        for agent in agents {
+            let (status, output) = agent.wait()
+            #expect(status == 0, "agent failed: \(output)")
+        }
+        let runs = try store.sweepRuns(id)
+        // run_cap exactly, no point twice, every run finished with its metric, on both machines.
+        #expect(runs.count == 7 && runs.map(\.number) == Array(1...7))
+        #expect(Set(runs.map(\.assignment)).count == 7)
+        #expect(runs.allSatisfy { $0.status == .finished && $0.metric != nil && $0.history.count == 1 })
+        let hosts = Set(runs.compactMap { $0.claimedBy?.split(separator: ":").first.map(String.init) })
+        #expect(hosts.contains { $0.hasPrefix("node-a") } && hosts.contains { $0.hasPrefix("node-b") })
+        #expect(try store.runs(RunFilter(experiment: "bayes")).count == 7)
+        for run in runs {
+            // Each proposal is exactly the search's answer to the results it records having seen...
+            let seen = try runs.filter { $0.number < run.number }.map {
+                SweepObservation(assignment: try SweepAssignment(storageKey: $0.assignment), metric: run.informedBy.contains($0.number) ? $0.metric : nil)
+            }
+            #expect(definition.sweep.nextRun(history: seen)?.storageKey == run.assignment)
+            // ...and it saw every run that had finished before it was proposed.
+            for earlier in runs where earlier.number < run.number {
+                if let ended = earlier.endedAt, ended.addingTimeInterval(0.5) < run.startedAt { #expect(run.informedBy.contains(earlier.number)) }
+            }
+        }
+        #expect(runs.last!.informedBy.count >= 3)
+    }
+
     private func run(_ executable: String, _ arguments: String...) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)

@@ -68,18 +68,18 @@ import FunnelTrain
     }
 
     @Test func sweepAssignmentsBecomeTrainingConfigs() throws {
-        let runner = try SweepRunner(name: "s", yaml: """
+        let runner = try SweepDefinition(name: "s", yaml: """
             method: grid
             metric: {name: test_loss, goal: minimize}
             parameters:
               act: {values: [relu, frelu]}
               batch_size: {values: [64, 128]}
             recipe: {model: resnet20, epochs: 7}
-            """, runDirectory: FileManager.default.temporaryDirectory)
+            """)
         let config = try runner.config(for: ["act": .string("frelu"), "batch_size": .int(64)])!
         #expect(config.act == "frelu" && config.batchSize == 64 && config.model == "resnet20" && config.epochs == 7)
         #expect(throws: ExperimentError.self) {
-            _ = try SweepRunner(name: "s", yaml: "method: grid\nparameters:\n  colour: {values: [red]}\n", runDirectory: FileManager.default.temporaryDirectory)
+            _ = try SweepDefinition(name: "s", yaml: "method: grid\nparameters:\n  colour: {values: [red]}\n")
         }
     }
 }

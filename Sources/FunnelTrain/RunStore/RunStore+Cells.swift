@@ -120,9 +120,8 @@ extension RunStore {
     /// exists) at once, instead of waiting for its lease to run out.
     public func expireClaim(cell id: Int64, ifHeldBy worker: String) throws {
         try backend.write { tx in
-            let changed = try tx.execute("UPDATE cell SET lease_until = \(dialect.now) WHERE id = ? AND status = 'running' AND claimed_by = ?",
-                                         [id, worker])
-            _ = changed
+            try tx.execute("UPDATE cell SET lease_until = \(dialect.nowPlusSeconds) WHERE id = ? AND status = 'running' AND claimed_by = ?",
+                           [-1.0, id, worker])
         }
     }
 

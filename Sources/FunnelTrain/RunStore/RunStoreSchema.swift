@@ -192,6 +192,9 @@ enum RunStoreSchema {
             run_id \(integer) REFERENCES run(id) ON DELETE SET NULL,
             metric \(real),
             history TEXT NOT NULL DEFAULT '[]',
+            informed_by TEXT NOT NULL DEFAULT '[]',
+            started_at \(date) NOT NULL,
+            ended_at \(date),
             error TEXT,
             UNIQUE (sweep_id, number)
         );

@@ -11,6 +11,7 @@ struct Compare: ParsableCommand {
     @Option(help: "Comma-separated seeds.") var seeds = "0"
     @OptionGroup var options: TrainOptions
     @Option(name: .customLong("run-dir"), help: "Run directory (checkpoints and runs.sqlite); finished runs are reused.") var runDir = "runs/compare"
+    @OptionGroup var store: StoreOption
     @OptionGroup var compute: ComputeOptions
 
     func run() throws {
@@ -21,7 +22,7 @@ struct Compare: ParsableCommand {
         base.model = "resnet20"; base.data = "synthetic"; base.epochs = 5; base.schedule = "cosine"
         let config = try options.config(base)
         let printer = ProgressPrinter()
-        let rows = try ActivationComparison(base: config, acts: specs, seeds: seedList).run(runDirectory: URL(fileURLWithPath: runDir), events: printer.handle)
+        let rows = try ActivationComparison(base: config, acts: specs, seeds: seedList).run(runDirectory: URL(fileURLWithPath: runDir), store: try store.open(runDirectory: runDir), events: printer.handle)
         print("\n\(config.model) on \(config.data), \(config.epochs) epochs, \(seedList.count) seed(s) each; final epoch's test metrics\n")
         print(ActivationComparison.table(rows))
     }

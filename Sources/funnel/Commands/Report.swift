@@ -12,6 +12,7 @@ struct Report: ParsableCommand {
             """)
 
     @Option(help: "Run directory holding runs.sqlite (and each run's checkpoint).") var runs: String
+    @OptionGroup var store: StoreOption
     @Option(help: "Output HTML file.") var out = "report.html"
     @Option(help: "Only runs of this experiment.") var experiment: String?
     @Option(help: "Dataset for the sample images (default: each run's own).") var data: String?
@@ -37,7 +38,7 @@ struct Report: ParsableCommand {
 
     func run() throws {
         compute.apply()
-        let runData = try ReportData.load(runDirectory: URL(fileURLWithPath: runs), experiment: experiment, baseline: baseline,
+        let runData = try ReportData.load(runDirectory: URL(fileURLWithPath: runs), store: try store.location(runDirectory: runs), experiment: experiment, baseline: baseline,
                                        includeUnfinished: includeUnfinished)
         let page = URL(fileURLWithPath: out)
         var options = StudyReport.Options()

@@ -5,28 +5,147 @@ import FunnelTrain
 
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sweep", abstract: "Run a W&B-style sweep file (grid, random or Bayesian search, Hyperband early termination).")
+        commandName: "sweep",
+        abstract: "W&B-style sweeps (grid, random or Bayesian search, Hyperband early termination), with their state in the run store.",
+        discussion: """
+            On one machine: `funnel sweep run FILE` (or just `funnel sweep FILE`). On many: `funnel sweep create FILE --store URL` \
+            prints an id; then `funnel sweep agent ID --store URL` on every machine, or `funnel sweep submit ID --slurm`.
+            """,
+        subcommands: [RunSweep.self, Create.self, Agent.self, Submit.self, Status.self], defaultSubcommand: RunSweep.self)
 
-    @Argument(help: "Sweep YAML file.") var file: String?
-    @Option(help: "Built-in sweep: study-sweep.") var preset: String?
-    @Option(name: .customLong("run-dir"), help: "Run directory (runs.sqlite, checkpoints, sweep state).") var runDir = "runs/sweeps"
-    @Option(help: "Seed of random and Bayesian search.") var seed: UInt64 = 0
-    @OptionGroup var compute: ComputeOptions
+    /// A sweep file or the built-in study sweep.
+    struct Source: ParsableArguments {
+        @Argument(help: "Sweep YAML file.") var file: String?
+        @Option(help: "Built-in sweep: study-sweep.") var preset: String?
+        @Option(help: "Seed of random and Bayesian search.") var seed: UInt64 = 0
 
-    func validate() throws {
-        guard (file == nil) != (preset == nil) else { throw ValidationError("give a sweep file or --preset study-sweep (not both)") }
-        if let preset, preset != "study-sweep" { throw ValidationError("unknown sweep preset '\(preset)'; presets: study-sweep") }
+        func validate() throws {
+            guard (file == nil) != (preset == nil) else { throw ValidationError("give a sweep file or --preset study-sweep (not both)") }
+            if let preset, preset != "study-sweep" { throw ValidationError("unknown sweep preset '\(preset)'; presets: study-sweep") }
+        }
+
+        func definition() throws -> SweepDefinition {
+            let yaml = try file.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? SweepDefinition.studySweep
+            let name = file.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? "study-sweep"
+            return try SweepDefinition(name: name, yaml: yaml, seed: seed)
+        }
+
+        func create(in store: RunStore) throws -> (SweepDefinition, Int64) {
+            let definition = try definition()
+            return (definition, try store.createSweep(name: definition.name, spec: definition.yaml, seed: seed))
+        }
     }
 
-    func run() throws {
-        compute.apply()
-        let yaml = try file.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? SweepRunner.studySweep
-        let name = file.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? "study-sweep"
-        let runner = try SweepRunner(name: name, yaml: yaml, runDirectory: URL(fileURLWithPath: runDir), seed: seed)
-        let records = try runner.run(events: ProgressPrinter(quiet: true).handle, report: note)
-        let goal = runner.sweep.configuration.metric?.goal ?? .minimize
-        let ranked = records.filter { $0.metric != nil }.sorted { goal == .minimize ? $0.metric! < $1.metric! : $0.metric! > $1.metric! }
-        print("\(name): \(records.count) runs; best first")
-        for r in ranked { print(String(format: "%10.4f  ", r.metric!) + col(r.run, 18) + r.assignment) }
+    struct AgentOptions: ParsableArguments {
+        @Option(help: "Seconds a claim holds without a heartbeat.") var lease: Double = 300
+        @Option(help: "Runs this agent trains before it exits (default: until the sweep is over).") var count: Int?
     }
+
+    struct RunSweep: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "run", abstract: "Create the sweep (or continue it) and be its agent until it is over.")
+        @OptionGroup var source: Source
+        @Option(name: .customLong("run-dir"), help: "Run directory (checkpoints; runs.sqlite unless --store).") var runDir = "runs/sweeps"
+        @OptionGroup var store: StoreOption
+        @OptionGroup var agent: AgentOptions
+        @OptionGroup var compute: ComputeOptions
+
+        func run() throws {
+            compute.apply()
+            let store = try store.open(runDirectory: runDir)
+            let (definition, id) = try source.create(in: store)
+            note("sweep \(id) (\(definition.name)) in \(store.location)")
+            try runAgent(store: store, id: id, runDir: runDir, options: agent)
+            printRanking(try store.sweepRuns(id), definition)
+        }
+    }
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record a sweep in the store and print its id (creating it again prints the same id).")
+        @OptionGroup var source: Source
+        @Option(name: .customLong("run-dir"), help: "Run directory (for the default SQLite store).") var runDir = "runs/sweeps"
+        @OptionGroup var store: StoreOption
+
+        func run() throws {
+            let (_, id) = try source.create(in: try store.open(runDirectory: runDir))
+            print(id)
+        }
+    }
+
+    struct Agent: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Train the sweep's runs, asking the store for each next one, until the sweep is over.")
+        @Argument(help: "Sweep id (from `funnel sweep create`).") var id: Int64
+        @Option(name: .customLong("run-dir"), help: "Run directory (checkpoints; shared by every agent).") var runDir = "runs/sweeps"
+        @OptionGroup var store: StoreOption
+        @OptionGroup var agent: AgentOptions
+        @OptionGroup var compute: ComputeOptions
+
+        func run() throws {
+            compute.apply()
+            try runAgent(store: try store.open(runDirectory: runDir, mustExist: true), id: id, runDir: runDir, options: agent)
+        }
+    }
+
+    struct Submit: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Submit agents for a sweep to Slurm as an array job.")
+        @Argument(help: "Sweep id (from `funnel sweep create`).") var id: Int64
+        @Flag(help: "Submit to Slurm (the only scheduler supported).") var slurm = false
+        @Option(help: "Agents (array tasks, all running at once).") var workers = 4
+        @Option(name: .customLong("run-dir"), help: "Run directory on a file system every node shares.") var runDir = "runs/sweeps"
+        @OptionGroup var store: StoreOption
+        @Option(help: "Slurm partition.") var partition: String?
+        @Option(help: "Slurm time limit per task.") var time: String?
+        @Option(help: "CPUs per task.") var cpusPerTask = 4
+        @Option(help: "Seconds a claim holds without a heartbeat.") var lease: Double = 300
+        @Flag(help: "Write and show the script, submit nothing.") var dryRun = false
+
+        func validate() throws {
+            guard slurm else { throw ValidationError("--slurm is required: Slurm is the scheduler `submit` knows") }
+            guard workers >= 1 else { throw ValidationError("--workers \(workers): expected at least 1") }
+        }
+
+        func run() throws {
+            let location = try store.location(runDirectory: runDir)
+            let sweep = try RunStore(location).sweep(id)
+            let runDirectory = URL(fileURLWithPath: runDir).standardizedFileURL
+            let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+            let job = SlurmJob(name: "funnel-sweep-\(id)", tasks: workers, workers: workers, cpusPerTask: cpusPerTask,
+                               partition: partition, time: time, logDirectory: runDirectory.appendingPathComponent("slurm").path,
+                               command: [executable, "sweep", "agent", "\(id)", "--run-dir", runDirectory.path, "--lease", "\(lease)"],
+                               environment: [(StoreLocation.environmentVariable, location.argument)])
+            let scriptURL = runDirectory.appendingPathComponent("slurm").appendingPathComponent("sweep-\(id).sbatch")
+            let submitted = try job.submit(scriptURL: scriptURL, dryRun: dryRun)
+            print(job.script)
+            note(submitted.map { "submitted job \($0) for sweep \(id) (\(sweep.name))" } ?? "dry run: wrote \(scriptURL.path), submitted nothing")
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A sweep's runs, best first, and those still running.")
+        @Argument(help: "Sweep id.") var id: Int64
+        @Option(name: .customLong("run-dir")) var runDir = "runs/sweeps"
+        @OptionGroup var store: StoreOption
+
+        func run() throws {
+            let store = try store.open(runDirectory: runDir, mustExist: true)
+            printRanking(try store.sweepRuns(id), try SweepDefinition(try store.sweep(id)))
+        }
+    }
+}
+
+private func runAgent(store: RunStore, id: Int64, runDir: String, options: SweepCommand.AgentOptions) throws {
+    let stop = StopRequest()
+    stop.catchSignals()
+    let agent = try SweepAgent(store: store, sweepID: id, runDirectory: URL(fileURLWithPath: runDir),
+                               options: .init(leaseSeconds: options.lease, count: options.count))
+    let ended = try agent.run(stop: stop, events: ProgressPrinter(quiet: true).handle, report: note)
+    note("agent \(RunStore.workerID): \(ended.count) runs ended")
+}
+
+private func printRanking(_ runs: [SweepRunRecord], _ definition: SweepDefinition) {
+    let goal = definition.sweep.configuration.metric?.goal ?? .minimize
+    let ranked = runs.filter { $0.metric != nil }.sorted { goal == .minimize ? $0.metric! < $1.metric! : $0.metric! > $1.metric! }
+    print("\(definition.name): \(runs.count) runs (\(runs.filter { $0.status == .running }.count) running, "
+          + "\(runs.filter { $0.status == .failed }.count) failed); best first")
+    for r in ranked { print(String(format: "%10.4f  ", r.metric!) + col("\(definition.name)-\(r.number)", 18) + r.assignment) }
+    for r in runs where r.status == .running { print("   running  " + col("\(definition.name)-\(r.number)", 18) + "\(r.assignment)  \(r.claimedBy ?? "")") }
 }

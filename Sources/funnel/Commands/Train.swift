@@ -56,6 +56,7 @@ struct Train: ParsableCommand {
     @Option(help: "Activation spec (see `funnel acts`).") var act = "relu"
     @OptionGroup var options: TrainOptions
     @Option(name: .customLong("run-dir"), help: "Run directory: checkpoints and the run store (runs.sqlite).") var runDir = "runs"
+    @OptionGroup var store: StoreOption
     @Option(help: "Run name (default: model-act-s<seed>).") var name: String?
     @Flag(help: "Continue this run from its last checkpoint.") var resume = false
     @Flag(help: "Print the summary as JSON on standard output.") var json = false
@@ -67,7 +68,8 @@ struct Train: ParsableCommand {
         base.act = act
         let config = try options.config(base)
         let printer = ProgressPrinter()
-        let trainer = try Trainer(config: config, runDirectory: URL(fileURLWithPath: runDir), runName: name, events: printer.handle)
+        let trainer = try Trainer(config: config, runDirectory: URL(fileURLWithPath: runDir), runName: name,
+                                  store: try store.open(runDirectory: runDir), events: printer.handle)
         let summary = try trainer.run(resume: resume)
         if json { try printJSON(summary) }
     }

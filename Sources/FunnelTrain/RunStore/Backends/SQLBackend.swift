@@ -53,10 +53,10 @@ public enum SQLDialect: Sendable {
         }
     }
 
-    /// The server's time plus the seconds bound to the next `?`.
+    /// The server's time plus the seconds (any sign) bound to the next `?`.
     var nowPlusSeconds: String {
         switch self {
-        case .sqlite: "strftime('%Y-%m-%d %H:%M:%f', 'now', '+' || ? || ' seconds')"
+        case .sqlite: "strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%+.3f seconds', ?))"
         case .postgres: "(now() + ? * interval '1 second')"
         }
     }

@@ -1,0 +1,111 @@
+import Foundation
+import FunnelTrain
+import Yams
+
+/// A sweep file made ready to train: the W&B-style search and early termination it asks for, and
+/// the `funnel train` recipe its runs start from.
+///
+/// The sweep file may carry Funnel's extension `recipe:` (fixed `funnel train` fields, e.g. model,
+/// data, epochs); each parameter name is a `funnel train` field too (`act`, `optimizer`,
+/// `batch_size`, `lr`, ...). The metric is an epoch column of the run store: `test_loss`,
+/// `test_top1`, `test_top5` (percent), `train_loss`, `train_acc`. Runs are trained by
+/// `SweepAgent`s, any number of them, with the sweep's state in the run store.
+public struct SweepDefinition: Sendable {
+    public let name: String
+    public let sweep: Sweep
+    public let recipe: TrainConfig
+    /// The sweep file's text.
+    public let yaml: String
+
+    public init(name: String, yaml: String, seed: UInt64 = 0) throws {
+        self.name = name
+        self.yaml = yaml
+        sweep = Sweep(try SweepConfiguration(yaml: yaml), seed: seed)
+        let root = try Yams.load(yaml: yaml) as? [String: Any]
+        if let fixed = root?["recipe"] {
+            let json = try JSONSerialization.data(withJSONObject: fixed)
+            recipe = try JSONDecoder().decode(TrainConfig.self, from: json)
+        } else {
+            recipe = TrainConfig()
+        }
+        let metric = sweep.configuration.metric?.name ?? "test_loss"
+        guard SweepDefinition.metricNames.contains(metric) else {
+            throw ExperimentError("sweep metric '\(metric)': expected one of \(SweepDefinition.metricNames.joined(separator: ", "))")
+        }
+        // Every parameter must be a training field: fail before the first run, not after it.
+        let fields = try SweepDefinition.trainingFields(recipe)
+        for p in sweep.configuration.parameters where !fields.contains(p.name) {
+            throw ExperimentError("sweep parameter '\(p.name)' is not a `funnel train` field")
+        }
+    }
+
+    /// The sweep recorded in a store.
+    public init(_ record: SweepRecord) throws {
+        try self.init(name: record.name, yaml: record.spec, seed: record.seed)
+    }
+
+    /// `TrainConfig`'s field names as written in files (optional fields absent from `recipe` included).
+    static func trainingFields(_ recipe: TrainConfig) throws -> Set<String> {
+        let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(recipe)) as! [String: Any]
+        return Set(encoded.keys).union(["train_limit", "test_limit", "stages", "grad_clip"])
+    }
+
+    static let metricNames = ["test_loss", "test_top1", "test_top5", "train_loss", "train_acc"]
+
+    /// The recipe with an assignment applied (keys are `TrainConfig`'s coding keys); nil when a key is
+    /// not a training field.
+    func config(for assignment: SweepAssignment) throws -> TrainConfig? {
+        let fields = try SweepDefinition.trainingFields(recipe)
+        var dict = try JSONSerialization.jsonObject(with: JSONEncoder().encode(recipe)) as! [String: Any]
+        for (key, value) in assignment {
+            guard fields.contains(key) else { return nil }
+            switch value {
+            case .int(let v): dict[key] = v
+            case .double(let v): dict[key] = v
+            case .string(let v): dict[key] = v
+            case .bool(let v): dict[key] = v
+            }
+        }
+        let c = try JSONDecoder().decode(TrainConfig.self, from: JSONSerialization.data(withJSONObject: dict))
+        try c.validate()
+        return c
+    }
+
+    /// The sweep metric of one epoch.
+    func metric(_ m: EpochMetrics) -> Double {
+        switch sweep.configuration.metric?.name ?? "test_loss" {
+        case "test_top1": m.test.top1 * 100
+        case "test_top5": m.test.top5 * 100
+        case "train_loss": m.trainLoss
+        case "train_acc": m.trainAccuracy * 100
+        default: m.test.loss
+        }
+    }
+
+    /// A run's result from its history: the best finite value for the metric's goal.
+    func result(_ history: [Double]) -> Double? {
+        let values = history.filter(\.isFinite)
+        return sweep.configuration.metric?.goal == .maximize ? values.max() : values.min()
+    }
+
+    /// The next run's hyper-parameters given every run so far (running ones count as started, with
+    /// no result yet), as storage-key text; nil when the sweep is over.
+    func propose(_ runs: [SweepRunRecord]) throws -> String? {
+        let history = try runs.map { SweepObservation(assignment: try SweepAssignment(storageKey: $0.assignment), metric: $0.metric) }
+        return sweep.nextRun(history: history)?.storageKey
+    }
+
+    /// The reproducibility report's sweep: ResNet-18 on CIFAR-10, 50 epochs a run, Bayesian search
+    /// minimising loss over activation x optimizer x batch size.
+    public static let studySweep = """
+        method: bayes
+        metric: {name: test_loss, goal: minimize}
+        run_cap: 20
+        parameters:
+          act: {values: [relu, mish, swish, frelu, dyrelu_a, dyrelu_b]}
+          optimizer: {values: [adam, sgd]}
+          batch_size: {values: [64, 128, 256]}
+        early_terminate: {type: hyperband, min_iter: 3, eta: 3}
+        recipe: {model: resnet18, data: ../shared/datasets/cifar10-jpeg.tar.gz, epochs: 50, schedule: cosine}
+        """
+}
