@@ -63,6 +63,16 @@ struct ClusterTests {
         let reference = try referenceRun(spec, directory: directory)
         #expect(distributed.count == 40)
         #expect(distributed == reference)
+
+        // The reading commands work on the PostgreSQL store as on SQLite.
+        let list = try FunnelProcess(["runs", "list", "--store", database.url, "--experiment", "grid40"], logDirectory: directory).wait()
+        #expect(list.status == 0 && list.output.split(separator: "\n").filter { $0.contains("resnet20/synthetic") || $0.contains("finished") }.count == 40,
+                "\(list.output)")
+        let status = try FunnelProcess(["experiment", "status", "--experiment", "grid40", "--store", database.url], logDirectory: directory).wait()
+        #expect(status.status == 0 && status.output.contains("grid40: 40 cells: 40 done, 0 running, 0 pending, 0 failed"), "\(status.output)")
+        let report = try ReportData.load(runDirectory: directory.appendingPathComponent("runs"), store: StoreLocation(parsing: database.url),
+                                         experiment: "grid40")
+        #expect(report.groups.map(\.act).sorted() == ["gelu", "mish", "relu", "swish"] && report.groups.allSatisfy { $0.runs.count == 10 })
     }
 
     @Test func aKilledWorkersCellIsFinishedElsewhereFromItsCheckpoint() throws {
@@ -102,14 +112,14 @@ struct ClusterTests {
         #expect(try waitUntil(timeout: 120) { try store.cellProgress(experiment: "cutoff").first?.epochsDone ?? 0 >= 1 })
         // Pull node a's cable: its worker can neither renew its lease nor record anything.
         let veth = "fnl-veth-" + nodes[0].split(separator: "-").last!
-        try run("/usr/sbin/ip", "link", "set", veth, "down")
-        defer { try? run("/usr/sbin/ip", "link", "set", veth, "up") }
+        try ip("link", "set", veth, "down")
+        defer { try? ip("link", "set", veth, "up") }
         #expect(try waitUntil(timeout: 30) { (try store.cellProgress(experiment: "cutoff").first?.leaseLeft ?? 1) < 0 })
         let replacement = try worker(1, "node-b1", experiment: "cutoff")
         let (status, output) = replacement.wait()
         #expect(status == 0, "\(output)")
         // Cable back: the first worker reconnects, and its late writes are refused.
-        try run("/usr/sbin/ip", "link", "set", veth, "up")
+        try ip("link", "set", veth, "up")
         let (lateStatus, lateOutput) = cutOff.wait()
         #expect(lateStatus == 0, "\(lateOutput)")
         #expect(lateOutput.contains("lost the cell"), "\(lateOutput)")
@@ -165,12 +175,8 @@ struct ClusterTests {
         #expect(runs.last!.informedBy.count >= 3)
     }
 
-    private func run(_ executable: String, _ arguments: String...) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw ExperimentError("\(executable) \(arguments.joined(separator: " ")) failed") }
+    private func ip(_ arguments: String...) throws {
+        let result = try TestServices.command(["ip"] + arguments)
+        guard result.status == 0 else { throw ExperimentError("ip \(arguments.joined(separator: " ")) failed: \(result.output)") }
     }
 }

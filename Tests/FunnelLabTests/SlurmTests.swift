@@ -41,16 +41,7 @@ struct SlurmTests {
 
     /// The job's array tasks still known to Slurm (pending or running).
     func queued(_ job: String) throws -> Int {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["squeue", "-h", "-r", "-j", job, "-o", "%i %T"]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return text.split(separator: "\n").count
+        try TestServices.command("squeue", "-h", "-r", "-j", job, "-o", "%i %T").output.split(separator: "\n").count
     }
 
     @Test func aSubmittedGridCompletes() throws {
@@ -71,12 +62,8 @@ struct SlurmTests {
         let spec = tinyGrid("requeue", acts: ["relu"], seeds: [7], epochs: 6, images: 32)
         let job = try submit(spec, workers: 1)
         #expect(try waitUntil(timeout: 120) { try store.cellProgress(experiment: "requeue").first?.epochsDone ?? 0 >= 1 })
-        let requeue = Process()
-        requeue.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        requeue.arguments = ["scontrol", "requeue", "\(job)_0"]
-        try requeue.run()
-        requeue.waitUntilExit()
-        #expect(requeue.terminationStatus == 0)
+        let requeue = try TestServices.command("scontrol", "requeue", "\(job)_0")
+        #expect(requeue.status == 0, "\(requeue.output)")
         #expect(try waitUntil(timeout: 240) { try store.cellCounts(experiment: "requeue")[.done] == 1 })
         let cell = try #require(try store.cells(experiment: "requeue").first)
         // The worker checkpointed and gave the cell back; the requeued task resumed it.

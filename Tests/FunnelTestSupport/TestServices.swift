@@ -75,15 +75,28 @@ public enum TestServices {
 
     /// Runs one SQL command with `psql` against `url`.
     public static func psql(_ url: String, _ sql: String) throws {
+        let result = try command("psql", url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql)
+        guard result.status == 0 else { throw ServiceMissing(what: "psql '\(sql)' failed: \(result.output)") }
+    }
+
+    /// Runs a program found on PATH and returns its exit status and output (stdout, then stderr).
+    @discardableResult
+    public static func command(_ arguments: String...) throws -> (status: Int32, output: String) {
+        try command(arguments)
+    }
+
+    /// `command` with its arguments in an array.
+    @discardableResult
+    public static func command(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["psql", url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
         try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ServiceMissing(what: "psql '\(sql)' failed: \(message)") }
+        return (process.terminationStatus, String(decoding: stdout + stderr, as: UTF8.self))
     }
 }

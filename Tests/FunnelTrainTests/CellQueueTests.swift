@@ -90,7 +90,7 @@ import Testing
         defer { fixture.remove() }
         let store = fixture.store
         try store.enqueueCells(experiment: "e", grid(1))
-        let (cell, stale) = try #require(try store.claimCell(experiment: "e", worker: "dead:1", lease: 1))
+        let (cell, stale) = try #require(try store.claimCell(experiment: "e", worker: "dead:1", lease: 3))
         let run = try store.runForLease(stale, spec: spec("e/cell0", config: cell.config))
         try store.appendEpoch(EpochRecord(runID: run.id, epoch: 1, testTop1: 10), lease: stale)
         // Heartbeats keep the claim.
@@ -100,7 +100,7 @@ import Testing
         }
         #expect(try store.claimCell(experiment: "e", worker: "live:2", lease: 1) == nil)
         // Once the lease has run out, another worker claims the cell, and its run with it.
-        Thread.sleep(forTimeInterval: 1.3)
+        Thread.sleep(forTimeInterval: 3.3)
         let (taken, live) = try #require(try store.claimCell(experiment: "e", worker: "live:2", lease: 60))
         #expect(taken.id == cell.id && taken.claimedBy == "live:2" && taken.claim == 2 && taken.attempts == 2)
         #expect(try store.runForLease(live, spec: spec("new")).id == run.id)

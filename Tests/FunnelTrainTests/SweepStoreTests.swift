@@ -49,10 +49,10 @@ import Testing
         defer { fixture.remove() }
         let store = fixture.store
         let id = try store.createSweep(name: "s", spec: "method: random", seed: 0)
-        let (first, dead) = try #require(try store.nextSweepRun(id, worker: "dead:1", lease: 1, propose: Self.proposer(points: 5, cap: 1)))
+        let (first, dead) = try #require(try store.nextSweepRun(id, worker: "dead:1", lease: 3, propose: Self.proposer(points: 5, cap: 1)))
         let run = try store.runForLease(dead, spec: spec("s-1"))
         #expect(try store.nextSweepRun(id, worker: "live:2", propose: Self.proposer(points: 5, cap: 1)) == nil)
-        Thread.sleep(forTimeInterval: 1.3)
+        Thread.sleep(forTimeInterval: 3.3)
         let (again, live) = try #require(try store.nextSweepRun(id, worker: "live:2", propose: Self.proposer(points: 5, cap: 1)))
         #expect(again.id == first.id && again.claim == 2 && again.attempts == 2 && again.assignment == first.assignment)
         #expect(try store.runForLease(live, spec: spec("other")).id == run.id)

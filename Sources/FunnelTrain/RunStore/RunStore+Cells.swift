@@ -39,6 +39,30 @@ extension RunStore {
     ///   nothing is claimable.
     public func claimCell(experiment: String? = nil, worker: String = RunStore.workerID, lease: TimeInterval = 600,
                           maxAttempts: Int = 3) throws -> (cell: CellRecord, lease: WorkLease)? {
+        var pause = 0.005
+        while true {
+            if let claimed = try claimOnce(experiment: experiment, worker: worker, lease: lease, maxAttempts: maxAttempts) { return claimed }
+            // SKIP LOCKED passes over cells that other workers are claiming at this very moment (or
+            // that a session cut off mid-transaction still locks, until the server ends it). The queue
+            // is empty only when no cell is claimable at all; until then, wait and try again.
+            guard try claimableCount(experiment: experiment, maxAttempts: maxAttempts) > 0 else { return nil }
+            Thread.sleep(forTimeInterval: pause)
+            pause = min(pause * 2, 1)
+        }
+    }
+
+    private func claimableCount(experiment: String?, maxAttempts: Int) throws -> Int {
+        try backend.read { tx in
+            let scope = experiment == nil ? "" : " AND experiment = ?"
+            let arguments: [any SQLColumnValue] = [maxAttempts] + (experiment.map { [$0] } ?? [])
+            return try tx.fetchOne("""
+                SELECT count(*) AS n FROM cell
+                WHERE (status = 'pending' OR (status = 'running' AND lease_until < \(dialect.now) AND attempts < ?))\(scope)
+                """, arguments)!["n"]
+        }
+    }
+
+    private func claimOnce(experiment: String?, worker: String, lease: TimeInterval, maxAttempts: Int) throws -> (cell: CellRecord, lease: WorkLease)? {
         try backend.write { tx in
             var scope = "", scopeArguments: [any SQLColumnValue] = []
             if let experiment {
@@ -119,7 +143,7 @@ extension RunStore {
     /// Ends the claim of a worker known to be dead (a process of this machine that no longer
     /// exists) at once, instead of waiting for its lease to run out.
     public func expireClaim(cell id: Int64, ifHeldBy worker: String) throws {
-        try backend.write { tx in
+        _ = try backend.write { tx in
             try tx.execute("UPDATE cell SET lease_until = \(dialect.nowPlusSeconds) WHERE id = ? AND status = 'running' AND claimed_by = ?",
                            [-1.0, id, worker])
         }

@@ -108,20 +108,13 @@ struct Experiment: ParsableCommand {
                 The store must be one every node reaches: --store postgres://… or $FUNNEL_STORE.
                 """)
         @OptionGroup var source: Source
-        @Flag(help: "Submit to Slurm (the only scheduler supported).") var slurm = false
+        @OptionGroup var slurm: SlurmOptions
         @Option(name: .customLong("run-dir"), help: "Run directory on a file system every node shares.") var runDir = "runs/experiments"
         @OptionGroup var store: StoreOption
         @Option(help: "Workers running at once (the array's % cap); default: one per cell.") var workers: Int?
-        @Option(help: "Slurm partition.") var partition: String?
-        @Option(help: "Slurm time limit per task, e.g. 2-00:00:00.") var time: String?
-        @Option(help: "CPUs per task (the worker's threads).") var cpusPerTask = 4
-        @Option(help: "Seconds a worker's claim holds without a heartbeat.") var lease: Double = 300
-        @Flag(help: "Write and show the script, submit nothing.") var dryRun = false
 
         func validate() throws {
-            guard slurm else { throw ValidationError("--slurm is required: Slurm is the scheduler `submit` knows (for others run `funnel experiment work` yourself)") }
             if let workers, workers < 1 { throw ValidationError("--workers \(workers): expected at least 1") }
-            guard cpusPerTask >= 1 else { throw ValidationError("--cpus-per-task \(cpusPerTask): expected at least 1") }
         }
 
         func run() throws {
@@ -131,20 +124,11 @@ struct Experiment: ParsableCommand {
                 note("warning: the store is SQLite (\(location)); that works for a one-node cluster only. Use --store postgres://… for several nodes.")
             }
             let runDirectory = URL(fileURLWithPath: runDir).standardizedFileURL
-            let runner = try ExperimentRunner(spec: spec, runDirectory: runDirectory, store: try RunStore(location))
-            let (added, total) = try runner.enqueue()
+            let (added, total) = try ExperimentRunner(spec: spec, runDirectory: runDirectory, store: try RunStore(location)).enqueue()
             note("\(spec.name): \(total) cells (\(added) newly queued) in \(location)")
-            let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-            let job = SlurmJob(name: "funnel-\(spec.name)", tasks: total, workers: workers ?? total, cpusPerTask: cpusPerTask,
-                               partition: partition, time: time, logDirectory: runDirectory.appendingPathComponent("slurm").path,
-                               command: [executable, "experiment", "work", "--experiment", spec.name, "--run-dir", runDirectory.path,
-                                         "--lease", "\(lease)"],
-                               environment: [(StoreLocation.environmentVariable, location.argument)])
-            let scriptURL = runDirectory.appendingPathComponent("slurm").appendingPathComponent("\(spec.name).sbatch")
-            let id = try job.submit(scriptURL: scriptURL, dryRun: dryRun)
-            print(job.script)
-            if let id { note("submitted job \(id): \(scriptURL.path); follow it with `funnel experiment status --experiment \(spec.name) --store …`") }
-            else { note("dry run: wrote \(scriptURL.path), submitted nothing") }
+            try slurm.submit(name: spec.name, tasks: total, workers: workers ?? total, runDirectory: runDirectory, store: location,
+                             arguments: ["experiment", "work", "--experiment", spec.name])
+            note("follow it with `funnel experiment status --experiment \(spec.name)` (with the same --store)")
         }
     }
 

@@ -88,34 +88,21 @@ struct SweepCommand: ParsableCommand {
     struct Submit: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Submit agents for a sweep to Slurm as an array job.")
         @Argument(help: "Sweep id (from `funnel sweep create`).") var id: Int64
-        @Flag(help: "Submit to Slurm (the only scheduler supported).") var slurm = false
+        @OptionGroup var slurm: SlurmOptions
         @Option(help: "Agents (array tasks, all running at once).") var workers = 4
         @Option(name: .customLong("run-dir"), help: "Run directory on a file system every node shares.") var runDir = "runs/sweeps"
         @OptionGroup var store: StoreOption
-        @Option(help: "Slurm partition.") var partition: String?
-        @Option(help: "Slurm time limit per task.") var time: String?
-        @Option(help: "CPUs per task.") var cpusPerTask = 4
-        @Option(help: "Seconds a claim holds without a heartbeat.") var lease: Double = 300
-        @Flag(help: "Write and show the script, submit nothing.") var dryRun = false
 
         func validate() throws {
-            guard slurm else { throw ValidationError("--slurm is required: Slurm is the scheduler `submit` knows") }
             guard workers >= 1 else { throw ValidationError("--workers \(workers): expected at least 1") }
         }
 
         func run() throws {
             let location = try store.location(runDirectory: runDir)
             let sweep = try RunStore(location).sweep(id)
-            let runDirectory = URL(fileURLWithPath: runDir).standardizedFileURL
-            let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-            let job = SlurmJob(name: "funnel-sweep-\(id)", tasks: workers, workers: workers, cpusPerTask: cpusPerTask,
-                               partition: partition, time: time, logDirectory: runDirectory.appendingPathComponent("slurm").path,
-                               command: [executable, "sweep", "agent", "\(id)", "--run-dir", runDirectory.path, "--lease", "\(lease)"],
-                               environment: [(StoreLocation.environmentVariable, location.argument)])
-            let scriptURL = runDirectory.appendingPathComponent("slurm").appendingPathComponent("sweep-\(id).sbatch")
-            let submitted = try job.submit(scriptURL: scriptURL, dryRun: dryRun)
-            print(job.script)
-            note(submitted.map { "submitted job \($0) for sweep \(id) (\(sweep.name))" } ?? "dry run: wrote \(scriptURL.path), submitted nothing")
+            try slurm.submit(name: "sweep-\(id)", tasks: workers, workers: workers, runDirectory: URL(fileURLWithPath: runDir).standardizedFileURL,
+                             store: location, arguments: ["sweep", "agent", "\(id)"])
+            note("sweep \(id) (\(sweep.name)): follow it with `funnel sweep status \(id)` (with the same --store)")
         }
     }
 

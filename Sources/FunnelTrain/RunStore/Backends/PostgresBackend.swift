@@ -32,6 +32,12 @@ final class PostgresBackend: SQLBackend, @unchecked Sendable {
         var configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user,
                                                              password: url.password, database: url.database, tls: .disable)
         configuration.options.connectTimeout = .milliseconds(Int64(url.connectTimeout * 1000))
+        // A worker cut off in the middle of a transaction leaves the server holding its row locks
+        // until it notices; this ends such a session (and frees the locks) soon instead of after
+        // TCP's hours-long keepalive. Funnel's transactions never wait on the client for long.
+        configuration.options.additionalStartupParameters = [
+            ("idle_in_transaction_session_timeout", "\(Int(max(10, url.statementTimeout) * 1000))"),
+        ]
         self.configuration = configuration
         statementTimeout = url.statementTimeout
         retryFor = url.retryFor

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import FunnelLab
+import FunnelTrain
+
+/// What `experiment submit` and `sweep submit` ask of Slurm.
+struct SlurmOptions: ParsableArguments {
+    @Flag(help: "Submit to Slurm (the only scheduler supported; elsewhere start `funnel experiment work` or `funnel sweep agent` yourself).")
+    var slurm = false
+    @Option(help: "Slurm partition.") var partition: String?
+    @Option(help: "Slurm time limit per task, e.g. 2-00:00:00.") var time: String?
+    @Option(help: "CPUs per task (the worker's threads).") var cpusPerTask = 4
+    @Option(help: "Seconds a worker's claim holds without a heartbeat.") var lease: Double = 300
+    @Flag(help: "Write and show the script, submit nothing.") var dryRun = false
+
+    func validate() throws {
+        guard slurm else { throw ValidationError("--slurm is required: Slurm is the scheduler `submit` knows") }
+        guard cpusPerTask >= 1 else { throw ValidationError("--cpus-per-task \(cpusPerTask): expected at least 1") }
+        guard lease >= 1 else { throw ValidationError("--lease \(lease): expected at least 1 second") }
+    }
+
+    /// Writes `<run dir>/slurm/<name>.sbatch` for `tasks` array tasks running `arguments` (after
+    /// this executable), shows it, and submits it unless `--dry-run`.
+    func submit(name: String, tasks: Int, workers: Int, runDirectory: URL, store: StoreLocation, arguments: [String]) throws {
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let slurmDirectory = runDirectory.appendingPathComponent("slurm")
+        let job = SlurmJob(name: "funnel-\(name)", tasks: tasks, workers: workers, cpusPerTask: cpusPerTask, partition: partition,
+                           time: time, logDirectory: slurmDirectory.path,
+                           command: [executable] + arguments + ["--run-dir", runDirectory.path, "--lease", "\(lease)"],
+                           environment: [(StoreLocation.environmentVariable, store.argument)])
+        let scriptURL = slurmDirectory.appendingPathComponent("\(name).sbatch")
+        let submitted = try job.submit(scriptURL: scriptURL, dryRun: dryRun)
+        print(job.script)
+        if let submitted { note("submitted job \(submitted): \(scriptURL.path)") } else { note("dry run: wrote \(scriptURL.path), submitted nothing") }
+    }
+}
