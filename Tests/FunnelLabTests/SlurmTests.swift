@@ -75,4 +75,43 @@ struct SlurmTests {
         #expect(runs.count == 1 && runs[0].summary.epochs == 6 && runs[0].status == .finished)
         #expect(try metricsByCell(store, experiment: "requeue") == referenceRun(spec, directory: directory))
     }
+
+    @Test func sweepAgentsSubmittedToSlurmFinishTheGrid() throws {
+        defer { cleanUp() }
+        let yaml = """
+            method: grid
+            metric: {name: train_loss, goal: minimize}
+            parameters:
+              act: {values: [relu, swish, gelu]}
+            recipe: {model: resnet20, data: synthetic, epochs: 1, batch_size: 4, synthetic_train: 8, synthetic_test: 8}
+            """
+        let id = try store.createSweep(name: "slurm-grid", spec: yaml, seed: 0)
+        let submit = try FunnelProcess(["sweep", "submit", "\(id)", "--slurm", "--workers", "2", "--cpus-per-task", "1", "--store", database.url,
+                                        "--run-dir", directory.appendingPathComponent("runs").path], logDirectory: directory).wait()
+        #expect(submit.status == 0, "\(submit.output)")
+        #expect(try waitUntil(timeout: 240) { try store.sweepRuns(id).filter { $0.status == .finished }.count == 3 })
+        let runs = try store.sweepRuns(id)
+        #expect(runs.count == 3 && Set(runs.map(\.assignment)) == [#"{"act":"relu"}"#, #"{"act":"swish"}"#, #"{"act":"gelu"}"#])
+    }
+
+    /// Slurm's warning before a time limit (`--signal=B:USR1@120`) reaches only the batch shell; the
+    /// script passes it on, and the worker checkpoints and gives its cell back.
+    @Test func theBatchScriptPassesUSR1ToTheWorker() throws {
+        defer { cleanUp() }
+        let spec = tinyGrid("usr1", acts: ["mish"], seeds: [2], epochs: 6, images: 32)
+        let job = try submit(spec, workers: 1)
+        #expect(try waitUntil(timeout: 120) { try store.cellProgress(experiment: "usr1").first?.epochsDone ?? 0 >= 1 })
+        let signal = try TestServices.command("scancel", "--batch", "--signal=USR1", "\(job)_0")
+        #expect(signal.status == 0, "\(signal.output)")
+        #expect(try waitUntil(timeout: 60) { try queued(job) == 0 })
+        let cell = try #require(try store.cells(experiment: "usr1").first)
+        #expect(cell.status == .pending)
+        #expect(try store.attempts(ofCell: cell.id).map(\.outcome) == [.released])
+        #expect(try store.attempts(ofCell: cell.id).first?.error == "SIGUSR1")
+        // Any worker finishes it, with the numbers of an uninterrupted run.
+        let worker = try FunnelProcess(["experiment", "work", "--experiment", "usr1", "--store", database.url, "--run-dir",
+                                        directory.appendingPathComponent("runs").path, "--threads", "1"], logDirectory: directory).wait()
+        #expect(worker.status == 0, "\(worker.output)")
+        #expect(try metricsByCell(store, experiment: "usr1") == referenceRun(spec, directory: directory))
+    }
 }

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+import FunnelTrain
+@testable import FunnelLab
+
+@Suite struct SweepAgentTests {
+    /// One agent on a SQLite store runs a grid with Hyperband: every point once, and each run is
+    /// stopped exactly where Hyperband says it should be, given the histories the agent finds in
+    /// the store (with one agent, those of every earlier run, complete).
+    @Test func agentStopsRunsWhereHyperbandSays() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-agent-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let yaml = """
+            method: grid
+            metric: {name: train_loss, goal: minimize}
+            parameters:
+              lr: {values: [0.001, 0.3, 0.01, 1.0, 0.1]}
+            early_terminate: {type: hyperband, min_iter: 1, eta: 3}
+            recipe: {model: resnet20, data: synthetic, epochs: 3, batch_size: 8, synthetic_train: 16, synthetic_test: 8, schedule: constant}
+            """
+        let store = try RunStore(directory: directory)
+        let id = try store.createSweep(name: "hb", spec: yaml, seed: 0)
+        let agent = try SweepAgent(store: store, sweepID: id, runDirectory: directory)
+        let ended = try agent.run()
+        let runs = try store.sweepRuns(id)
+        #expect(ended.count == 5 && runs.count == 5 && Set(runs.map(\.assignment)).count == 5)
+        #expect(runs.allSatisfy { $0.status == .finished && $0.metric == $0.history.filter(\.isFinite).min() })
+        let hyperband = try #require(agent.definition.sweep.earlyTermination)
+        for (k, run) in runs.enumerated() {
+            let others = runs[..<k].map(\.history)
+            // Replay: after each epoch, the agent asked Hyperband with what the store held.
+            var expectedLength = 1
+            while expectedLength < 3 && !hyperband.shouldStop(runMetricHistory: Array(run.history.prefix(expectedLength)),
+                                                               allRunsHistory: others + [Array(run.history.prefix(expectedLength))]) {
+                expectedLength += 1
+            }
+            #expect(run.history.count == expectedLength, "run \(run.number) \(run.assignment)")
+        }
+        #expect(runs.contains { $0.history.count < 3 }, "some run should have been stopped early")
+    }
+}
