@@ -1,16 +1,14 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-/// Release builds drop bounds checks in the numeric loops; oneDNN status codes are checked with code
-/// that stays (see `FunnelKernels/DNNL.swift`), not with `precondition`.
-let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
-
 let package = Package(
     name: "Funnel",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "funnel", targets: ["funnel"]),
         .library(name: "Funnel", targets: ["FunnelTensor", "FunnelNN", "FunnelModels", "FunnelData", "FunnelTrain", "FunnelLab"]),
+        // Tensors, autograd and the layers (every activation) alone, without the run store's dependencies.
+        .library(name: "FunnelLayers", targets: ["FunnelTensor", "FunnelNN"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,24 +24,24 @@ let package = Package(
         .systemLibrary(name: "CCodecs", path: "Sources/CCodecs", providers: [.apt(["libjpeg62-turbo-dev", "libpng-dev", "zlib1g-dev"])]),
 
         // Funnel's own fused SIMD kernels (runtime-dispatched AVX-512 / AVX2 / baseline).
-        .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast"])]),
+        .target(name: "CKernels", path: "Sources/CKernels"),
 
         // The stack, bottom to top (see README "Architecture").
-        .target(name: "FunnelKernels", dependencies: ["CDNNL", "CKernels"], swiftSettings: fast),
-        .target(name: "FunnelTensor", dependencies: ["FunnelKernels"], swiftSettings: fast),
-        .target(name: "FunnelNN", dependencies: ["FunnelTensor"], swiftSettings: fast),
-        .target(name: "FunnelModels", dependencies: ["FunnelNN"], swiftSettings: fast),
-        .target(name: "FunnelData", dependencies: ["FunnelTensor", "CCodecs"], swiftSettings: fast),
+        .target(name: "FunnelKernels", dependencies: ["CDNNL", "CKernels"]),
+        .target(name: "FunnelTensor", dependencies: ["FunnelKernels"]),
+        .target(name: "FunnelNN", dependencies: ["FunnelTensor"]),
+        .target(name: "FunnelModels", dependencies: ["FunnelNN"]),
+        .target(name: "FunnelData", dependencies: ["FunnelTensor", "CCodecs"]),
         .target(name: "FunnelTrain", dependencies: [
-            "FunnelModels", "FunnelData", .product(name: "GRDB", package: "GRDB.swift"),
+            "FunnelModels", "FunnelData", "CCodecs", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-        ], swiftSettings: fast),
-        .target(name: "FunnelLab", dependencies: ["FunnelTrain", "Yams"], swiftSettings: fast),
+        ]),
+        .target(name: "FunnelLab", dependencies: ["FunnelTrain", "Yams"]),
         .executableTarget(name: "funnel", dependencies: [
             "FunnelLab",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: fast),
+        ]),
 
         .target(name: "FunnelTestSupport", dependencies: ["FunnelTensor"], path: "Tests/FunnelTestSupport"),
         .testTarget(name: "FunnelTensorTests", dependencies: ["FunnelTensor", "FunnelTestSupport"]),

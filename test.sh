@@ -10,3 +10,5 @@ source scripts/test-services.sh
 trap funnel_services_stop EXIT
 funnel_services_start
 swift test --skip-build "$@"
+# Funnel as a versioned dependency of another package (no unsafe build flags allowed there).
+Examples/Consumer/check.sh

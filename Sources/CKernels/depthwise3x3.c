@@ -6,6 +6,9 @@
 // collect in Float over a few rows (in registers along a row) before they go to Double.
 #include "CKernels.h"
 
+// Fused multiply-adds for the window sums (the kernels' accuracy is checked against oneDNN).
+#pragma clang fp contract(fast)
+
 #if defined(__x86_64__)
 #define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
@@ -39,20 +42,22 @@ void funnel_depthwise3x3_forward_rows(const float *restrict x, const float *rest
             WEIGHTS(wb, C);
             const v16 b = bias ? LD(bias + cb) : (v16){0};
             v16 s = acc2[cb / 16][0], q = acc2[cb / 16][1];
-            // Top-left input of output (h, 0)'s window; may point before the row (never read there).
-            const float *rowOrigin = x + ((n * H + h - 1) * W - 1) * C + cb;
+            // Offset of the top-left input of output (h, 0)'s window. It may lie outside the tensor, so
+            // it stays an integer: a pointer is formed only for elements that are read (C forbids
+            // even forming one outside the array).
+            const long rowOrigin = ((n * H + h - 1) * W - 1) * C + cb;
             float *out = t + r * rs + cb;
             for (long w = 0; w < W; w++) {
-                const float *o = rowOrigin + w * C;
+                const long o = rowOrigin + w * C;
                 v16 acc = b;
                 if (fullRows && w > 0 && w < W - 1) {
-                    acc += LD(o) * w0 + LD(o + C) * w1 + LD(o + 2 * C) * w2
-                         + LD(o + rs) * w3 + LD(o + rs + C) * w4 + LD(o + rs + 2 * C) * w5
-                         + LD(o + 2 * rs) * w6 + LD(o + 2 * rs + C) * w7 + LD(o + 2 * rs + 2 * C) * w8;
+                    acc += LD(x + o) * w0 + LD(x + (o + C)) * w1 + LD(x + (o + 2 * C)) * w2
+                         + LD(x + (o + rs)) * w3 + LD(x + (o + rs + C)) * w4 + LD(x + (o + rs + 2 * C)) * w5
+                         + LD(x + (o + 2 * rs)) * w6 + LD(x + (o + 2 * rs + C)) * w7 + LD(x + (o + 2 * rs + 2 * C)) * w8;
                 } else {
                     const long jLo = MAX(0, 1 - w), jHi = MIN(3, W + 1 - w);
                     for (long i = iLo; i < iHi; i++)
-                        for (long j = jLo; j < jHi; j++) acc += LD(o + i * rs + j * C) * LD(wb + (i * 3 + j) * C);
+                        for (long j = jLo; j < jHi; j++) acc += LD(x + (o + i * rs + j * C)) * LD(wb + (i * 3 + j) * C);
                 }
                 ST(out + w * C, acc);
                 s += acc;
@@ -90,25 +95,26 @@ void funnel_depthwise3x3_backward_rows(const float *restrict x, const float *res
             for (long w = 0; w < W; w++) {
                 const long at = (r * W + w) * C + cb;
                 const v16 xv = LD(x + at);
-                // Output (h + 1, w + 1): tap (0, 0)'s; tap (i, j) reads i rows and j columns before it.
-                const float *o = gt + ((n * H + h + 1) * W + w + 1) * C + cb;
+                // Offset of output (h + 1, w + 1): tap (0, 0)'s; tap (i, j) reads i rows and j columns
+                // before it. It may lie past the tensor, so it stays an integer (see forward).
+                const long o = ((n * H + h + 1) * W + w + 1) * C + cb;
                 v16 d = dx ? LD(dx + at) : (v16){0};
                 if (fullRows && w > 0 && w < W - 1) {
                     v16 g;
-                    g = LD(o);                  d += g * w0; a0 += xv * g;
-                    g = LD(o - C);              d += g * w1; a1 += xv * g;
-                    g = LD(o - 2 * C);          d += g * w2; a2 += xv * g;
-                    g = LD(o - rs);             d += g * w3; a3 += xv * g;
-                    g = LD(o - rs - C);         d += g * w4; a4 += xv * g;
-                    g = LD(o - rs - 2 * C);     d += g * w5; a5 += xv * g;
-                    g = LD(o - 2 * rs);         d += g * w6; a6 += xv * g;
-                    g = LD(o - 2 * rs - C);     d += g * w7; a7 += xv * g;
-                    g = LD(o - 2 * rs - 2 * C); d += g * w8; a8 += xv * g;
+                    g = LD(gt + o);                    d += g * w0; a0 += xv * g;
+                    g = LD(gt + (o - C));              d += g * w1; a1 += xv * g;
+                    g = LD(gt + (o - 2 * C));          d += g * w2; a2 += xv * g;
+                    g = LD(gt + (o - rs));             d += g * w3; a3 += xv * g;
+                    g = LD(gt + (o - rs - C));         d += g * w4; a4 += xv * g;
+                    g = LD(gt + (o - rs - 2 * C));     d += g * w5; a5 += xv * g;
+                    g = LD(gt + (o - 2 * rs));         d += g * w6; a6 += xv * g;
+                    g = LD(gt + (o - 2 * rs - C));     d += g * w7; a7 += xv * g;
+                    g = LD(gt + (o - 2 * rs - 2 * C)); d += g * w8; a8 += xv * g;
                 } else {
                     const long jLo = MAX(0, w + 2 - W), jHi = MIN(3, w + 2);
                     for (long i = iLo; i < iHi; i++)
                         for (long j = jLo; j < jHi; j++) {
-                            const v16 g = LD(o - i * rs - j * C);
+                            const v16 g = LD(gt + (o - i * rs - j * C));
                             d += g * LD(wb + (i * 3 + j) * C);
                             a[i * 3 + j] += xv * g;
                         }

@@ -17,7 +17,7 @@ public struct Augmentation: Sendable, Codable, Equatable {
 
     /// An augmentation; the defaults are the standard CIFAR recipe without cutout.
     public init(padding: Int = 4, horizontalFlip: Bool = true, cutout: Int = 0) {
-        precondition(padding >= 0 && cutout >= 0, "[Augmentation] padding \(padding) and cutout \(cutout) must not be negative")
+        require(padding >= 0 && cutout >= 0, "[Augmentation] padding \(padding) and cutout \(cutout) must not be negative")
         self.padding = padding
         self.horizontalFlip = horizontalFlip
         self.cutout = cutout
@@ -87,7 +87,7 @@ extension Augmentation.Draw {
     /// HWC floats.
     public func apply(to pixels: [UInt8], height: Int, width: Int, normalization: Normalization) -> [Float] {
         let channels = normalization.mean.count
-        precondition(pixels.count == height * width * channels, "[Augmentation] \(pixels.count) bytes for a \(height)x\(width)x\(channels) image")
+        require(pixels.count == height * width * channels, "[Augmentation] \(pixels.count) bytes for a \(height)x\(width)x\(channels) image")
         var out = [Float](repeating: 0, count: pixels.count)
         let table = normalization.table
         pixels.withUnsafeBufferPointer { source in

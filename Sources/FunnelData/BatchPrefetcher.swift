@@ -1,4 +1,5 @@
 import Foundation
+import FunnelKernels
 
 /// Produces items `0..<count` on background threads and hands them out in index order, at most
 /// `depth` items ahead of the consumer.
@@ -16,7 +17,7 @@ final class BatchPrefetcher<Item: Sendable>: @unchecked Sendable {
     /// Starts `threads` threads making items with `make`, each waiting while its next item would
     /// be more than `depth` ahead of the consumer.
     init(count: Int, depth: Int, threads: Int, make: @escaping @Sendable (Int) -> Item) {
-        precondition(depth >= 1 && threads >= 1, "[BatchPrefetcher] depth \(depth) and threads \(threads) must be at least 1")
+        require(depth >= 1 && threads >= 1, "[BatchPrefetcher] depth \(depth) and threads \(threads) must be at least 1")
         self.count = count
         self.depth = depth
         for t in 0 ..< min(threads, count) {

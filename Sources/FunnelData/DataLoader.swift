@@ -45,7 +45,7 @@ public final class DataLoader: Sendable {
         /// Options; the defaults suit CIFAR training with batch 128.
         public init(batchSize: Int = 128, mode: Mode = .train, augmentation: Augmentation = Augmentation(),
                     seed: UInt64 = 0, dropLast: Bool = false, prefetch: Int = 3, threads: Int = 1) {
-            precondition(batchSize > 0 && prefetch > 0 && threads >= 0,
+            require(batchSize > 0 && prefetch > 0 && threads >= 0,
                          "[DataLoader] batch size \(batchSize) and prefetch \(prefetch) must be positive, threads \(threads) not negative")
             self.batchSize = batchSize
             self.mode = mode
@@ -67,7 +67,7 @@ public final class DataLoader: Sendable {
 
     /// A loader of `dataset`'s images normalised with `normalization`.
     public init(_ dataset: ImageDataset, normalization: Normalization, options: Options = Options()) {
-        precondition(normalization.mean.count == dataset.channels,
+        require(normalization.mean.count == dataset.channels,
                      "[DataLoader] normalisation for \(normalization.mean.count) channels, images have \(dataset.channels)")
         self.dataset = dataset
         self.normalization = normalization
@@ -90,7 +90,7 @@ public final class DataLoader: Sendable {
 
     /// Batch `index` of `epoch`, prepared on the calling thread.
     public func batch(_ index: Int, epoch: Int) -> Batch {
-        precondition(index >= 0 && index < batchCount, "[DataLoader] batch \(index) of \(batchCount)")
+        require(index >= 0 && index < batchCount, "[DataLoader] batch \(index) of \(batchCount)")
         return makeBatch(index, order: order(epoch: epoch), epoch: epoch)
     }
 

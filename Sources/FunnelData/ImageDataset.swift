@@ -32,13 +32,13 @@ public struct ImageDataset: Sendable, Equatable {
     ///   every label indexes `classes`, and coarse labels and classes come together.
     public init(name: String, classes: [String], height: Int, width: Int, channels: Int = 3,
                 pixels: [UInt8], labels: [Int], coarseClasses: [String]? = nil, coarseLabels: [Int]? = nil) {
-        precondition(pixels.count == labels.count * height * width * channels,
+        require(pixels.count == labels.count * height * width * channels,
                      "[ImageDataset] \(pixels.count) bytes for \(labels.count) images of \(height)x\(width)x\(channels)")
-        precondition(labels.allSatisfy { $0 >= 0 && $0 < classes.count }, "[ImageDataset] label outside \(classes.count) classes")
-        precondition((coarseClasses == nil) == (coarseLabels == nil), "[ImageDataset] coarse labels without coarse classes")
+        require(labels.allSatisfy { $0 >= 0 && $0 < classes.count }, "[ImageDataset] label outside \(classes.count) classes")
+        require((coarseClasses == nil) == (coarseLabels == nil), "[ImageDataset] coarse labels without coarse classes")
         if let coarseLabels, let coarseClasses {
-            precondition(coarseLabels.count == labels.count, "[ImageDataset] \(coarseLabels.count) coarse labels for \(labels.count) images")
-            precondition(coarseLabels.allSatisfy { $0 >= 0 && $0 < coarseClasses.count }, "[ImageDataset] coarse label outside \(coarseClasses.count) classes")
+            require(coarseLabels.count == labels.count, "[ImageDataset] \(coarseLabels.count) coarse labels for \(labels.count) images")
+            require(coarseLabels.allSatisfy { $0 >= 0 && $0 < coarseClasses.count }, "[ImageDataset] coarse label outside \(coarseClasses.count) classes")
         }
         self.name = name
         self.classes = classes

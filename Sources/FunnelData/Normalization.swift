@@ -1,3 +1,5 @@
+import FunnelKernels
+
 /// Per-channel normalisation: a byte `v` of channel `c` becomes `(v / 255 - mean[c]) / std[c]`.
 ///
 /// Statistics are on the [0, 1] pixel scale, as torchvision's `Normalize` takes them, and come
@@ -11,7 +13,7 @@ public struct Normalization: Sendable, Codable, Equatable {
     /// Normalisation with the given statistics.
     /// - Precondition: as many means as deviations, and every deviation positive.
     public init(mean: [Float], std: [Float]) {
-        precondition(mean.count == std.count && std.allSatisfy { $0 > 0 },
+        require(mean.count == std.count && std.allSatisfy { $0 > 0 },
                      "[Normalization] need one positive std per mean, got mean \(mean) and std \(std)")
         self.mean = mean
         self.std = std

@@ -64,7 +64,7 @@ public enum Reduction {
 
 /// Copies between two layouts of the same dims (a permutation of memory order) with oneDNN's reorder.
 public func copyStrided(_ from: Layout, _ src: UnsafePointer<Float>, _ to: Layout, _ dst: UnsafeMutablePointer<Float>) {
-    precondition(from.dims == to.dims, "copyStrided: dims \(from.dims) vs \(to.dims)")
+    require(from.dims == to.dims, "copyStrided: dims \(from.dims) vs \(to.dims)")
     if from.strides == to.strides {
         dst.update(from: src, count: from.dims.reduce(1, *))
         return

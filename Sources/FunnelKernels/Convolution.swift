@@ -59,7 +59,7 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
 extension Layout {
     /// NCHW dims stored NHWC.
     public static func channelsLast(_ d: [Int]) -> Layout {
-        precondition(d.count == 4)
+        require(d.count == 4)
         return Layout(dims: d, strides: [d[1] * d[2] * d[3], 1, d[3] * d[1], d[1]])
     }
 }

@@ -40,7 +40,7 @@ public enum DepthwiseKernel {
     public static func forward(_ s: DepthwiseShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                bias: UnsafePointer<Float>?, t: UnsafeMutablePointer<Float>,
                                moments: (mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>)? = nil) {
-        precondition(supports(s), "[depthwise] kernel \(s.kh)x\(s.kw) with \(s.channels) channels is not handled here")
+        require(supports(s), "[depthwise] kernel \(s.kh)x\(s.kw) with \(s.channels) channels is not handled here")
         let c = s.channels, wt = tapMajor(weight, s)
         let sums = rowChunks(s, slots: 2) { rows, partial in
             funnel_depthwise3x3_forward_rows(x, wt.pointer, bias, t, moments == nil ? nil : partial,
@@ -62,7 +62,7 @@ public enum DepthwiseKernel {
     /// write disjoint rows.
     public static func backward(_ s: DepthwiseShape, x: UnsafePointer<Float>, gt: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                 dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?) {
-        precondition(supports(s), "[depthwise] kernel \(s.kh)x\(s.kw) with \(s.channels) channels is not handled here")
+        require(supports(s), "[depthwise] kernel \(s.kh)x\(s.kw) with \(s.channels) channels is not handled here")
         let c = s.channels, wt = tapMajor(weight, s)
         let sums = rowChunks(s, slots: 10) { rows, partial in
             funnel_depthwise3x3_backward_rows(x, gt, wt.pointer, dx, partial, rows.lowerBound, rows.upperBound, s.height, s.width, c)

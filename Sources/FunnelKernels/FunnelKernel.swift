@@ -1,3 +1,7 @@
+/// Index arithmetic in the loops below wraps (`&+`, `&*`): the indices are bounded by the tensor's
+/// size, and overflow checks on them would keep the compiler from vectorising the loops (measured:
+/// FReLU's backward took twice as long with them).
+///
 /// Fused kernels for FReLU's `max(x, BN(t))` where `t = DWConv(x)`, on channels-last data viewed as
 /// `rows x C` (rows = N*H*W). With `DepthwiseKernel` (3x3 convolution + moments forward, both
 /// gradients of the convolution in one backward pass) they replace batch norm's separate statistics,
@@ -19,7 +23,7 @@ public enum FunnelKernel {
                     let end = min(range.upperBound, r + 64)
                     for i in 0..<c { s[i] = 0; q[i] = 0 }
                     for row in r..<end {
-                        let p = t + row * c
+                        let p = t + row &* c
                         for i in 0..<c { let v = p[i]; s[i] += v; q[i] += v * v }
                     }
                     for i in 0..<c { sd[i] += Double(s[i]); qd[i] += Double(q[i]) }
@@ -41,8 +45,8 @@ public enum FunnelKernel {
                                  shift b: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, rows: Int, channels c: Int) {
         parallelChunks(rows, minimumPerThread: max(1, 16384 / c)) { range in
             for row in range {
-                let o = row * c
-                for i in 0..<c { y[o + i] = max(x[o + i], a[i] * t[o + i] + b[i]) }
+                let o = row &* c
+                for i in 0..<c { y[o &+ i] = max(x[o &+ i], a[i] * t[o &+ i] + b[i]) }
             }
         }
     }
@@ -64,11 +68,11 @@ public enum FunnelKernel {
                     let end = min(range.upperBound, r + 64)
                     for i in 0..<c { f1[i] = 0; f2[i] = 0 }
                     for row in r..<end {
-                        let o = row * c
+                        let o = row &* c
                         for i in 0..<c {
-                            let tv = t[o + i], cond = a[i] * tv + b[i], xv = x[o + i]
+                            let tv = t[o &+ i], cond = a[i] * tv + b[i], xv = x[o &+ i]
                             let w: Float = cond > xv ? 1 : (cond == xv ? 0.5 : 0)
-                            let gT = g[o + i] * w
+                            let gT = g[o &+ i] * w
                             f1[i] += gT
                             f2[i] += gT * (tv - mean[i]) * invStd[i]
                         }
@@ -92,13 +96,13 @@ public enum FunnelKernel {
                                      gx: UnsafeMutablePointer<Float>, gt: UnsafeMutablePointer<Float>, rows: Int, channels c: Int) {
         parallelChunks(rows, minimumPerThread: max(1, 16384 / c)) { range in
             for row in range {
-                let o = row * c
+                let o = row &* c
                 for i in 0..<c {
-                    let tv = t[o + i], cond = a[i] * tv + b[i], xv = x[o + i], gv = g[o + i]
+                    let tv = t[o &+ i], cond = a[i] * tv + b[i], xv = x[o &+ i], gv = g[o &+ i]
                     let w: Float = cond > xv ? 1 : (cond == xv ? 0.5 : 0)
                     let tHat = (tv - mean[i]) * invStd[i]
-                    gx[o + i] = gv * (1 - w)
-                    gt[o + i] = a[i] * (gv * w - centerG[i] - tHat * centerGTHat[i])
+                    gx[o &+ i] = gv * (1 - w)
+                    gt[o &+ i] = a[i] * (gv * w - centerG[i] - tHat * centerGTHat[i])
                 }
             }
         }

@@ -4,7 +4,7 @@ public enum StridedBroadcast {
     /// `dst = scale * broadcast(src)`. `src` has `dst`'s rank; its size-1 dims are repeated.
     public static func run(src: Layout, _ ps: UnsafePointer<Float>, dst: Layout, _ pd: UnsafeMutablePointer<Float>, scale: Float = 1) {
         let rank = dst.dims.count
-        precondition(src.dims.count == rank, "[broadcast] rank \(src.dims.count) into \(rank)")
+        require(src.dims.count == rank, "[broadcast] rank \(src.dims.count) into \(rank)")
         let srcStride = (0..<rank).map { src.dims[$0] == 1 ? 0 : src.strides[$0] }
         let order = (0..<rank).filter { dst.dims[$0] > 1 }.sorted { dst.strides[$0] > dst.strides[$1] }
         guard let innermost = order.last else { pd[0] = scale * ps[0]; return }

@@ -3,7 +3,7 @@ import FunnelNN
 /// Where a model puts the chosen activation; the paper's placement ablations.
 public struct Placement: Sendable, Equatable {
     /// Which bottleneck ReLUs are replaced (basic blocks have only "3x3" slots).
-    public enum Slots: String, Sendable { case all, after1x1, after3x3 }
+    public enum Slots: String, Codable, CaseIterable, Sendable { case all, after1x1, after3x3 }
 
     /// 1-based stages (residual layers) that use the activation; `nil` is every stage and the stem.
     /// Stages not listed, and the stem when a list is given, keep ReLU.

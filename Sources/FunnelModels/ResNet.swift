@@ -16,7 +16,7 @@ public final class ResNet: Module {
     ///   - blocks: blocks per stage; 3 stages (ResNet-20/32/56) or 4.
     ///   - widths: planes per stage.
     public init(config: ModelConfig, bottleneck: Bool, blocks: [Int], widths: [Int], stem: Stem = .cifar) {
-        precondition(blocks.count == widths.count && (3...4).contains(blocks.count), "[ResNet] \(blocks.count) stages")
+        require(blocks.count == widths.count && (3...4).contains(blocks.count), "[ResNet] \(blocks.count) stages")
         self.stem = stem
         let w0 = widths[0]
         conv1 = stem == .cifar ? conv3x3(3, w0) : Conv2d(3, w0, kernel: 7, stride: 2, padding: 3, bias: false, initializer: .kaimingNormalFanOut)

@@ -88,8 +88,8 @@ extension Tensor {
     /// tensors are freed as soon as its rule has run, and the tape is gone afterwards.
     /// - Parameter gradient: d(something)/d(self); defaults to 1 for a one-element tensor.
     public func backward(_ gradient: Tensor? = nil) {
-        precondition(gradient != nil || count == 1, "[backward] needs a gradient for non-scalar output of shape \(shape)")
-        precondition(requiresGrad, "[backward] tensor does not require grad (no parameter reached it, or recorded under withoutGrad)")
+        require(gradient != nil || count == 1, "[backward] needs a gradient for non-scalar output of shape \(shape)")
+        require(requiresGrad, "[backward] tensor does not require grad (no parameter reached it, or recorded under withoutGrad)")
         let seed = gradient ?? Tensor.full(shape, 1)
         guard let root = node else {
             accumulateGrad(seed)
@@ -103,11 +103,11 @@ extension Tensor {
                 guard let g = grads.removeValue(forKey: ObjectIdentifier(node)) else { continue }
                 guard let rule = node.rule else { preconditionFailure("[backward] \(node.name) was already released by an earlier backward()") }
                 let inputGrads = rule(g)
-                precondition(inputGrads.count == node.inputs.count, "[backward] \(node.name) returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
+                require(inputGrads.count == node.inputs.count, "[backward] \(node.name) returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
                 for (input, ig) in zip(node.inputs, inputGrads) {
                     guard let ig else { continue }
                     if case .constant = input.source { continue }
-                    precondition(ig.shape == input.shape, "[backward] \(node.name) gave gradient \(ig.shape) for input \(input.shape)")
+                    require(ig.shape == input.shape, "[backward] \(node.name) gave gradient \(ig.shape) for input \(input.shape)")
                     switch input.source {
                     case .op(let producer):
                         let key = ObjectIdentifier(producer)

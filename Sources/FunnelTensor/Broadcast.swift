@@ -42,7 +42,7 @@ extension Tensor {
     public func expanded(to shape: [Int], scale: Float = 1) -> Tensor {
         if shape == self.shape && scale == 1 { return self }
         let target = broadcastShape(self.shape, shape, op: "expand")
-        precondition(target == shape, "[expand] cannot expand \(self.shape) to \(shape)")
+        require(target == shape, "[expand] cannot expand \(self.shape) to \(shape)")
         let out = Tensor(uninitialized: shape)
         StridedBroadcast.run(src: layout.padded(to: shape.count), buffer.pointer, dst: out.layout, out.buffer.pointer, scale: scale)
         let inShape = self.shape

@@ -26,7 +26,7 @@ public struct RandomGenerator: Sendable, Codable, Equatable {
 
     /// Uniform integer in `0..<n` (unbiased).
     public mutating func nextInt(_ n: Int) -> Int {
-        precondition(n > 0)
+        require(n > 0)
         let bound = UInt64(n)
         let limit = UInt64.max - UInt64.max % bound
         while true { let r = next(); if r < limit { return Int(r % bound) } }
@@ -135,7 +135,7 @@ extension Tensor {
 
     /// `[start, start + step, ...]` below `end`, as a 1-D tensor.
     public static func arange(_ start: Float, _ end: Float, step: Float = 1) -> Tensor {
-        precondition(step != 0, "[arange] step is 0")
+        require(step != 0, "[arange] step is 0")
         let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         return Tensor(shape: [n], scalars: (0..<n).map { start + Float($0) * step })
     }

@@ -22,7 +22,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// Wraps a buffer holding `shape.product` floats in this tensor's physical layout.
     public init(shape: [Int], buffer: Buffer, requiresGrad: Bool = false) {
-        precondition(buffer.count >= shape.reduce(1, *), "[Tensor] buffer of \(buffer.count) floats for shape \(shape)")
+        require(buffer.count >= shape.reduce(1, *), "[Tensor] buffer of \(buffer.count) floats for shape \(shape)")
         self.shape = shape
         self.buffer = buffer
         self.requiresGrad = requiresGrad
@@ -36,7 +36,7 @@ public final class Tensor: @unchecked Sendable {
     /// A tensor from values in logical (row-major NCHW) order.
     public convenience init(shape: [Int], scalars: [Float], requiresGrad: Bool = false) {
         let n = shape.reduce(1, *)
-        precondition(scalars.count == n, "[Tensor] \(scalars.count) values for shape \(shape) (\(n) elements)")
+        require(scalars.count == n, "[Tensor] \(scalars.count) values for shape \(shape) (\(n) elements)")
         self.init(uninitialized: shape)
         self.requiresGrad = requiresGrad
         scalars.withUnsafeBufferPointer { src in
@@ -72,17 +72,17 @@ public final class Tensor: @unchecked Sendable {
 
     /// The single value of a one-element tensor.
     public var item: Float {
-        precondition(count == 1, "[item] tensor of shape \(shape) has \(count) elements, not 1")
+        require(count == 1, "[item] tensor of shape \(shape) has \(count) elements, not 1")
         return buffer.pointer[0]
     }
 
     /// The value at a logical index.
     public subscript(index: Int...) -> Float {
-        precondition(index.count == rank, "[subscript] \(index.count) indices for shape \(shape)")
+        require(index.count == rank, "[subscript] \(index.count) indices for shape \(shape)")
         let l = layout
         var offset = 0
         for (i, (v, n)) in zip(index, shape).enumerated() {
-            precondition(v >= 0 && v < n, "[subscript] index \(index) out of range for shape \(shape)")
+            require(v >= 0 && v < n, "[subscript] index \(index) out of range for shape \(shape)")
             offset += v * l.strides[i]
         }
         return buffer.pointer[offset]
@@ -100,7 +100,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// Overwrites this tensor's values with `other`'s (same shape). For optimizers and loading.
     public func assign(_ other: Tensor) {
-        precondition(other.shape == shape, "[assign] shape \(other.shape) into \(shape)")
+        require(other.shape == shape, "[assign] shape \(other.shape) into \(shape)")
         buffer.pointer.update(from: other.buffer.pointer, count: count)
     }
 

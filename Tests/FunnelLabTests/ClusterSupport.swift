@@ -68,7 +68,7 @@ func tinyGrid(_ name: String, acts: [String], seeds: [UInt64], epochs: Int = 1, 
     recipe.batchSize = 4
     recipe.syntheticTrain = images
     recipe.syntheticTest = images
-    recipe.schedule = "cosine"
+    recipe.schedule = .cosine
     return ExperimentSpec(name: name, models: ["resnet20"], acts: acts, datasets: ["synthetic"], seeds: seeds, recipe: recipe)
 }
 

@@ -8,7 +8,7 @@ import FunnelNN
 private func smallConfig(epochs: Int = 2, act: String = "relu") -> TrainConfig {
     var c = TrainConfig()
     c.model = "resnet20"; c.act = act; c.data = "synthetic"; c.epochs = epochs; c.batchSize = 64
-    c.schedule = "cosine"; c.syntheticTrain = 256; c.syntheticTest = 128
+    c.schedule = .cosine; c.syntheticTrain = 256; c.syntheticTest = 128
     return c
 }
 
@@ -80,12 +80,23 @@ private func temporaryDirectory() -> URL {
         }
     }
 
-    @Test func configValidationNamesTheField() {
+    @Test func configValidationNamesTheField() throws {
+        func decode(_ json: String) throws -> TrainConfig { try JSONDecoder().decode(TrainConfig.self, from: Data(json.utf8)) }
+        #expect(throws: TrainError.invalidConfig(field: "optimizer", expected: "one of sgd, adam, adamw", found: "rmsprop")) {
+            try decode(#"{"optimizer": "rmsprop"}"#)
+        }
+        #expect(throws: TrainError.invalidConfig(field: "schedule", expected: "one of multistep, cosine, constant", found: "linear")) {
+            try decode(#"{"schedule": "linear"}"#)
+        }
+        // A typo is an error with a suggestion, never a default silently kept.
+        #expect(throws: UnknownKeyError(path: [], key: "epocs", valid: TrainConfig.CodingKeys.allCases.map(\.stringValue))) {
+            try decode(#"{"epocs": 1}"#)
+        }
+        #expect(UnknownKeyError(path: ["recipe"], key: "epocs", valid: ["epochs", "lr"]).description
+                == "unknown key 'epocs' in 'recipe'; did you mean 'epochs'? (valid keys: epochs, lr)")
         var c = smallConfig()
-        c.optimizer = "rmsprop"
-        #expect(throws: TrainError.invalidConfig(field: "optimizer", expected: "sgd, adam or adamw", found: "rmsprop")) { try c.validate() }
-        c = smallConfig(); c.schedule = "linear"
-        #expect(throws: TrainError.self) { try c.validate() }
+        c.epochs = 0
+        #expect(throws: TrainError.invalidConfig(field: "epochs", expected: "at least 1", found: "0")) { try c.validate() }
     }
 
     @Test func configDecodesPartialJSONWithDefaults() throws {

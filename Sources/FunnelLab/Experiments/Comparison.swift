@@ -29,14 +29,23 @@ public struct ActivationComparison {
 
     /// Trains every (activation, seed) cell into `runDirectory` (resuming unfinished cells, skipping
     /// finished ones whose checkpoint is complete) and returns one row per activation.
-    public func run(runDirectory: URL, store: RunStore? = nil, events: @escaping (TrainingEvent) -> Void = { _ in }) throws -> [Row] {
+    /// A stop request ends the run in progress at its next step (checkpointed, resumable) and
+    /// throws; running the same comparison again resumes it.
+    public func run(runDirectory: URL, store: RunStore? = nil, stop: StopRequest = StopRequest(),
+                    events: @escaping (TrainingEvent) -> Void = { _ in }) throws -> [Row] {
+        for act in acts { var c = base; c.act = act; try c.validate() }  // every name resolves before any data is loaded
         let data = try Trainer.loadData(base)
         return try acts.map { act in
             let runs = try seeds.map { seed in
                 var config = base
                 config.act = act
                 config.seed = seed
-                return try Trainer(config: config, runDirectory: runDirectory, store: store, events: events).run(resume: true, data: data)
+                let summary = try Trainer(config: config, runDirectory: runDirectory, store: store, events: events)
+                    .run(resume: true, data: data, shouldStop: { stop.isRequested })
+                if summary.interrupted, let why = stop.requested {
+                    throw ExperimentError("stopped by \(why) during \(summary.runName) (checkpointed); run the same command again to resume")
+                }
+                return summary
             }
             return Row(act: act, runs: runs)
         }

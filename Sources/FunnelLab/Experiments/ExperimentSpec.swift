@@ -1,4 +1,6 @@
 import Foundation
+import FunnelModels
+import FunnelNN
 import FunnelTrain
 import Yams
 
@@ -28,11 +30,32 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
     public struct Variant: Codable, Sendable, Equatable {
         public var name: String
         public var stages: [Int]?
-        public var slots: String?
+        public var slots: Placement.Slots?
         public var se: Bool?
-        public init(name: String, stages: [Int]? = nil, slots: String? = nil, se: Bool? = nil) {
+        public init(name: String, stages: [Int]? = nil, slots: Placement.Slots? = nil, se: Bool? = nil) {
             self.name = name; self.stages = stages; self.slots = slots; self.se = se
         }
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, stages, slots, se }
+
+        public init(from decoder: any Decoder) throws {
+            try rejectUnknownKeys(decoder, CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(name: try c.decode(String.self, forKey: .name), stages: try c.decodeIfPresent([Int].self, forKey: .stages),
+                      slots: try c.decodeIfPresent(Placement.Slots.self, forKey: .slots), se: try c.decodeIfPresent(Bool.self, forKey: .se))
+        }
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, models, acts, datasets, seeds, recipe, variants }
+
+    /// Decodes an experiment file; a key that is not one of `CodingKeys`, at any level, is an error.
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), models: try c.decode([String].self, forKey: .models),
+                  acts: try c.decode([String].self, forKey: .acts), datasets: try c.decode([String].self, forKey: .datasets),
+                  seeds: try c.decode([UInt64].self, forKey: .seeds), recipe: try c.decodeIfPresent(TrainConfig.self, forKey: .recipe) ?? TrainConfig(),
+                  variants: try c.decodeIfPresent([Variant].self, forKey: .variants))
     }
 
     public init(name: String, models: [String], acts: [String], datasets: [String], seeds: [UInt64], recipe: TrainConfig,
@@ -47,22 +70,28 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw ExperimentError("\(url.path): cannot read (\(error.localizedDescription))")
         }
-        do { self = try YAMLDecoder().decode(ExperimentSpec.self, from: text) } catch let DecodingError.keyNotFound(key, context) {
-            throw ExperimentError("\(url.path): missing field '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'")
-        } catch let DecodingError.typeMismatch(type, context) {
-            throw ExperimentError("\(url.path): field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' should be \(type)")
-        } catch {
-            throw ExperimentError("\(url.path): \(error)")
+        do { self = try YAMLDecoder().decode(ExperimentSpec.self, from: text) } catch {
+            throw ExperimentError("\(url.path): " + describeDecodingFailure(error, yaml: text))
         }
-        try validate()
+        do { try validate() } catch { throw ExperimentError("\(url.path): \(error)") }
     }
 
-    /// Checks the grid is non-empty and every cell's config is valid.
+    /// Checks the whole grid before anything is queued or trained: it is non-empty, every model,
+    /// activation and dataset resolves, and every cell's config is valid.
     public func validate() throws {
         for (field, list) in [("models", models), ("acts", acts), ("datasets", datasets)] where list.isEmpty {
             throw ExperimentError("experiment '\(name)': '\(field)' is empty")
         }
         if seeds.isEmpty { throw ExperimentError("experiment '\(name)': 'seeds' is empty") }
+        for model in models {
+            do { _ = try Models.entry(model) } catch { throw ExperimentError("experiment '\(name)', models: \(error)") }
+        }
+        for act in acts {
+            do { _ = try Activations.factory(act) } catch { throw ExperimentError("experiment '\(name)', acts: \(error)") }
+        }
+        for dataset in datasets where dataset != "synthetic" && !FileManager.default.fileExists(atPath: dataset) {
+            throw ExperimentError("experiment '\(name)', datasets: '\(dataset)' is neither `synthetic` nor an existing file or folder")
+        }
         for cell in cells() {
             do { try cell.config.validate() } catch { throw ExperimentError("experiment '\(name)', cell \(cell.key): \(error)") }
         }
@@ -112,4 +141,49 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
 public struct ExperimentError: Error, CustomStringConvertible, Equatable {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// A YAML decoding error in words: the key path, what was expected and the value found there.
+func describeDecodingFailure(_ error: any Error, yaml: String) -> String {
+    func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+    }
+    /// The scalar (or kind of node) at `keys` in the document.
+    func found(at keys: [any CodingKey]) -> String {
+        var node = try? Yams.compose(yaml: yaml)
+        for key in keys {
+            if let index = key.intValue { node = node?.sequence.flatMap { index < $0.count ? $0[index] : nil } }
+            else { node = node?.mapping?[key.stringValue] }
+        }
+        switch node {
+        case nil: return "nothing"
+        case let .scalar(scalar)?: return scalar.string.isEmpty || scalar.string == "null" || scalar.string == "~" ? "null" : "'\(scalar.string)'"
+        case .mapping?: return "a mapping"
+        case .sequence?: return "a list"
+        default: return "a node"
+        }
+    }
+    switch error {
+    case let error as UnknownKeyError: return error.description
+    case let DecodingError.keyNotFound(key, context): return "missing field '\(path(context.codingPath + [key]))'"
+    case let DecodingError.typeMismatch(type, context), let DecodingError.valueNotFound(type, context):
+        return "field '\(path(context.codingPath))' should be \(typeName(type)), found \(found(at: context.codingPath))"
+    case let DecodingError.dataCorrupted(context) where context.underlyingError != nil:
+        // Yams wraps errors thrown while decoding (an unknown key, a bad option) in this one.
+        return describeDecodingFailure(context.underlyingError!, yaml: yaml)
+    case let DecodingError.dataCorrupted(context):
+        return "field '\(path(context.codingPath))': \(context.debugDescription), found \(found(at: context.codingPath))"
+    case let error as TrainError: return "recipe: \(error)"
+    default: return "\(error)"
+    }
+}
+
+private func typeName(_ type: Any.Type) -> String {
+    switch type {
+    case is Int.Type, is UInt64.Type, is Int64.Type: "an integer"
+    case is Float.Type, is Double.Type: "a number"
+    case is Bool.Type: "true or false"
+    case is String.Type: "a string"
+    default: "\(type)"
+    }
 }

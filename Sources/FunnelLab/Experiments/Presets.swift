@@ -22,7 +22,7 @@ public enum ExperimentPresets {
     static func recipe(_ scale: Scale) -> TrainConfig {
         var c = TrainConfig()
         if scale == .quick {
-            c.epochs = 10; c.schedule = "cosine"; c.trainLimit = 10_000; c.testLimit = 2_000
+            c.epochs = 10; c.schedule = .cosine; c.trainLimit = 10_000; c.testLimit = 2_000
         }
         return c
     }
@@ -65,7 +65,7 @@ public enum ExperimentPresets {
                                              .init(name: "stage3", stages: [3]), .init(name: "all")]),
         ablation("ablation-layers", "bottlenecks: FReLU after the 1x1 convs, after the 3x3 convs, or both (CIFAR ResNet-50)",
                  cost: "3 variants x 1 seed x 5 epochs of 5k images on ResNet-50: about 40 min",
-                 acts: ["frelu"], variants: [.init(name: "after1x1", slots: "after1x1"), .init(name: "after3x3", slots: "after3x3"), .init(name: "both")],
+                 acts: ["frelu"], variants: [.init(name: "after1x1", slots: .after1x1), .init(name: "after3x3", slots: .after3x3), .init(name: "both")],
                  fullModel: "resnet50", quickModel: "resnet50", quickSeeds: [0]) { c, scale in
             if scale == .quick { c.epochs = 5; c.trainLimit = 5_000 }
         },

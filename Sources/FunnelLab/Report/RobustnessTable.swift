@@ -30,8 +30,8 @@ public struct RobustnessTable: Sendable {
             progress("attacking \(detail.run.spec.name)")
             let trained = try TrainedModel(checkpoint: url, data: dataset, loadData: loadData)
             let loader = trained.testLoader(batchSize: min(250, images))
-            let fgsm = Attack.run(trained.model, loader, method: .fgsm, eps: eps, limit: images)
-            let pgd = Attack.run(trained.model, loader, method: .pgd(steps: pgdSteps, stepSize: nil), eps: eps, limit: images)
+            let fgsm = try Attack.run(trained.model, loader, method: .fgsm, eps: eps, limit: images)
+            let pgd = try Attack.run(trained.model, loader, method: .pgd(steps: pgdSteps, stepSize: nil), eps: eps, limit: images)
             rows.append(Row(model: group.model, act: group.act, run: detail.run.spec.name, fgsm: fgsm, pgd: pgd))
         }
         self.rows = rows

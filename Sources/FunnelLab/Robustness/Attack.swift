@@ -62,7 +62,7 @@ public enum Attack {
     }
 
     /// Attacks up to `limit` images of `loader` (evaluation mode) against `model` (set to inference).
-    public static func run(_ model: Module, _ loader: DataLoader, method: Method, eps: Double, limit: Int? = nil, seed: UInt64 = 0) -> Result {
+    public static func run(_ model: Module, _ loader: DataLoader, method: Method, eps: Double, limit: Int? = nil, seed: UInt64 = 0) throws -> Result {
         model.setMode(.inference)
         let params = model.parameters
         let trainable = params.map(\.requiresGrad)
@@ -72,9 +72,9 @@ public enum Attack {
         var clean = 0, adversarial = 0, seen = 0
         for batch in loader.batches(epoch: 0) {
             if let limit, seen >= limit { break }
-            clean += withoutGrad { Evaluation.correct(model(batch.images), batch.labels).top1 }
+            clean += try withoutGrad { Evaluation.correct(try Evaluation.requireFinite(model(batch.images), "clean logits"), batch.labels).top1 }
             let x = perturb(model, batch.images, labels: batch.labels, normalization: loader.normalization, method: method, eps: eps, generator: &generator)
-            adversarial += withoutGrad { Evaluation.correct(model(x), batch.labels).top1 }
+            adversarial += try withoutGrad { Evaluation.correct(try Evaluation.requireFinite(model(x), "logits of attacked images"), batch.labels).top1 }
             seen += batch.labels.count
         }
         let name: String

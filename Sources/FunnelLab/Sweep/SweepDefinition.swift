@@ -35,7 +35,8 @@ public struct SweepDefinition: Sendable {
         // Every parameter must be a training field: fail before the first run, not after it.
         let fields = try SweepDefinition.trainingFields(recipe)
         for p in sweep.configuration.parameters where !fields.contains(p.name) {
-            throw ExperimentError("sweep parameter '\(p.name)' is not a `funnel train` field")
+            throw ExperimentError("sweep parameter '\(p.name)' is not a `funnel train` field"
+                                  + (closestMatch(to: p.name, in: fields.sorted()).map { "; did you mean '\($0)'?" } ?? ""))
         }
     }
 

@@ -13,7 +13,7 @@ public final class Conv2d: Module {
     public init(_ inChannels: Int, _ outChannels: Int, kernel: (Int, Int), stride: (Int, Int) = (1, 1),
                 padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true,
                 initializer: Initializer = .pytorchDefault) {
-        precondition(inChannels % groups == 0 && outChannels % groups == 0,
+        require(inChannels % groups == 0 && outChannels % groups == 0,
                      "[Conv2d] \(inChannels) -> \(outChannels) channels not divisible by \(groups) groups")
         let shape = [outChannels, inChannels / groups, kernel.0, kernel.1]
         weight = initializer.make(shape)

@@ -39,7 +39,7 @@ public final class GroupNorm: Module {
     public let groups: Int, eps: Float
 
     public init(groups: Int, channels: Int, eps: Float = 1e-5, affine: Bool = true) {
-        precondition(channels % groups == 0, "[GroupNorm] \(channels) channels not divisible by \(groups) groups")
+        require(channels % groups == 0, "[GroupNorm] \(channels) channels not divisible by \(groups) groups")
         self.groups = groups; self.eps = eps
         weight = affine ? parameter(Tensor.ones([channels])) : nil
         bias = affine ? parameter(Tensor.zeros([channels])) : nil

@@ -10,7 +10,7 @@ public final class SGD: Optimizer {
     private var slots = SlotStore()
 
     public init(_ parameters: [(String, Tensor)], learningRate: Float, momentum: Float = 0, weightDecay: Float = 0, nesterov: Bool = false) {
-        precondition(!nesterov || momentum > 0, "[SGD] Nesterov momentum needs momentum > 0")
+        require(!nesterov || momentum > 0, "[SGD] Nesterov momentum needs momentum > 0")
         self.parameters = parameters; self.learningRate = learningRate
         self.momentum = momentum; self.weightDecay = weightDecay; self.nesterov = nesterov
     }

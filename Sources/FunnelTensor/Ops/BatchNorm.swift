@@ -8,10 +8,10 @@ extension Tensor {
     /// with the unbiased variance. Eval: normalises with the running statistics.
     public func batchNorm(weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor,
                           training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
-        precondition(rank == 4 || rank == 2, "[batch_norm] input must be [N, C, H, W] or [N, C], got \(shape)")
+        require(rank == 4 || rank == 2, "[batch_norm] input must be [N, C, H, W] or [N, C], got \(shape)")
         let c = shape[1]
         for (name, t) in [("weight", weight), ("bias", bias), ("running_mean", runningMean), ("running_var", runningVar)] {
-            precondition(t.shape == [c], "[batch_norm] \(name) has shape \(t.shape), expected [\(c)] for input \(shape)")
+            require(t.shape == [c], "[batch_norm] \(name) has shape \(t.shape), expected [\(c)] for input \(shape)")
         }
         let x4 = rank == 4 ? self : reshaped(to: [shape[0], c, 1, 1])
         let l = x4.layout
@@ -19,7 +19,7 @@ extension Tensor {
         let mean: Buffer, variance: Buffer
         if training {
             let n = count / c
-            precondition(n > 1, "[batch_norm] training needs more than one value per channel, input \(shape)")
+            require(n > 1, "[batch_norm] training needs more than one value per channel, input \(shape)")
             mean = Buffer(count: c); variance = Buffer(count: c)
             BatchNormalization.forward(l, eps: eps, useGlobalStats: false, src: x4.buffer.pointer, scale: weight.buffer.pointer,
                                        shift: bias.buffer.pointer, mean: mean.pointer, variance: variance.pointer, dst: out.buffer.pointer)

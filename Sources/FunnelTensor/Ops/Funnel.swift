@@ -14,13 +14,13 @@ extension Tensor {
     /// Running statistics are updated as `batchNorm` does (momentum, unbiased variance).
     public func funnel(convWeight: Tensor, convBias: Tensor?, bnWeight: Tensor, bnBias: Tensor, runningMean: Tensor,
                        runningVar: Tensor, training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
-        precondition(rank == 4, "[funnel] input must be [N, C, H, W], got \(shape)")
+        require(rank == 4, "[funnel] input must be [N, C, H, W], got \(shape)")
         let c = shape[1]
-        precondition(convWeight.shape[0] == c && convWeight.shape[1] == 1, "[funnel] depthwise weight \(convWeight.shape) for input \(shape)")
+        require(convWeight.shape[0] == c && convWeight.shape[1] == 1, "[funnel] depthwise weight \(convWeight.shape) for input \(shape)")
         let (kh, kw) = (convWeight.shape[2], convWeight.shape[3])
         let g = ConvGeometry(batch: shape[0], inChannels: c, height: shape[2], width: shape[3], outChannels: c, kh: kh, kw: kw,
                              padH: kh / 2, padW: kw / 2, groups: c, hasBias: convBias != nil)
-        precondition(g.outHeight == shape[2] && g.outWidth == shape[3], "[funnel] kernel \(kh)x\(kw) must be odd to keep the size")
+        require(g.outHeight == shape[2] && g.outWidth == shape[3], "[funnel] kernel \(kh)x\(kw) must be odd to keep the size")
         let inputs = [self, convWeight] + (convBias.map { [$0] } ?? []) + [bnWeight, bnBias]
         let recording = GradMode.isEnabled && inputs.contains { $0.requiresGrad }
         let rows = count / c
@@ -39,7 +39,7 @@ extension Tensor {
             return out
         }
 
-        precondition(!training || rows > 1, "[funnel] training needs more than one value per channel, input \(shape)")
+        require(!training || rows > 1, "[funnel] training needs more than one value per channel, input \(shape)")
         let t = Buffer(count: count)
         let mean = Buffer(count: c), variance = Buffer(count: c)
         // 3x3 windows run on Funnel's own kernels (convolution and moments in one pass), others on oneDNN.

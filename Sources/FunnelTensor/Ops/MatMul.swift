@@ -3,7 +3,7 @@ import FunnelKernels
 extension Tensor {
     /// Matrix product over the last two dims, batch dims broadcasting: `[..., M, K] @ [..., K, N]`.
     public func matmul(_ other: Tensor) -> Tensor {
-        precondition(rank >= 2 && other.rank >= 2 && shape[rank - 1] == other.shape[other.rank - 2],
+        require(rank >= 2 && other.rank >= 2 && shape[rank - 1] == other.shape[other.rank - 2],
                      "[matmul] shapes \(shape) and \(other.shape) do not multiply")
         let batch = broadcastShape(Array(shape.dropLast(2)), Array(other.shape.dropLast(2)), op: "matmul")
         let r = batch.count + 2

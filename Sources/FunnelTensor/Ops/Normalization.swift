@@ -21,7 +21,7 @@ extension Tensor {
     /// channels and all positions, then a per-channel affine. `groups == 1` is layer norm over
     /// `(C, H, W)`; `groups == C` is instance norm.
     public func groupNorm(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
-        precondition(rank == 4 && shape[1] % groups == 0, "[group_norm] shape \(shape) with \(groups) groups")
+        require(rank == 4 && shape[1] % groups == 0, "[group_norm] shape \(shape) with \(groups) groups")
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let normalized: Tensor
         if groups == c {
@@ -36,7 +36,7 @@ extension Tensor {
 
     /// Layer normalisation over the trailing dims `normalizedShape`, with elementwise affine of that shape.
     public func layerNorm(normalizedShape: [Int], weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
-        precondition(Array(shape.suffix(normalizedShape.count)) == normalizedShape,
+        require(Array(shape.suffix(normalizedShape.count)) == normalizedShape,
                      "[layer_norm] input \(shape) does not end with normalized shape \(normalizedShape)")
         let axes = Array((rank - normalizedShape.count)..<rank)
         var y = standardized(axes: axes, eps: eps)

@@ -8,9 +8,9 @@ extension Tensor {
     ///   - z: `[N, C, 2K]` (per-channel coefficients, DY-ReLU-B) or `[N, 1, 2K]` (shared, DY-ReLU-A);
     ///     for each channel the K slope entries come first, then the K intercepts.
     public func dynamicReLU(z: Tensor, lambdaA: Float, lambdaB: Float) -> Tensor {
-        precondition(rank == 4, "[dynamic_relu] input must be [N, C, H, W], got \(shape)")
+        require(rank == 4, "[dynamic_relu] input must be [N, C, H, W], got \(shape)")
         let (n, c) = (shape[0], shape[1])
-        precondition(z.rank == 3 && z.shape[0] == n && (z.shape[1] == c || z.shape[1] == 1) && z.shape[2] % 2 == 0,
+        require(z.rank == 3 && z.shape[0] == n && (z.shape[1] == c || z.shape[1] == 1) && z.shape[2] % 2 == 0,
                      "[dynamic_relu] coefficients \(z.shape) for input \(shape); expected [\(n), \(c) or 1, 2K]")
         let s = DynamicReLUShape(batch: n, positions: shape[2] * shape[3], channels: c, pieces: z.shape[2] / 2,
                                  groups: z.shape[1], lambdaA: lambdaA, lambdaB: lambdaB)

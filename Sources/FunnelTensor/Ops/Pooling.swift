@@ -2,12 +2,12 @@ import FunnelKernels
 
 extension Tensor {
     private func pool(_ kind: PoolGeometry.Kind, kernel: (Int, Int), stride: (Int, Int)?, padding: (Int, Int), name: String) -> Tensor {
-        precondition(rank == 4, "[\(name)] input must be [N, C, H, W], got \(shape)")
+        require(rank == 4, "[\(name)] input must be [N, C, H, W], got \(shape)")
         let s = stride ?? kernel
-        precondition(padding.0 * 2 <= kernel.0 && padding.1 * 2 <= kernel.1, "[\(name)] padding \(padding) exceeds half the kernel \(kernel)")
+        require(padding.0 * 2 <= kernel.0 && padding.1 * 2 <= kernel.1, "[\(name)] padding \(padding) exceeds half the kernel \(kernel)")
         let g = PoolGeometry(kind: kind, batch: shape[0], channels: shape[1], height: shape[2], width: shape[3],
                              kh: kernel.0, kw: kernel.1, strideH: s.0, strideW: s.1, padH: padding.0, padW: padding.1)
-        precondition(g.outHeight > 0 && g.outWidth > 0, "[\(name)] input \(shape) too small for kernel \(kernel)")
+        require(g.outHeight > 0 && g.outWidth > 0, "[\(name)] input \(shape) too small for kernel \(kernel)")
         let out = Tensor(uninitialized: [g.batch, g.channels, g.outHeight, g.outWidth])
         let wsBytes = kind == .max ? Pooling.workspaceBytes(g) : 0
         let workspace = wsBytes > 0 ? Buffer(count: (wsBytes + 3) / 4) : nil
@@ -33,7 +33,7 @@ extension Tensor {
 
     /// Mean over H and W: `[N, C, H, W] -> [N, C]`.
     public func globalAvgPool() -> Tensor {
-        precondition(rank == 4, "[global_avg_pool] input must be [N, C, H, W], got \(shape)")
+        require(rank == 4, "[global_avg_pool] input must be [N, C, H, W], got \(shape)")
         return mean(axes: [2, 3])
     }
 }

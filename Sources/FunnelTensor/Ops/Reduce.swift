@@ -7,7 +7,7 @@ extension Tensor {
         guard let axes else { return Array(0..<rank) }
         return Array(Set(axes.map { a in
             let n = a < 0 ? a + rank : a
-            precondition(n >= 0 && n < rank, "[\(op)] axis \(a) out of range for shape \(shape)")
+            require(n >= 0 && n < rank, "[\(op)] axis \(a) out of range for shape \(shape)")
             return n
         })).sorted()
     }

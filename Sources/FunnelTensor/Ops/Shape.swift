@@ -9,10 +9,10 @@ extension Tensor {
         var target = newShape
         if let i = target.firstIndex(of: -1) {
             let known = target.enumerated().filter { $0.offset != i }.reduce(1) { $0 * $1.element }
-            precondition(known > 0 && count % known == 0, "[reshape] cannot reshape \(shape) to \(newShape)")
+            require(known > 0 && count % known == 0, "[reshape] cannot reshape \(shape) to \(newShape)")
             target[i] = count / known
         }
-        precondition(target.reduce(1, *) == count, "[reshape] cannot reshape \(shape) (\(count) elements) to \(newShape)")
+        require(target.reduce(1, *) == count, "[reshape] cannot reshape \(shape) (\(count) elements) to \(newShape)")
         if target == shape { return self }
         let to = Tensor.layout(for: target)
         let out: Tensor
@@ -45,7 +45,7 @@ extension Tensor {
     public func squeezed(axis: Int? = nil) -> Tensor {
         if let axis {
             let a = axis < 0 ? axis + rank : axis
-            precondition(shape[a] == 1, "[squeeze] axis \(axis) of shape \(shape) is not 1")
+            require(shape[a] == 1, "[squeeze] axis \(axis) of shape \(shape) is not 1")
             var s = shape; s.remove(at: a)
             return reshaped(to: s)
         }
@@ -61,7 +61,7 @@ extension Tensor {
 
     /// Reorders dims: result dim i is input dim `order[i]`.
     public func permuted(_ order: [Int]) -> Tensor {
-        precondition(order.sorted() == Array(0..<rank), "[permute] order \(order) is not a permutation of 0..<\(rank) for shape \(shape)")
+        require(order.sorted() == Array(0..<rank), "[permute] order \(order) is not a permutation of 0..<\(rank) for shape \(shape)")
         let l = layout
         let view = Layout(dims: order.map { l.dims[$0] }, strides: order.map { l.strides[$0] })
         let out = Tensor(uninitialized: view.dims)
@@ -81,8 +81,8 @@ extension Tensor {
     /// Elements `range` along `axis`.
     public func sliced(axis: Int, _ range: Range<Int>) -> Tensor {
         let a = axis < 0 ? axis + rank : axis
-        precondition(a >= 0 && a < rank, "[slice] axis \(axis) out of range for shape \(shape)")
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[a], "[slice] range \(range) out of bounds for axis \(a) of shape \(shape)")
+        require(a >= 0 && a < rank, "[slice] axis \(axis) out of range for shape \(shape)")
+        require(range.lowerBound >= 0 && range.upperBound <= shape[a], "[slice] range \(range) out of bounds for axis \(a) of shape \(shape)")
         var dims = shape; dims[a] = range.count
         let l = layout
         let out = Tensor(uninitialized: dims)
@@ -98,11 +98,11 @@ extension Tensor {
 
     /// Joins tensors along `axis`; all other dims must agree.
     public static func concat(_ parts: [Tensor], axis: Int) -> Tensor {
-        precondition(!parts.isEmpty, "[concat] no tensors")
+        require(!parts.isEmpty, "[concat] no tensors")
         let r = parts[0].rank
         let a = axis < 0 ? axis + r : axis
         for p in parts {
-            precondition(p.rank == r && zip(p.shape, parts[0].shape).enumerated().allSatisfy { $0.offset == a || $0.element.0 == $0.element.1 },
+            require(p.rank == r && zip(p.shape, parts[0].shape).enumerated().allSatisfy { $0.offset == a || $0.element.0 == $0.element.1 },
                          "[concat] shapes \(parts[0].shape) and \(p.shape) differ outside axis \(a)")
         }
         var dims = parts[0].shape
@@ -122,7 +122,7 @@ extension Tensor {
     /// Splits along `axis` into pieces of the given sizes.
     public func split(sizes: [Int], axis: Int) -> [Tensor] {
         let a = axis < 0 ? axis + rank : axis
-        precondition(sizes.reduce(0, +) == shape[a], "[split] sizes \(sizes) do not add up to \(shape[a]) (axis \(a) of \(shape))")
+        require(sizes.reduce(0, +) == shape[a], "[split] sizes \(sizes) do not add up to \(shape[a]) (axis \(a) of \(shape))")
         var start = 0
         return sizes.map { n in defer { start += n }; return sliced(axis: a, start..<(start + n)) }
     }
@@ -130,13 +130,13 @@ extension Tensor {
     /// Splits along `axis` into `n` equal pieces.
     public func chunked(_ n: Int, axis: Int) -> [Tensor] {
         let a = axis < 0 ? axis + rank : axis
-        precondition(shape[a] % n == 0, "[chunk] axis \(a) of \(shape) is not divisible by \(n)")
+        require(shape[a] % n == 0, "[chunk] axis \(a) of \(shape) is not divisible by \(n)")
         return split(sizes: [Int](repeating: shape[a] / n, count: n), axis: a)
     }
 
     /// ShuffleNet's channel shuffle of `[N, C, H, W]`: channels viewed as `[groups, C/groups]`, transposed.
     public func channelShuffled(groups: Int) -> Tensor {
-        precondition(rank == 4 && shape[1] % groups == 0, "[channel_shuffle] shape \(shape) with \(groups) groups")
+        require(rank == 4 && shape[1] % groups == 0, "[channel_shuffle] shape \(shape) with \(groups) groups")
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         return reshaped(to: [n, groups, c / groups, h, w]).transposed(1, 2).reshaped(to: [n, c, h, w])
     }

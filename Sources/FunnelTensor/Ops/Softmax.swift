@@ -3,7 +3,7 @@ import FunnelKernels
 extension Tensor {
     private func softmaxOp(_ kind: Softmax.Kind, axis: Int, name: String) -> Tensor {
         let a = axis < 0 ? axis + rank : axis
-        precondition(a >= 0 && a < rank, "[\(name)] axis \(axis) out of range for shape \(shape)")
+        require(a >= 0 && a < rank, "[\(name)] axis \(axis) out of range for shape \(shape)")
         let out = Tensor(uninitialized: shape)
         Softmax.forward(kind, layout, axis: a, src: buffer.pointer, dst: out.buffer.pointer)
         // The gradient needs only the output.
@@ -24,12 +24,12 @@ extension Tensor {
     /// Mean cross-entropy of logits `[N, K]` against class indices, optionally with label smoothing
     /// `eps` (targets `(1 - eps) * onehot + eps / K`, as PyTorch's `label_smoothing`).
     public func crossEntropy(labels: [Int], labelSmoothing eps: Float = 0) -> Tensor {
-        precondition(rank == 2, "[cross_entropy] logits must be [N, K], got \(shape)")
-        precondition(labels.count == shape[0], "[cross_entropy] \(labels.count) labels for \(shape[0]) rows of logits \(shape)")
+        require(rank == 2, "[cross_entropy] logits must be [N, K], got \(shape)")
+        require(labels.count == shape[0], "[cross_entropy] \(labels.count) labels for \(shape[0]) rows of logits \(shape)")
         let k = shape[1]
         var target = [Float](repeating: eps / Float(k), count: count)
         for (i, y) in labels.enumerated() {
-            precondition(y >= 0 && y < k, "[cross_entropy] label \(y) at row \(i) is outside 0..<\(k)")
+            require(y >= 0 && y < k, "[cross_entropy] label \(y) at row \(i) is outside 0..<\(k)")
             target[i * k + y] += 1 - eps
         }
         let t = Tensor(shape: shape, scalars: target)

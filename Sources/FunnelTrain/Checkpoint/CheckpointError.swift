@@ -35,9 +35,17 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     case shapeMismatch(file: String?, tensor: String, checkpoint: [Int], expected: [Int])
     /// The operating system refused an operation on the file.
     case io(file: String, operation: String, reason: String)
+    /// The data section does not match the checksum recorded in the metadata (a corrupted file).
+    case checksumMismatch(file: String, recorded: String, actual: String)
+    /// A tensor holds NaN or infinite values (`count` of them; the first at flat `index`).
+    case nonFinite(file: String, tensor: String, count: Int, index: Int, value: Float)
 
     public var description: String {
         switch self {
+        case let .checksumMismatch(file, recorded, actual):
+            return "\(file): data section checksum is \(actual) but the file records \(recorded): the file is corrupted"
+        case let .nonFinite(file, tensor, count, index, value):
+            return "\(file): tensor '\(tensor)' holds \(count) non-finite value(s), the first \(value) at element \(index): refusing to load it"
         case let .truncated(file, size):
             return "\(file): file has \(size) bytes, fewer than the 8-byte header length of a safetensors file"
         case let .headerBeyondFile(file, headerLength, fileSize):

@@ -1,3 +1,4 @@
+import CCodecs
 import Foundation
 import FunnelTensor
 
@@ -44,9 +45,17 @@ public struct SafetensorsFile: Sendable {
         try self.init(bytes: bytes, source: url.path)
     }
 
-    /// Parses and validates the bytes of a whole file; `source` names it in errors.
+    /// Parses and validates the bytes of a whole file; `source` names it in errors. A file whose
+    /// metadata carries a checksum of its data section (`funnel.data_crc32`, written by Funnel's
+    /// checkpoints) must match it; files without one (PyTorch's) are read as they are.
     public init(bytes: [UInt8], source: String = "<memory>") throws(CheckpointError) {
         let (header, dataStart) = try SafetensorsHeader.parse(bytes, source: source)
+        if let recorded = header.metadata[Self.checksumKey] {
+            let actual = bytes.withUnsafeBufferPointer { Self.crc32($0.baseAddress! + dataStart, count: $0.count - dataStart) }
+            guard recorded == Self.hex(actual) else {
+                throw .checksumMismatch(file: source, recorded: recorded, actual: Self.hex(actual))
+            }
+        }
         var entries: [String: SafetensorsEntry] = [:]
         for slot in header.slots {
             let data = Array(bytes[(dataStart + slot.begin)..<(dataStart + slot.end)])
@@ -55,12 +64,39 @@ public struct SafetensorsFile: Sendable {
         self.init(entries: entries, metadata: header.metadata, source: source)
     }
 
-    /// The file's bytes. Tensors are laid out by descending dtype rank and then by name, as the
-    /// reference writer does; this keeps every tensor aligned to its element size.
+    /// The metadata key of the data section's CRC-32 (hex), checked when a file is read.
+    public static let checksumKey = "funnel.data_crc32"
+
+    /// The same file with a checksum of its data section in the metadata. PyTorch ignores the
+    /// metadata, so the file stays loadable there; Funnel verifies it on every read.
+    public func withDataChecksum() -> SafetensorsFile {
+        var file = self
+        file.metadata.removeValue(forKey: Self.checksumKey)
+        var data: [UInt8] = []
+        for (_, entry) in file.ordered { data += entry.bytes }
+        file.metadata[Self.checksumKey] = Self.hex(data.withUnsafeBufferPointer { Self.crc32($0.baseAddress, count: $0.count) })
+        return file
+    }
+
+    /// Tensors in the order the reference writer lays them out: by descending dtype rank and then
+    /// by name, which keeps every tensor aligned to its element size.
+    private var ordered: [(key: String, value: SafetensorsEntry)] {
+        entries.sorted { ($0.value.dtype.writeRank, $1.key) > ($1.value.dtype.writeRank, $0.key) }
+    }
+
+    static func crc32(_ bytes: UnsafePointer<UInt8>?, count: Int) -> UInt32 {
+        guard let bytes, count > 0 else { return 0 }
+        return UInt32(CCodecs.crc32_z(0, bytes, count))
+    }
+
+    static func hex(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
+    }
+
+    /// The file's bytes, laid out as the reference writer does (see `ordered`).
     public func serialized() -> [UInt8] {
-        let ordered = entries.sorted {
-            ($0.value.dtype.writeRank, $1.key) > ($1.value.dtype.writeRank, $0.key)
-        }
+        let ordered = self.ordered
         var slots: [SafetensorsHeader.Slot] = []
         var offset = 0
         for (name, entry) in ordered {

@@ -30,6 +30,7 @@ public enum ModelState {
             do { try loaded.checkShape(t.shape, name: name) } catch {
                 throw CheckpointError.shapeMismatch(file: file.source, tensor: name, checkpoint: loaded.shape, expected: t.shape)
             }
+            try requireFinite(loaded, name: name, file: file.source)
             t.assign(loaded)
         }
         for (path, m) in module.namedModules {
@@ -46,5 +47,14 @@ public enum ModelState {
             throw CheckpointError.badEntry(file: file.source, tensor: unknown[0],
                                            reason: "not a tensor of this model (\(unknown.count) unknown names, e.g. \(unknown.prefix(3).joined(separator: ", ")))")
         }
+    }
+
+    /// Throws `nonFinite` when `tensor` holds a NaN or an infinity: a model loaded with one would
+    /// print numbers nobody can stand behind.
+    static func requireFinite(_ tensor: Tensor, name: String, file: String) throws {
+        let values = tensor.scalars
+        guard let first = values.firstIndex(where: { !$0.isFinite }) else { return }
+        throw CheckpointError.nonFinite(file: file, tensor: name, count: values.lazy.filter { !$0.isFinite }.count,
+                                        index: first, value: values[first])
     }
 }

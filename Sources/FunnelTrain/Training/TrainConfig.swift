@@ -1,4 +1,6 @@
 import Foundation
+import FunnelModels
+import FunnelNN
 
 /// Everything a training run needs. The CLI (`funnel train`) and experiment files fill the same
 /// type, so a YAML cell and a command line mean the same thing. Defaults are the reproducibility
@@ -11,14 +13,12 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var data = "synthetic"
     public var epochs = 200
     public var batchSize = 128
-    /// sgd | adam | adamw
-    public var optimizer = "sgd"
+    public var optimizer = Optimizer.sgd
     public var lr: Float = 0.1
     public var momentum: Float = 0.9
     public var nesterov = false
     public var weightDecay: Float = 5e-4
-    /// multistep | cosine | constant
-    public var schedule = "multistep"
+    public var schedule = Schedule.multistep
     /// Epochs at which multistep multiplies the rate by `gamma`.
     public var milestones = [100, 150]
     public var gamma: Float = 0.1
@@ -35,8 +35,8 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var coarseLabels = false
     /// Stages that use `act` (others keep ReLU); nil is all.
     public var stages: [Int]?
-    /// all | after1x1 | after3x3 (bottleneck slots of the placement ablation).
-    public var slots = "all"
+    /// Bottleneck slots of the placement ablation.
+    public var slots = Placement.Slots.all
     public var squeezeExcitation = false
     /// Clip the global gradient norm to this value.
     public var gradClip: Float?
@@ -45,6 +45,19 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var syntheticTest = 1000
 
     public init() {}
+
+    /// The optimizer of a run.
+    public enum Optimizer: String, Codable, CaseIterable, Sendable {
+        case sgd, adam, adamw
+    }
+
+    /// How the learning rate changes over the run.
+    public enum Schedule: String, Codable, CaseIterable, Sendable {
+        /// x`gamma` at each of `milestones`.
+        case multistep
+        case cosine
+        case constant
+    }
 
     /// The study's recipe with a model, activation and dataset.
     public static func study(model: String, act: String, data: String) -> TrainConfig {
@@ -58,17 +71,17 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         func fail(_ field: String, _ expected: String, _ found: Any) throws -> Never {
             throw TrainError.invalidConfig(field: field, expected: expected, found: "\(found)")
         }
+        // Names resolve before any data is loaded or anything is queued.
+        do { _ = try Models.entry(model) } catch { try fail("model", "one of " + Models.all.map(\.name).joined(separator: ", "), model) }
+        do { _ = try Activations.factory(act) } catch { throw TrainError.invalidConfig(field: "act", expected: "an activation spec (see `funnel acts`)", found: "\(act): \(error)") }
         if epochs < 1 { try fail("epochs", "at least 1", epochs) }
         if batchSize < 2 { try fail("batch_size", "at least 2 (batch norm needs two samples)", batchSize) }
-        if !["sgd", "adam", "adamw"].contains(optimizer) { try fail("optimizer", "sgd, adam or adamw", optimizer) }
-        if !["multistep", "cosine", "constant"].contains(schedule) { try fail("schedule", "multistep, cosine or constant", schedule) }
-        if !["all", "after1x1", "after3x3"].contains(slots) { try fail("slots", "all, after1x1 or after3x3", slots) }
         if !(lr > 0 && lr.isFinite) { try fail("lr", "a positive number", lr) }
         if !(0..<1).contains(labelSmoothing) { try fail("label_smoothing", "a number in [0, 1)", labelSmoothing) }
         if let l = trainLimit, l < batchSize { try fail("train_limit", "at least the batch size \(batchSize)", l) }
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case model, act, data, epochs, batchSize = "batch_size", optimizer, lr, momentum, nesterov
         case weightDecay = "weight_decay", schedule, milestones, gamma, warmupEpochs = "warmup_epochs"
         case labelSmoothing = "label_smoothing", seed, trainLimit = "train_limit", testLimit = "test_limit"
@@ -76,11 +89,20 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         case gradClip = "grad_clip", syntheticTrain = "synthetic_train", syntheticTest = "synthetic_test"
     }
 
-    /// Decodes with every field optional: missing fields keep the defaults above.
+    /// Decodes with every field optional: missing fields keep the defaults above. A key that is
+    /// not a field is an error (`UnknownKeyError`), and so is an option outside its choices.
     public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         var d = TrainConfig()
         func take<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws { if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v } }
+        func take<T: RawRepresentable & CaseIterable>(_ key: CodingKeys, _ value: inout T) throws where T.RawValue == String {
+            guard let text = try c.decodeIfPresent(String.self, forKey: key) else { return }
+            guard let v = T(rawValue: text) else {
+                throw TrainError.invalidConfig(field: key.stringValue, expected: "one of " + T.allCases.map(\.rawValue).joined(separator: ", "), found: text)
+            }
+            value = v
+        }
         func takeOptional<T: Decodable>(_ key: CodingKeys, _ value: inout T?) throws { if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v } }
         try take(.model, &d.model); try take(.act, &d.act); try take(.data, &d.data); try take(.epochs, &d.epochs)
         try take(.batchSize, &d.batchSize); try take(.optimizer, &d.optimizer); try take(.lr, &d.lr); try take(.momentum, &d.momentum)
@@ -100,6 +122,8 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
     case invalidConfig(field: String, expected: String, found: String)
     case nonFiniteLoss(epoch: Int, step: Int, loss: Float, checkpoint: String?)
     case checkpointMismatch(String)
+    /// A model's output went NaN or infinite (`index`: the first such element).
+    case nonFiniteOutput(what: String, value: Float, index: Int)
 
     public var description: String {
         switch self {
@@ -111,6 +135,8 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
                 + " Try a lower learning rate or gradient clipping (--grad-clip)."
         case let .checkpointMismatch(why):
             return "cannot resume: \(why)"
+        case let .nonFiniteOutput(what, value, index):
+            return "\(what) went non-finite (\(value) at element \(index)): the model's weights or inputs are broken; no result is given"
         }
     }
 }

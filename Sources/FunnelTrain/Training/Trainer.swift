@@ -83,16 +83,16 @@ public final class Trainer {
 
     /// Builds the configured model for `classes` classes from the default generator (seed first).
     public static func makeModel(_ config: TrainConfig, classes: Int) throws -> Module {
-        let placement = Placement(stages: config.stages.map(Set.init), slots: Placement.Slots(rawValue: config.slots) ?? .all,
+        let placement = Placement(stages: config.stages.map(Set.init), slots: config.slots,
                                   squeezeExcitation: config.squeezeExcitation)
         return try Models.make(ModelConfig(name: config.model, classes: classes, activation: Activations.factory(config.act), placement: placement))
     }
 
     static func makeOptimizer(_ config: TrainConfig, _ model: Module) -> Optimizer {
         switch config.optimizer {
-        case "adam": Adam(model.namedParameters, learningRate: config.lr, weightDecay: config.weightDecay)
-        case "adamw": Adam(model.namedParameters, learningRate: config.lr, weightDecay: config.weightDecay, decoupled: true)
-        default: SGD(model.namedParameters, learningRate: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, nesterov: config.nesterov)
+        case .adam: Adam(model.namedParameters, learningRate: config.lr, weightDecay: config.weightDecay)
+        case .adamw: Adam(model.namedParameters, learningRate: config.lr, weightDecay: config.weightDecay, decoupled: true)
+        case .sgd: SGD(model.namedParameters, learningRate: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, nesterov: config.nesterov)
         }
     }
 
@@ -100,9 +100,9 @@ public final class Trainer {
         let warm = config.warmupEpochs * stepsPerEpoch
         let inner: any LearningRateSchedule
         switch config.schedule {
-        case "cosine": inner = CosineSchedule(base: config.lr, totalSteps: config.epochs * stepsPerEpoch - warm)
-        case "constant": inner = ConstantSchedule(config.lr)
-        default: inner = MultiStepSchedule(base: config.lr, milestones: config.milestones.map { $0 * stepsPerEpoch - warm }, gamma: config.gamma)
+        case .cosine: inner = CosineSchedule(base: config.lr, totalSteps: config.epochs * stepsPerEpoch - warm)
+        case .constant: inner = ConstantSchedule(config.lr)
+        case .multistep: inner = MultiStepSchedule(base: config.lr, milestones: config.milestones.map { $0 * stepsPerEpoch - warm }, gamma: config.gamma)
         }
         return warm > 0 ? WarmupSchedule(steps: warm, then: inner) : inner
     }
@@ -240,7 +240,7 @@ public final class Trainer {
             }
         }
         let trainSeconds = Date().timeIntervalSince(epochStart)
-        let test = Evaluation.run(model, testLoader)
+        let test = try Evaluation.run(model, testLoader)
         return .finished(EpochMetrics(epoch: epoch + 1, trainLoss: lossSum / Double(max(1, seen)), trainAccuracy: Double(correct) / Double(max(1, seen)),
                             test: test, learningRate: lr, seconds: Date().timeIntervalSince(epochStart),
                             imagesPerSecond: Double(seen) / trainSeconds))

@@ -32,7 +32,7 @@ public struct TrainingCheckpoint {
             metadata["funnel.step"] = "\(step)"
             metadata["funnel.partial"] = try RunSpec.json(partial)
         }
-        file = SafetensorsFile(entries: entries, metadata: metadata)
+        file = SafetensorsFile(entries: entries, metadata: metadata).withDataChecksum()
     }
 
     /// Reads a checkpoint written by `save(to:)`.
@@ -65,7 +65,9 @@ public struct TrainingCheckpoint {
         try ModelState.load(file, into: model)
         var state: [String: Tensor] = [:]
         for (name, _) in file.entries where name.hasPrefix("optimizer.") {
-            state[String(name.dropFirst("optimizer.".count))] = try file.tensor(name)
+            let tensor = try file.tensor(name)
+            try ModelState.requireFinite(tensor, name: name, file: file.source)
+            state[String(name.dropFirst("optimizer.".count))] = tensor
         }
         try optimizer.load(state: state)
         DefaultRandom.state = randomState

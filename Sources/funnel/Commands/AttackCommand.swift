@@ -32,7 +32,7 @@ struct AttackCommand: ParsableCommand {
         compute.apply()
         let trained = try TrainedModel(checkpoint: URL(fileURLWithPath: checkpoint), data: data)
         let config = trained.config
-        let result = Attack.run(trained.model, trained.testLoader(batchSize: 250), method: method == "fgsm" ? .fgsm : .pgd(steps: steps, stepSize: nil), eps: try parsedEps(), limit: limit)
+        let result = try Attack.run(trained.model, trained.testLoader(batchSize: 250), method: method == "fgsm" ? .fgsm : .pgd(steps: steps, stepSize: nil), eps: try parsedEps(), limit: limit)
         if json { try printJSON(result); return }
         print(String(format: "%@/%@, %@ eps %.4f on %d images: clean top-1 %.2f%%, adversarial top-1 %.2f%%", config.model, config.act,
                      result.method, result.eps, result.images, result.cleanTop1 * 100, result.adversarialTop1 * 100))

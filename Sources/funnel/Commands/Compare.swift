@@ -19,10 +19,13 @@ struct Compare: ParsableCommand {
         let specs = activationSpecs(acts)
         let seedList: [UInt64] = try integers(seeds, option: "seeds", example: "0,1,2")
         var base = TrainConfig()
-        base.model = "resnet20"; base.data = "synthetic"; base.epochs = 5; base.schedule = "cosine"
+        base.model = "resnet20"; base.data = "synthetic"; base.epochs = 5; base.schedule = .cosine
         let config = try options.config(base)
         let printer = ProgressPrinter()
-        let rows = try ActivationComparison(base: config, acts: specs, seeds: seedList).run(runDirectory: URL(fileURLWithPath: runDir), store: try store.open(runDirectory: runDir), events: printer.handle)
+        let stop = StopRequest()
+        stop.catchSignals()
+        let rows = try ActivationComparison(base: config, acts: specs, seeds: seedList)
+            .run(runDirectory: URL(fileURLWithPath: runDir), store: try store.open(runDirectory: runDir), stop: stop, events: printer.handle)
         print("\n\(config.model) on \(config.data), \(config.epochs) epochs, \(seedList.count) seed(s) each; final epoch's test metrics\n")
         print(ActivationComparison.table(rows))
     }

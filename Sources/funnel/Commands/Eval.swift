@@ -13,7 +13,7 @@ struct Eval: ParsableCommand {
     func run() throws {
         compute.apply()
         let trained = try TrainedModel(checkpoint: URL(fileURLWithPath: checkpoint), data: data)
-        let result = Evaluation.run(trained.model, trained.testLoader())
+        let result = try Evaluation.run(trained.model, trained.testLoader())
         let config = trained.config, saved = trained.checkpoint
         if json { try printJSON(result); return }
         print(String(format: "%@ (epoch %d) on %@: test loss %.4f, top-1 %.2f%%, top-5 %.2f%% (%d images)",

@@ -27,7 +27,9 @@ struct SweepCommand: ParsableCommand {
         func definition() throws -> SweepDefinition {
             let yaml = try file.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? SweepDefinition.studySweep
             let name = file.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? "study-sweep"
-            return try SweepDefinition(name: name, yaml: yaml, seed: seed)
+            do { return try SweepDefinition(name: name, yaml: yaml, seed: seed) } catch {
+                throw ExperimentError("\(file ?? "study-sweep"): \(error)")
+            }
         }
 
         func create(in store: RunStore) throws -> (SweepDefinition, Int64) {

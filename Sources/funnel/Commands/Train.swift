@@ -1,6 +1,11 @@
 import ArgumentParser
 import Foundation
+import FunnelModels
 import FunnelTrain
+
+extension TrainConfig.Optimizer: ExpressibleByArgument {}
+extension TrainConfig.Schedule: ExpressibleByArgument {}
+extension Placement.Slots: ExpressibleByArgument {}
 
 /// Training options shared by `funnel train` and `funnel compare`; they fill a `TrainConfig`.
 struct TrainOptions: ParsableArguments {
@@ -8,12 +13,12 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Dataset: `synthetic`, a CIFAR binary folder, an image folder, or a .tar/.tar.gz archive.") var data: String?
     @Option(help: "Epochs (study: 200).") var epochs: Int?
     @Option(name: .customLong("batch-size"), help: "Batch size (study: 128).") var batchSize: Int?
-    @Option(help: "sgd | adam | adamw (study: sgd).") var optimizer: String?
+    @Option(help: "sgd | adam | adamw (study: sgd).") var optimizer: TrainConfig.Optimizer?
     @Option(help: "Learning rate (study: 0.1).") var lr: Float?
     @Option(help: "SGD momentum (study: 0.9).") var momentum: Float?
     @Flag(help: "Nesterov momentum.") var nesterov = false
     @Option(name: .customLong("weight-decay"), help: "Weight decay (study: 5e-4).") var weightDecay: Float?
-    @Option(help: "multistep | cosine | constant (study: multistep at epochs 100, 150).") var schedule: String?
+    @Option(help: "multistep | cosine | constant (study: multistep at epochs 100, 150).") var schedule: TrainConfig.Schedule?
     @Option(help: "Multistep milestones in epochs, comma-separated.") var milestones: String?
     @Option(name: .customLong("warmup-epochs"), help: "Linear warm-up epochs.") var warmupEpochs: Int?
     @Option(name: .customLong("label-smoothing"), help: "Label smoothing epsilon.") var labelSmoothing: Float?
@@ -24,7 +29,7 @@ struct TrainOptions: ParsableArguments {
     @Flag(name: .customLong("no-augment"), help: "Disable random crop and flip.") var noAugment = false
     @Flag(name: .customLong("coarse-labels"), help: "CIFAR-100 coarse (20-class) labels.") var coarseLabels = false
     @Option(help: "Stages that use the activation, e.g. 2,3 (others keep ReLU).") var stages: String?
-    @Option(help: "Bottleneck slots: all | after1x1 | after3x3.") var slots: String?
+    @Option(help: "Bottleneck slots: all | after1x1 | after3x3.") var slots: Placement.Slots?
     @Flag(help: "Add squeeze-and-excitation blocks.") var se = false
     @Option(name: .customLong("grad-clip"), help: "Clip the gradient norm.") var gradClip: Float?
     @Option(name: .customLong("synthetic-train"), help: "Synthetic training images.") var syntheticTrain: Int?
@@ -70,7 +75,13 @@ struct Train: ParsableCommand {
         let printer = ProgressPrinter()
         let trainer = try Trainer(config: config, runDirectory: URL(fileURLWithPath: runDir), runName: name,
                                   store: try store.open(runDirectory: runDir), events: printer.handle)
-        let summary = try trainer.run(resume: resume)
+        let stop = StopRequest()
+        stop.catchSignals()
+        let summary = try trainer.run(resume: resume, shouldStop: { stop.isRequested })
+        if let why = stop.requested, summary.interrupted {
+            throw ValidationError("stopped by \(why) after epoch \(summary.epochs.last?.epoch ?? 0) (checkpoint written, run marked interrupted); "
+                                  + "continue it with the same command and --resume")
+        }
         if json { try printJSON(summary) }
     }
 }

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import FunnelTrain
+@testable import FunnelLab
+
+/// Experiment and sweep files are read strictly: a typo, an unknown key or a value of the wrong
+/// type is an error naming the file, the key path and what was expected, before anything runs.
+@Suite struct StrictConfigTests {
+    func file(_ text: String) -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("strict-\(UUID().uuidString.prefix(8)).yaml")
+        try! text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    func error(_ text: String) -> String {
+        let url = file(text)
+        defer { try? FileManager.default.removeItem(at: url) }
+        do { _ = try ExperimentSpec(contentsOf: url); return "no error" } catch { return "\(error)".replacingOccurrences(of: url.path, with: "FILE") }
+    }
+
+    let grid = "name: t\nmodels: [resnet20]\nacts: [relu]\ndatasets: [synthetic]\nseeds: [0]\n"
+
+    @Test func unknownKeysAreErrorsWithSuggestions() {
+        #expect(error(grid + "recipe: {epocs: 1}").hasPrefix("FILE: unknown key 'epocs' in 'recipe'; did you mean 'epochs'? (valid keys: "))
+        #expect(error(grid + "recipe: {epochs: 1}\nsead: 3").hasPrefix("FILE: unknown key 'sead' at the top level; did you mean 'seeds'?"))
+        #expect(error(grid + "variants: [{name: a, stage: [2]}]").hasPrefix("FILE: unknown key 'stage' in 'variants[0]'; did you mean 'stages'?"))
+        #expect(error(grid + "recipe: {colour: red}").hasPrefix("FILE: unknown key 'colour' in 'recipe' (valid keys: act, augment, "))
+    }
+
+    @Test func typeErrorsSayWhatWasFound() {
+        #expect(error(grid + "recipe: {epochs: ten}") == "FILE: field 'recipe.epochs' should be an integer, found 'ten'")
+        #expect(error(grid + "recipe: {optimizer: rmsprop}")
+                == "FILE: recipe: invalid training config: optimizer = rmsprop; expected one of sgd, adam, adamw")
+        #expect(error("name: t\nmodels: resnet20\nacts: [relu]\ndatasets: [synthetic]\nseeds: [0]")
+                .hasPrefix("FILE: field 'models' should be "))
+    }
+
+    @Test func theWholeGridResolvesBeforeAnythingIsQueued() {
+        let unknownAct = error("name: t\nmodels: [resnet20]\nacts: [relu, frelu, mihs]\ndatasets: [synthetic]\nseeds: [0]")
+        #expect(unknownAct.hasPrefix("FILE: experiment 't', acts: ") && unknownAct.contains("mihs"))
+        let unknownModel = error("name: t\nmodels: [resnet20, resnet200]\nacts: [relu]\ndatasets: [synthetic]\nseeds: [0]")
+        #expect(unknownModel.hasPrefix("FILE: experiment 't', models: ") && unknownModel.contains("resnet200"))
+        #expect(error("name: t\nmodels: [resnet20]\nacts: [relu]\ndatasets: [/no/such/cifar.tar.gz]\nseeds: [0]")
+                == "FILE: experiment 't', datasets: '/no/such/cifar.tar.gz' is neither `synthetic` nor an existing file or folder")
+    }
+
+    @Test func sweepRecipesAreStrictToo() {
+        #expect(throws: UnknownKeyError.self) {
+            _ = try SweepDefinition(name: "s", yaml: "method: grid\nparameters:\n  lr: {values: [0.1]}\nrecipe: {epocs: 1}\n")
+        }
+        do { _ = try SweepDefinition(name: "s", yaml: "method: grid\nparameters:\n  lrr: {values: [0.1]}\n") } catch {
+            #expect("\(error)" == "sweep parameter 'lrr' is not a `funnel train` field; did you mean 'lr'?")
+        }
+    }
+}

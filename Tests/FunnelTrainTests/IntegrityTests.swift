@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+import FunnelData
+import FunnelNN
+@testable import FunnelTrain
+
+/// Checkpoints that are corrupted or hold NaNs, and models whose outputs go non-finite, are
+/// errors that say so: never a number printed as if it meant something.
+@Suite struct IntegrityTests {
+    func tinyConfig() -> TrainConfig {
+        var c = TrainConfig()
+        c.model = "resnet20"; c.data = "synthetic"; c.epochs = 1; c.batchSize = 8; c.syntheticTrain = 16; c.syntheticTest = 16
+        return c
+    }
+
+    func temporaryURL(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("funnel-integrity-\(UUID().uuidString.prefix(8))-\(name)")
+    }
+
+    @Test func checkpointsCarryAChecksumThatCatchesCorruption() throws {
+        DefaultRandom.seed(3)
+        let config = tinyConfig()
+        let model = try Trainer.makeModel(config, classes: 10)
+        let optimizer = Trainer.makeOptimizer(config, model)
+        let url = temporaryURL("ckpt.safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try TrainingCheckpoint(epoch: 1, config: config, model: model, optimizer: optimizer).save(to: url)
+        let saved = try TrainingCheckpoint(contentsOf: url)
+        #expect(saved.file.metadata[SafetensorsFile.checksumKey]?.count == 8)
+
+        // One flipped bit in the last tensor's bytes.
+        var bytes = [UInt8](try Data(contentsOf: url))
+        bytes[bytes.count - 3] ^= 0x10
+        try Data(bytes).write(to: url)
+        #expect(throws: CheckpointError.self) { try TrainingCheckpoint(contentsOf: url) }
+        do { _ = try TrainingCheckpoint(contentsOf: url) } catch {
+            #expect("\(error)".hasPrefix(url.path + ": data section checksum is ") && "\(error)".contains("the file is corrupted"))
+        }
+        // A file without a checksum (as PyTorch writes them) still loads.
+        let plain = SafetensorsFile(entries: ModelState.entries(of: model), metadata: ["format": "pt"])
+        let reread = try SafetensorsFile(bytes: plain.serialized(), source: "torch.safetensors")
+        try ModelState.load(reread, into: try Trainer.makeModel(config, classes: 10))
+    }
+
+    @Test func nonFiniteWeightsAreRefusedByName() throws {
+        DefaultRandom.seed(4)
+        let model = try Trainer.makeModel(tinyConfig(), classes: 10)
+        var file = SafetensorsFile(entries: ModelState.entries(of: model), source: "bad.safetensors")
+        var weights = try file.tensor("layer2.0.conv1.weight").scalars
+        weights[7] = .nan
+        weights[9] = .infinity
+        file.entries["layer2.0.conv1.weight"] = SafetensorsEntry(Tensor(shape: [32, 16, 3, 3], scalars: weights))
+        do {
+            try ModelState.load(file, into: try Trainer.makeModel(tinyConfig(), classes: 10))
+            Issue.record("a NaN weight was loaded")
+        } catch {
+            #expect("\(error)" == "bad.safetensors: tensor 'layer2.0.conv1.weight' holds 2 non-finite value(s), the first nan at element 7: refusing to load it")
+        }
+    }
+
+    @Test func aModelWithNonFiniteOutputsHasNoAccuracy() throws {
+        DefaultRandom.seed(5)
+        let config = tinyConfig()
+        let model = try Trainer.makeModel(config, classes: 10)
+        let weight = model.namedParameters.first { $0.0 == "linear.weight" }!.1
+        var values = weight.scalars
+        values[0] = .infinity
+        weight.assign(Tensor(shape: weight.shape, scalars: values))
+        let splits = try Trainer.loadData(config)
+        let loader = DataLoader(splits.test, normalization: Normalization(fitting: splits.train), options: .init(batchSize: 8, mode: .evaluation))
+        #expect(throws: TrainError.self) { try Evaluation.run(model, loader) }
+        do { _ = try Evaluation.run(model, loader) } catch {
+            #expect("\(error)".hasPrefix("logits of evaluation batch 1 went non-finite"))
+        }
+    }
+
+    @Test func namesResolveBeforeAnyDataIsLoaded() throws {
+        var c = tinyConfig()
+        c.data = "/nonexistent/never-read.tar.gz"
+        c.act = "frelu:k=4"
+        #expect(throws: TrainError.self) { try Trainer(config: c, runDirectory: nil) }
+        c.act = "relu"
+        c.model = "resnet21"
+        do { _ = try Trainer(config: c, runDirectory: nil) } catch {
+            #expect("\(error)".contains("model = resnet21") && "\(error)".contains("resnet20"))
+        }
+    }
+}
