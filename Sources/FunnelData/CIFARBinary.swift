@@ -80,6 +80,10 @@ enum CIFARBinary {
     /// The records in `bytes` (the contents of `file`), pixels converted to HWC.
     static func parse(_ bytes: UnsafeRawBufferPointer, file: String, variant: Variant, classCount: Int, coarseCount: Int) throws -> Records {
         let record = variant.recordSize
+        // An empty batch file is a broken download, not a smaller data set.
+        guard bytes.count > 0 else {
+            throw DataError(.truncated, file: file, "the file is empty (0 bytes); expected whole \(record)-byte records")
+        }
         guard bytes.count % record == 0 else {
             throw DataError(.recordSize, file: file,
                             "size \(bytes.count) bytes is not a multiple of the \(record)-byte record (\(variant.labelBytes) label byte\(variant.labelBytes > 1 ? "s" : "") + \(pixelBytes) pixel bytes): \(bytes.count / record) records and \(bytes.count % record) bytes left over")

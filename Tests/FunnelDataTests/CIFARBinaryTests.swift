@@ -100,6 +100,15 @@ import Testing
         #expect(error?.problem == "size 6151 bytes is not a multiple of the 3074-byte record (2 label bytes + 3072 pixel bytes): 2 records and 3 bytes left over")
     }
 
+    @Test func anEmptyBatchFileIsAnError() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("c/train.bin", Encode.cifarRecords(images(2, seed: 0), labels: [[0, 0], [0, 1]]))
+        try folder.write("c/test.bin", [])
+        let error = dataError { _ = try DatasetLoader.load(folder("c"), options: .init(cache: .disabled)) }
+        #expect(error?.kind == .truncated && error?.file == folder("c/test.bin"))
+        #expect(error?.problem == "the file is empty (0 bytes); expected whole 3074-byte records")
+    }
+
     @Test func labelOutsideTheClassesIsAnError() throws {
         let folder = try TemporaryFolder()
         let train = images(10, seed: 0)

@@ -86,3 +86,15 @@ import FunnelNN
         }
     }
 }
+
+@Suite struct EdgeCaseTests {
+    @Test func emptyAndZeroSizedDataAreErrors() throws {
+        var c = TrainConfig()
+        c.model = "resnet20"; c.syntheticTrain = 0
+        #expect(throws: TrainError.invalidConfig(field: "synthetic_train", expected: "at least the batch size 128 (an epoch needs a batch)", found: "0")) {
+            try c.validate()
+        }
+        c.syntheticTrain = 256; c.testLimit = 0
+        #expect(throws: TrainError.self) { try c.validate() }
+    }
+}

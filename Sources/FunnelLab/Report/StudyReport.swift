@@ -84,6 +84,7 @@ public struct StudyReport {
     /// - Returns: the files written, the page first.
     @discardableResult
     public func write(to url: URL, figuresDirectory: URL? = nil) throws -> [URL] {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try page.write(to: url)
         var written = [url]
         guard !figures.isEmpty else { return written }

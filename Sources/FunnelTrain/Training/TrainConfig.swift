@@ -75,6 +75,11 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         do { _ = try Models.entry(model) } catch { try fail("model", "one of " + Models.all.map(\.name).joined(separator: ", "), model) }
         do { _ = try Activations.factory(act) } catch { throw TrainError.invalidConfig(field: "act", expected: "an activation spec (see `funnel acts`)", found: "\(act): \(error)") }
         if epochs < 1 { try fail("epochs", "at least 1", epochs) }
+        if data == "synthetic" {
+            if syntheticTrain < batchSize { try fail("synthetic_train", "at least the batch size \(batchSize) (an epoch needs a batch)", syntheticTrain) }
+            if syntheticTest < 1 { try fail("synthetic_test", "at least 1", syntheticTest) }
+        }
+        if let l = testLimit, l < 1 { try fail("test_limit", "at least 1", l) }
         if batchSize < 2 { try fail("batch_size", "at least 2 (batch norm needs two samples)", batchSize) }
         if !(lr > 0 && lr.isFinite) { try fail("lr", "a positive number", lr) }
         if !(0..<1).contains(labelSmoothing) { try fail("label_smoothing", "a number in [0, 1)", labelSmoothing) }

@@ -53,7 +53,9 @@ public struct TrainingCheckpoint {
             self.step = step
             self.partial = partial
         }
-        config = try JSONDecoder().decode(TrainConfig.self, from: Data(c.utf8))
+        do { config = try JSONDecoder().decode(TrainConfig.self, from: Data(c.utf8)) } catch {
+            throw TrainError.checkpointMismatch("\(url.path): metadata funnel.config is not a training config: \(error)")
+        }
         randomState = RandomGenerator(seed: rs)
     }
 

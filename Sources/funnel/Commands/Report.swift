@@ -38,6 +38,11 @@ struct Report: ParsableCommand {
 
     func run() throws {
         compute.apply()
+        // The output folder is made (or refused) before any of the work, not after it.
+        let folder = URL(fileURLWithPath: out).deletingLastPathComponent()
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw ValidationError("--out \(out): cannot create its folder \(folder.path): \(error.localizedDescription)")
+        }
         let runData = try ReportData.load(runDirectory: URL(fileURLWithPath: runs), store: try store.location(runDirectory: runs), experiment: experiment, baseline: baseline,
                                        includeUnfinished: includeUnfinished)
         let page = URL(fileURLWithPath: out)
