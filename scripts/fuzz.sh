@@ -17,8 +17,10 @@ work=${FUZZ_WORK:-/tmp/funnel-fuzz}
 mkdir -p "$work/findings"
 rm -rf "$work/funnel"
 git clone -q "$root" "$work/funnel"
+# --sanitize reaches only the root package's targets; the flags below instrument Funnel's own code
+# (a dependency of the harness package) for coverage and AddressSanitizer too.
 FUNNEL_ROOT="$work/funnel" swift build --package-path "$root/Fuzz" --scratch-path "$work/build" \
-    --sanitize fuzzer --sanitize address 2>&1 | tail -1
+    --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address 2>&1 | tail -1
 
 run() {
     local h=$1 corpus="$work/corpus/$1" log="$work/$1.log"

@@ -52,4 +52,20 @@ import FunnelTrain
             #expect("\(error)" == "sweep parameter 'lrr' is not a `funnel train` field; did you mean 'lr'?")
         }
     }
+
+    /// `funnel report` makes (or refuses) its output folder before any of its work.
+    @Test func reportOutputFolderIsCheckedFirst() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("report-out-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let blocker = directory.appendingPathComponent("a-file")
+        try Data().write(to: blocker)
+        let refused = try FunnelProcess(["report", "--runs", directory.path, "--out", blocker.appendingPathComponent("r.html").path],
+                                        logDirectory: directory).wait()
+        #expect(refused.status != 0 && refused.output.contains("cannot create its folder \(blocker.path)"), "\(refused.output)")
+        let made = try FunnelProcess(["report", "--runs", directory.path, "--out", directory.appendingPathComponent("new/sub/r.html").path],
+                                     logDirectory: directory).wait()
+        #expect(made.status != 0 && made.output.contains("runs.sqlite"), "\(made.output)")  // no store: an error naming it...
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("new/sub").path))  // ...after the folder was made
+    }
 }

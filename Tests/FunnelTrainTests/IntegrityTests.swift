@@ -98,3 +98,51 @@ import FunnelNN
         #expect(throws: TrainError.self) { try c.validate() }
     }
 }
+
+@Suite struct FileErrorTests {
+    @Test func aBadConfigInACheckpointNamesTheFileAndField() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bad-config-\(UUID().uuidString.prefix(8)).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let file = SafetensorsFile(entries: [:], metadata: ["funnel.epoch": "1", "funnel.random_state": "7", "funnel.config": #"{"epocs": 3}"#])
+        try file.write(to: url)
+        do {
+            _ = try TrainingCheckpoint(contentsOf: url)
+            Issue.record("a checkpoint with a bad config loaded")
+        } catch {
+            #expect("\(error)".contains(url.path + ": metadata funnel.config is not a training config: unknown key 'epocs'"), "\(error)")
+        }
+    }
+
+    /// A store on a full file system says so and names the store (a 256 KiB tmpfs, mounted here).
+    @Test(.enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
+    func aFullDiskIsReportedAsSuch() throws {
+        let mount = FileManager.default.temporaryDirectory.appendingPathComponent("full-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: mount, withIntermediateDirectories: true)
+        defer { _ = try? run("/usr/bin/umount", mount.path); try? FileManager.default.removeItem(at: mount) }
+        guard try run("/usr/bin/mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mount.path) == 0 else {
+            // Some sandboxes refuse mounts; then there is nothing to fill.
+            return
+        }
+        let store = try RunStore(directory: mount)
+        let id = try store.createRun(spec("r", config: "{}"))
+        do {
+            for e in 1...100_000 {
+                try store.appendEpoch(EpochRecord(runID: id.id, epoch: e, extra: ["padding": Double(e), "more": Double(e) * 2]))
+            }
+            Issue.record("256 KiB never filled up")
+        } catch {
+            #expect("\(error)".hasPrefix(mount.appendingPathComponent("runs.sqlite").path + ": "), "\(error)")
+            #expect("\(error)".contains("disk is full") || "\(error)".contains("disk I/O error"), "\(error)")
+        }
+    }
+
+    private func run(_ executable: String, _ arguments: String...) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+}
