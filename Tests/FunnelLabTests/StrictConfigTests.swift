@@ -44,6 +44,16 @@ import FunnelTrain
                 == "FILE: experiment 't', datasets: '/no/such/cifar.tar.gz' is neither `synthetic` nor an existing file or folder")
     }
 
+    /// Found by `scripts/fuzz.sh` (fuzz-yaml): a recipe that is not a mapping of JSON values
+    /// crashed JSONSerialization.
+    @Test func aRecipeThatIsNotAMappingIsAnError() {
+        for recipe in ["kmodel:#resnet18, epochs:\"50}", "[1, 2]", "{epochs: 2001-01-01}"] {
+            #expect(throws: ExperimentError.self) {
+                _ = try SweepDefinition(name: "s", yaml: "method: grid\nparameters:\n  lr: {values: [0.1]}\nrecipe: \(recipe)\n")
+            }
+        }
+    }
+
     @Test func sweepRecipesAreStrictToo() {
         #expect(throws: UnknownKeyError.self) {
             _ = try SweepDefinition(name: "s", yaml: "method: grid\nparameters:\n  lr: {values: [0.1]}\nrecipe: {epocs: 1}\n")

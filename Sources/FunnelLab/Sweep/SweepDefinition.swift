@@ -23,8 +23,12 @@ public struct SweepDefinition: Sendable {
         sweep = Sweep(try SweepConfiguration(yaml: yaml), seed: seed)
         let root = try Yams.load(yaml: yaml) as? [String: Any]
         if let fixed = root?["recipe"] {
-            let json = try JSONSerialization.data(withJSONObject: fixed)
-            recipe = try JSONDecoder().decode(TrainConfig.self, from: json)
+            // JSONSerialization traps (it does not throw) on anything but a mapping of JSON values:
+            // a scalar recipe or a YAML timestamp in it must be an error, not a crash (found by fuzzing).
+            guard fixed is [String: Any], JSONSerialization.isValidJSONObject(fixed) else {
+                throw ExperimentError("recipe: expected a mapping of `funnel train` fields with numbers, strings, booleans or lists, found \(fixed)")
+            }
+            recipe = try JSONDecoder().decode(TrainConfig.self, from: try JSONSerialization.data(withJSONObject: fixed))
         } else {
             recipe = TrainConfig()
         }

@@ -14,6 +14,7 @@ public enum Parity {
     public static func run(model name: String, act: String, weights: SafetensorsFile, input: SafetensorsFile,
                            mode: Mode, backward: Bool) throws -> SafetensorsFile {
         let x = try input.tensor("x")
+        try ModelState.requireFinite(x, name: "x", file: input.source)
         guard x.rank == 4, x.shape[1] == 3 else {
             throw CheckpointError.badEntry(file: input.source, tensor: "x", reason: "expected [N, 3, H, W] float32, found \(x.shape)")
         }
@@ -27,8 +28,9 @@ public enum Parity {
             guard labels.count == x.shape[0] else {
                 throw CheckpointError.badEntry(file: input.source, tensor: "y", reason: "expected \(x.shape[0]) labels, found \(labels.count)")
             }
-            let logits = model(x)
+            let logits = try Evaluation.requireFinite(model(x), "logits")
             let loss = logits.crossEntropy(labels: labels)
+            guard loss.item.isFinite else { throw TrainError.nonFiniteOutput(what: "loss", value: loss.item, index: 0) }
             loss.backward()
             out["logits"] = SafetensorsEntry(logits.detached())
             out["loss"] = SafetensorsEntry(loss.reshaped(to: [1]))
@@ -36,7 +38,7 @@ public enum Parity {
                 out["grad.\(pname)"] = SafetensorsEntry(p.grad ?? Tensor.zeros(p.shape))
             }
         } else {
-            out["logits"] = SafetensorsEntry(withoutGrad { model(x) })
+            out["logits"] = SafetensorsEntry(try Evaluation.requireFinite(withoutGrad { model(x) }, "logits"))
         }
         if mode == .train {
             for (bname, b) in model.namedBuffers { out["after_train.\(bname)"] = SafetensorsEntry(b) }
