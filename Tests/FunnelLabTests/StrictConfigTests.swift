@@ -45,10 +45,10 @@ import FunnelTrain
     }
 
     /// Found by `scripts/fuzz.sh` (fuzz-yaml): a recipe that is not a mapping of JSON values
-    /// crashed JSONSerialization.
+    /// crashed JSONSerialization, and a mapping key that is not a string crashed `Yams.load`.
     @Test func aRecipeThatIsNotAMappingIsAnError() {
-        for recipe in ["kmodel:#resnet18, epochs:\"50}", "[1, 2]", "{epochs: 2001-01-01}"] {
-            #expect(throws: ExperimentError.self) {
+        for recipe in ["kmodel:#resnet18, epochs:\"50}", "[1, 2]", "{epochs: 2001-01-01}", "{[lloa]: 1}", "{lr: .inf}"] {
+            #expect(throws: (any Error).self, "recipe: \(recipe)") {
                 _ = try SweepDefinition(name: "s", yaml: "method: grid\nparameters:\n  lr: {values: [0.1]}\nrecipe: \(recipe)\n")
             }
         }

@@ -21,14 +21,8 @@ public struct SweepDefinition: Sendable {
         self.name = name
         self.yaml = yaml
         sweep = Sweep(try SweepConfiguration(yaml: yaml), seed: seed)
-        let root = try Yams.load(yaml: yaml) as? [String: Any]
-        if let fixed = root?["recipe"] {
-            // JSONSerialization traps (it does not throw) on anything but a mapping of JSON values:
-            // a scalar recipe or a YAML timestamp in it must be an error, not a crash (found by fuzzing).
-            guard fixed is [String: Any], JSONSerialization.isValidJSONObject(fixed) else {
-                throw ExperimentError("recipe: expected a mapping of `funnel train` fields with numbers, strings, booleans or lists, found \(fixed)")
-            }
-            recipe = try JSONDecoder().decode(TrainConfig.self, from: try JSONSerialization.data(withJSONObject: fixed))
+        if let json = try Self.recipeJSON(yaml) {
+            recipe = try JSONDecoder().decode(TrainConfig.self, from: json)
         } else {
             recipe = TrainConfig()
         }
@@ -42,6 +36,39 @@ public struct SweepDefinition: Sendable {
             throw ExperimentError("sweep parameter '\(p.name)' is not a `funnel train` field"
                                   + (closestMatch(to: p.name, in: fields.sorted()).map { "; did you mean '\($0)'?" } ?? ""))
         }
+    }
+
+    /// The file's `recipe:` mapping as JSON, or nil without one. Read from Yams' node tree rather
+    /// than `Yams.load`, which traps on a mapping key that is not a string, and JSONSerialization,
+    /// which traps on values it cannot write (both found by fuzzing).
+    static func recipeJSON(_ yaml: String) throws -> Data? {
+        guard let recipe = try Yams.compose(yaml: yaml)?.mapping?["recipe"] else { return nil }
+        guard recipe.mapping != nil else {
+            throw ExperimentError("recipe: expected a mapping of `funnel train` fields, found \(recipe.scalar.map { "'\($0.string)'" } ?? "a list")")
+        }
+        return try JSONSerialization.data(withJSONObject: try jsonValue(recipe, path: "recipe"))
+    }
+
+    /// A YAML node as a JSON value: mappings with string keys, lists, and scalars typed as YAML
+    /// resolves them (integers, floats, booleans, null, else strings).
+    private static func jsonValue(_ node: Node, path: String) throws -> Any {
+        if let mapping = node.mapping {
+            var out: [String: Any] = [:]
+            for (key, value) in mapping {
+                guard let name = key.scalar?.string else { throw ExperimentError("\(path): a key that is not a string") }
+                out[name] = try jsonValue(value, path: "\(path).\(name)")
+            }
+            return out
+        }
+        if let sequence = node.sequence { return try sequence.enumerated().map { try jsonValue($1, path: "\(path)[\($0)]") } }
+        if node.null != nil { return NSNull() }
+        if let value = node.bool { return value }
+        if let value = node.int { return value }
+        if let value = node.float {
+            guard value.isFinite else { throw ExperimentError("\(path): \(value) is not a finite number") }
+            return value
+        }
+        return node.string ?? ""
     }
 
     /// The sweep recorded in a store.
