@@ -5,8 +5,8 @@
 #
 # It fuzzes a clone of HEAD (commit first), builds the harnesses in Fuzz/ against it, and runs each
 # from the committed seed corpus in Fuzz/Corpus/<harness>, two at a time. New inputs go to
-# $FUZZ_WORK/corpus (default /tmp/funnel-fuzz), crashes to $FUZZ_WORK/findings; a summary line per
-# harness gives executions and findings.
+# $FUZZ_WORK/corpus (default /tmp/funnel-fuzz), crashes to $FUZZ_WORK/findings/<time>; a summary line
+# per harness gives executions and findings.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
@@ -14,7 +14,8 @@ shift || true
 harnesses=("$@")
 [[ ${#harnesses[@]} -gt 0 ]] || harnesses=(safetensors tar gzip cifar image yaml)
 work=${FUZZ_WORK:-/tmp/funnel-fuzz}
-mkdir -p "$work/findings"
+findings="$work/findings/$(date +%Y%m%d-%H%M%S)"  # this run's crashes only
+mkdir -p "$findings"
 rm -rf "$work/funnel"
 git clone -q "$root" "$work/funnel"
 # --sanitize reaches only the root package's targets; the flags below instrument Funnel's own code
@@ -27,10 +28,10 @@ run() {
     mkdir -p "$corpus"
     # Exit status 1 from libFuzzer means a finding; the summary says so.
     "$work/build/debug/fuzz-$h" "$corpus" "$root/Fuzz/Corpus/$h" -max_total_time="$seconds" -rss_limit_mb=4096 \
-        -max_len=65536 -timeout=20 -print_final_stats=1 -artifact_prefix="$work/findings/$h-" >"$log" 2>&1 || true
+        -max_len=65536 -timeout=20 -print_final_stats=1 -artifact_prefix="$findings/$h-" >"$log" 2>&1 || true
     local runs crashes
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
-    crashes=$(ls "$work/findings" | grep -c "^$h-" || true)
+    crashes=$(ls "$findings" | grep -c "^$h-" || true)
     echo "fuzz-$h: $runs executions in $seconds s, $crashes finding(s) (log $log)"
 }
 
