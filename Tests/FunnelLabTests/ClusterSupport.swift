@@ -95,3 +95,23 @@ func referenceRun(_ spec: ExperimentSpec, directory: URL) throws -> [String: [[D
     guard status == 0 else { throw ExperimentError("reference worker failed: \(output)") }
     return try metricsByCell(runner.store, experiment: spec.name)
 }
+
+/// A scratch folder and a fresh PostgreSQL database with a run store on it: what every test that
+/// runs real workers starts from. `cleanUp()` drops both.
+struct PostgresScratch {
+    let directory: URL
+    let database: TestServices.PostgresDatabase
+    let store: RunStore
+
+    init(_ label: String) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("funnel-\(label)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        database = try TestServices.PostgresDatabase(label)
+        store = try RunStore(StoreLocation(parsing: database.url))
+    }
+
+    func cleanUp() {
+        database.drop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}

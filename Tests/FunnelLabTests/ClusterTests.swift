@@ -9,26 +9,21 @@ import FunnelTrain
 /// Workers are the real `funnel experiment work` processes.
 @Suite(.serialized, .enabled(if: TestServices.runCluster, "needs PostgreSQL and network namespaces: run through ./test.sh"))
 struct ClusterTests {
-    let directory: URL
-    let database: TestServices.PostgresDatabase
-    let store: RunStore
+    let scratch: PostgresScratch
     let bridge: String
     let nodes: [String]
+    var directory: URL { scratch.directory }
+    var database: TestServices.PostgresDatabase { scratch.database }
+    var store: RunStore { scratch.store }
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("funnel-cluster-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        database = try TestServices.PostgresDatabase("cluster")
-        bridge = try TestServices.require(database.bridgeURL, "the bridge address of PostgreSQL ($FUNNEL_TEST_POSTGRES_BRIDGE)")
+        scratch = try PostgresScratch("cluster")
+        bridge = try TestServices.require(scratch.database.bridgeURL, "the bridge address of PostgreSQL ($FUNNEL_TEST_POSTGRES_BRIDGE)")
         nodes = TestServices.namespaces
         guard nodes.count >= 2 else { throw TestServices.ServiceMissing(what: "two network namespaces ($FUNNEL_TEST_NETNS)") }
-        store = try RunStore(StoreLocation(parsing: database.url))
     }
 
-    func cleanUp() {
-        database.drop()
-        try? FileManager.default.removeItem(at: directory)
-    }
+    func cleanUp() { scratch.cleanUp() }
 
     /// A worker on node `node` (0 or 1) with host name `host`.
     func worker(_ node: Int, _ host: String, experiment: String, store url: String? = nil, lease: Double = 30,

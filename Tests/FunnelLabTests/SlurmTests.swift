@@ -8,22 +8,17 @@ import FunnelTrain
 /// PostgreSQL as the store.
 @Suite(.serialized, .enabled(if: TestServices.runSlurm, "needs Slurm and PostgreSQL: run through ./test.sh"))
 struct SlurmTests {
-    let directory: URL
-    let database: TestServices.PostgresDatabase
-    let store: RunStore
+    let scratch: PostgresScratch
+    var directory: URL { scratch.directory }
+    var database: TestServices.PostgresDatabase { scratch.database }
+    var store: RunStore { scratch.store }
 
     init() throws {
         _ = try TestServices.require(TestServices.slurm ? true : nil, "Slurm ($FUNNEL_TEST_SLURM)")
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("funnel-slurm-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        database = try TestServices.PostgresDatabase("slurm")
-        store = try RunStore(StoreLocation(parsing: database.url))
+        scratch = try PostgresScratch("slurm")
     }
 
-    func cleanUp() {
-        database.drop()
-        try? FileManager.default.removeItem(at: directory)
-    }
+    func cleanUp() { scratch.cleanUp() }
 
     /// Writes `spec`, submits it with `funnel experiment submit --slurm`, and returns the job id.
     func submit(_ spec: ExperimentSpec, workers: Int) throws -> String {

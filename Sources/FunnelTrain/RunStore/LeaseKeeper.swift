@@ -12,7 +12,6 @@ public final class LeaseKeeper: @unchecked Sendable {
     private let condition = NSCondition()
     private var stopped = false
     private var lostReason: String?
-    private var renewals = 0
 
     /// Starts renewing `lease` every `interval` seconds (by default a third of the lease).
     public init(store: RunStore, lease: WorkLease, interval: TimeInterval? = nil) {
@@ -26,9 +25,6 @@ public final class LeaseKeeper: @unchecked Sendable {
 
     /// Why the lease was lost, or nil while it holds.
     public var lost: String? { condition.withLock { lostReason } }
-
-    /// How many renewals succeeded.
-    public var renewalCount: Int { condition.withLock { renewals } }
 
     /// Stops renewing (when the work is done or given back).
     public func stop() {
@@ -48,7 +44,6 @@ public final class LeaseKeeper: @unchecked Sendable {
             if done { return }
             do {
                 try store.heartbeat(lease)
-                condition.withLock { renewals += 1 }
             } catch let error as RunStoreError {
                 if case .claimLost = error {
                     condition.withLock { lostReason = error.description; stopped = true }
