@@ -25,13 +25,15 @@ let package = Package(
 
         // Funnel's own fused SIMD kernels (runtime-dispatched AVX-512 / AVX2 / baseline).
         .target(name: "CKernels", path: "Sources/CKernels"),
+        // libjpeg calls made under setjmp, so that its fatal errors return instead of exiting.
+        .target(name: "CJPEG", path: "Sources/CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
 
         // The stack, bottom to top (see README "Architecture").
         .target(name: "FunnelKernels", dependencies: ["CDNNL", "CKernels"]),
         .target(name: "FunnelTensor", dependencies: ["FunnelKernels"]),
         .target(name: "FunnelNN", dependencies: ["FunnelTensor"]),
         .target(name: "FunnelModels", dependencies: ["FunnelNN"]),
-        .target(name: "FunnelData", dependencies: ["FunnelTensor", "CCodecs"]),
+        .target(name: "FunnelData", dependencies: ["FunnelTensor", "CCodecs", "CJPEG"]),
         .target(name: "FunnelTrain", dependencies: [
             "FunnelModels", "FunnelData", "CCodecs", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),

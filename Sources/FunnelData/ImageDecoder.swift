@@ -12,15 +12,14 @@ struct ImageSizeMismatch: Error {
 
 /// Decodes JPEG and PNG files (told apart by their first bytes, not their names) to 8-bit RGB.
 ///
-/// Not thread-safe: each decoding thread owns one (see `DecodeThreads`).
+/// Not thread-safe: each decoding worker owns one (see `DecodeJobs`).
 final class ImageDecoder {
     private let jpeg: JPEGDecoder
     /// The owning thread's buffer for files read from disk, reused from image to image.
     var readBuffer: [UInt8] = []
 
-    /// A decoder whose fatal libjpeg errors go to `onFatal`, which must not return.
-    init(onFatal: @escaping (String) -> Never) {
-        jpeg = JPEGDecoder(onFatal: onFatal)
+    init() {
+        jpeg = JPEGDecoder()
     }
 
     private enum Format { case jpeg, png }
@@ -36,7 +35,7 @@ final class ImageDecoder {
     /// The width and height of the image in `bytes`.
     func size(of bytes: UnsafeRawBufferPointer, file: String) throws -> ImageSize {
         switch try format(of: bytes, file: file) {
-        case .jpeg: return jpeg.size(of: bytes)
+        case .jpeg: return try jpeg.size(of: bytes, file: file)
         case .png: return try PNGDecoder.size(of: bytes, file: file)
         }
     }

@@ -71,12 +71,12 @@ enum ImageFolder {
             labels += repeatElement(label, count: images.count)
         }
         let files = found
-        let size = try decodedSize(tree, files[0], threads: threads)
+        let size = try decodedSize(tree, files[0])
         let imageBytes = size.width * size.height * 3
         let reference = tree.displayName(files[0])
         let pixels = try [UInt8](unsafeUninitializedCapacity: files.count * imageBytes) { buffer, initialized in
             let base = SharedPointer(base: buffer.baseAddress!)
-            try DecodeThreads.run(jobs: files.count, threads: threads, file: { tree.displayName(files[$0]) }) { job, decoder in
+            try DecodeJobs.run(jobs: files.count, workers: threads) { job, decoder in
                 try tree.withContents(files[job], scratch: &decoder.readBuffer) { bytes in
                     try decoder.decode(bytes, file: tree.displayName(files[job]), size: size, reference: reference,
                                        into: base.base + job * imageBytes)
@@ -89,14 +89,9 @@ enum ImageFolder {
                             coarseLabels: list.coarseOfClass.map { coarse in labels.map { coarse[$0] } })
     }
 
-    /// The size of the image in `file`, read on a decoding thread (a fatal libjpeg error must not
-    /// happen on the caller's).
-    private static func decodedSize(_ tree: FileTree, _ file: String, threads: Int) throws -> ImageSize {
-        final class Box: @unchecked Sendable { var size = ImageSize(width: 0, height: 0) }
-        let box = Box()
-        try DecodeThreads.run(jobs: 1, threads: 1, file: { _ in tree.displayName(file) }) { _, decoder in
-            box.size = try tree.withContents(file, scratch: &decoder.readBuffer) { try decoder.size(of: $0, file: tree.displayName(file)) }
-        }
-        return box.size
+    /// The size of the image in `file`.
+    private static func decodedSize(_ tree: FileTree, _ file: String) throws -> ImageSize {
+        let decoder = ImageDecoder()
+        return try tree.withContents(file, scratch: &decoder.readBuffer) { try decoder.size(of: $0, file: tree.displayName(file)) }
     }
 }

@@ -2,19 +2,15 @@ import Foundation
 import Testing
 @testable import FunnelData
 
-/// Decodes `bytes` (a file named `name`) to RGB with the module's decoder on a decoding thread.
+/// Decodes `bytes` (a file named `name`) to RGB with the module's decoder.
 func decodeImage(_ bytes: [UInt8], name: String = "image", size: ImageSize) throws -> [UInt8] {
-    let out = Locked([UInt8](repeating: 0, count: size.width * size.height * 3))
-    try DecodeThreads.run(jobs: 1, threads: 1, file: { _ in name }) { _, decoder in
-        var pixels = [UInt8](repeating: 0, count: size.width * size.height * 3)
-        try bytes.withUnsafeBytes { raw in
-            try pixels.withUnsafeMutableBufferPointer { p in
-                try decoder.decode(raw, file: name, size: size, reference: "reference.png", into: p.baseAddress!)
-            }
+    var pixels = [UInt8](repeating: 0, count: size.width * size.height * 3)
+    try bytes.withUnsafeBytes { raw in
+        try pixels.withUnsafeMutableBufferPointer { p in
+            try ImageDecoder().decode(raw, file: name, size: size, reference: "reference.png", into: p.baseAddress!)
         }
-        out.update { $0 = pixels }
     }
-    return out.value
+    return pixels
 }
 
 @Suite struct CodecTests {
@@ -81,7 +77,7 @@ func decodeImage(_ bytes: [UInt8], name: String = "image", size: ImageSize) thro
     }
 
     /// A fatal libjpeg error (here an unsupported sample precision) must become an error, not
-    /// `exit()`: the decoding thread is parked and the caller gets the message.
+    /// `exit()`: libjpeg's error handler jumps back into `CJPEG`, which returns the message.
     @Test func fatalJPEGErrorIsAnErrorNotAnExit() throws {
         var bytes = Encode.jpeg(TestImage.smooth(width: 8, height: 8, seed: 1))
         let sof = try #require((0..<bytes.count - 1).first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xC0 })
@@ -90,6 +86,36 @@ func decodeImage(_ bytes: [UInt8], name: String = "image", size: ImageSize) thro
         #expect(error?.kind == .corrupt)
         #expect(error?.file == "bad.jpg")
         #expect(error?.problem.contains("Unsupported JPEG data precision 7") == true, "\(String(describing: error))")
+    }
+
+    /// After a fatal error the decoder is reset, not lost: the same one decodes the next image
+    /// exactly, and many fatal errors leave no thread or decompressor behind (the fuzzer once ran
+    /// out of memory on threads parked by the earlier design).
+    @Test func decoderRecoversFromFatalErrorsWithoutLeaking() throws {
+        let image = TestImage.smooth(width: 8, height: 8, seed: 2)
+        let good = Encode.jpeg(image)
+        var bad = good
+        let sof = try #require((0..<bad.count - 1).first { bad[$0] == 0xFF && bad[$0 + 1] == 0xC0 })
+        bad[sof + 4] = 7
+        let size = ImageSize(width: 8, height: 8)
+        let expected = try decodeImage(good, size: size)
+        let decoder = ImageDecoder()
+        func decode(_ bytes: [UInt8]) throws -> [UInt8] {
+            var pixels = [UInt8](repeating: 0, count: 8 * 8 * 3)
+            try bytes.withUnsafeBytes { raw in
+                try pixels.withUnsafeMutableBufferPointer { p in
+                    try decoder.decode(raw, file: "x.jpg", size: size, reference: "x.jpg", into: p.baseAddress!)
+                }
+            }
+            return pixels
+        }
+        let threadsBefore = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count
+        for _ in 0..<200 {
+            #expect(throws: DataError.self) { _ = try decode(bad) }
+            #expect(try decode(good) == expected)
+        }
+        let threadsAfter = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count
+        #expect(threadsAfter <= threadsBefore + 2, "threads grew from \(threadsBefore) to \(threadsAfter)")
     }
 
     @Test func damagedPNGIsAnError() throws {
