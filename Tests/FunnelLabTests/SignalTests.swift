@@ -72,6 +72,64 @@ import FunnelTrain
         #expect(again.status == 0, "\(again.output)")
         #expect(try store().cellCounts(experiment: "sig")[.done] == 4)
     }
+
+    @Test func sigtermToCompareStopsResumably() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let runDir = directory.appendingPathComponent("compare")
+        let arguments = ["compare", "--acts", "relu,swish", "--model", "resnet20", "--data", "synthetic", "--synthetic-train", "64",
+                         "--epochs", "3", "--batch-size", "8", "--seed", "4", "--threads", "1", "--run-dir", runDir.path]
+        let stopped = try FunnelProcess(arguments, logDirectory: directory)
+        let store = { try RunStore(directory: runDir) }
+        #expect(try waitUntil(timeout: 120) {
+            try FileManager.default.fileExists(atPath: runDir.appendingPathComponent("runs.sqlite").path)
+                && store().runs().contains { $0.summary.epochs >= 1 }
+        })
+        stopped.signal(SIGTERM)
+        let (status, output) = stopped.wait()
+        #expect(status != 0 && output.contains("stopped by SIGTERM"), "\(output)")
+        #expect(!output.contains("final epoch's test metrics"), "no table from an unfinished comparison: \(output)")
+        let runs = try store().runs()
+        #expect(runs.contains { $0.status == .interrupted } && runs.allSatisfy { $0.status != .running }, "\(runs.map(\.status))")
+        // Run again: the interrupted run resumes and the table covers both activations.
+        let again = try FunnelProcess(arguments, logDirectory: directory).wait()
+        #expect(again.status == 0 && again.output.contains("final epoch's test metrics"), "\(again.output)")
+        let finished = try store().runs()
+        #expect(finished.count == 2 && finished.allSatisfy { $0.status == .finished && $0.summary.epochs == 3 }, "\(finished)")
+    }
+
+    @Test func sigtermToASweepGivesItsRunBack() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent("sig.yaml")
+        try """
+            method: grid
+            metric: {name: train_loss, goal: minimize}
+            parameters:
+              act: {values: [relu, swish]}
+            recipe: {model: resnet20, data: synthetic, epochs: 3, batch_size: 8, synthetic_train: 64, synthetic_test: 16, schedule: cosine}
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let runDir = directory.appendingPathComponent("runs")
+        let arguments = ["sweep", "run", file.path, "--run-dir", runDir.path, "--threads", "1"]
+        let stopped = try FunnelProcess(arguments, logDirectory: directory)
+        let store = { try RunStore(directory: runDir) }
+        #expect(try waitUntil(timeout: 120) {
+            try FileManager.default.fileExists(atPath: runDir.appendingPathComponent("runs.sqlite").path)
+                && store().runs().contains { $0.summary.epochs >= 1 }
+        })
+        stopped.signal(SIGTERM)
+        let (status, output) = stopped.wait()
+        #expect(status != 0 && output.contains("SIGTERM") && output.contains("given back"), "\(output)")
+        let sweepRuns = try store().sweepRuns(1)
+        // The run it held is claimable again at once, and its training run is resumable.
+        #expect(sweepRuns.allSatisfy { $0.status != .running || ($0.leaseUntil ?? .distantFuture) <= Date() }, "\(sweepRuns)")
+        #expect(try store().runs().contains { $0.status == .interrupted })
+        let again = try FunnelProcess(arguments, logDirectory: directory).wait()
+        #expect(again.status == 0, "\(again.output)")
+        let done = try store().sweepRuns(1)
+        #expect(done.count == 2 && done.allSatisfy { $0.status == .finished && $0.history.count == 3 }, "\(done)")
+        #expect(try store().runs().count == 2, "the interrupted run resumed rather than starting over")
+    }
 }
 
 /// Command lines of live processes that mention `text`.

@@ -113,27 +113,55 @@ import FunnelNN
         }
     }
 
-    /// A store on a full file system says so and names the store (a 256 KiB tmpfs, mounted here).
+    /// A store on a full file system says so and names the store.
     @Test(.enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
     func aFullDiskIsReportedAsSuch() throws {
+        try withFullableDisk { mount in
+            let store = try RunStore(directory: mount)
+            let id = try store.createRun(spec("r", config: "{}"))
+            do {
+                for e in 1...100_000 {
+                    try store.appendEpoch(EpochRecord(runID: id.id, epoch: e, extra: ["padding": Double(e), "more": Double(e) * 2]))
+                }
+                Issue.record("256 KiB never filled up")
+            } catch {
+                #expect("\(error)".hasPrefix(mount.appendingPathComponent("runs.sqlite").path + ": "), "\(error)")
+                #expect("\(error)".contains("disk is full") || "\(error)".contains("disk I/O error"), "\(error)")
+            }
+        }
+    }
+
+    /// A checkpoint that does not fit says so, names the file, and leaves the previous checkpoint
+    /// whole and no temporary file behind.
+    @Test(.enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
+    func aFullDiskDuringACheckpointKeepsThePreviousOne() throws {
+        try withFullableDisk { mount in
+            let url = mount.appendingPathComponent("checkpoint.safetensors")
+            let small = Tensor(shape: [4], scalars: [1, 2, 3, 4])
+            try SafetensorsFile(tensors: ["w": small]).write(to: url)
+            let large = Tensor(shape: [200_000], scalars: [Float](repeating: 5, count: 200_000)) // 800 KB > 256 KiB
+            do {
+                try SafetensorsFile(tensors: ["w": large]).write(to: url)
+                Issue.record("800 KB fitted in 256 KiB")
+            } catch {
+                #expect("\(error)".hasPrefix(url.path + ": "), "\(error)")
+                #expect("\(error)".contains("No space left on device"), "\(error)")
+            }
+            #expect(try SafetensorsFile(contentsOf: url).tensor("w").scalars == small.scalars)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: mount.path) == ["checkpoint.safetensors"])
+        }
+    }
+
+    /// Runs `body` on a fresh 256 KiB tmpfs (skipped where the sandbox refuses the mount).
+    private func withFullableDisk(_ body: (URL) throws -> Void) throws {
         let mount = FileManager.default.temporaryDirectory.appendingPathComponent("full-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: mount, withIntermediateDirectories: true)
         defer { _ = try? run("/usr/bin/umount", mount.path); try? FileManager.default.removeItem(at: mount) }
         guard try run("/usr/bin/mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mount.path) == 0 else {
-            // Some sandboxes refuse mounts; then there is nothing to fill.
+            print("skipped: the sandbox refuses a tmpfs mount, so there is no disk to fill")
             return
         }
-        let store = try RunStore(directory: mount)
-        let id = try store.createRun(spec("r", config: "{}"))
-        do {
-            for e in 1...100_000 {
-                try store.appendEpoch(EpochRecord(runID: id.id, epoch: e, extra: ["padding": Double(e), "more": Double(e) * 2]))
-            }
-            Issue.record("256 KiB never filled up")
-        } catch {
-            #expect("\(error)".hasPrefix(mount.appendingPathComponent("runs.sqlite").path + ": "), "\(error)")
-            #expect("\(error)".contains("disk is full") || "\(error)".contains("disk I/O error"), "\(error)")
-        }
+        try body(mount)
     }
 
     private func run(_ executable: String, _ arguments: String...) throws -> Int32 {

@@ -94,8 +94,14 @@ public struct SafetensorsFile: Sendable {
         return String(repeating: "0", count: 8 - digits.count) + digits
     }
 
-    /// The file's bytes, laid out as the reference writer does (see `ordered`).
+    /// The file's bytes, laid out as the reference writer does (see `ordered`). A checksum in the
+    /// metadata is recomputed, so a file read, changed and written describes its new data.
     public func serialized() -> [UInt8] {
+        if metadata[Self.checksumKey] != nil { return withDataChecksum().serializedAsIs() }
+        return serializedAsIs()
+    }
+
+    private func serializedAsIs() -> [UInt8] {
         let ordered = self.ordered
         var slots: [SafetensorsHeader.Slot] = []
         var offset = 0

@@ -128,6 +128,9 @@ private func runAgent(store: RunStore, id: Int64, runDir: String, options: Sweep
                                options: .init(leaseSeconds: options.lease, count: options.count))
     let ended = try agent.run(stop: stop, events: ProgressPrinter(quiet: true).handle, report: note)
     note("agent \(RunStore.workerID): \(ended.count) runs ended")
+    if let why = stop.requested {
+        throw ExperimentError("stopped by \(why); the run in hand was checkpointed and given back, run the same command again to go on")
+    }
 }
 
 private func printRanking(_ runs: [SweepRunRecord], _ definition: SweepDefinition) {
