@@ -6,7 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "funnel", targets: ["funnel"]),
-        .library(name: "Funnel", targets: ["FunnelTensor", "FunnelNN", "FunnelModels", "FunnelData", "FunnelTrain", "FunnelLab"]),
+        .library(name: "Funnel", targets: ["FunnelTensor", "FunnelNN", "FunnelModels", "FunnelData", "FunnelTrain", "FunnelInterop", "FunnelLab"]),
         // Tensors, autograd and the layers (every activation) alone, without the run store's dependencies.
         .library(name: "FunnelLayers", targets: ["FunnelTensor", "FunnelNN"]),
     ],
@@ -39,9 +39,11 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .target(name: "FunnelLab", dependencies: ["FunnelTrain", "Yams"]),
+        // The formats of other tools: TensorBoard event files, ONNX models.
+        .target(name: "FunnelInterop", dependencies: ["FunnelTrain", "FunnelModels"]),
+        .target(name: "FunnelLab", dependencies: ["FunnelTrain", "FunnelInterop", "Yams"]),
         .executableTarget(name: "funnel", dependencies: [
-            "FunnelLab",
+            "FunnelLab", "FunnelInterop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -51,6 +53,7 @@ let package = Package(
         .testTarget(name: "FunnelModelsTests", dependencies: ["FunnelModels", "FunnelTestSupport"]),
         .testTarget(name: "FunnelDataTests", dependencies: ["FunnelData"]),
         .testTarget(name: "FunnelTrainTests", dependencies: ["FunnelTrain", "FunnelTestSupport"]),
+        .testTarget(name: "FunnelInteropTests", dependencies: ["FunnelInterop", "FunnelTestSupport"]),
         .testTarget(name: "FunnelLabTests", dependencies: ["FunnelLab", "FunnelTestSupport"]),
     ]
 )

@@ -446,6 +446,8 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
       trap 'exit 130' INT
       trap 'exit 143' TERM
       funnel_services_start || exit
+      source "$(dirname "${BASH_SOURCE[0]}")/python-env.sh"
+      funnel_python_env
       (($#)) || set -- "${SHELL:-bash}"
       "$@"
       exit

@@ -25,10 +25,10 @@ public enum PiecewiseLinearKernel {
             for row in range {
                 let n = row / positions
                 if n != current { scratch.coefficients(z, sample: n, shape); current = n }
-                let xs = x + row * c, ys = y + row * c
+                let xs = x + row &* c, ys = y + row &* c
                 for i in 0..<c { ys[i] = a[i] * xs[i] + b[i] }
                 for piece in 1..<max(k, 1) {
-                    let ap = a + piece * c, bp = b + piece * c
+                    let ap = a + piece &* c, bp = b + piece &* c
                     for i in 0..<c { ys[i] = max(ys[i], ap[i] * xs[i] + bp[i]) }
                 }
             }
@@ -53,7 +53,7 @@ public enum PiecewiseLinearKernel {
                     // The default K = 2 in registers: one pass, no per-position scratch traffic.
                     let a1 = a + c, b1 = b + c, da1 = da + c, db1 = db + c
                     for p in 0..<positions {
-                        let o = (n * positions + p) * c
+                        let o = (n &* positions &+ p) &* c
                         let xs = x + o, gs = g + o, dxs = dx + o
                         for i in 0..<c {
                             let xv = xs[i], gv = gs[i]
@@ -67,7 +67,7 @@ public enum PiecewiseLinearKernel {
                     }
                 } else {
                 for p in 0..<positions {
-                    let o = (n * positions + p) * c
+                    let o = (n &* positions &+ p) &* c
                     let xs = x + o, gs = g + o, dxs = dx + o
                     // The winning value first, then one mask per piece; `taken` gives a tie to the first.
                     for i in 0..<c { best[i] = a[i] * xs[i] + b[i]; taken[i] = 0; dxs[i] = 0 }

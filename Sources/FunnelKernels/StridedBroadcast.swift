@@ -10,17 +10,18 @@ public enum StridedBroadcast {
         guard let innermost = order.last else { pd[0] = scale * ps[0]; return }
         let n = dst.dims[innermost], dIn = dst.strides[innermost], sIn = srcStride[innermost]
         let outer = Array(order.dropLast())
+        // Offsets inside the tensor cannot overflow: wrapping arithmetic lets the loops vectorise.
         func walk(_ level: Int, _ so: Int, _ dO: Int, _ range: Range<Int>?) {
             if level == outer.count {
                 let s = ps + so, d = pd + dO
-                if sIn == 0 { let v = scale * s[0]; for i in 0..<n { d[i * dIn] = v } }
+                if sIn == 0 { let v = scale * s[0]; for i in 0..<n { d[i &* dIn] = v } }
                 else if dIn == 1 && sIn == 1 { for i in 0..<n { d[i] = scale * s[i] } }
-                else { for i in 0..<n { d[i * dIn] = scale * s[i * sIn] } }
+                else { for i in 0..<n { d[i &* dIn] = scale * s[i &* sIn] } }
                 return
             }
             let dim = outer[level]
             let r = (level == 0 ? range : nil) ?? 0..<dst.dims[dim]
-            for i in r { walk(level + 1, so + i * srcStride[dim], dO + i * dst.strides[dim], range) }
+            for i in r { walk(level + 1, so &+ i &* srcStride[dim], dO &+ i &* dst.strides[dim], range) }
         }
         if let first = outer.first {
             parallelChunks(dst.dims[first], minimumPerThread: 1) { range in walk(0, 0, 0, range) }

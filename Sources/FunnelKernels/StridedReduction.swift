@@ -22,6 +22,8 @@ enum StridedReduction {
         }
         let n = src.dims[innermost], sIn = src.strides[innermost], dIn = dstStride[innermost]
         let outer = Array(order.dropLast())
+        // Offsets inside the tensor cannot overflow (its size is an Int): wrapping arithmetic keeps
+        // the inner loops free of overflow checks so they vectorise.
         // Split the outermost non-reduced dim across threads (disjoint destination rows).
         let splitDim = outer.first { dstStride[$0] != 0 }
         func walk(_ level: Int, _ so: Int, _ dO: Int, _ range: Range<Int>?) {
@@ -30,20 +32,20 @@ enum StridedReduction {
                 switch (op, dIn == 0) {
                 case (.sum, true):
                     var acc: Float = 0
-                    if sIn == 1 { for i in 0..<n { acc += s[i] } } else { for i in 0..<n { acc += s[i * sIn] } }
+                    if sIn == 1 { for i in 0..<n { acc += s[i] } } else { for i in 0..<n { acc += s[i &* sIn] } }
                     d[0] += acc
                 case (.sum, false):
-                    if sIn == 1 && dIn == 1 { for i in 0..<n { d[i] += s[i] } } else { for i in 0..<n { d[i * dIn] += s[i * sIn] } }
+                    if sIn == 1 && dIn == 1 { for i in 0..<n { d[i] += s[i] } } else { for i in 0..<n { d[i &* dIn] += s[i &* sIn] } }
                 case (.max, _):
-                    for i in 0..<n { d[i * dIn] = Swift.max(d[i * dIn], s[i * sIn]) }
+                    for i in 0..<n { d[i &* dIn] = Swift.max(d[i &* dIn], s[i &* sIn]) }
                 case (.min, _):
-                    for i in 0..<n { d[i * dIn] = Swift.min(d[i * dIn], s[i * sIn]) }
+                    for i in 0..<n { d[i &* dIn] = Swift.min(d[i &* dIn], s[i &* sIn]) }
                 }
                 return
             }
             let dim = outer[level]
             let r = (dim == splitDim ? range : nil) ?? 0..<src.dims[dim]
-            for i in r { walk(level + 1, so + i * src.strides[dim], dO + i * dstStride[dim], range) }
+            for i in r { walk(level + 1, so &+ i &* src.strides[dim], dO &+ i &* dstStride[dim], range) }
         }
         if let splitDim {
             parallelChunks(src.dims[splitDim], minimumPerThread: 1) { range in walk(0, 0, 0, range) }

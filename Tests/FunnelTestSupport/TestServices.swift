@@ -23,6 +23,32 @@ public enum TestServices {
     /// Whether the one-node Slurm cluster is up (`SLURM_CONF` points at its configuration).
     public static var slurm: Bool { environment["FUNNEL_TEST_SLURM"] == "1" }
 
+    /// The Python with torch, onnx, onnxruntime and tensorboard that `test.sh` made
+    /// (`scripts/python-env.sh`).
+    public static var python: String? { environment["FUNNEL_TEST_PYTHON"] }
+
+    /// Whether tests against the Python tools should run (they are there, or CI demands them).
+    public static var runPython: Bool { python != nil || isCI }
+
+    /// Runs `script` with the tests' Python and `arguments` as `sys.argv[1...]`.
+    /// - Returns: the exit status, standard output and standard error apart (JSON on stdout stays parseable).
+    public static func python(_ script: String, _ arguments: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
+        let interpreter = try require(python, "the Python environment ($FUNNEL_TEST_PYTHON, from scripts/python-env.sh)")
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("funnel-python-\(UUID().uuidString).err")
+        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errors) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: interpreter)
+        process.arguments = ["-c", script] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = try FileHandle(forWritingTo: errors)
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
+    }
+
     /// Whether tests of PostgreSQL should run (it is up, or CI demands it).
     public static var runPostgres: Bool { postgres != nil || isCI }
     /// Whether tests of several machines should run.
