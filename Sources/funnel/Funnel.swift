@@ -20,7 +20,8 @@ struct Funnel: ParsableCommand {
         commandName: "funnel",
         abstract: "Activation-function research for vision networks: FReLU, DY-ReLU and friends, in Swift on oneDNN.",
         subcommands: [Train.self, Eval.self, Compare.self, Experiment.self, SweepCommand.self, Runs.self, Report.self, Forward.self,
-                      AttackCommand.self, Acts.self, ModelsCommand.self, Flops.self, Bench.self, Plot.self])
+                      AttackCommand.self, Acts.self, ModelsCommand.self, Flops.self, Bench.self, Plot.self,
+                      Predict.self, Export.self, TensorBoardCommand.self])
 }
 
 /// Options every compute command shares.

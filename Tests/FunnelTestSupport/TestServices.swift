@@ -35,7 +35,7 @@ public enum TestServices {
     public static func python(_ script: String, _ arguments: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
         let interpreter = try require(python, "the Python environment ($FUNNEL_TEST_PYTHON, from scripts/python-env.sh)")
         let errors = FileManager.default.temporaryDirectory.appendingPathComponent("funnel-python-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errors) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: interpreter)
