@@ -1,21 +1,9 @@
 import Foundation
 import Testing
+import FunnelTestSupport
 @testable import FunnelData
 
 /// The CIFAR archives in `../shared/datasets` (relative to the package root), when they are there.
-enum RealData {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("../shared/datasets").standardizedFileURL.path
-
-    static func path(_ name: String) -> String { folder + "/" + name }
-
-    /// Whether the test of `name` runs: when the file is there, and always on CI (`CI=true`), where
-    /// a missing file must fail rather than skip.
-    static func shouldRun(_ name: String) -> Bool {
-        FileManager.default.fileExists(atPath: path(name)) || ProcessInfo.processInfo.environment["CI"] == "true"
-    }
-}
-
 @Suite(.serialized) struct RealDatasetTests {
     @Test(.enabled(if: RealData.shouldRun("cifar10-jpeg.tar.gz"), "../shared/datasets/cifar10-jpeg.tar.gz is not there (set CI=true to fail instead)"))
     func cifar10Archive() throws {

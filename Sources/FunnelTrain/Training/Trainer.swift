@@ -132,6 +132,7 @@ public final class Trainer {
         let classes = splits.train.classes.count
         let model = try Trainer.makeModel(config, classes: classes)
         let normalization = Normalization(fitting: splits.train)
+        let input = ModelInput(trainingSplit: splits.train, normalization: normalization)
         let trainLoader = DataLoader(splits.train, normalization: normalization, options: .init(
             batchSize: config.batchSize, mode: .train,
             augmentation: config.augment ? Augmentation(padding: 4, horizontalFlip: true, cutout: config.cutout) : .none,
@@ -168,12 +169,12 @@ public final class Trainer {
                 partial = PartialEpoch()
                 switch outcome {
                 case let .stopped(step, sums):
-                    try recorder.save(TrainingCheckpoint(epoch: epoch, step: step, partial: sums, config: config, model: model, optimizer: optimizer))
+                    try recorder.save(TrainingCheckpoint(epoch: epoch, step: step, partial: sums, config: config, input: input, model: model, optimizer: optimizer))
                     interrupted = true
                 case let .finished(metrics):
                     history.append(metrics)
                     try recorder.record(metrics)
-                    try recorder.save(TrainingCheckpoint(epoch: epoch + 1, config: config, model: model, optimizer: optimizer))
+                    try recorder.save(TrainingCheckpoint(epoch: epoch + 1, config: config, input: input, model: model, optimizer: optimizer))
                     events(.epoch(metrics))
                 }
                 if case .stopped = outcome { break }

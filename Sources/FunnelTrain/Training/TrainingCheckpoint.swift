@@ -15,19 +15,24 @@ public struct TrainingCheckpoint {
     public var partial: PartialEpoch
     public var config: TrainConfig
     public var randomState: RandomGenerator
+    /// The image size, normalisation and class names (nil in checkpoints from before they were kept).
+    public var input: ModelInput?
     public var file: SafetensorsFile
 
     /// Captures the current state.
-    public init(epoch: Int, step: Int = 0, partial: PartialEpoch = PartialEpoch(), config: TrainConfig, model: Module, optimizer: Optimizer) throws {
+    public init(epoch: Int, step: Int = 0, partial: PartialEpoch = PartialEpoch(), config: TrainConfig, input: ModelInput? = nil,
+                model: Module, optimizer: Optimizer) throws {
         self.epoch = epoch
         self.step = step
         self.partial = partial
         self.config = config
+        self.input = input
         randomState = DefaultRandom.state
         var entries = ModelState.entries(of: model)
         for (name, t) in optimizer.state() { entries["optimizer.\(name)"] = SafetensorsEntry(t) }
         var metadata = ["format": "pt", "funnel.epoch": "\(epoch)", "funnel.config": try RunSpec.json(config),
                         "funnel.random_state": "\(randomState.state)"]
+        if let input { metadata[ModelInput.metadataKey] = try RunSpec.json(input) }
         if step > 0 {
             metadata["funnel.step"] = "\(step)"
             metadata["funnel.partial"] = try RunSpec.json(partial)
@@ -57,6 +62,11 @@ public struct TrainingCheckpoint {
             throw TrainError.checkpointMismatch("\(url.path): metadata funnel.config is not a training config: \(error)")
         }
         randomState = RandomGenerator(seed: rs)
+        if let text = file.metadata[ModelInput.metadataKey] {
+            do { input = try JSONDecoder().decode(ModelInput.self, from: Data(text.utf8)) } catch {
+                throw TrainError.checkpointMismatch("\(url.path): metadata \(ModelInput.metadataKey) is not a model input record: \(error)")
+            }
+        }
     }
 
     /// Writes atomically: a reader (or a crash) never sees half a file.
