@@ -10,6 +10,9 @@ public final class BatchNorm: Module {
     public var runningVar: Tensor
     public var numBatchesTracked = 0
     public let momentum: Float, eps: Float
+    /// Whether its affine map now lives in the convolution before it (`fold(into:)`): it then
+    /// passes its input through, in inference only.
+    public internal(set) var isFolded = false
 
     public init(_ channels: Int, momentum: Float = 0.1, eps: Float = 1e-5) {
         weight = parameter(Tensor.ones([channels]))
@@ -20,6 +23,10 @@ public final class BatchNorm: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
+        if isFolded {
+            require(!isTraining, "[BatchNorm] folded into its convolution for inference; it cannot train")
+            return x
+        }
         if isTraining { numBatchesTracked += 1 }
         return x.batchNorm(weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
                            training: isTraining, momentum: momentum, eps: eps)
