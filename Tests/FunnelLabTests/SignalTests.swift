@@ -73,20 +73,26 @@ import FunnelTrain
         #expect(try store().cellCounts(experiment: "sig")[.done] == 4)
     }
 
+    /// Starts `funnel arguments`, sends SIGTERM once a run in `runDir` has finished an epoch, and
+    /// returns how the process ended.
+    func sigtermAfterFirstEpoch(_ arguments: [String], runDir: URL) throws -> (status: Int32, output: String) {
+        let process = try FunnelProcess(arguments, logDirectory: directory)
+        #expect(try waitUntil(timeout: 120) {
+            try FileManager.default.fileExists(atPath: runDir.appendingPathComponent("runs.sqlite").path)
+                && RunStore(directory: runDir).runs().contains { $0.summary.epochs >= 1 }
+        })
+        process.signal(SIGTERM)
+        return process.wait()
+    }
+
     @Test func sigtermToCompareStopsResumably() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let runDir = directory.appendingPathComponent("compare")
         let arguments = ["compare", "--acts", "relu,swish", "--model", "resnet20", "--data", "synthetic", "--synthetic-train", "64",
                          "--epochs", "3", "--batch-size", "8", "--seed", "4", "--threads", "1", "--run-dir", runDir.path]
-        let stopped = try FunnelProcess(arguments, logDirectory: directory)
+        let (status, output) = try sigtermAfterFirstEpoch(arguments, runDir: runDir)
         let store = { try RunStore(directory: runDir) }
-        #expect(try waitUntil(timeout: 120) {
-            try FileManager.default.fileExists(atPath: runDir.appendingPathComponent("runs.sqlite").path)
-                && store().runs().contains { $0.summary.epochs >= 1 }
-        })
-        stopped.signal(SIGTERM)
-        let (status, output) = stopped.wait()
         #expect(status != 0 && output.contains("stopped by SIGTERM"), "\(output)")
         #expect(!output.contains("final epoch's test metrics"), "no table from an unfinished comparison: \(output)")
         let runs = try store().runs()
@@ -111,14 +117,8 @@ import FunnelTrain
             """.write(to: file, atomically: true, encoding: .utf8)
         let runDir = directory.appendingPathComponent("runs")
         let arguments = ["sweep", "run", file.path, "--run-dir", runDir.path, "--threads", "1"]
-        let stopped = try FunnelProcess(arguments, logDirectory: directory)
+        let (status, output) = try sigtermAfterFirstEpoch(arguments, runDir: runDir)
         let store = { try RunStore(directory: runDir) }
-        #expect(try waitUntil(timeout: 120) {
-            try FileManager.default.fileExists(atPath: runDir.appendingPathComponent("runs.sqlite").path)
-                && store().runs().contains { $0.summary.epochs >= 1 }
-        })
-        stopped.signal(SIGTERM)
-        let (status, output) = stopped.wait()
         #expect(status != 0 && output.contains("SIGTERM") && output.contains("given back"), "\(output)")
         let sweepRuns = try store().sweepRuns(1)
         // The run it held is claimable again at once, and its training run is resumable.
