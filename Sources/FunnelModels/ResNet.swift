@@ -9,7 +9,7 @@ public final class ResNet: Module {
     public let conv1: Conv2d, bn1: BatchNorm, act1: Module
     public let layer1: Sequential, layer2: Sequential, layer3: Sequential, layer4: Sequential?
     public let linear: Linear
-    let stem: Stem
+    public let stem: Stem
 
     /// - Parameters:
     ///   - bottleneck: bottleneck blocks (ResNet-50/101) instead of basic blocks.

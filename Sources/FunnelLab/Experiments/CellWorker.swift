@@ -1,4 +1,5 @@
 import Foundation
+import FunnelInterop
 import FunnelTrain
 
 /// One worker of the cell queue: claims a cell, trains it under a lease kept alive by a
@@ -66,8 +67,9 @@ public final class CellWorker {
             do {
                 let config = try JSONDecoder().decode(TrainConfig.self, from: Data(cell.config.utf8))
                 let runName = cell.key.replacingOccurrences(of: "/", with: "-")
+                let tensorBoard = TensorBoardLogger(runDirectory: runDirectory, config: config)
                 let trainer = try Trainer(config: config, runDirectory: runDirectory, runName: runName, experiment: cell.experiment,
-                                          store: store, lease: lease, events: events)
+                                          store: store, lease: lease, events: tensorBoard.handler(passingTo: events))
                 let summary = try trainer.run(resume: true, shouldStop: { stop.isRequested || keeper.lost != nil })
                 if let lost = keeper.lost { throw RunStoreError.claimLost(cell: cell.id, worker: lease.worker, holder: nil, status: lost) }
                 keeper.stop()

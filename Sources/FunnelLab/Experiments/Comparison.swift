@@ -1,4 +1,5 @@
 import Foundation
+import FunnelInterop
 import FunnelTrain
 
 /// A quick activation comparison: the same model and recipe trained once per activation and seed,
@@ -40,7 +41,8 @@ public struct ActivationComparison {
                 var config = base
                 config.act = act
                 config.seed = seed
-                let summary = try Trainer(config: config, runDirectory: runDirectory, store: store, events: events)
+                let tensorBoard = TensorBoardLogger(runDirectory: runDirectory, config: config)
+                let summary = try Trainer(config: config, runDirectory: runDirectory, store: store, events: tensorBoard.handler(passingTo: events))
                     .run(resume: true, data: data, shouldStop: { stop.isRequested })
                 if summary.interrupted, let why = stop.requested {
                     throw ExperimentError("stopped by \(why) during \(summary.runName) (checkpointed); run the same command again to resume")

@@ -1,4 +1,5 @@
 import Foundation
+import FunnelInterop
 import FunnelTrain
 
 /// One agent of a sweep whose state lives in the run store, like `wandb agent`: it asks the
@@ -59,8 +60,9 @@ public final class SweepAgent {
                 guard let config = try definition.config(for: assignment) else {
                     throw ExperimentError("sweep assignment \(run.assignment) does not fit the recipe")
                 }
+                let tensorBoard = TensorBoardLogger(runDirectory: runDirectory, config: config)
                 let trainer = try Trainer(config: config, runDirectory: runDirectory, runName: runName, experiment: definition.name,
-                                          store: store, lease: lease, events: events)
+                                          store: store, lease: lease, events: tensorBoard.handler(passingTo: events))
                 let summary = try trainer.run(resume: true, continueAfter: { epochs in
                     history = epochs.map(self.definition.metric)
                     do {

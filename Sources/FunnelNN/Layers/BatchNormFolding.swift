@@ -7,23 +7,36 @@ public protocol BatchNormFoldable: Module {
     var convolutionNormPairs: [(Conv2d, BatchNorm)] { get }
 }
 
+/// A convolution with the batch norm after it folded in. In inference the norm is the per-channel
+/// affine `a t + b`, `a = γ / √(σ² + ε)`, `b = β - a μ`; applied to `t = W * x + c` it is one
+/// convolution with `W' = a W` (each output channel's filter scaled) and `c' = a (c - μ) + β`.
+/// Computed in double precision, rounded once to float. Used by `BatchNorm.fold(into:)` and by
+/// exporters that write the folded weights without changing the model.
+public struct FoldedConvolution {
+    public let weight: [Float]
+    public let bias: [Float]
+
+    public init(_ conv: Conv2d, _ norm: BatchNorm) {
+        let filters = conv.weight.shape[0], perFilter = conv.weight.count / filters
+        require(norm.weight.count == filters, "[BatchNorm] folding \(norm.weight.count) channels into a convolution with \(filters) filters")
+        let w = conv.weight.scalars, c = conv.bias?.scalars ?? [Float](repeating: 0, count: filters)
+        let (gamma, beta, mean, variance) = (norm.weight.scalars, norm.bias.scalars, norm.runningMean.scalars, norm.runningVar.scalars)
+        let a = (0..<filters).map { Double(gamma[$0]) / (Double(variance[$0]) + Double(norm.eps)).squareRoot() }
+        weight = w.indices.map { Float(Double(w[$0]) * a[$0 / perFilter]) }
+        bias = (0..<filters).map { Float(a[$0] * (Double(c[$0]) - Double(mean[$0])) + Double(beta[$0])) }
+    }
+}
+
 extension BatchNorm {
-    /// Folds this norm, on its running statistics, into `conv`, whose output it normalises:
-    /// `W' = W s` per output channel and `b' = (b - μ) s + β` with `s = γ / √(σ² + ε)`, so that
-    /// `conv'(x) = BN(conv(x))`. From then on the norm passes its input through (inference only).
+    /// Folds this norm, on its running statistics, into `conv`, whose output it normalises
+    /// (`FoldedConvolution`), so that `conv'(x) = BN(conv(x))`. From then on the norm passes its
+    /// input through (inference only).
     public func fold(into conv: Conv2d) {
         require(!isFolded, "[BatchNorm] already folded")
-        require(conv.weight.shape[0] == weight.shape[0],
-                "[BatchNorm] folding \(weight.shape[0]) channels into a convolution with \(conv.weight.shape[0]) outputs")
-        let (gamma, beta, mean, variance) = (weight.scalars, bias.scalars, runningMean.scalars, runningVar.scalars)
-        let scale = (0..<gamma.count).map { gamma[$0] / (variance[$0] + eps).squareRoot() }
-        let perChannel = conv.weight.count / scale.count
-        var w = conv.weight.scalars
-        for i in w.indices { w[i] *= scale[i / perChannel] }
-        let b = conv.bias?.scalars ?? [Float](repeating: 0, count: scale.count)
-        conv.weight.assign(Tensor(shape: conv.weight.shape, scalars: w))
-        let folded = Tensor(shape: [scale.count], scalars: (0..<scale.count).map { (b[$0] - mean[$0]) * scale[$0] + beta[$0] })
-        if let bias = conv.bias { bias.assign(folded) } else { conv.bias = folded }
+        let folded = FoldedConvolution(conv, self)
+        conv.weight.assign(Tensor(shape: conv.weight.shape, scalars: folded.weight))
+        let bias = Tensor(shape: [folded.bias.count], scalars: folded.bias)
+        if let existing = conv.bias { existing.assign(bias) } else { conv.bias = bias }
         isFolded = true
     }
 }

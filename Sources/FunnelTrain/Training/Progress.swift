@@ -3,7 +3,8 @@ import Foundation
 /// What a trainer reports while it runs.
 public enum TrainingEvent: Sendable {
     case started(run: String, parameters: Int, trainImages: Int, testImages: Int, stepsPerEpoch: Int, resumedFromEpoch: Int)
-    case step(epoch: Int, epochs: Int, step: Int, steps: Int, loss: Double, accuracy: Double, imagesPerSecond: Double, etaSeconds: Double)
+    /// After each training step: `loss` is the epoch's running mean so far, `batchLoss` this step's own.
+    case step(epoch: Int, epochs: Int, step: Int, steps: Int, loss: Double, batchLoss: Double, accuracy: Double, imagesPerSecond: Double, etaSeconds: Double)
     case epoch(EpochMetrics)
     case finished(TrainingSummary)
 }
@@ -21,7 +22,7 @@ public final class ProgressPrinter: @unchecked Sendable {
         case let .started(run, parameters, train, test, steps, resumed):
             write("\(run): \(String(format: "%.3f", Double(parameters) / 1e6))M parameters, \(train) train / \(test) test images, \(steps) steps an epoch"
                   + (resumed > 0 ? ", resuming after epoch \(resumed)" : "") + "\n")
-        case let .step(epoch, epochs, step, steps, loss, accuracy, ips, eta):
+        case let .step(epoch, epochs, step, steps, loss, _, accuracy, ips, eta):
             guard !quiet else { return }
             let now = Date()
             guard interactive || now.timeIntervalSince(lastLine) > 10 || step == steps else { return }

@@ -233,7 +233,7 @@ public final class Trainer {
             correct += Evaluation.correct(logits, batch.labels).top1
             seen += batch.labels.count
             let elapsed = Date().timeIntervalSince(epochStart)
-            events(.step(epoch: epoch + 1, epochs: config.epochs, step: step, steps: steps, loss: lossSum / Double(seen),
+            events(.step(epoch: epoch + 1, epochs: config.epochs, step: step, steps: steps, loss: lossSum / Double(seen), batchLoss: Double(value),
                          accuracy: Double(correct) / Double(seen), imagesPerSecond: Double(seen) / elapsed,
                          etaSeconds: elapsed / Double(step) * Double(steps - step + (config.epochs - epoch - 1) * steps)))
             if step < steps && shouldStop() {

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import FunnelLab
+import FunnelInterop
 import FunnelTrain
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks with JSON output: convolution ops, activations, training steps, the run store, Slurm start-up.",
-        subcommands: [Ops.self, ActsBench.self, TrainBench.self, StoreBench.self, SlurmBench.self])
+        subcommands: [Ops.self, ActsBench.self, TrainBench.self, InferBench.self, StoreBench.self, SlurmBench.self])
 
     struct StoreBench: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -130,6 +131,51 @@ struct Bench: ParsableCommand {
                       + String(format: "%7.1f img/s  step %7.1f ms (median, %.2fx %@)  peak RSS %6.0f MB (tensors %4.0f MB)", r.imagesPerSecond,
                                r.stepSecondsMedian * 1e3, r.stepSecondsMedian / base.stepSecondsMedian, base.act, Double(r.peakRSSBytes) / 1e6,
                                Double(r.peakTensorBytes) / 1e6))
+            }
+        }
+    }
+
+    struct InferBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "infer",
+            abstract: "Inference latency (batch 1) and throughput (a large batch), beside onnxruntime and PyTorch on the same model.",
+            discussion: """
+                onnxruntime (CPU) runs Funnel's own ONNX export of the model (batch norms folded); PyTorch runs the reference \
+                model of --peers (torch_models.py; ResNet-18/20 with its activations). Both through --python, with the same \
+                threads. Without --python only Funnel is measured.
+                """)
+        @Option(help: "Comma-separated models.") var model = "resnet20"
+        @Option(help: "Activation specs separated by `;` (or `,` when no spec has options).") var act = "relu;frelu"
+        @Option(help: "Batch size of the throughput figure.") var batchSize = 256
+        @Option(help: "Batch-1 passes timed (median).") var latencyRuns = 50
+        @Option(help: "Large-batch passes timed (median).") var throughputRuns = 5
+        @Option(help: "Run everything this many times, interleaved, and keep each figure's median round.") var rounds = 3
+        @Option(help: "A Python with onnxruntime and torch (scripts/python-env.sh makes .venv-test).") var python: String?
+        @Option(help: "The peers' script.") var peerScript = "scripts/bench_infer_peers.py"
+        @Option(help: "Folder of the reference PyTorch models (torch_models.py).") var peers = "../shared/peers"
+        @Flag var json = false
+        @OptionGroup var compute: ComputeOptions
+
+        func run() throws {
+            compute.apply()
+            let threads = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
+            let plan = InferenceBenchmark.Plan(latencyRuns: latencyRuns, batchSize: batchSize, throughputRuns: throughputRuns)
+            let peerSetup = python.map { InferenceComparison.Peers(python: $0, script: URL(fileURLWithPath: peerScript), referenceModels: peers) }
+            var rows: [InferenceComparison.Row] = []
+            for m in model.split(separator: ",").map(String.init) {
+                for a in activationSpecs(act) {
+                    rows.append(try InferenceComparison.run(model: m, act: a, plan: plan, threads: threads, peers: peerSetup,
+                                                            rounds: rounds, progress: note))
+                }
+            }
+            if json { try printJSON(rows); return }
+            func latency(_ f: InferenceBenchmark.Figures?) -> String { f.map { String(format: "%8.2f", $0.latencyMilliseconds) } ?? "       -" }
+            func speed(_ f: InferenceBenchmark.Figures?) -> String { f.map { String(format: "%9.0f", $0.imagesPerSecond) } ?? "        -" }
+            print("\(threads) thread(s); batch-1 latency in ms (median of \(latencyRuns)), batch-\(batchSize) throughput in img/s (median of \(throughputRuns)); median of \(rounds) interleaved rounds")
+            print(col("model", 10) + col("act", 12) + "  Funnel ms  onnxrt ms  PyTorch ms   Funnel/s   onnxrt/s  PyTorch/s")
+            for r in rows {
+                print(col(r.model, 10) + col(r.act, 12) + "  " + latency(r.funnel) + "   " + latency(r.onnxruntime) + "    " + latency(r.pytorch)
+                      + "  " + speed(r.funnel) + "  " + speed(r.onnxruntime) + "  " + speed(r.pytorch))
             }
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FunnelInterop
 import FunnelModels
 import FunnelTrain
 
@@ -65,7 +66,13 @@ struct Train: ParsableCommand {
     @Option(help: "Run name (default: model-act-s<seed>).") var name: String?
     @Flag(help: "Continue this run from its last checkpoint.") var resume = false
     @Flag(help: "Print the summary as JSON on standard output.") var json = false
+    @Option(name: .customLong("tensorboard-every"), help: "Log the training loss to TensorBoard (<run-dir>/<name>/tb) every N steps; 0: per epoch only.")
+    var tensorboardEvery = 50
     @OptionGroup var compute: ComputeOptions
+
+    func validate() throws {
+        guard tensorboardEvery >= 0 else { throw ValidationError("--tensorboard-every \(tensorboardEvery): expected a number of steps, or 0 for none") }
+    }
 
     func run() throws {
         compute.apply()
@@ -73,8 +80,10 @@ struct Train: ParsableCommand {
         base.act = act
         let config = try options.config(base)
         let printer = ProgressPrinter()
-        let trainer = try Trainer(config: config, runDirectory: URL(fileURLWithPath: runDir), runName: name,
-                                  store: try store.open(runDirectory: runDir), events: printer.handle)
+        let runDirectory = URL(fileURLWithPath: runDir)
+        let tensorBoard = TensorBoardLogger(runDirectory: runDirectory, config: config, options: .init(stepInterval: tensorboardEvery))
+        let trainer = try Trainer(config: config, runDirectory: runDirectory, runName: name,
+                                  store: try store.open(runDirectory: runDir), events: tensorBoard.handler(passingTo: printer.handle))
         let stop = StopRequest()
         stop.catchSignals()
         let summary = try trainer.run(resume: resume, shouldStop: { stop.isRequested })

@@ -1,0 +1,56 @@
+import Foundation
+import FunnelTrain
+
+/// Event files for runs already in a run store (`funnel tensorboard export`): the same log
+/// `TensorBoardLogger` writes while training, from the store's rows, for runs trained before
+/// Funnel wrote TensorBoard logs or whose logs were lost.
+///
+/// Epoch `n`'s wall time is the run's start plus the recorded seconds of epochs 1...n. Parameter
+/// histograms and step losses are not in the store and are not written.
+public enum TensorBoardExport {
+    /// What exporting did with one run.
+    public enum Outcome: Equatable, Sendable {
+        /// Written to this file.
+        case written(URL)
+        /// Its folder has event files already (from training or an earlier export).
+        case skipped(folder: URL)
+    }
+
+    /// Writes `run`'s log into `<runDirectory>/<run name>/tb/`.
+    /// - Parameters:
+    ///   - epochs: the run's epochs (`RunStore.epochs(of:)`).
+    ///   - replace: remove the folder's event files first instead of leaving the run alone.
+    ///   - warn: told of values left out.
+    public static func export(_ run: RunRecord, epochs: [EpochRecord], runDirectory: URL, replace: Bool = false,
+                              warn: @escaping (String) -> Void = TensorBoardLogger.printWarning) throws -> Outcome {
+        let folder = TensorBoardRunLog.folder(runDirectory: runDirectory, run: run.spec.name)
+        let existing = TensorBoardRunLog.eventFiles(in: folder)
+        if !existing.isEmpty {
+            guard replace else { return .skipped(folder: folder) }
+            for file in existing { try FileManager.default.removeItem(at: file) }
+        }
+        let log = try TensorBoardRunLog(folder: folder, time: run.startedAt, warn: warn)
+        try log.writeSessionStart(configJSON: run.spec.config, run: run.spec.name, time: run.startedAt)
+        let ordered = epochs.sorted { $0.epoch < $1.epoch }
+        var elapsed = 0.0
+        for epoch in ordered {
+            elapsed += epoch.seconds ?? 0
+            try log.writeEpoch(epoch, time: run.startedAt.addingTimeInterval(elapsed))
+        }
+        let end = run.endedAt ?? run.startedAt.addingTimeInterval(elapsed)
+        switch run.status {
+        case .finished: try log.writeEnd(epochs: ordered, status: .success, time: end)
+        case .failed: try log.writeEnd(epochs: ordered, status: .failure, time: end)
+        case .running, .interrupted: break  // its session goes on when it is resumed
+        }
+        return .written(log.url)
+    }
+
+    /// The runs whose folders hold the logs: of several runs with one name (a run started over),
+    /// the last, as its checkpoint replaced theirs.
+    public static func latestRunPerName(_ runs: [RunRecord]) -> [RunRecord] {
+        var latest: [String: RunRecord] = [:]
+        for run in runs where latest[run.spec.name].map({ $0.id < run.id }) ?? true { latest[run.spec.name] = run }
+        return latest.values.sorted { $0.id < $1.id }
+    }
+}
