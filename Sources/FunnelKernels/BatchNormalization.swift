@@ -10,7 +10,7 @@ public enum BatchNormalization {
     }
 
     private static func forwardPrimitive(_ l: Layout, eps: Float, global: Bool) -> Primitive {
-        PrimitiveCache.shared.get("bn_fwd|\(l.dims)|\(eps)|\(global)") {
+        PrimitiveCache.shared.get("bn_fwd", l.dims, eps, global) {
             var d = dnnl_batch_normalization_desc_t()
             var md = l.md
             check(dnnl_batch_normalization_forward_desc_init(&d, dnnl_forward_training,
@@ -44,7 +44,7 @@ public enum BatchNormalization {
                                 diffSrc: UnsafeMutablePointer<Float>, diffScale: UnsafeMutablePointer<Float>,
                                 diffShift: UnsafeMutablePointer<Float>) {
         let fwd = forwardPrimitive(l, eps: eps, global: useGlobalStats)
-        let p = PrimitiveCache.shared.get("bn_bwd|\(l.dims)|\(eps)|\(useGlobalStats)") {
+        let p = PrimitiveCache.shared.get("bn_bwd", l.dims, eps, useGlobalStats) {
             var d = dnnl_batch_normalization_desc_t()
             var md = l.md
             check(dnnl_batch_normalization_backward_desc_init(&d, dnnl_backward, &md, &md, eps, flags(useGlobalStats)),

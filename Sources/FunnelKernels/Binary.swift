@@ -26,7 +26,7 @@ public enum Binary {
     /// `dst = a op b`, with `b` broadcast to `a`'s dims. `dst` has `a`'s layout.
     public static func run(_ op: Op, a: Layout, _ pa: UnsafePointer<Float>, b: Layout, _ pb: UnsafePointer<Float>,
                            dst: Layout, _ pd: UnsafeMutablePointer<Float>) {
-        let p = PrimitiveCache.shared.get("binary|\(op)|\(a)|\(b)|\(dst)") {
+        let p = PrimitiveCache.shared.get("binary", op, a, b, dst) {
             var d = dnnl_binary_desc_t()
             var ma = a.md, mb = b.md, md = dst.md
             check(dnnl_binary_desc_init(&d, op.alg, &ma, &mb, &md), "binary \(op) \(a.dims) \(b.dims)")
@@ -69,5 +69,5 @@ public func copyStrided(_ from: Layout, _ src: UnsafePointer<Float>, _ to: Layou
         dst.update(from: src, count: from.dims.reduce(1, *))
         return
     }
-    reorder(from.md, src, to.md, dst, key: "\(from)|\(to)")
+    reorder(from.md, src, to.md, dst, key: from, to)
 }

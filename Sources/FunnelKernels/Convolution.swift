@@ -67,7 +67,7 @@ extension Layout {
 /// Convolution forward and backward on oneDNN, primitives cached per geometry.
 public enum Convolution {
     static func forwardPrimitive(_ g: ConvGeometry) -> Primitive {
-        PrimitiveCache.shared.get("conv_fwd|\(g)") { makeForward(g, weights: weightMD(g)) }
+        PrimitiveCache.shared.get("conv_fwd", g) { makeForward(g, weights: weightMD(g)) }
     }
 
     private static func makeForward(_ g: ConvGeometry, weights: dnnl_memory_desc_t, prop: dnnl_prop_kind_t = dnnl_forward_training,
@@ -97,7 +97,7 @@ public enum Convolution {
 
     static func backwardDataPrimitive(_ g: ConvGeometry) -> Primitive {
         let fwd = forwardPrimitive(g)
-        return PrimitiveCache.shared.get("conv_bwd_data|\(g)") {
+        return PrimitiveCache.shared.get("conv_bwd_data", g) {
             var d = dnnl_convolution_desc_t()
             var src = g.srcLayout.md, dst = g.dstLayout.md, w = weightMD(g)
             check(dnnl_dilated_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &src, &w, &dst,
@@ -108,7 +108,7 @@ public enum Convolution {
 
     static func backwardWeightsPrimitive(_ g: ConvGeometry) -> Primitive {
         let fwd = forwardPrimitive(g)
-        return PrimitiveCache.shared.get("conv_bwd_w|\(g)") {
+        return PrimitiveCache.shared.get("conv_bwd_w", g) {
             var d = dnnl_convolution_desc_t()
             var src = g.srcLayout.md, dst = g.dstLayout.md, w = weightMD(g)
             var b = g.hasBias ? Layout.rowMajor([g.outChannels]).md : dnnl_memory_desc_t()
@@ -123,7 +123,7 @@ public enum Convolution {
         let userMD = g.weightLayout.md
         if sameMD(userMD, want) { return (UnsafeMutableRawPointer(mutating: user), nil) }
         let buf = Buffer(count: mdBytes(want) / 4)
-        reorder(userMD, user, want, buf.pointer, key: "w_\(tag)|\(g)")
+        reorder(userMD, user, want, buf.pointer, key: "w", tag, g)
         return (UnsafeMutableRawPointer(buf.pointer), buf)
     }
 
@@ -173,7 +173,7 @@ public enum Convolution {
             args.append((DNNL_ARG_DIFF_BIAS, p.md(dnnl_query_diff_weights_md, 1), UnsafeMutableRawPointer(diffBias)))
         }
         p.execute(args)
-        if let tmp { reorder(want, tmp.pointer, userMD, diffWeight, key: "dw|\(g)") }
+        if let tmp { reorder(want, tmp.pointer, userMD, diffWeight, key: "dw", g) }
     }
 }
 
@@ -182,7 +182,7 @@ extension Convolution {
     /// `other` has `dst`'s shape. Used for inference FReLU with batch norm folded into the weights.
     public static func forwardMax(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                   bias: UnsafePointer<Float>?, other: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>) {
-        let p = PrimitiveCache.shared.get("conv_fwd_max|\(g)") {
+        let p = PrimitiveCache.shared.get("conv_fwd_max", g) {
             var postOps: dnnl_post_ops_t?
             check(dnnl_post_ops_create(&postOps), "post_ops_create")
             var other = g.dstLayout.md

@@ -160,12 +160,23 @@ final class Primitive: @unchecked Sendable {
 }
 
 /// Primitives are created once per (kind, shape) key and reused: creation costs far more than a run.
+/// Keys are hashable values, not text: describing a geometry as a string on every call cost more
+/// than running a small primitive (a tenth of a batch-1 ResNet-20 forward pass).
 final class PrimitiveCache: @unchecked Sendable {
     static let shared = PrimitiveCache()
-    private var entries: [String: Primitive] = [:]
+
+    struct Key: Hashable, CustomStringConvertible {
+        let kind: String
+        let parts: [AnyHashable]
+        var description: String { ([kind] + parts.map { "\($0)" }).joined(separator: "|") }
+    }
+
+    private var entries: [Key: Primitive] = [:]
     private let lock = NSLock()
 
-    func get(_ key: String, _ make: () -> Primitive) -> Primitive {
+    /// The primitive of `kind` for `parts` (the values that shape it), made by `make` the first time.
+    func get(_ kind: String, _ parts: AnyHashable..., make: () -> Primitive) -> Primitive {
+        let key = Key(kind: kind, parts: parts)
         DNNLContext.shared.executionLock.lock(); defer { DNNLContext.shared.executionLock.unlock() }
         lock.lock(); defer { lock.unlock() }
         if let p = entries[key] { return p }
@@ -176,7 +187,7 @@ final class PrimitiveCache: @unchecked Sendable {
 
     func count(containing text: String) -> Int {
         lock.lock(); defer { lock.unlock() }
-        return entries.keys.filter { $0.contains(text) }.count
+        return entries.keys.filter { $0.description.contains(text) }.count
     }
 }
 
@@ -202,8 +213,9 @@ func mdBytes(_ m: dnnl_memory_desc_t) -> Int {
 }
 
 /// Copies between two layouts of the same logical dims with a cached reorder primitive.
-func reorder(_ from: dnnl_memory_desc_t, _ src: UnsafeRawPointer, _ to: dnnl_memory_desc_t, _ dst: UnsafeMutableRawPointer, key: String) {
-    let p = PrimitiveCache.shared.get("reorder|" + key) {
+func reorder(_ from: dnnl_memory_desc_t, _ src: UnsafeRawPointer, _ to: dnnl_memory_desc_t, _ dst: UnsafeMutableRawPointer,
+             key: AnyHashable...) {
+    let p = PrimitiveCache.shared.get("reorder", AnyHashable(key)) {
         var pd: dnnl_primitive_desc_t?
         var f = from, t = to
         let e = DNNLContext.shared.engine

@@ -64,7 +64,7 @@ public enum Eltwise {
     private static func flat(_ n: Int) -> Layout { .rowMajor([n]) }
 
     private static func forwardPrimitive(_ k: EltwiseKind, _ n: Int) -> Primitive {
-        PrimitiveCache.shared.get("elt_fwd|\(k)|\(n)") {
+        PrimitiveCache.shared.get("elt_fwd", k, n) {
             var d = dnnl_eltwise_desc_t()
             var md = flat(n).md
             let (a, b) = k.alphaBeta
@@ -85,7 +85,7 @@ public enum Eltwise {
     public static func backward(_ k: EltwiseKind, count n: Int, saved: UnsafePointer<Float>, diffDst: UnsafePointer<Float>,
                                 diffSrc: UnsafeMutablePointer<Float>) {
         let fwd = forwardPrimitive(k, n)
-        let p = PrimitiveCache.shared.get("elt_bwd|\(k)|\(n)") {
+        let p = PrimitiveCache.shared.get("elt_bwd", k, n) {
             var d = dnnl_eltwise_desc_t()
             var md = flat(n).md
             let (a, b) = k.alphaBeta

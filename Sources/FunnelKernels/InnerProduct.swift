@@ -16,7 +16,7 @@ public enum InnerProduct {
     }
 
     private static func forwardPrimitive(_ s: Shape) -> Primitive {
-        PrimitiveCache.shared.get("ip_fwd|\(s)") {
+        PrimitiveCache.shared.get("ip_fwd", s) {
             var d = dnnl_inner_product_desc_t()
             var x = s.src.md, w = s.weight.md, b = s.bias, y = s.dst.md
             check(dnnl_inner_product_forward_desc_init(&d, dnnl_forward_training, &x, &w, &b, &y), "inner_product fwd \(s)")
@@ -37,7 +37,7 @@ public enum InnerProduct {
     public static func backwardData(_ s: Shape, diffY: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                     diffX: UnsafeMutablePointer<Float>) {
         let fwd = forwardPrimitive(s)
-        let p = PrimitiveCache.shared.get("ip_bwd_data|\(s)") {
+        let p = PrimitiveCache.shared.get("ip_bwd_data", s) {
             var d = dnnl_inner_product_desc_t()
             var x = s.src.md, w = s.weight.md, y = s.dst.md
             check(dnnl_inner_product_backward_data_desc_init(&d, &x, &w, &y), "inner_product bwd data \(s)")
@@ -51,7 +51,7 @@ public enum InnerProduct {
     public static func backwardWeights(_ s: Shape, x: UnsafePointer<Float>, diffY: UnsafePointer<Float>,
                                        diffWeight: UnsafeMutablePointer<Float>, diffBias: UnsafeMutablePointer<Float>?) {
         let fwd = forwardPrimitive(s)
-        let p = PrimitiveCache.shared.get("ip_bwd_w|\(s)") {
+        let p = PrimitiveCache.shared.get("ip_bwd_w", s) {
             var d = dnnl_inner_product_desc_t()
             var x = s.src.md, w = s.weight.md, b = s.bias, y = s.dst.md
             check(dnnl_inner_product_backward_weights_desc_init(&d, &x, &w, &b, &y), "inner_product bwd weights \(s)")
@@ -70,7 +70,7 @@ public enum InnerProduct {
 public enum MatMul {
     public static func run(a: Layout, _ pa: UnsafePointer<Float>, b: Layout, _ pb: UnsafePointer<Float>,
                            c: Layout, _ pc: UnsafeMutablePointer<Float>) {
-        let p = PrimitiveCache.shared.get("matmul|\(a)|\(b)|\(c)") {
+        let p = PrimitiveCache.shared.get("matmul", a, b, c) {
             var d = dnnl_matmul_desc_t()
             var ma = a.md, mb = b.md, mc = c.md
             check(dnnl_matmul_desc_init(&d, &ma, &mb, nil, &mc), "matmul \(a.dims) x \(b.dims)")

@@ -33,7 +33,7 @@ public struct PoolGeometry: Hashable, Sendable, CustomStringConvertible {
 /// Pooling on oneDNN. Max pooling keeps oneDNN's workspace (argmax) for the backward pass.
 public enum Pooling {
     private static func forwardPrimitive(_ g: PoolGeometry) -> Primitive {
-        PrimitiveCache.shared.get("pool_fwd|\(g)") {
+        PrimitiveCache.shared.get("pool_fwd", g) {
             var d = dnnl_pooling_v2_desc_t()
             var s = g.src.md, o = g.dst.md
             check(dnnl_pooling_v2_forward_desc_init(&d, dnnl_forward_training, g.alg, &s, &o,
@@ -60,7 +60,7 @@ public enum Pooling {
     public static func backward(_ g: PoolGeometry, diffDst: UnsafePointer<Float>, diffSrc: UnsafeMutablePointer<Float>,
                                 workspace: UnsafeMutableRawPointer?) {
         let fwd = forwardPrimitive(g)
-        let p = PrimitiveCache.shared.get("pool_bwd|\(g)") {
+        let p = PrimitiveCache.shared.get("pool_bwd", g) {
             var d = dnnl_pooling_v2_desc_t()
             var s = g.src.md, o = g.dst.md
             check(dnnl_pooling_v2_backward_desc_init(&d, g.alg, &s, &o, [Int64(g.strideH), Int64(g.strideW)],

@@ -7,7 +7,7 @@ public enum Softmax {
     }
 
     private static func forwardPrimitive(_ k: Kind, _ l: Layout, _ axis: Int) -> Primitive {
-        PrimitiveCache.shared.get("softmax_fwd|\(k)|\(l)|\(axis)") {
+        PrimitiveCache.shared.get("softmax_fwd", k, l, axis) {
             var d = dnnl_softmax_v2_desc_t()
             var m = l.md
             check(dnnl_softmax_v2_forward_desc_init(&d, dnnl_forward_training, k.alg, &m, &m, Int32(axis)), "softmax fwd \(l.dims) axis \(axis)")
@@ -24,7 +24,7 @@ public enum Softmax {
     public static func backward(_ k: Kind, _ l: Layout, axis: Int, dst: UnsafePointer<Float>, diffDst: UnsafePointer<Float>,
                                 diffSrc: UnsafeMutablePointer<Float>) {
         let fwd = forwardPrimitive(k, l, axis)
-        let p = PrimitiveCache.shared.get("softmax_bwd|\(k)|\(l)|\(axis)") {
+        let p = PrimitiveCache.shared.get("softmax_bwd", k, l, axis) {
             var d = dnnl_softmax_v2_desc_t()
             var m = l.md
             check(dnnl_softmax_v2_backward_desc_init(&d, k.alg, &m, &m, &m, Int32(axis)), "softmax bwd \(l.dims)")

@@ -38,7 +38,7 @@ public enum InferenceBenchmark {
         let model = try Models.make(ModelConfig(name: name, classes: 10, activation: try Activations.factory(act)))
         model.setMode(.inference)
         try prepare(model)
-        return try withoutGrad {
+        return withoutGrad {
             let one = Tensor.normal([1] + entry.input), many = Tensor.normal([plan.batchSize] + entry.input)
             _ = model(one).scalars
             let latency = median((0..<plan.latencyRuns).map { _ in measureSeconds { _ = model(one).scalars } })
