@@ -147,13 +147,3 @@ public final class TensorBoardRunLog {
         try file.write(TensorBoard.Event(wallTime: time.timeIntervalSince1970, step: Int64(step), content: .summary(TensorBoard.Summary(values))))
     }
 }
-
-extension EpochRecord {
-    /// An epoch's metrics as the run store records them (accuracies in percent).
-    public init(_ metrics: EpochMetrics, runID: Int64 = 0) {
-        self.init(runID: runID, epoch: metrics.epoch, trainLoss: metrics.trainLoss, trainAcc: metrics.trainAccuracy * 100,
-                  testLoss: metrics.test.loss, testTop1: metrics.test.top1 * 100, testTop5: metrics.test.top5 * 100,
-                  lr: metrics.learningRate, seconds: metrics.seconds, imagesPerSecond: metrics.imagesPerSecond,
-                  extra: ["test_count": Double(metrics.test.count)])
-    }
-}

@@ -104,3 +104,14 @@ extension EpochRecord {
         return String(decoding: try encoder.encode(extra), as: UTF8.self)
     }
 }
+
+extension EpochRecord {
+    /// An epoch's metrics as the run store records them: accuracies in percent (readable exports),
+    /// where Funnel's code uses fractions.
+    public init(_ metrics: EpochMetrics, runID: Int64 = 0) {
+        self.init(runID: runID, epoch: metrics.epoch, trainLoss: metrics.trainLoss, trainAcc: metrics.trainAccuracy * 100,
+                  testLoss: metrics.test.loss, testTop1: metrics.test.top1 * 100, testTop5: metrics.test.top5 * 100,
+                  lr: metrics.learningRate, seconds: metrics.seconds, imagesPerSecond: metrics.imagesPerSecond,
+                  extra: ["test_count": Double(metrics.test.count)])
+    }
+}

@@ -65,11 +65,7 @@ final class RunRecorder {
     /// resume with the same numbers (same seed), and the row is replaced by an equal one.
     func record(_ m: EpochMetrics) throws {
         guard let store, let runID else { return }
-        // The store keeps accuracies in percent (readable exports); Funnel's code uses fractions.
-        try store.appendEpoch(EpochRecord(runID: runID, epoch: m.epoch, trainLoss: m.trainLoss, trainAcc: m.trainAccuracy * 100,
-                                          testLoss: m.test.loss, testTop1: m.test.top1 * 100, testTop5: m.test.top5 * 100, lr: m.learningRate,
-                                          seconds: m.seconds, imagesPerSecond: m.imagesPerSecond, extra: ["test_count": Double(m.test.count)]),
-                              lease: lease)
+        try store.appendEpoch(EpochRecord(m, runID: runID), lease: lease)
     }
 
     /// Writes `checkpoint` and records it.
