@@ -1,4 +1,5 @@
 import Foundation
+import FunnelKernels
 
 /// The official CIFAR binary formats (Krizhevsky 2009, https://www.cs.toronto.edu/~kriz/cifar.html).
 ///
@@ -109,7 +110,7 @@ enum CIFARBinary {
         result.pixels = [UInt8](unsafeUninitializedCapacity: count * pixelBytes) { out, initialized in
             let destination = SharedPointer(base: out.baseAddress!)
             let plane = side * side
-            parallelChunks(count) { range in
+            parallelChunks(count, minimumPerThread: 1) { range in
                 for r in range {
                     let src = source.base + r * record + variant.labelBytes
                     let dst = destination.base + r * pixelBytes

@@ -51,7 +51,7 @@ public struct Normalization: Sendable, Codable, Equatable {
         dataset.pixels.withUnsafeBufferPointer { bytes in
             guard let base = bytes.baseAddress else { return }
             let source = SharedPointer(base: UnsafeMutablePointer(mutating: base))
-            parallelChunks(chunks) { range in
+            parallelChunks(chunks, minimumPerThread: 1) { range in
                 for chunk in range {
                     var counts = [Int](repeating: 0, count: 256 * channels)
                     counts.withUnsafeMutableBufferPointer { counts in

@@ -31,7 +31,7 @@ public enum SyntheticDataset {
         let labels = (0..<count).map { $0 % classes.count }
         let pixels = [UInt8](unsafeUninitializedCapacity: count * bytes) { buffer, initialized in
             let base = SharedPointer(base: buffer.baseAddress!)
-            parallelChunks(count) { range in
+            parallelChunks(count, minimumPerThread: 1) { range in
                 for i in range {
                     var generator = RandomGenerator(seed: DerivedSeed.make(seed, .synthetic, split, i))
                     render(label: labels[i], generator: &generator, into: base.base + i * bytes)

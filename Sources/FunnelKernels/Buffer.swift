@@ -68,18 +68,7 @@ final class BufferPool: @unchecked Sendable {
             UnsafeMutableRawPointer(p).deallocate()
         }
     }
-
-    /// Returns every idle block to the system.
-    func drain() {
-        lock.lock(); defer { lock.unlock() }
-        for (_, list) in free { for p in list { UnsafeMutableRawPointer(p).deallocate() } }
-        free = [:]
-        idleBytes = 0
-    }
 }
-
-/// Releases idle pooled memory (after a training run, for example).
-public func releasePooledMemory() { BufferPool.shared.drain() }
 
 /// Tensor memory so far: the peak of bytes in use, and the peak the pool held (in use plus idle).
 public var tensorMemoryPeaks: (live: Int, held: Int) { BufferPool.shared.peaks }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Index arithmetic in the loops below wraps (`&+`, `&*`): the indices are bounded by the tensor's
 /// size, and overflow checks on them would keep the compiler from vectorising the loops (measured:
 /// FReLU's backward took twice as long with them).
@@ -140,5 +142,3 @@ final class ChannelPartials: @unchecked Sendable {
         return out
     }
 }
-
-import Foundation

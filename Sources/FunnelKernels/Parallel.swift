@@ -19,10 +19,14 @@ private final class ParallelJob {
     init(body: @escaping (Range<Int>) -> Void, count: Int, chunk: Int) { self.body = body; self.count = count; self.chunk = chunk }
 }
 
-/// Runs `body(range)` over `0..<count` split into contiguous chunks, one per worker thread.
-/// Small jobs run inline: a parallel region costs more than it saves below `minimumPerThread` items.
+/// Runs `body(range)` over `0..<count` split into contiguous chunks, one per compute thread
+/// (`setComputeThreads`, `--threads`), on oneDNN's OpenMP pool. The one implementation for every
+/// module, so no part of Funnel uses more threads than asked for.
+/// Small jobs run inline: a parallel region costs more than it saves below `minimumPerThread` items
+/// (pass 1 where each item is a large piece of work). Chunks depend on the thread count, so a
+/// reduction that must not should split its work into fixed pieces of its own.
 @inline(__always)
-func parallelChunks(_ count: Int, minimumPerThread: Int = 2048, _ body: (Range<Int>) -> Void) {
+public func parallelChunks(_ count: Int, minimumPerThread: Int = 2048, _ body: (Range<Int>) -> Void) {
     let threads = max(1, min(kernelThreads > 0 ? kernelThreads : DNNLContext.shared.threads, count / max(1, minimumPerThread)))
     if threads <= 1 { body(0..<count); return }
     let chunk = (count + threads - 1) / threads

@@ -1,6 +1,5 @@
 import Foundation
 import FunnelKernels
-import FunnelKernels
 
 /// A float32 tensor with PyTorch's NCHW shape convention and reverse-mode autograd.
 ///

@@ -29,11 +29,11 @@ import FunnelTrain
     }
 
     @Test func badFilesNameTheProblem() {
-        do { _ = try ExperimentSpec(contentsOf: write("name: t\nmodels: [resnet20]\nacts: [relu]\ndatasets: [synthetic]\nrecipe: {}")) }
+        do { _ = try ExperimentSpec(contentsOf: write("name: t\nmodels: [resnet20]\nacts: [relu]\ndatasets: [synthetic]\nrecipe: {}")); Issue.record("a bad experiment file was accepted") }
         catch { #expect("\(error)".contains("missing field 'seeds'")) }
-        do { _ = try ExperimentSpec(contentsOf: write("name: t\nmodels: [resnet20]\nacts: []\ndatasets: [synthetic]\nseeds: [0]\nrecipe: {}")) }
+        do { _ = try ExperimentSpec(contentsOf: write("name: t\nmodels: [resnet20]\nacts: []\ndatasets: [synthetic]\nseeds: [0]\nrecipe: {}")); Issue.record("a bad experiment file was accepted") }
         catch { #expect("\(error)".contains("'acts' is empty")) }
-        do { _ = try ExperimentSpec(contentsOf: write("name: t\nmodels: [resnet20]\nacts: [relu]\ndatasets: [synthetic]\nseeds: [0]\nrecipe: {optimizer: rmsprop}")) }
+        do { _ = try ExperimentSpec(contentsOf: write("name: t\nmodels: [resnet20]\nacts: [relu]\ndatasets: [synthetic]\nseeds: [0]\nrecipe: {optimizer: rmsprop}")); Issue.record("a bad experiment file was accepted") }
         catch { #expect("\(error)".contains("optimizer") && "\(error)".contains("rmsprop")) }
     }
 

@@ -58,7 +58,7 @@ import FunnelTrain
         #expect(throws: UnknownKeyError.self) {
             _ = try SweepDefinition(name: "s", yaml: "method: grid\nparameters:\n  lr: {values: [0.1]}\nrecipe: {epocs: 1}\n")
         }
-        do { _ = try SweepDefinition(name: "s", yaml: "method: grid\nparameters:\n  lrr: {values: [0.1]}\n") } catch {
+        do { _ = try SweepDefinition(name: "s", yaml: "method: grid\nparameters:\n  lrr: {values: [0.1]}\n"); Issue.record("'lrr' was accepted") } catch {
             #expect("\(error)" == "sweep parameter 'lrr' is not a `funnel train` field; did you mean 'lr'?")
         }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A parsed activation spec such as `frelu:k=5,norm=gn` or `dyrelu:variant=b,k=2,r=4`.
 ///
 /// Syntax: `name[:option=value[,option=value...]]`; a bare `option` means `option=true`; values may
@@ -109,5 +111,3 @@ public struct ActivationOptions {
     /// The raw value, for options with their own grammar (FReLU's window).
     public func raw(_ key: String) -> String? { values[key] }
 }
-
-import Foundation

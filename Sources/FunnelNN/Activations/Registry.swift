@@ -56,10 +56,13 @@ public enum Activations {
 
     /// Adds (or replaces, by name) an activation.
     public static func register(_ entry: ActivationEntry) {
-        lock.withLock {
-            entries.removeAll { $0.name == entry.name }
-            entries.append(entry)
-        }
+        lock.withLock { entries = adding(entry, to: entries) }
+    }
+
+    /// `list` with `entry` appended, replacing any entry of its name: `register` without the global
+    /// table, so tests can add an activation without other tests seeing it.
+    static func adding(_ entry: ActivationEntry, to list: [ActivationEntry]) -> [ActivationEntry] {
+        list.filter { $0.name != entry.name } + [entry]
     }
 
     /// Resolves a spec string (`"frelu:k=5"`) into a factory, validating name, options and values.
@@ -67,8 +70,13 @@ public enum Activations {
         try factory(ActivationSpec(parsing: text))
     }
 
+    /// Resolves a parsed spec into a factory, validating name, options and values.
     public static func factory(_ spec: ActivationSpec) throws -> ActivationFactory {
-        let list = all
+        try factory(spec, in: all)
+    }
+
+    /// Resolves `spec` against the entries `list` instead of the registry.
+    static func factory(_ spec: ActivationSpec, in list: [ActivationEntry]) throws -> ActivationFactory {
         guard let entry = list.first(where: { $0.name == spec.name || $0.aliases.contains(spec.name) }) else {
             throw ActivationError.unknownName(spec.name, valid: list.flatMap { [$0.name] + $0.aliases })
         }

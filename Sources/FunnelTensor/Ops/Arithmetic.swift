@@ -31,7 +31,7 @@ extension Tensor {
     /// Elementwise maximum. At ties the gradient is split evenly, as PyTorch does.
     public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
         broadcastingBinary(.max, a, b, name: "maximum").recording("maximum", [a, b]) { g in
-            let toA = tieSplitMask(a, b, .greater)
+            let toA = tieSplitMask(a, b)
             return [a.requiresGrad ? (g * toA).sumTo(a.shape) : nil, b.requiresGrad ? (g * (1 - toA)).sumTo(b.shape) : nil]
         }
     }
@@ -39,13 +39,13 @@ extension Tensor {
     /// Elementwise minimum. At ties the gradient is split evenly, as PyTorch does.
     public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
         broadcastingBinary(.min, a, b, name: "minimum").recording("minimum", [a, b]) { g in
-            let toA = tieSplitMask(b, a, .greater)
+            let toA = tieSplitMask(b, a)
             return [a.requiresGrad ? (g * toA).sumTo(a.shape) : nil, b.requiresGrad ? (g * (1 - toA)).sumTo(b.shape) : nil]
         }
     }
 
     /// 1 where `a > b`, 0.5 where equal, 0 elsewhere.
-    private static func tieSplitMask(_ a: Tensor, _ b: Tensor, _ op: Binary.Op) -> Tensor {
+    private static func tieSplitMask(_ a: Tensor, _ b: Tensor) -> Tensor {
         let gt = broadcastingBinary(.greater, a, b, name: "compare")
         let eq = broadcastingBinary(.equal, a, b, name: "compare")
         return gt + eq * 0.5

@@ -1,4 +1,0 @@
-import Testing
-@testable import FunnelModels
-
-@Test func moduleLoads() {}
