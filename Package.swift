@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "FunnelInterop", dependencies: ["FunnelTrain", "FunnelModels"]),
         .target(name: "FunnelLab", dependencies: ["FunnelTrain", "FunnelInterop", "Yams"]),
         .executableTarget(name: "funnel", dependencies: [
-            "FunnelLab", "FunnelInterop",
+            "FunnelLab", "FunnelInterop", "FunnelTrain", "FunnelData", "FunnelModels", "FunnelNN", "FunnelKernels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

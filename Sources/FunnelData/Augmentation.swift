@@ -1,3 +1,4 @@
+import FunnelKernels
 import FunnelTensor
 
 /// Training-time augmentation: random crop from a zero-padded image, horizontal flip, cutout.

@@ -1,3 +1,4 @@
+import FunnelKernels
 import FunnelTensor
 
 /// A batch of images ready for a model.

@@ -1,4 +1,5 @@
 import Foundation
+import FunnelKernels
 import FunnelTensor
 
 /// A labelled set of equally sized colour images held in memory as bytes.

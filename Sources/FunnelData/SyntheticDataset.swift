@@ -1,4 +1,5 @@
 import Foundation
+import FunnelKernels
 import FunnelTensor
 
 /// A built-in dataset of 32x32 colour images generated in memory, for trying models and

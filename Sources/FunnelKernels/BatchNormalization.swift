@@ -4,7 +4,7 @@ import CDNNL
 ///
 /// Training mode computes batch mean and biased variance; eval mode uses the given statistics.
 /// Scale (gamma) and shift (beta) are separate `[C]` arrays, as PyTorch stores them.
-public enum BatchNormalization {
+package enum BatchNormalization {
     private static func flags(_ global: Bool) -> UInt32 {
         dnnl_use_scale.rawValue | dnnl_use_shift.rawValue | (global ? dnnl_use_global_stats.rawValue : 0)
     }
@@ -21,10 +21,10 @@ public enum BatchNormalization {
 
     /// Normalises `src` into `dst`. With `useGlobalStats` false, writes the batch statistics into
     /// `mean` / `variance` (biased); otherwise reads them.
-    public static func forward(_ l: Layout, eps: Float, useGlobalStats: Bool, src: UnsafePointer<Float>,
-                               scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
-                               mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>,
-                               dst: UnsafeMutablePointer<Float>) {
+    package static func forward(_ l: Layout, eps: Float, useGlobalStats: Bool, src: UnsafePointer<Float>,
+                                scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+                                mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>,
+                                dst: UnsafeMutablePointer<Float>) {
         let p = forwardPrimitive(l, eps: eps, global: useGlobalStats)
         let c = Layout.rowMajor([l.dims[1]]).md
         p.execute([
@@ -38,11 +38,11 @@ public enum BatchNormalization {
     }
 
     /// Gradients of the input, scale and shift. With `useGlobalStats` the statistics are constants.
-    public static func backward(_ l: Layout, eps: Float, useGlobalStats: Bool, src: UnsafePointer<Float>,
-                                diffDst: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
-                                mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
-                                diffSrc: UnsafeMutablePointer<Float>, diffScale: UnsafeMutablePointer<Float>,
-                                diffShift: UnsafeMutablePointer<Float>) {
+    package static func backward(_ l: Layout, eps: Float, useGlobalStats: Bool, src: UnsafePointer<Float>,
+                                 diffDst: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+                                 mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
+                                 diffSrc: UnsafeMutablePointer<Float>, diffScale: UnsafeMutablePointer<Float>,
+                                 diffShift: UnsafeMutablePointer<Float>) {
         let fwd = forwardPrimitive(l, eps: eps, global: useGlobalStats)
         let p = PrimitiveCache.shared.get("bn_bwd", l.dims, eps, useGlobalStats) {
             var d = dnnl_batch_normalization_desc_t()

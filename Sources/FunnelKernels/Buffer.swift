@@ -71,4 +71,4 @@ final class BufferPool: @unchecked Sendable {
 }
 
 /// Tensor memory so far: the peak of bytes in use, and the peak the pool held (in use plus idle).
-public var tensorMemoryPeaks: (live: Int, held: Int) { BufferPool.shared.peaks }
+package var tensorMemoryPeaks: (live: Int, held: Int) { BufferPool.shared.peaks }

@@ -65,7 +65,7 @@ extension Layout {
 }
 
 /// Convolution forward and backward on oneDNN, primitives cached per geometry.
-public enum Convolution {
+package enum Convolution {
     static func forwardPrimitive(_ g: ConvGeometry) -> Primitive {
         PrimitiveCache.shared.get("conv_fwd", g) { makeForward(g, weights: weightMD(g)) }
     }
@@ -128,8 +128,8 @@ public enum Convolution {
     }
 
     /// `dst = conv(src, weight) + bias`.
-    public static func forward(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                               bias: UnsafePointer<Float>?, dst: UnsafeMutablePointer<Float>) {
+    package static func forward(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                bias: UnsafePointer<Float>?, dst: UnsafeMutablePointer<Float>) {
         let p = forwardPrimitive(g)
         let (w, keep) = weights(g, weight, p.md(dnnl_query_weights_md), tag: "fwd")
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
@@ -143,8 +143,8 @@ public enum Convolution {
     }
 
     /// `diffSrc = conv_transpose(diffDst, weight)`.
-    public static func backwardData(_ g: ConvGeometry, diffDst: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                    diffSrc: UnsafeMutablePointer<Float>) {
+    package static func backwardData(_ g: ConvGeometry, diffDst: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                     diffSrc: UnsafeMutablePointer<Float>) {
         let p = backwardDataPrimitive(g)
         let (w, keep) = weights(g, weight, p.md(dnnl_query_weights_md), tag: "bwd")
         p.execute([
@@ -156,8 +156,8 @@ public enum Convolution {
     }
 
     /// Weight (and bias) gradients: `diffWeight = src ⋆ diffDst`, `diffBias = Σ diffDst`. Overwrites.
-    public static func backwardWeights(_ g: ConvGeometry, src: UnsafePointer<Float>, diffDst: UnsafePointer<Float>,
-                                       diffWeight: UnsafeMutablePointer<Float>, diffBias: UnsafeMutablePointer<Float>?) {
+    package static func backwardWeights(_ g: ConvGeometry, src: UnsafePointer<Float>, diffDst: UnsafePointer<Float>,
+                                        diffWeight: UnsafeMutablePointer<Float>, diffBias: UnsafeMutablePointer<Float>?) {
         let p = backwardWeightsPrimitive(g)
         let want = p.md(dnnl_query_diff_weights_md)
         let userMD = g.weightLayout.md
@@ -180,8 +180,8 @@ public enum Convolution {
 extension Convolution {
     /// `dst = max(conv(src, weight) + bias, other)` in one oneDNN primitive (a binary-max post-op);
     /// `other` has `dst`'s shape. Used for inference FReLU with batch norm folded into the weights.
-    public static func forwardMax(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                  bias: UnsafePointer<Float>?, other: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>) {
+    package static func forwardMax(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                   bias: UnsafePointer<Float>?, other: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>) {
         let p = PrimitiveCache.shared.get("conv_fwd_max", g) {
             var postOps: dnnl_post_ops_t?
             check(dnnl_post_ops_create(&postOps), "post_ops_create")
@@ -208,11 +208,11 @@ extension Convolution {
 
 extension Convolution {
     /// Which convolution primitive to time.
-    public enum Pass: String, Sendable, CaseIterable { case forward, backwardData = "backward_data", backwardWeights = "backward_weights" }
+    package enum Pass: String, Sendable, CaseIterable { case forward, backwardData = "backward_data", backwardWeights = "backward_weights" }
 
     /// Seconds per run of the bare oneDNN primitive for `g` (best of `repeats`), weights already in
     /// the primitive's layout and memory objects made once: the floor any framework pays.
-    public static func timePrimitive(_ g: ConvGeometry, pass: Pass, repeats: Int) -> Double {
+    package static func timePrimitive(_ g: ConvGeometry, pass: Pass, repeats: Int) -> Double {
         let p: Primitive
         switch pass {
         case .forward: p = forwardPrimitive(g)
@@ -244,7 +244,7 @@ extension Convolution {
     }
 
     /// The implementation oneDNN chose for the forward primitive (e.g. `jit:avx512_core`).
-    public static func implementation(_ g: ConvGeometry) -> String {
+    package static func implementation(_ g: ConvGeometry) -> String {
         forwardPrimitive(g).implementation
     }
 }

@@ -2,10 +2,10 @@ import CDNNL
 import Foundation
 
 /// Thrown when oneDNN rejects a call; names the call and oneDNN's status.
-public struct DNNLError: Error, CustomStringConvertible {
-    public let call: String
-    public let status: dnnl_status_t
-    public var description: String { "[oneDNN] \(call) failed with status \(status.rawValue)" }
+package struct DNNLError: Error, CustomStringConvertible {
+    package let call: String
+    package let status: dnnl_status_t
+    package var description: String { "[oneDNN] \(call) failed with status \(status.rawValue)" }
 }
 
 /// Checks a oneDNN status. Stays in `-Ounchecked` builds, unlike `precondition`.
@@ -17,8 +17,8 @@ func check(_ status: dnnl_status_t, _ call: @autoclosure () -> String) {
 }
 
 /// The process-wide CPU engine and stream. oneDNN's CPU primitives are thread-safe to execute.
-public final class DNNLContext: @unchecked Sendable {
-    public static let shared = DNNLContext()
+package final class DNNLContext: @unchecked Sendable {
+    package static let shared = DNNLContext()
     let engine: dnnl_engine_t
     let stream: dnnl_stream_t
     let executionLock = NSRecursiveLock()
@@ -33,7 +33,7 @@ public final class DNNLContext: @unchecked Sendable {
     }
 
     /// The number of threads oneDNN's OpenMP runtime uses.
-    public var threads: Int { Int(omp_threads()) }
+    package var threads: Int { Int(omp_threads()) }
 }
 
 // OpenMP comes in with libdnnl; its entry points are looked up at run time so that the package
@@ -46,7 +46,7 @@ private func omp_threads() -> Int32 { ompGetMaxThreads?() ?? 1 }
 private func omp_set_threads(_ n: Int32) { ompSetNumThreads?(n) }
 
 /// Sets the number of compute threads (oneDNN's OpenMP pool and Funnel's own kernels).
-public func setComputeThreads(_ n: Int) {
+package func setComputeThreads(_ n: Int) {
     omp_set_threads(Int32(max(1, n)))
     kernelThreads = max(1, n)
 }
@@ -192,7 +192,7 @@ final class PrimitiveCache: @unchecked Sendable {
 }
 
 /// Number of cached primitives whose key mentions `text` (e.g. a geometry), for tests of reuse.
-public func cachedPrimitiveCount(containing text: String) -> Int { PrimitiveCache.shared.count(containing: text) }
+package func cachedPrimitiveCount(containing text: String) -> Int { PrimitiveCache.shared.count(containing: text) }
 
 /// A dictionary behind a lock, for caches shared by threads.
 final class LockedDictionary<Key: Hashable, Value>: @unchecked Sendable {

@@ -2,16 +2,16 @@ import CKernels
 
 /// The shape of a depthwise convolution with stride 1 and "same" padding, the kind FReLU's funnel
 /// condition uses: input and output are both `[batch, channels, height, width]`.
-public struct DepthwiseShape: Hashable, Sendable {
-    public var batch, channels, height, width, kh, kw: Int
+package struct DepthwiseShape: Hashable, Sendable {
+    package var batch, channels, height, width, kh, kw: Int
 
-    public init(batch: Int, channels: Int, height: Int, width: Int, kh: Int, kw: Int) {
+    package init(batch: Int, channels: Int, height: Int, width: Int, kh: Int, kw: Int) {
         self.batch = batch; self.channels = channels; self.height = height; self.width = width; self.kh = kh; self.kw = kw
     }
 
     /// The shape of `g` when it is such a convolution (depthwise, stride 1, undilated, output the
     /// size of the input); nil otherwise.
-    public init?(_ g: ConvGeometry) {
+    package init?(_ g: ConvGeometry) {
         guard g.groups == g.inChannels, g.outChannels == g.inChannels, g.strideH == 1, g.strideW == 1,
               g.dilationH == 1, g.dilationW == 1, g.outHeight == g.height, g.outWidth == g.width else { return nil }
         self.init(batch: g.batch, channels: g.inChannels, height: g.height, width: g.width, kh: g.kh, kw: g.kw)
@@ -30,16 +30,16 @@ public struct DepthwiseShape: Hashable, Sendable {
 ///
 /// Weights are `[C, 9]` (PyTorch's `[C, 1, 3, 3]`). Sums are reduced in Double in chunk order, so
 /// results are bitwise reproducible for a given thread count.
-public enum DepthwiseKernel {
+package enum DepthwiseKernel {
     /// Whether these kernels handle `s`: a 3x3 window and channels in whole 16-lane blocks.
-    public static func supports(_ s: DepthwiseShape) -> Bool {
+    package static func supports(_ s: DepthwiseShape) -> Bool {
         s.kh == 3 && s.kw == 3 && s.channels % 16 == 0 && s.channels > 0
     }
 
     /// `t = DWConv(x) + bias`; with `moments`, also the per-channel mean and biased variance of `t`.
-    public static func forward(_ s: DepthwiseShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                               bias: UnsafePointer<Float>?, t: UnsafeMutablePointer<Float>,
-                               moments: (mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>)? = nil) {
+    package static func forward(_ s: DepthwiseShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                bias: UnsafePointer<Float>?, t: UnsafeMutablePointer<Float>,
+                                moments: (mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>)? = nil) {
         require(supports(s), "[depthwise] kernel \(s.kh)x\(s.kw) with \(s.channels) channels is not handled here")
         let c = s.channels, wt = tapMajor(weight, s)
         let sums = rowChunks(s, slots: 2) { rows, partial in
@@ -60,8 +60,8 @@ public enum DepthwiseKernel {
     /// `dx += DWConvᵀ(gt)` (added to what `dx` holds; skipped when nil), `dWeight = Σ x ⊗ gt` per
     /// tap, `dBias = Σ gt`. Each input position gathers from the outputs its taps reach, so threads
     /// write disjoint rows.
-    public static func backward(_ s: DepthwiseShape, x: UnsafePointer<Float>, gt: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?) {
+    package static func backward(_ s: DepthwiseShape, x: UnsafePointer<Float>, gt: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                 dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?) {
         require(supports(s), "[depthwise] kernel \(s.kh)x\(s.kw) with \(s.channels) channels is not handled here")
         let c = s.channels, wt = tapMajor(weight, s)
         let sums = rowChunks(s, slots: 10) { rows, partial in

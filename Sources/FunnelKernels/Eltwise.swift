@@ -1,7 +1,7 @@
 import CDNNL
 
 /// Pointwise functions that oneDNN computes (forward and backward) in one pass.
-public enum EltwiseKind: Hashable, Sendable {
+package enum EltwiseKind: Hashable, Sendable {
     case relu(slope: Float)          // max(x, 0) + slope * min(x, 0)
     case tanh, elu(alpha: Float), abs, sqrt, exp, log, logistic, square
     case softplus                    // log(1 + e^x)
@@ -13,7 +13,7 @@ public enum EltwiseKind: Hashable, Sendable {
     /// Whether the gradient is computed from the output (oneDNN's `*_use_dst_for_bwd` algorithms),
     /// so that the input need not be kept for backward. For ReLU that input is batch norm's output,
     /// which otherwise stays in memory for nothing.
-    public var backwardUsesOutput: Bool {
+    package var backwardUsesOutput: Bool {
         switch self {
         case .relu(let slope): slope >= 0
         case .elu(let alpha): alpha >= 0
@@ -60,7 +60,7 @@ public enum EltwiseKind: Hashable, Sendable {
 }
 
 /// Pointwise forward and backward on oneDNN over a flat buffer.
-public enum Eltwise {
+package enum Eltwise {
     private static func flat(_ n: Int) -> Layout { .rowMajor([n]) }
 
     private static func forwardPrimitive(_ k: EltwiseKind, _ n: Int) -> Primitive {
@@ -74,7 +74,7 @@ public enum Eltwise {
     }
 
     /// `dst[i] = f(src[i])`; `dst` may equal `src`.
-    public static func forward(_ k: EltwiseKind, count n: Int, src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>) {
+    package static func forward(_ k: EltwiseKind, count n: Int, src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>) {
         let md = flat(n).md
         forwardPrimitive(k, n).execute([(DNNL_ARG_SRC, md, UnsafeMutableRawPointer(mutating: src)),
                                         (DNNL_ARG_DST, md, UnsafeMutableRawPointer(dst))])
@@ -82,8 +82,8 @@ public enum Eltwise {
 
     /// `diffSrc[i] = f'(src[i]) * diffDst[i]`; `saved` is the forward's output where
     /// `k.backwardUsesOutput`, its input otherwise.
-    public static func backward(_ k: EltwiseKind, count n: Int, saved: UnsafePointer<Float>, diffDst: UnsafePointer<Float>,
-                                diffSrc: UnsafeMutablePointer<Float>) {
+    package static func backward(_ k: EltwiseKind, count n: Int, saved: UnsafePointer<Float>, diffDst: UnsafePointer<Float>,
+                                 diffSrc: UnsafeMutablePointer<Float>) {
         let fwd = forwardPrimitive(k, n)
         let p = PrimitiveCache.shared.get("elt_bwd", k, n) {
             var d = dnnl_eltwise_desc_t()

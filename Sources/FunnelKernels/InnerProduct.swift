@@ -1,14 +1,14 @@
 import CDNNL
 
 /// Fully connected layer `y = x W^T + b` (`x: [N, I]`, `W: [O, I]`, row-major as PyTorch) on oneDNN.
-public enum InnerProduct {
-    public struct Shape: Hashable, Sendable, CustomStringConvertible {
-        public var batch, inFeatures, outFeatures: Int
-        public var hasBias: Bool
-        public init(batch: Int, inFeatures: Int, outFeatures: Int, hasBias: Bool) {
+package enum InnerProduct {
+    package struct Shape: Hashable, Sendable, CustomStringConvertible {
+        package var batch, inFeatures, outFeatures: Int
+        package var hasBias: Bool
+        package init(batch: Int, inFeatures: Int, outFeatures: Int, hasBias: Bool) {
             self.batch = batch; self.inFeatures = inFeatures; self.outFeatures = outFeatures; self.hasBias = hasBias
         }
-        public var description: String { "n\(batch) \(inFeatures)->\(outFeatures)\(hasBias ? " bias" : "")" }
+        package var description: String { "n\(batch) \(inFeatures)->\(outFeatures)\(hasBias ? " bias" : "")" }
         var src: Layout { .rowMajor([batch, inFeatures]) }
         var weight: Layout { .rowMajor([outFeatures, inFeatures]) }
         var bias: dnnl_memory_desc_t { hasBias ? Layout.rowMajor([outFeatures]).md : dnnl_memory_desc_t() }
@@ -24,8 +24,8 @@ public enum InnerProduct {
         }
     }
 
-    public static func forward(_ s: Shape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                               y: UnsafeMutablePointer<Float>) {
+    package static func forward(_ s: Shape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                y: UnsafeMutablePointer<Float>) {
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
             (DNNL_ARG_SRC, s.src.md, UnsafeMutableRawPointer(mutating: x)),
             (DNNL_ARG_WEIGHTS, s.weight.md, UnsafeMutableRawPointer(mutating: weight)),
@@ -34,8 +34,8 @@ public enum InnerProduct {
         forwardPrimitive(s).execute(args)
     }
 
-    public static func backwardData(_ s: Shape, diffY: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                    diffX: UnsafeMutablePointer<Float>) {
+    package static func backwardData(_ s: Shape, diffY: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                     diffX: UnsafeMutablePointer<Float>) {
         let fwd = forwardPrimitive(s)
         let p = PrimitiveCache.shared.get("ip_bwd_data", s) {
             var d = dnnl_inner_product_desc_t()
@@ -48,8 +48,8 @@ public enum InnerProduct {
                    (DNNL_ARG_DIFF_SRC, s.src.md, UnsafeMutableRawPointer(diffX))])
     }
 
-    public static func backwardWeights(_ s: Shape, x: UnsafePointer<Float>, diffY: UnsafePointer<Float>,
-                                       diffWeight: UnsafeMutablePointer<Float>, diffBias: UnsafeMutablePointer<Float>?) {
+    package static func backwardWeights(_ s: Shape, x: UnsafePointer<Float>, diffY: UnsafePointer<Float>,
+                                        diffWeight: UnsafeMutablePointer<Float>, diffBias: UnsafeMutablePointer<Float>?) {
         let fwd = forwardPrimitive(s)
         let p = PrimitiveCache.shared.get("ip_bwd_w", s) {
             var d = dnnl_inner_product_desc_t()
@@ -63,21 +63,5 @@ public enum InnerProduct {
             (DNNL_ARG_DIFF_WEIGHTS, s.weight.md, UnsafeMutableRawPointer(diffWeight))]
         if let diffBias { args.append((DNNL_ARG_DIFF_BIAS, s.bias, UnsafeMutableRawPointer(diffBias))) }
         p.execute(args)
-    }
-}
-
-/// Batched matrix product `c = a @ b` on oneDNN's matmul (`a: [..., M, K]`, `b: [..., K, N]`, any strides).
-public enum MatMul {
-    public static func run(a: Layout, _ pa: UnsafePointer<Float>, b: Layout, _ pb: UnsafePointer<Float>,
-                           c: Layout, _ pc: UnsafeMutablePointer<Float>) {
-        let p = PrimitiveCache.shared.get("matmul", a, b, c) {
-            var d = dnnl_matmul_desc_t()
-            var ma = a.md, mb = b.md, mc = c.md
-            check(dnnl_matmul_desc_init(&d, &ma, &mb, nil, &mc), "matmul \(a.dims) x \(b.dims)")
-            return Primitive(desc: &d, name: "matmul")
-        }
-        p.execute([(DNNL_ARG_SRC, a.md, UnsafeMutableRawPointer(mutating: pa)),
-                   (DNNL_ARG_WEIGHTS, b.md, UnsafeMutableRawPointer(mutating: pb)),
-                   (DNNL_ARG_DST, c.md, UnsafeMutableRawPointer(pc))])
     }
 }

@@ -26,7 +26,7 @@ private final class ParallelJob {
 /// (pass 1 where each item is a large piece of work). Chunks depend on the thread count, so a
 /// reduction that must not should split its work into fixed pieces of its own.
 @inline(__always)
-public func parallelChunks(_ count: Int, minimumPerThread: Int = 2048, _ body: (Range<Int>) -> Void) {
+package func parallelChunks(_ count: Int, minimumPerThread: Int = 2048, _ body: (Range<Int>) -> Void) {
     let threads = max(1, min(kernelThreads > 0 ? kernelThreads : DNNLContext.shared.threads, count / max(1, minimumPerThread)))
     if threads <= 1 { body(0..<count); return }
     let chunk = (count + threads - 1) / threads

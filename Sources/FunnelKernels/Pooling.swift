@@ -1,20 +1,20 @@
 import CDNNL
 
 /// Max or average pooling geometry over channels-last `[N, C, H, W]`.
-public struct PoolGeometry: Hashable, Sendable, CustomStringConvertible {
-    public enum Kind: Hashable, Sendable { case max, averageIncludingPadding, averageExcludingPadding }
-    public var kind: Kind
-    public var batch, channels, height, width, kh, kw, strideH, strideW, padH, padW: Int
+package struct PoolGeometry: Hashable, Sendable, CustomStringConvertible {
+    package enum Kind: Hashable, Sendable { case max, averageIncludingPadding, averageExcludingPadding }
+    package var kind: Kind
+    package var batch, channels, height, width, kh, kw, strideH, strideW, padH, padW: Int
 
-    public init(kind: Kind, batch: Int, channels: Int, height: Int, width: Int, kh: Int, kw: Int,
-                strideH: Int, strideW: Int, padH: Int, padW: Int) {
+    package init(kind: Kind, batch: Int, channels: Int, height: Int, width: Int, kh: Int, kw: Int,
+                 strideH: Int, strideW: Int, padH: Int, padW: Int) {
         self.kind = kind; self.batch = batch; self.channels = channels; self.height = height; self.width = width
         self.kh = kh; self.kw = kw; self.strideH = strideH; self.strideW = strideW; self.padH = padH; self.padW = padW
     }
 
-    public var outHeight: Int { (height + 2 * padH - kh) / strideH + 1 }
-    public var outWidth: Int { (width + 2 * padW - kw) / strideW + 1 }
-    public var description: String { "\(kind) n\(batch) c\(channels) \(height)x\(width) k\(kh)x\(kw) s\(strideH)x\(strideW) p\(padH)x\(padW)" }
+    package var outHeight: Int { (height + 2 * padH - kh) / strideH + 1 }
+    package var outWidth: Int { (width + 2 * padW - kw) / strideW + 1 }
+    package var description: String { "\(kind) n\(batch) c\(channels) \(height)x\(width) k\(kh)x\(kw) s\(strideH)x\(strideW) p\(padH)x\(padW)" }
 
     var src: Layout { .channelsLast([batch, channels, height, width]) }
     var dst: Layout { .channelsLast([batch, channels, outHeight, outWidth]) }
@@ -31,7 +31,7 @@ public struct PoolGeometry: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Pooling on oneDNN. Max pooling keeps oneDNN's workspace (argmax) for the backward pass.
-public enum Pooling {
+package enum Pooling {
     private static func forwardPrimitive(_ g: PoolGeometry) -> Primitive {
         PrimitiveCache.shared.get("pool_fwd", g) {
             var d = dnnl_pooling_v2_desc_t()
@@ -44,12 +44,12 @@ public enum Pooling {
     }
 
     /// Bytes of the workspace max pooling needs (0 for average pooling).
-    public static func workspaceBytes(_ g: PoolGeometry) -> Int {
+    package static func workspaceBytes(_ g: PoolGeometry) -> Int {
         forwardPrimitive(g).bytes(dnnl_query_workspace_md)
     }
 
-    public static func forward(_ g: PoolGeometry, src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>,
-                               workspace: UnsafeMutableRawPointer?) {
+    package static func forward(_ g: PoolGeometry, src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>,
+                                workspace: UnsafeMutableRawPointer?) {
         let p = forwardPrimitive(g)
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
             (DNNL_ARG_SRC, g.src.md, UnsafeMutableRawPointer(mutating: src)), (DNNL_ARG_DST, g.dst.md, UnsafeMutableRawPointer(dst))]
@@ -57,8 +57,8 @@ public enum Pooling {
         p.execute(args)
     }
 
-    public static func backward(_ g: PoolGeometry, diffDst: UnsafePointer<Float>, diffSrc: UnsafeMutablePointer<Float>,
-                                workspace: UnsafeMutableRawPointer?) {
+    package static func backward(_ g: PoolGeometry, diffDst: UnsafePointer<Float>, diffSrc: UnsafeMutablePointer<Float>,
+                                 workspace: UnsafeMutableRawPointer?) {
         let fwd = forwardPrimitive(g)
         let p = PrimitiveCache.shared.get("pool_bwd", g) {
             var d = dnnl_pooling_v2_desc_t()

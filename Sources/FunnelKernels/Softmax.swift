@@ -1,8 +1,8 @@
 import CDNNL
 
 /// Softmax and log-softmax along one axis on oneDNN (forward and backward).
-public enum Softmax {
-    public enum Kind: Hashable, Sendable { case softmax, logSoftmax
+package enum Softmax {
+    package enum Kind: Hashable, Sendable { case softmax, logSoftmax
         var alg: dnnl_alg_kind_t { self == .softmax ? dnnl_softmax_accurate : dnnl_softmax_log }
     }
 
@@ -15,14 +15,14 @@ public enum Softmax {
         }
     }
 
-    public static func forward(_ k: Kind, _ l: Layout, axis: Int, src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>) {
+    package static func forward(_ k: Kind, _ l: Layout, axis: Int, src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>) {
         forwardPrimitive(k, l, axis).execute([(DNNL_ARG_SRC, l.md, UnsafeMutableRawPointer(mutating: src)),
                                               (DNNL_ARG_DST, l.md, UnsafeMutableRawPointer(dst))])
     }
 
     /// Gradient from the forward output `dst` and `diffDst`.
-    public static func backward(_ k: Kind, _ l: Layout, axis: Int, dst: UnsafePointer<Float>, diffDst: UnsafePointer<Float>,
-                                diffSrc: UnsafeMutablePointer<Float>) {
+    package static func backward(_ k: Kind, _ l: Layout, axis: Int, dst: UnsafePointer<Float>, diffDst: UnsafePointer<Float>,
+                                 diffSrc: UnsafeMutablePointer<Float>) {
         let fwd = forwardPrimitive(k, l, axis)
         let p = PrimitiveCache.shared.get("softmax_bwd", k, l, axis) {
             var d = dnnl_softmax_v2_desc_t()

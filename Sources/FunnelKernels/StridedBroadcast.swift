@@ -1,8 +1,8 @@
 /// Copies a tensor into a larger one along its size-1 dims (broadcasting), optionally scaled, in one
 /// pass over the destination in memory order. The backward of every reduction is one of these.
-public enum StridedBroadcast {
+package enum StridedBroadcast {
     /// `dst = scale * broadcast(src)`. `src` has `dst`'s rank; its size-1 dims are repeated.
-    public static func run(src: Layout, _ ps: UnsafePointer<Float>, dst: Layout, _ pd: UnsafeMutablePointer<Float>, scale: Float = 1) {
+    package static func run(src: Layout, _ ps: UnsafePointer<Float>, dst: Layout, _ pd: UnsafeMutablePointer<Float>, scale: Float = 1) {
         let rank = dst.dims.count
         require(src.dims.count == rank, "[broadcast] rank \(src.dims.count) into \(rank)")
         let srcStride = (0..<rank).map { src.dims[$0] == 1 ? 0 : src.strides[$0] }

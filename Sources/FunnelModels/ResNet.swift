@@ -1,3 +1,4 @@
+import FunnelKernels
 import FunnelNN
 
 /// Residual networks. The CIFAR form (3x3 stem, stride 1, no max-pool) matches

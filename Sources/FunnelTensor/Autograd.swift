@@ -1,3 +1,5 @@
+import FunnelKernels
+
 /// One recorded op: where its inputs came from and the rule that maps the output's gradient to theirs.
 ///
 /// A node holds the graph's structure, not its tensors: an input is reached through its own node

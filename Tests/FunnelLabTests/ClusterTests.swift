@@ -74,7 +74,9 @@ struct ClusterTests {
         defer { cleanUp() }
         let spec = tinyGrid("killed", acts: ["relu"], seeds: [3], epochs: 4, images: 16)
         try ExperimentRunner(spec: spec, runDirectory: directory.appendingPathComponent("runs"), store: store).enqueue()
-        let first = try worker(0, "node-a1", experiment: "killed", lease: 2)
+        // A short lease, so the test does not wait long for it to run out, but not so short that a
+        // heartbeat delayed on a loaded 2-core machine loses the cell before it is killed.
+        let first = try worker(0, "node-a1", experiment: "killed", lease: 6)
         // Kill it (no chance to checkpoint or say goodbye) once it has recorded an epoch.
         #expect(try waitUntil(timeout: 120) { try store.cellProgress(experiment: "killed").first?.epochsDone ?? 0 >= 1 })
         first.signal(SIGKILL)
@@ -82,7 +84,7 @@ struct ClusterTests {
         let progressAtKill = try #require(try store.cellProgress(experiment: "killed").first)
         #expect(progressAtKill.cell.status == .running && progressAtKill.epochsDone < 4)
         // Its lease runs out; a worker on the other machine takes the cell and resumes it.
-        #expect(try waitUntil(timeout: 30) { (try store.cellProgress(experiment: "killed").first?.leaseLeft ?? 1) < 0 })
+        #expect(try waitUntil(timeout: 60) { (try store.cellProgress(experiment: "killed").first?.leaseLeft ?? 1) < 0 })
         let second = try worker(1, "node-b1", experiment: "killed")
         let (status, output) = second.wait()
         #expect(status == 0, "\(output)")

@@ -1,4 +1,5 @@
 import Foundation
+import FunnelKernels
 import Testing
 @testable import FunnelTensor
 import FunnelTestSupport

@@ -1,8 +1,8 @@
 import Foundation
 import FunnelNN
 
-// The pointwise and learnable activations (FunnelNN/Activations/Pointwise.swift, BuiltIn.swift)
-// from opset-17 operators.
+// The pointwise and learnable activations (FunnelNN/Activations/Pointwise.swift, Maxout.swift,
+// GLU.swift, BuiltIn.swift) from opset-17 operators.
 
 extension Pointwise: ONNXExportable {
     public func exportONNX(_ x: ONNXValue, to graph: ONNXGraphBuilder) throws -> ONNXValue {

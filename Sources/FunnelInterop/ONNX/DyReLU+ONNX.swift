@@ -2,7 +2,7 @@ import FunnelNN
 
 extension DyReLU: ONNXExportable {
     /// `y_c = max_k (a_c^k x_c + b_c^k)` with the coefficients of Funnel's kernel
-    /// (`PiecewiseLinearKernel`): `θ = 2σ(fc2(relu(fc1(GAP(x))))) - 1` read as `[N, C or 1, 2K]`
+    /// (`DynamicReLUKernel`): `θ = 2σ(fc2(relu(fc1(GAP(x))))) - 1` read as `[N, C or 1, 2K]`
     /// (K slopes, then K intercepts), `a^k = [k = 0] + λa θ_k`, `b^k = λb θ_{K+k}`; DY-ReLU-C then
     /// scales by the spatial attention. GlobalAveragePool, Gemm, Relu, Sigmoid, Mul, Add, Slice, Max.
     public func exportONNX(_ x: ONNXValue, to graph: ONNXGraphBuilder) throws -> ONNXValue {

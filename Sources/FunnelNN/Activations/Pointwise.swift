@@ -39,33 +39,3 @@ public final class LearnableSwish: Module {
 
     public override func forward(_ x: Tensor) -> Tensor { x * (x * beta).sigmoid() }
 }
-
-/// Maxout over `pieces` learned 1x1 projections: `y_c = max_k (W_k x + b_k)_c` (Goodfellow et al. 2013),
-/// a channel-preserving drop-in. Adds `pieces * (C² + C)` parameters.
-public final class Maxout: Module {
-    public let projection: Conv2d
-    public let pieces: Int
-
-    public init(channels: Int, pieces: Int) {
-        self.pieces = pieces
-        projection = Conv2d(channels, channels * pieces, kernel: 1)
-    }
-
-    public override func forward(_ x: Tensor) -> Tensor {
-        let c = x.shape[1]
-        let z = projection(x)
-        var y = z.sliced(axis: 1, 0..<c)
-        for k in 1..<pieces { y = Tensor.maximum(y, z.sliced(axis: 1, (k * c)..<((k + 1) * c))) }
-        return y
-    }
-}
-
-/// Gated linear unit as a drop-in activation: `y = x * sigmoid(W x + b)` with a 1x1 gate
-/// (Dauphin et al. 2017, gate computed from the same input). Adds `C² + C` parameters.
-public final class GLU: Module {
-    public let gate: Conv2d
-
-    public init(channels: Int) { gate = Conv2d(channels, channels, kernel: 1) }
-
-    public override func forward(_ x: Tensor) -> Tensor { x * gate(x).sigmoid() }
-}

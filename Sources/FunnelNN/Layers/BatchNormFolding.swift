@@ -1,3 +1,4 @@
+import FunnelKernels
 import FunnelTensor
 
 /// A module that knows which of its convolutions feed straight into which batch norms, so that

@@ -1,3 +1,4 @@
+import FunnelKernels
 import FunnelTensor
 
 /// 2-D convolution `y = conv(x, weight) + bias` on `[N, C, H, W]` (stored channels-last).

@@ -1,3 +1,4 @@
+import FunnelKernels
 import FunnelTensor
 
 /// Batch normalisation over channels of `[N, C, H, W]` or `[N, C]`, PyTorch's `BatchNorm2d`/`1d`:

@@ -1,3 +1,4 @@
+import FunnelKernels
 import FunnelTensor
 
 /// Stochastic gradient descent with momentum, as `torch.optim.SGD` (dampening 0):

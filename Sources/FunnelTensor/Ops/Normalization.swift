@@ -1,3 +1,5 @@
+import FunnelKernels
+
 extension Tensor {
     /// `(x - mean) / sqrt(var + eps)` with mean and biased variance over `axes`.
     /// Composed from tensor ops, so its gradient comes from theirs.

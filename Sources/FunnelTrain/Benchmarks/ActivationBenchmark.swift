@@ -1,4 +1,5 @@
 import Foundation
+import FunnelKernels
 import FunnelModels
 import FunnelNN
 

@@ -19,7 +19,7 @@ extension OpsBenchmark {
         }
         let dnnlForward = best {
             Convolution.forward(g, src: x.pointer, weight: w.pointer, bias: bias.pointer, dst: t.pointer)
-            FunnelKernel.channelMoments(t.pointer, rows: count / c, channels: c, mean: mean.pointer, variance: variance.pointer)
+            FReLUKernel.channelMoments(t.pointer, rows: count / c, channels: c, mean: mean.pointer, variance: variance.pointer)
         }
         let ownBackward = best {
             DepthwiseKernel.backward(shape, x: x.pointer, gt: gt.pointer, weight: w.pointer, dx: dx.pointer, dWeight: dw.pointer, dBias: db.pointer)
@@ -28,7 +28,7 @@ extension OpsBenchmark {
             Convolution.backwardWeights(g, src: x.pointer, diffDst: gt.pointer, diffWeight: dw.pointer, diffBias: db.pointer)
             let dxConv = Buffer(count: count)
             Convolution.backwardData(g, diffDst: gt.pointer, weight: w.pointer, diffSrc: dxConv.pointer)
-            FunnelKernel.accumulate(dxConv.pointer, into: dx.pointer, count: count)
+            FReLUKernel.accumulate(dxConv.pointer, into: dx.pointer, count: count)
         }
         let macs = Double(g.macs)
         return [("forward+moments", ownForward, dnnlForward, 2 * macs), ("backward+accumulate", ownBackward, dnnlBackward, 4 * macs)].map {

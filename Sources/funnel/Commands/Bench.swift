@@ -13,8 +13,7 @@ struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "store", abstract: "Claims per second with several workers, and a worker's store cost per epoch.",
             discussion: "Use a scratch store: the benchmark leaves its cells there (experiments named bench-…).")
-        @Option(name: .customLong("run-dir"), help: "Run directory (for the default SQLite store).") var runDir = "runs/bench"
-        @OptionGroup var store: StoreOption
+        @OptionGroup var location: RunLocation<BenchRunDirectory>
         @Option(help: "Worker counts, comma-separated.") var workers = "1,4,16"
         @Option(help: "Cells per worker in the claims test.") var cellsPerWorker = 100
         @Option(help: "Timed calls per worker operation.") var calls = 200
@@ -24,23 +23,23 @@ struct Bench: ParsableCommand {
 
         func run() throws {
             let counts: [Int] = try integers(workers, option: "workers", example: "1,4,16")
-            let report = try StoreBenchmark.run(location: try store.location(runDirectory: runDir), workers: counts, cellsPerWorker: cellsPerWorker,
+            let report = try StoreBenchmark.run(location: try location.location(), workers: counts, cellsPerWorker: cellsPerWorker,
                                                 calls: calls, leaseSeconds: lease, epochSeconds: epochSeconds, progress: note)
             if json { try printJSON(report) }
         }
     }
 
     struct SlurmBench: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "slurm", abstract: "Seconds from `sbatch` to the first claim and the first epoch of a one-cell grid.")
-        @Option(name: .customLong("run-dir"), help: "Run directory on a file system the nodes share.") var runDir = "runs/bench"
-        @OptionGroup var store: StoreOption
+        static let configuration = CommandConfiguration(commandName: "slurm", abstract: "Seconds from `sbatch` to the first claim and the first epoch of a one-cell grid.",
+            discussion: "The run directory must be on a file system the nodes share.")
+        @OptionGroup var location: RunLocation<BenchRunDirectory>
         @Option(help: "Model of the one cell.") var model = "resnet20"
         @Option(help: "Synthetic training images (the epoch's size).") var images = 256
         @Option(help: "Rounds (each a job of its own).") var rounds = 3
         @Flag var json = false
 
         func run() throws {
-            let location = try store.location(runDirectory: runDir)
+            let store = try location.location()
             var recipe = TrainConfig()
             recipe.model = model
             recipe.epochs = 1
@@ -49,8 +48,8 @@ struct Bench: ParsableCommand {
             let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
             var results: [SlurmLatency.Result] = []
             for _ in 0..<rounds {
-                let r = try SlurmLatency.measure(store: try RunStore(location), location: location,
-                                                 runDirectory: URL(fileURLWithPath: runDir).standardizedFileURL, executable: executable, recipe: recipe)
+                let r = try SlurmLatency.measure(store: try RunStore(store), location: store,
+                                                 runDirectory: location.runDirectoryURL.standardizedFileURL, executable: executable, recipe: recipe)
                 note(String(format: "job %@: claimed %.2f s after sbatch, first epoch recorded %.2f s after (the epoch itself %.2f s)",
                             r.job, r.submitToClaim, r.submitToFirstEpoch, r.firstEpochSeconds))
                 results.append(r)

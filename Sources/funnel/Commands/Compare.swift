@@ -5,13 +5,13 @@ import FunnelTrain
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train one model with several activations (and seeds) and compare them in a table.")
+        abstract: "Train one model with several activations (and seeds) and compare them in a table.",
+        discussion: "Finished runs in the run directory are reused.")
 
     @Option(help: "Activation specs separated by `;` (or `,` when no spec has options).") var acts = "relu;swish;mish;frelu;dyrelu_b"
     @Option(help: "Comma-separated seeds.") var seeds = "0"
     @OptionGroup var options: TrainOptions
-    @Option(name: .customLong("run-dir"), help: "Run directory (checkpoints and runs.sqlite); finished runs are reused.") var runDir = "runs/compare"
-    @OptionGroup var store: StoreOption
+    @OptionGroup var location: RunLocation<CompareRunDirectory>
     @OptionGroup var compute: ComputeOptions
 
     func run() throws {
@@ -25,7 +25,7 @@ struct Compare: ParsableCommand {
         let stop = StopRequest()
         stop.catchSignals()
         let rows = try ActivationComparison(base: config, acts: specs, seeds: seedList)
-            .run(runDirectory: URL(fileURLWithPath: runDir), store: try store.open(runDirectory: runDir), stop: stop, events: printer.handle)
+            .run(runDirectory: location.runDirectoryURL, store: try location.open(), stop: stop, events: printer.handle)
         print("\n\(config.model) on \(config.data), \(config.epochs) epochs, \(seedList.count) seed(s) each; final epoch's test metrics\n")
         print(ActivationComparison.table(rows))
     }

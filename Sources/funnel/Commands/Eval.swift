@@ -22,6 +22,13 @@ struct Eval: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var compute: ComputeOptions
 
+    func validate() throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw ValidationError("--checkpoint \(checkpoint): no such file")
+        }
+    }
+
     func run() throws {
         compute.apply()
         let url = URL(fileURLWithPath: checkpoint)

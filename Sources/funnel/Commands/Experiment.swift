@@ -45,23 +45,22 @@ struct Experiment: ParsableCommand {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run every cell on this machine (finished cells are skipped, interrupted ones resume).")
         @OptionGroup var source: Source
-        @Option(name: .customLong("run-dir"), help: "Run directory (checkpoints; runs.sqlite unless --store).") var runDir = "runs/experiments"
-        @OptionGroup var store: StoreOption
+        @OptionGroup var location: RunLocation<ExperimentRunDirectory>
         @Option(help: "Cells trained side by side; the cores are split between them.") var jobs = 1
         @OptionGroup var compute: ComputeOptions
 
         func run() throws {
             let spec = try source.spec()
-            let location = try store.location(runDirectory: runDir)
-            let runner = try ExperimentRunner(spec: spec, runDirectory: URL(fileURLWithPath: runDir), store: try RunStore(location))
+            let store = try location.location()
+            let runner = try ExperimentRunner(spec: spec, runDirectory: location.runDirectoryURL, store: try RunStore(store))
             let (added, total) = try runner.enqueue()
-            note("\(spec.name): \(total) cells (\(added) newly queued) in \(location)")
+            note("\(spec.name): \(total) cells (\(added) newly queued) in \(store)")
             let cores = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
             let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             let stop = StopRequest()
             stop.catchSignals()
             try runner.runWorkers(jobs: jobs, cores: cores, executable: executable, arguments: { threads in
-                ["experiment", "work", "--experiment", spec.name, "--run-dir", runDir, "--store", location.argument, "--threads", "\(threads)"]
+                ["experiment", "work", "--experiment", spec.name, "--run-dir", location.runDirectory, "--store", store.argument, "--threads", "\(threads)"]
             }, stop: stop, report: note)
         }
     }
@@ -75,8 +74,7 @@ struct Experiment: ParsableCommand {
                 """)
         @OptionGroup var source: Source
         @Option(help: "Only cells of this experiment (default: the file's or preset's; else any).") var experiment: String?
-        @Option(name: .customLong("run-dir"), help: "Run directory (checkpoints; shared by every worker).") var runDir = "runs/experiments"
-        @OptionGroup var store: StoreOption
+        @OptionGroup var location: RunLocation<ExperimentRunDirectory>
         @Option(help: "Seconds a claim holds without a heartbeat (heartbeats come every third of it).") var lease: Double = 300
         @Option(help: "Attempts (failed runs, lapsed leases) before a cell is marked failed.") var maxAttempts = 3
         @Option(help: "Stop after this many cells.") var maxCells: Int?
@@ -92,7 +90,7 @@ struct Experiment: ParsableCommand {
             let stop = StopRequest()
             stop.catchSignals()
             let name = try experiment ?? (source.isGiven ? source.spec().name : nil)
-            let worker = CellWorker(store: try store.open(runDirectory: runDir), runDirectory: URL(fileURLWithPath: runDir),
+            let worker = CellWorker(store: try location.open(), runDirectory: location.runDirectoryURL,
                                     experiment: name, options: .init(leaseSeconds: lease, maxAttempts: maxAttempts, maxCells: maxCells))
             let printer = ProgressPrinter(quiet: true)
             let tally = try worker.run(stop: stop, events: printer.handle, report: note)
@@ -109,8 +107,7 @@ struct Experiment: ParsableCommand {
                 """)
         @OptionGroup var source: Source
         @OptionGroup var slurm: SlurmOptions
-        @Option(name: .customLong("run-dir"), help: "Run directory on a file system every node shares.") var runDir = "runs/experiments"
-        @OptionGroup var store: StoreOption
+        @OptionGroup var location: RunLocation<ExperimentRunDirectory>
         @Option(help: "Workers running at once (the array's % cap); default: one per cell.") var workers: Int?
 
         func validate() throws {
@@ -119,14 +116,14 @@ struct Experiment: ParsableCommand {
 
         func run() throws {
             let spec = try source.spec()
-            let location = try store.location(runDirectory: runDir)
-            if case .sqlite = location {
-                note("warning: the store is SQLite (\(location)); that works for a one-node cluster only. Use --store postgres://… for several nodes.")
+            let store = try location.location()
+            if case .sqlite = store {
+                note("warning: the store is SQLite (\(store)); that works for a one-node cluster only. Use --store postgres://… for several nodes.")
             }
-            let runDirectory = URL(fileURLWithPath: runDir).standardizedFileURL
-            let (added, total) = try ExperimentRunner(spec: spec, runDirectory: runDirectory, store: try RunStore(location)).enqueue()
-            note("\(spec.name): \(total) cells (\(added) newly queued) in \(location)")
-            try slurm.submit(name: spec.name, tasks: total, workers: workers ?? total, runDirectory: runDirectory, store: location,
+            let runDirectory = location.runDirectoryURL.standardizedFileURL
+            let (added, total) = try ExperimentRunner(spec: spec, runDirectory: runDirectory, store: try RunStore(store)).enqueue()
+            note("\(spec.name): \(total) cells (\(added) newly queued) in \(store)")
+            try slurm.submit(name: spec.name, tasks: total, workers: workers ?? total, runDirectory: runDirectory, store: store,
                              arguments: ["experiment", "work", "--experiment", spec.name])
             note("follow it with `funnel experiment status --experiment \(spec.name)` (with the same --store)")
         }
@@ -136,8 +133,7 @@ struct Experiment: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cells pending, running (worker, epoch, heartbeat age), done and failed; throughput and ETA.")
         @OptionGroup var source: Source
         @Option(help: "The experiment (default: the file's or preset's).") var experiment: String?
-        @Option(name: .customLong("run-dir")) var runDir = "runs/experiments"
-        @OptionGroup var store: StoreOption
+        @OptionGroup var location: RunLocation<ExperimentRunDirectory>
         @Flag(help: "Refresh every --interval seconds until every cell is done or failed.") var watch = false
         @Option(help: "Seconds between refreshes with --watch.") var interval: Double = 10
 
@@ -145,7 +141,7 @@ struct Experiment: ParsableCommand {
             guard let name = try experiment ?? (source.isGiven ? source.spec().name : nil) else {
                 throw ValidationError("name the experiment: --experiment NAME, a file or --preset")
             }
-            let store = try store.open(runDirectory: runDir, mustExist: true)
+            let store = try location.open(mustExist: true)
             while true {
                 let status = try ExperimentStatus(experiment: name, store: store)
                 print(status.render())

@@ -11,8 +11,7 @@ struct Report: ParsableCommand {
             with a sentence saying why.
             """)
 
-    @Option(help: "Run directory holding runs.sqlite (and each run's checkpoint).") var runs: String
-    @OptionGroup var store: StoreOption
+    @OptionGroup var location: RunLocation<GivenRunDirectory>
     @Option(help: "Output HTML file.") var out = "report.html"
     @Option(help: "Only runs of this experiment.") var experiment: String?
     @Option(help: "Dataset for the sample images (default: each run's own).") var data: String?
@@ -43,7 +42,9 @@ struct Report: ParsableCommand {
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
             throw ValidationError("--out \(out): cannot create its folder \(folder.path): \(error.localizedDescription)")
         }
-        let runData = try ReportData.load(runDirectory: URL(fileURLWithPath: runs), store: try store.location(runDirectory: runs), experiment: experiment, baseline: baseline,
+        let store = try location.location()
+        try location.requireExisting(store)
+        let runData = try ReportData.load(runDirectory: location.runDirectoryURL, store: store, experiment: experiment, baseline: baseline,
                                        includeUnfinished: includeUnfinished)
         let page = URL(fileURLWithPath: out)
         var options = StudyReport.Options()

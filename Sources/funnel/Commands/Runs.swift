@@ -2,33 +2,19 @@ import ArgumentParser
 import Foundation
 import FunnelTrain
 
-/// Where the run store is: `--store`, or a run directory (holding runs.sqlite) or the file itself.
-struct StoreOptions: ParsableArguments {
-    @Option(name: .customLong("run-dir"), help: "Run directory (or a runs.sqlite file).") var runDir = "runs"
-    @OptionGroup var store: StoreOption
-
-    func open() throws -> RunStore {
-        var isDirectory: ObjCBool = false
-        if store.store == nil, FileManager.default.fileExists(atPath: runDir, isDirectory: &isDirectory), !isDirectory.boolValue {
-            return try RunStore(path: runDir)
-        }
-        return try store.open(runDirectory: runDir, mustExist: true)
-    }
-}
-
 struct Runs: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List, show, compare and export the runs in a run store.",
                                                     subcommands: [List.self, Show.self, CompareRuns.self, Export.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One line per run.")
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var location: RunLocation<RunsRunDirectory>
         @Option(help: "Only this experiment.") var experiment: String?
         @Option(help: "Only this model.") var model: String?
         @Option(help: "Only this activation.") var act: String?
 
         func run() throws {
-            let runs = try store.open().runs(RunFilter(experiment: experiment, model: model, act: act))
+            let runs = try location.open(mustExist: true).runs(RunFilter(experiment: experiment, model: model, act: act))
             print("   id  status       model      act                  seed  epochs  best top-1  final top-1  final loss  name")
             for r in runs {
                 let s = r.summary
@@ -41,11 +27,11 @@ struct Runs: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A run's configuration and every epoch.")
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var location: RunLocation<RunsRunDirectory>
         @Argument(help: "Run id.") var id: Int64
 
         func run() throws {
-            let s = try store.open()
+            let s = try location.open(mustExist: true)
             let detail = try s.detail(id)
             let r = detail.run
             print("run \(r.id) \(r.spec.name): \(r.status.rawValue), \(r.spec.machine.host), commit \(r.spec.gitCommit ?? "?")")
@@ -63,19 +49,19 @@ struct Runs: ParsableCommand {
 
     struct CompareRuns: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "compare", abstract: "Chosen metrics of several runs side by side.")
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var location: RunLocation<RunsRunDirectory>
         @Argument(help: "Run ids.") var ids: [Int64]
         @Option(help: "Metrics as aggregate(field), comma-separated.") var metrics = "max(test_top1),final(test_top1),final(test_loss),mean(images_per_second)"
 
         func run() throws {
             let parsed = try metrics.split(separator: ",").map { try RunMetric(parsing: String($0)) }
-            print(try store.open().compare(ids, metrics: parsed).table())
+            print(try location.open(mustExist: true).compare(ids, metrics: parsed).table())
         }
     }
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every run and epoch as CSV or JSON on standard output.")
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var location: RunLocation<RunsRunDirectory>
         @Option(help: "csv | json") var format = "csv"
 
         func validate() throws {
@@ -83,7 +69,7 @@ struct Runs: ParsableCommand {
         }
 
         func run() throws {
-            let s = try store.open()
+            let s = try location.open(mustExist: true)
             print(format == "csv" ? try s.exportCSV() : try s.exportJSON())
         }
     }

@@ -46,17 +46,16 @@ struct SweepCommand: ParsableCommand {
     struct RunSweep: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "run", abstract: "Create the sweep (or continue it) and be its agent until it is over.")
         @OptionGroup var source: Source
-        @Option(name: .customLong("run-dir"), help: "Run directory (checkpoints; runs.sqlite unless --store).") var runDir = "runs/sweeps"
-        @OptionGroup var store: StoreOption
+        @OptionGroup var location: RunLocation<SweepRunDirectory>
         @OptionGroup var agent: AgentOptions
         @OptionGroup var compute: ComputeOptions
 
         func run() throws {
             compute.apply()
-            let store = try store.open(runDirectory: runDir)
+            let store = try location.open()
             let (definition, id) = try source.create(in: store)
             note("sweep \(id) (\(definition.name)) in \(store.location)")
-            try runAgent(store: store, id: id, runDir: runDir, options: agent)
+            try runAgent(store: store, id: id, runDir: location.runDirectory, options: agent)
             printRanking(try store.sweepRuns(id), definition)
         }
     }
@@ -64,11 +63,10 @@ struct SweepCommand: ParsableCommand {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record a sweep in the store and print its id (creating it again prints the same id).")
         @OptionGroup var source: Source
-        @Option(name: .customLong("run-dir"), help: "Run directory (for the default SQLite store).") var runDir = "runs/sweeps"
-        @OptionGroup var store: StoreOption
+        @OptionGroup var location: RunLocation<SweepRunDirectory>
 
         func run() throws {
-            let (_, id) = try source.create(in: try store.open(runDirectory: runDir))
+            let (_, id) = try source.create(in: try location.open())
             print(id)
         }
     }
@@ -76,34 +74,33 @@ struct SweepCommand: ParsableCommand {
     struct Agent: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Train the sweep's runs, asking the store for each next one, until the sweep is over.")
         @Argument(help: "Sweep id (from `funnel sweep create`).") var id: Int64
-        @Option(name: .customLong("run-dir"), help: "Run directory (checkpoints; shared by every agent).") var runDir = "runs/sweeps"
-        @OptionGroup var store: StoreOption
+        @OptionGroup var location: RunLocation<SweepRunDirectory>
         @OptionGroup var agent: AgentOptions
         @OptionGroup var compute: ComputeOptions
 
         func run() throws {
             compute.apply()
-            try runAgent(store: try store.open(runDirectory: runDir, mustExist: true), id: id, runDir: runDir, options: agent)
+            try runAgent(store: try location.open(mustExist: true), id: id, runDir: location.runDirectory, options: agent)
         }
     }
 
     struct Submit: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Submit agents for a sweep to Slurm as an array job.")
+        static let configuration = CommandConfiguration(abstract: "Submit agents for a sweep to Slurm as an array job.",
+                                                        discussion: "The run directory must be on a file system every node shares.")
         @Argument(help: "Sweep id (from `funnel sweep create`).") var id: Int64
         @OptionGroup var slurm: SlurmOptions
         @Option(help: "Agents (array tasks, all running at once).") var workers = 4
-        @Option(name: .customLong("run-dir"), help: "Run directory on a file system every node shares.") var runDir = "runs/sweeps"
-        @OptionGroup var store: StoreOption
+        @OptionGroup var location: RunLocation<SweepRunDirectory>
 
         func validate() throws {
             guard workers >= 1 else { throw ValidationError("--workers \(workers): expected at least 1") }
         }
 
         func run() throws {
-            let location = try store.location(runDirectory: runDir)
-            let sweep = try RunStore(location).sweep(id)
-            try slurm.submit(name: "sweep-\(id)", tasks: workers, workers: workers, runDirectory: URL(fileURLWithPath: runDir).standardizedFileURL,
-                             store: location, arguments: ["sweep", "agent", "\(id)"])
+            let store = try location.location()
+            let sweep = try RunStore(store).sweep(id)
+            try slurm.submit(name: "sweep-\(id)", tasks: workers, workers: workers, runDirectory: location.runDirectoryURL.standardizedFileURL,
+                             store: store, arguments: ["sweep", "agent", "\(id)"])
             note("sweep \(id) (\(sweep.name)): follow it with `funnel sweep status \(id)` (with the same --store)")
         }
     }
@@ -111,11 +108,10 @@ struct SweepCommand: ParsableCommand {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A sweep's runs, best first, and those still running.")
         @Argument(help: "Sweep id.") var id: Int64
-        @Option(name: .customLong("run-dir")) var runDir = "runs/sweeps"
-        @OptionGroup var store: StoreOption
+        @OptionGroup var location: RunLocation<SweepRunDirectory>
 
         func run() throws {
-            let store = try store.open(runDirectory: runDir, mustExist: true)
+            let store = try location.open(mustExist: true)
             printRanking(try store.sweepRuns(id), try SweepDefinition(try store.sweep(id)))
         }
     }

@@ -14,19 +14,18 @@ struct TensorBoardCommand: ParsableCommand {
     struct ExportEvents: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "export", abstract: "Write event files for the runs of a run store: every epoch's metrics and the hyperparameters.",
-            discussion: "Each run's go to <runs>/<run name>/tb/. Runs whose folder has event files already are left alone unless --replace is given.")
+            discussion: "Each run's go to <run-dir>/<run name>/tb/. Runs whose folder has event files already are left alone unless --replace is given.")
 
-        @Option(help: "Run directory: the runs' folders, and the run store (runs.sqlite) unless --store is given.") var runs: String
-        @OptionGroup var store: StoreOption
+        @OptionGroup var location: RunLocation<GivenRunDirectory>
         @Option(help: "Only the runs of this experiment.") var experiment: String?
         @Flag(help: "Rewrite the event files of runs that have some.") var replace = false
 
         func run() throws {
-            let store = try store.open(runDirectory: runs, mustExist: true)
+            let store = try location.open(mustExist: true)
             let records = TensorBoardExport.latestRunPerName(try store.runs(RunFilter(experiment: experiment)))
             var written = 0
             for run in records {
-                let outcome = try TensorBoardExport.export(run, epochs: try store.epochs(of: run.id), runDirectory: URL(fileURLWithPath: runs),
+                let outcome = try TensorBoardExport.export(run, epochs: try store.epochs(of: run.id), runDirectory: location.runDirectoryURL,
                                                            replace: replace)
                 switch outcome {
                 case let .written(file):
@@ -36,7 +35,7 @@ struct TensorBoardCommand: ParsableCommand {
                     note("\(run.spec.name): skipped, \(folder.path) has event files (--replace rewrites them)")
                 }
             }
-            note("\(written) of \(records.count) runs written; view them with: tensorboard --logdir \(runs)")
+            note("\(written) of \(records.count) runs written; view them with: tensorboard --logdir \(location.runDirectory)")
         }
     }
 }

@@ -61,8 +61,7 @@ struct Train: ParsableCommand {
 
     @Option(help: "Activation spec (see `funnel acts`).") var act = "relu"
     @OptionGroup var options: TrainOptions
-    @Option(name: .customLong("run-dir"), help: "Run directory: checkpoints and the run store (runs.sqlite).") var runDir = "runs"
-    @OptionGroup var store: StoreOption
+    @OptionGroup var location: RunLocation<TrainRunDirectory>
     @Option(help: "Run name (default: model-act-s<seed>).") var name: String?
     @Flag(help: "Continue this run from its last checkpoint.") var resume = false
     @Flag(help: "Print the summary as JSON on standard output.") var json = false
@@ -80,10 +79,10 @@ struct Train: ParsableCommand {
         base.act = act
         let config = try options.config(base)
         let printer = ProgressPrinter()
-        let runDirectory = URL(fileURLWithPath: runDir)
+        let runDirectory = location.runDirectoryURL
         let tensorBoard = TensorBoardLogger(runDirectory: runDirectory, config: config, options: .init(stepInterval: tensorboardEvery))
         let trainer = try Trainer(config: config, runDirectory: runDirectory, runName: name,
-                                  store: try store.open(runDirectory: runDir), events: tensorBoard.handler(passingTo: printer.handle))
+                                  store: try location.open(), events: tensorBoard.handler(passingTo: printer.handle))
         let stop = StopRequest()
         stop.catchSignals()
         let summary = try trainer.run(resume: resume, shouldStop: { stop.isRequested })

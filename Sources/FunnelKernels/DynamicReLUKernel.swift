@@ -5,17 +5,18 @@ import Foundation
 /// `a_k = [k = 0] + λa (2σ(z_k) - 1)`, `b_k = λb (2σ(z_{K+k}) - 1)`, then
 /// `y = max_k (a_k x + b_k)` over channels-last `[N, H*W, C]`.
 /// Coefficients are built per sample piece-major (`[K, C]`) so the channel loops vectorise.
-public struct DynamicReLUShape: Sendable {
-    public var batch, positions, channels, pieces, groups: Int
-    public var lambdaA, lambdaB: Float
-    public init(batch: Int, positions: Int, channels: Int, pieces: Int, groups: Int, lambdaA: Float, lambdaB: Float) {
+package struct DynamicReLUShape: Sendable {
+    package var batch, positions, channels, pieces, groups: Int
+    package var lambdaA, lambdaB: Float
+    package init(batch: Int, positions: Int, channels: Int, pieces: Int, groups: Int, lambdaA: Float, lambdaB: Float) {
         self.batch = batch; self.positions = positions; self.channels = channels; self.pieces = pieces
         self.groups = groups; self.lambdaA = lambdaA; self.lambdaB = lambdaB
     }
 }
 
-public enum PiecewiseLinearKernel {
-    public static func forward(x: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, shape: DynamicReLUShape) {
+/// DY-ReLU's forward and backward passes over the shape above.
+package enum DynamicReLUKernel {
+    package static func forward(x: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, shape: DynamicReLUShape) {
         let (batch, positions, c, k) = (shape.batch, shape.positions, shape.channels, shape.pieces)
         parallelChunks(batch * positions, minimumPerThread: max(1, 16384 / c)) { range in
             let scratch = Scratch(channels: c, pieces: k)
@@ -37,8 +38,8 @@ public enum PiecewiseLinearKernel {
 
     /// `dx = a_{k*} g` and `dz` through the sums `Σ g x [k = k*]` (slopes) and `Σ g [k = k*]`
     /// (intercepts), `k*` the winning piece (the first at ties, as `torch.max(dim)`), and the sigmoid.
-    public static func backward(x: UnsafePointer<Float>, z: UnsafePointer<Float>, g: UnsafePointer<Float>,
-                                dx: UnsafeMutablePointer<Float>, dz: UnsafeMutablePointer<Float>, shape: DynamicReLUShape) {
+    package static func backward(x: UnsafePointer<Float>, z: UnsafePointer<Float>, g: UnsafePointer<Float>,
+                                 dx: UnsafeMutablePointer<Float>, dz: UnsafeMutablePointer<Float>, shape: DynamicReLUShape) {
         let (batch, positions, c, k) = (shape.batch, shape.positions, shape.channels, shape.pieces)
         // Samples are independent: one sample's coefficient gradients are written by one thread.
         parallelChunks(batch, minimumPerThread: 1) { range in

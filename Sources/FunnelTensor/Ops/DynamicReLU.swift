@@ -15,10 +15,10 @@ extension Tensor {
         let s = DynamicReLUShape(batch: n, positions: shape[2] * shape[3], channels: c, pieces: z.shape[2] / 2,
                                  groups: z.shape[1], lambdaA: lambdaA, lambdaB: lambdaB)
         let out = Tensor(uninitialized: shape)
-        PiecewiseLinearKernel.forward(x: buffer.pointer, z: z.buffer.pointer, y: out.buffer.pointer, shape: s)
+        DynamicReLUKernel.forward(x: buffer.pointer, z: z.buffer.pointer, y: out.buffer.pointer, shape: s)
         return out.recording("dynamic_relu", [self, z]) { g in
             let dx = Tensor(uninitialized: self.shape), dz = Tensor(uninitialized: z.shape)
-            PiecewiseLinearKernel.backward(x: self.buffer.pointer, z: z.buffer.pointer, g: g.buffer.pointer,
+            DynamicReLUKernel.backward(x: self.buffer.pointer, z: z.buffer.pointer, g: g.buffer.pointer,
                                            dx: dx.buffer.pointer, dz: dz.buffer.pointer, shape: s)
             return [dx, dz]
         }

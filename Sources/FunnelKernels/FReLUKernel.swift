@@ -1,5 +1,3 @@
-import Foundation
-
 /// Index arithmetic in the loops below wraps (`&+`, `&*`): the indices are bounded by the tensor's
 /// size, and overflow checks on them would keep the compiler from vectorising the loops (measured:
 /// FReLU's backward took twice as long with them).
@@ -10,10 +8,10 @@ import Foundation
 /// normalisation, max and their backward passes (each a full read/write of the tensor): two passes
 /// forward, three backward. Windows other than 3x3 use oneDNN's convolution with `channelMoments`
 /// and `accumulate` around it.
-public enum FunnelKernel {
+package enum FReLUKernel {
     /// Per-channel mean and biased variance of `t` (`rows x c`). Accumulates in Double per chunk.
-    public static func channelMoments(_ t: UnsafePointer<Float>, rows: Int, channels c: Int,
-                                      mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
+    package static func channelMoments(_ t: UnsafePointer<Float>, rows: Int, channels c: Int,
+                                       mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
         let partial = ChannelPartials(channels: c, slots: 2)
         parallelChunks(rows, minimumPerThread: max(1, 16384 / c)) { range in
             var s = [Float](repeating: 0, count: c), q = [Float](repeating: 0, count: c)
@@ -43,8 +41,8 @@ public enum FunnelKernel {
     }
 
     /// `y = max(x, a_c * t + b_c)`.
-    public static func maxAffine(x: UnsafePointer<Float>, t: UnsafePointer<Float>, scale a: UnsafePointer<Float>,
-                                 shift b: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, rows: Int, channels c: Int) {
+    package static func maxAffine(x: UnsafePointer<Float>, t: UnsafePointer<Float>, scale a: UnsafePointer<Float>,
+                                  shift b: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, rows: Int, channels c: Int) {
         parallelChunks(rows, minimumPerThread: max(1, 16384 / c)) { range in
             for row in range {
                 let o = row &* c
@@ -56,10 +54,10 @@ public enum FunnelKernel {
     /// Backward of `y = max(x, T)`, `T = a*t + b`, with batch-norm statistics folded into `a`, `b`:
     /// splits `g` into the part for `x` (`gx`) and for the condition (`gT`, ties split evenly as
     /// PyTorch's `maximum`), and returns per-channel `Σ gT` and `Σ gT * tHat` with `tHat = (t - mean) * invStd`.
-    public static func backwardSums(g: UnsafePointer<Float>, x: UnsafePointer<Float>, t: UnsafePointer<Float>,
-                                    scale a: UnsafePointer<Float>, shift b: UnsafePointer<Float>,
-                                    mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, rows: Int, channels c: Int,
-                                    sumG: UnsafeMutablePointer<Float>, sumGTHat: UnsafeMutablePointer<Float>) {
+    package static func backwardSums(g: UnsafePointer<Float>, x: UnsafePointer<Float>, t: UnsafePointer<Float>,
+                                     scale a: UnsafePointer<Float>, shift b: UnsafePointer<Float>,
+                                     mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, rows: Int, channels c: Int,
+                                     sumG: UnsafeMutablePointer<Float>, sumGTHat: UnsafeMutablePointer<Float>) {
         let partial = ChannelPartials(channels: c, slots: 2)
         parallelChunks(rows, minimumPerThread: max(1, 16384 / c)) { range in
             var s1 = [Double](repeating: 0, count: c), s2 = [Double](repeating: 0, count: c)
@@ -91,11 +89,11 @@ public enum FunnelKernel {
 
     /// Second backward pass: `gx = g * [x wins]` and the gradient at the depthwise output
     /// `gt = a * (gT - centerG - tHat * centerGTHat)`; pass zero centers for inference-mode statistics.
-    public static func backwardSplit(g: UnsafePointer<Float>, x: UnsafePointer<Float>, t: UnsafePointer<Float>,
-                                     scale a: UnsafePointer<Float>, shift b: UnsafePointer<Float>,
-                                     mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>,
-                                     centerG: UnsafePointer<Float>, centerGTHat: UnsafePointer<Float>,
-                                     gx: UnsafeMutablePointer<Float>, gt: UnsafeMutablePointer<Float>, rows: Int, channels c: Int) {
+    package static func backwardSplit(g: UnsafePointer<Float>, x: UnsafePointer<Float>, t: UnsafePointer<Float>,
+                                      scale a: UnsafePointer<Float>, shift b: UnsafePointer<Float>,
+                                      mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>,
+                                      centerG: UnsafePointer<Float>, centerGTHat: UnsafePointer<Float>,
+                                      gx: UnsafeMutablePointer<Float>, gt: UnsafeMutablePointer<Float>, rows: Int, channels c: Int) {
         parallelChunks(rows, minimumPerThread: max(1, 16384 / c)) { range in
             for row in range {
                 let o = row &* c
@@ -111,34 +109,9 @@ public enum FunnelKernel {
     }
 
     /// `y += x` over `count` floats.
-    public static func accumulate(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+    package static func accumulate(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         parallelChunks(count, minimumPerThread: 65536) { range in
             for i in range { y[i] += x[i] }
         }
-    }
-}
-
-/// Per-channel Double sums gathered from worker threads, added in chunk order whatever order the
-/// threads finish in, so results are bitwise reproducible.
-final class ChannelPartials: @unchecked Sendable {
-    private var parts: [Int: [[Double]]] = [:]
-    private let channels: Int, slots: Int
-    private let lock = NSLock()
-    init(channels: Int, slots: Int) { self.channels = channels; self.slots = slots }
-
-    /// Records the sums of the chunk starting at `chunk` for one slot.
-    func add(_ values: [Double], slot: Int, chunk: Int) {
-        lock.lock(); defer { lock.unlock() }
-        if parts[chunk] == nil { parts[chunk] = [[Double]](repeating: [], count: slots) }
-        parts[chunk]![slot] = values
-    }
-
-    /// Totals per slot.
-    var sums: [[Double]] {
-        var out = [[Double]](repeating: [Double](repeating: 0, count: channels), count: slots)
-        for chunk in parts.keys.sorted() {
-            for slot in 0..<slots { for (i, v) in parts[chunk]![slot].enumerated() { out[slot][i] += v } }
-        }
-        return out
     }
 }

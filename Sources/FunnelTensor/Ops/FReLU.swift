@@ -50,7 +50,7 @@ extension Tensor {
                                     moments: training ? (mean.pointer, variance.pointer) : nil)
         } else {
             Convolution.forward(g, src: buffer.pointer, weight: convWeight.buffer.pointer, bias: convBias?.buffer.pointer, dst: t.pointer)
-            if training { FunnelKernel.channelMoments(t.pointer, rows: rows, channels: c, mean: mean.pointer, variance: variance.pointer) }
+            if training { FReLUKernel.channelMoments(t.pointer, rows: rows, channels: c, mean: mean.pointer, variance: variance.pointer) }
         }
         if training {
             Tensor.updateRunningStatistics(runningMean, runningVar, mean: mean, variance: variance, count: rows, momentum: momentum)
@@ -65,11 +65,11 @@ extension Tensor {
             b.pointer[i] = bnBias.buffer.pointer[i] - a.pointer[i] * mean.pointer[i]
         }
         let out = Tensor(uninitialized: shape)
-        FunnelKernel.maxAffine(x: buffer.pointer, t: t.pointer, scale: a.pointer, shift: b.pointer, y: out.buffer.pointer, rows: rows, channels: c)
+        FReLUKernel.maxAffine(x: buffer.pointer, t: t.pointer, scale: a.pointer, shift: b.pointer, y: out.buffer.pointer, rows: rows, channels: c)
 
         return out.recording("funnel", inputs) { grad in
             let sumG = Buffer(count: c), sumGTHat = Buffer(count: c)
-            FunnelKernel.backwardSums(g: grad.buffer.pointer, x: self.buffer.pointer, t: t.pointer, scale: a.pointer, shift: b.pointer,
+            FReLUKernel.backwardSums(g: grad.buffer.pointer, x: self.buffer.pointer, t: t.pointer, scale: a.pointer, shift: b.pointer,
                                       mean: mean.pointer, invStd: invStd.pointer, rows: rows, channels: c,
                                       sumG: sumG.pointer, sumGTHat: sumGTHat.pointer)
             // Batch statistics depend on t: the gradient is centred; running statistics are constants.
@@ -81,7 +81,7 @@ extension Tensor {
                 }
             }
             let dx = Tensor(uninitialized: self.shape), gt = Buffer(count: self.count)
-            FunnelKernel.backwardSplit(g: grad.buffer.pointer, x: self.buffer.pointer, t: t.pointer, scale: a.pointer, shift: b.pointer,
+            FReLUKernel.backwardSplit(g: grad.buffer.pointer, x: self.buffer.pointer, t: t.pointer, scale: a.pointer, shift: b.pointer,
                                        mean: mean.pointer, invStd: invStd.pointer, centerG: centerG.pointer, centerGTHat: centerGTHat.pointer,
                                        gx: dx.buffer.pointer, gt: gt.pointer, rows: rows, channels: c)
             let dw = Tensor(uninitialized: convWeight.shape)
@@ -95,7 +95,7 @@ extension Tensor {
                 if self.requiresGrad {
                     let dxConv = Buffer(count: self.count)
                     Convolution.backwardData(g, diffDst: gt.pointer, weight: convWeight.buffer.pointer, diffSrc: dxConv.pointer)
-                    FunnelKernel.accumulate(dxConv.pointer, into: dx.buffer.pointer, count: self.count)
+                    FReLUKernel.accumulate(dxConv.pointer, into: dx.buffer.pointer, count: self.count)
                 }
             }
             let dGamma = Tensor(uninitialized: [c]), dBeta = Tensor(uninitialized: [c])

@@ -1,2 +1,0 @@
-/// Layouts, buffers and kernels are part of the tensor API.
-@_exported import FunnelKernels

@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+import FunnelModels
+import FunnelNN
+import FunnelTrain
+
+/// What `funnel` prints, exactly: the listings are the registries line for line, and the main
+/// errors are one line that names what was wrong and what would have been right.
+@Suite struct CLIOutputTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("funnel-cli-\(UUID().uuidString.prefix(8))")
+
+    /// Runs `funnel arguments` and returns its exit status and its output (standard output and
+    /// error together) as lines, without the last newline.
+    func funnel(_ arguments: [String]) throws -> (status: Int32, lines: [String]) {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (status, output) = try FunnelProcess(arguments, logDirectory: directory).wait()
+        var lines = output.components(separatedBy: "\n")
+        if lines.last == "" { lines.removeLast() }
+        return (status, lines)
+    }
+
+    @Test func actsPrintsEveryRegisteredActivation() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var expected: [String] = []
+        for entry in Activations.all {
+            expected.append(([entry.name] + entry.aliases).joined(separator: ", "))
+            expected.append("    \(entry.summary)")
+            expected.append("    extra parameters per layer (C channels): \(entry.parametersPerLayer)")
+            for option in entry.options { expected.append("    :\(option.name)=\(option.values)  \(option.summary)") }
+        }
+        expected += ["", "Spec syntax: name[:option=value,...], e.g. frelu:k=5,norm=gn  dyrelu:variant=b,k=2,r=4  leaky_relu:a=0.1"]
+        let (status, lines) = try funnel(["acts"])
+        #expect(status == 0)
+        #expect(lines == expected)
+    }
+
+    @Test func modelsPrintsEveryRegisteredModel() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let expected = Models.all.map { m in
+            m.name + String(repeating: " ", count: max(0, 20 - m.name.count)) + " input \(m.input)  \(m.summary)"
+        }
+        let (status, lines) = try funnel(["models"])
+        #expect(status == 0)
+        #expect(lines == expected)
+    }
+
+    @Test func anUnknownActivationListsTheRegisteredNames() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let names = Activations.all.flatMap { [$0.name] + $0.aliases }.joined(separator: ", ")
+        let (status, lines) = try funnel(["flops", "--model", "resnet20", "--act", "nope"])
+        #expect(status == 1)
+        #expect(lines == ["Error: unknown activation 'nope'; valid names: \(names)"])
+    }
+
+    @Test func anUnknownModelListsTheRegisteredModels() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let names = Models.all.map(\.name).joined(separator: ", ")
+        let (status, lines) = try funnel(["flops", "--model", "nope"])
+        #expect(status == 1)
+        #expect(lines == ["Error: unknown model 'nope'; valid models: \(names)"])
+    }
+
+    @Test func anUnknownOptionIsAUsageError() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (status, lines) = try funnel(["models", "--bogus"])
+        #expect(status == 64)
+        #expect(lines == ["Error: Unknown option '--bogus'", "Usage: funnel models", "  See 'funnel models --help' for more information."])
+    }
+
+    @Test func aBadStoreURLIsAUsageErrorOfTheCommand() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (status, lines) = try funnel(["runs", "list", "--store", "mysql://db/runs"])
+        #expect(status == 64)
+        #expect(lines.first == "Error: store 'mysql://db/runs': expected sqlite:PATH or postgres://user@host:port/database")
+        #expect(lines.last == "  See 'funnel runs list --help' for more information.")
+    }
+
+    @Test func aMissingCheckpointIsNamed() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let missing = directory.appendingPathComponent("missing.safetensors").path
+        let (status, lines) = try funnel(["eval", "--checkpoint", missing])
+        #expect(status == 64)
+        #expect(lines.first == "Error: --checkpoint \(missing): no such file")
+        #expect(lines.last == "  See 'funnel eval --help' for more information.")
+    }
+
+    /// The "no run store" error names `--run-dir`, which every command that reads runs has
+    /// (`tensorboard export` and `report` also take it as `--runs`, their old spelling).
+    @Test func noRunStoreNamesTheRunDirectoryOption() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let empty = directory.appendingPathComponent("empty").path
+        let store = directory.appendingPathComponent("empty/runs.sqlite").path
+        let message = "Error: no run store at \(store): nothing was recorded with --run-dir \(empty); give the run directory that holds "
+            + "runs.sqlite with --run-dir, or the store with --store"
+        for arguments in [["tensorboard", "export", "--runs", empty], ["tensorboard", "export", "--run-dir", empty],
+                          ["report", "--runs", empty, "--out", directory.appendingPathComponent("r.html").path],
+                          ["runs", "list", "--run-dir", empty], ["experiment", "status", "--experiment", "x", "--run-dir", empty],
+                          ["sweep", "status", "1", "--run-dir", empty]] {
+            let (status, lines) = try funnel(arguments)
+            #expect(status == 1, "\(arguments)")
+            #expect(lines == [message], "\(arguments)")
+        }
+        let (_, defaulted) = try funnel(["sweep", "status", "1", "--store", "sqlite:\(store)"])
+        #expect(defaulted == ["Error: no run store at \(store): --store sqlite:\(store) names no SQLite file"])
+    }
+
+    /// The `runs` commands also take the runs.sqlite file itself as `--run-dir`.
+    @Test func runsListTakesTheStoreFile() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        _ = try RunStore(directory: directory)
+        let header = "   id  status       model      act                  seed  epochs  best top-1  final top-1  final loss  name"
+        for runDir in [directory.path, directory.appendingPathComponent("runs.sqlite").path] {
+            let (status, lines) = try funnel(["runs", "list", "--run-dir", runDir])
+            #expect(status == 0)
+            #expect(lines == [header], "\(runDir)")
+        }
+    }
+
+    /// Every command shows its own default run directory in its help, and those without one require it.
+    @Test func theRunDirectoryDefaultIsInTheHelp() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let defaults: [([String], String)] = [(["train"], "runs"), (["runs", "list"], "runs"), (["compare"], "runs/compare"),
+                                              (["experiment", "status"], "runs/experiments"), (["sweep", "agent"], "runs/sweeps"),
+                                              (["bench", "store"], "runs/bench")]
+        for (command, path) in defaults {
+            let (status, lines) = try funnel(command + ["--help"])
+            #expect(status == 0)
+            let help = lines.joined(separator: " ").split(separator: " ").joined(separator: " ")
+            #expect(help.contains("--run-dir <run-dir>"), "\(command)")
+            #expect(help.contains("(default: \(path))."), "\(command): \(help)")
+        }
+        let (status, lines) = try funnel(["tensorboard", "export"])
+        #expect(status == 64)
+        #expect(lines.first == "Error: Missing expected argument '--run-dir <run-dir>'")
+    }
+}
