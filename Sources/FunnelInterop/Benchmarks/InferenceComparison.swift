@@ -42,10 +42,7 @@ public enum InferenceComparison {
         let onnx = FileManager.default.temporaryDirectory.appendingPathComponent("funnel-bench-\(UUID().uuidString.prefix(8)).onnx")
         defer { try? FileManager.default.removeItem(at: onnx) }
         if peers != nil {
-            DefaultRandom.seed(0)
-            let exported = try Models.make(ModelConfig(name: model, classes: 10, activation: try Activations.factory(act)))
-            exported.setMode(.inference)
-            try ONNXExport.write(exported, input: try Models.entry(model).input, to: onnx, options: ONNXExportOptions(foldBatchNorm: foldBatchNorm))
+            try ONNXExport.write(try InferenceBenchmark.model(model, act: act), input: try Models.entry(model).input, to: onnx, options: ONNXExportOptions(foldBatchNorm: foldBatchNorm))
         }
         var funnel: [InferenceBenchmark.Figures] = [], ort: [InferenceBenchmark.Figures] = [], torch: [InferenceBenchmark.Figures] = []
         var skipped: [String: String]?

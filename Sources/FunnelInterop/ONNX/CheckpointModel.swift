@@ -17,18 +17,17 @@ public struct CheckpointModel {
         checkpoint = try TrainingCheckpoint(contentsOf: url)
         let config = checkpoint.config
         let entry = try Models.entry(config.model)
-        var model = try Trainer.makeModel(config, classes: checkpoint.input?.classes.count ?? entry.defaultClasses)
+        var classes = checkpoint.input?.classes.count ?? entry.defaultClasses
         if checkpoint.input == nil {
             // Every registered model ends in its classifier, the last Linear: its rows are the classes.
-            guard let (path, _) = model.namedModules.last(where: { $0.1 is Linear }),
+            let probe = try Trainer.makeModel(config, classes: classes)
+            guard let (path, _) = probe.namedModules.last(where: { $0.1 is Linear }),
                   let weight = checkpoint.file.entries["\(path).weight"], weight.shape.count == 2 else {
                 throw ONNXExportError.badCheckpoint(file: url.path, problem: "no classifier weight to count the classes by (and no \(ModelInput.metadataKey) record)")
             }
-            if weight.shape[0] != entry.defaultClasses { model = try Trainer.makeModel(config, classes: weight.shape[0]) }
+            classes = weight.shape[0]
         }
-        try ModelState.load(checkpoint.file, into: model)
-        model.setMode(.inference)
-        self.model = model
+        model = try checkpoint.restoredModel(classes: classes)
         input = [entry.input[0]] + (checkpoint.input.map { [$0.height, $0.width] } ?? Array(entry.input.dropFirst()))
     }
 }

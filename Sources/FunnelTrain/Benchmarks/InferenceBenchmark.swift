@@ -30,13 +30,19 @@ public enum InferenceBenchmark {
         }
     }
 
+    /// The model every engine of a comparison times: 10 classes, weights from seed 0, inference mode.
+    public static func model(_ name: String, act: String) throws -> Module {
+        DefaultRandom.seed(0)
+        let model = try Models.make(ModelConfig(name: name, classes: 10, activation: try Activations.factory(act)))
+        model.setMode(.inference)
+        return model
+    }
+
     /// Measures `model` (built with `act`) on Funnel.
     /// - Parameter prepare: changes the model before timing, e.g. folding batch norms.
     public static func measure(model name: String, act: String, plan: Plan, prepare: (Module) throws -> Void = { _ in }) throws -> Figures {
-        DefaultRandom.seed(0)
         let entry = try Models.entry(name)
-        let model = try Models.make(ModelConfig(name: name, classes: 10, activation: try Activations.factory(act)))
-        model.setMode(.inference)
+        let model = try self.model(name, act: act)
         try prepare(model)
         return withoutGrad {
             let one = Tensor.normal([1] + entry.input), many = Tensor.normal([plan.batchSize] + entry.input)

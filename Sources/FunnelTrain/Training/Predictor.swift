@@ -26,9 +26,7 @@ public struct Predictor {
         }
         config = checkpoint.config
         self.input = input
-        model = try Trainer.makeModel(config, classes: input.classes.count)
-        try ModelState.load(checkpoint.file, into: model)
-        model.setMode(.inference)
+        model = try checkpoint.restoredModel(classes: input.classes.count)
     }
 
     /// The `top` most probable classes of each image, most probable first. Each image is resized
@@ -49,22 +47,14 @@ public struct Predictor {
             for batch in loader.batches(epoch: 0) {
                 let logits = try Evaluation.requireFinite(model(batch.images), "logits of the images")
                 let k = logits.shape[1]
-                let values = logits.scalars
+                let values = logits.softmax(axis: 1).scalars.map(Double.init)
                 for row in 0..<batch.labels.count {
-                    let probabilities = Self.softmax(values[(row * k)..<((row + 1) * k)])
+                    let probabilities = Array(values[(row * k)..<((row + 1) * k)])
                     let order = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
                     guesses.append(order.prefix(top).map { Guess(label: $0, name: input.classes[$0], probability: probabilities[$0]) })
                 }
             }
         }
         return guesses
-    }
-
-    /// Softmax in Double, shifted by the maximum so that no exponent overflows.
-    static func softmax(_ logits: ArraySlice<Float>) -> [Double] {
-        let peak = Double(logits.max() ?? 0)
-        let exps = logits.map { Foundation.exp(Double($0) - peak) }
-        let total = exps.reduce(0, +)
-        return exps.map { $0 / total }
     }
 }

@@ -69,6 +69,14 @@ public struct TrainingCheckpoint {
         }
     }
 
+    /// The checkpoint's model built for `classes` outputs, with its weights, in inference mode.
+    public func restoredModel(classes: Int) throws -> Module {
+        let model = try Trainer.makeModel(config, classes: classes)
+        try ModelState.load(file, into: model)
+        model.setMode(.inference)
+        return model
+    }
+
     /// Writes atomically: a reader (or a crash) never sees half a file.
     public func save(to url: URL) throws { try file.write(to: url) }
 
