@@ -6,7 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "funnel", targets: ["funnel"]),
-        .library(name: "Funnel", targets: ["FunnelTensor", "FunnelNN", "FunnelModels", "FunnelData", "FunnelTrain", "FunnelInterop", "FunnelLab"]),
+        .library(name: "Funnel", targets: ["FunnelTensor", "FunnelNN", "FunnelModels", "FunnelData", "FunnelTrain", "FunnelInterop", "FunnelCharts", "FunnelStats", "FunnelLab"]),
         // Tensors, autograd and the layers (every activation) alone, without the run store's dependencies.
         .library(name: "FunnelLayers", targets: ["FunnelTensor", "FunnelNN"]),
     ],
@@ -41,9 +41,14 @@ let package = Package(
         ]),
         // The formats of other tools: TensorBoard event files, ONNX models.
         .target(name: "FunnelInterop", dependencies: ["FunnelTrain", "FunnelModels"]),
-        .target(name: "FunnelLab", dependencies: ["FunnelTrain", "FunnelInterop", "Yams"]),
+        // SVG charts and the self-contained HTML page (Foundation and libpng only).
+        .target(name: "FunnelCharts", dependencies: ["CCodecs"]),
+        // Statistics (tests, rankings) and the sweep search methods (grid, random, GP, Hyperband).
+        .target(name: "FunnelStats"),
+        // Experiments, sweeps, the cluster and the report.
+        .target(name: "FunnelLab", dependencies: ["FunnelTrain", "FunnelInterop", "FunnelCharts", "FunnelStats", "Yams"]),
         .executableTarget(name: "funnel", dependencies: [
-            "FunnelLab", "FunnelInterop", "FunnelTrain", "FunnelData", "FunnelModels", "FunnelNN", "FunnelKernels",
+            "FunnelLab", "FunnelCharts", "FunnelStats", "FunnelInterop", "FunnelTrain", "FunnelData", "FunnelModels", "FunnelNN", "FunnelKernels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -54,6 +59,8 @@ let package = Package(
         .testTarget(name: "FunnelDataTests", dependencies: ["FunnelData"]),
         .testTarget(name: "FunnelTrainTests", dependencies: ["FunnelTrain", "FunnelTestSupport"]),
         .testTarget(name: "FunnelInteropTests", dependencies: ["FunnelInterop", "FunnelTestSupport"]),
+        .testTarget(name: "FunnelChartsTests", dependencies: ["FunnelCharts", "FunnelTestSupport"]),
+        .testTarget(name: "FunnelStatsTests", dependencies: ["FunnelStats", "FunnelTestSupport"]),
         .testTarget(name: "FunnelLabTests", dependencies: ["FunnelLab", "FunnelTestSupport"], exclude: ["Interop/torch_cifar.py"]),
     ]
 )

@@ -2,6 +2,7 @@ import Foundation
 import FunnelTestSupport
 import Testing
 import FunnelTrain
+import FunnelStats
 @testable import FunnelLab
 
 /// The cell queue across "machines": workers in two network namespaces with host names of their

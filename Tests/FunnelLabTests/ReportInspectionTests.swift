@@ -3,6 +3,7 @@ import Testing
 import FunnelModels
 import FunnelNN
 import FunnelTrain
+import FunnelTestSupport
 @testable import FunnelLab
 
 /// Trained-model inspections on small models and a small synthetic dataset.

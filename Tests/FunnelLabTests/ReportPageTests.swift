@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import FunnelModels
 import FunnelTrain
+import FunnelTestSupport
 @testable import FunnelLab
 
 @Suite struct ReportPageTests {

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 import FunnelTrain
+import FunnelTestSupport
+import FunnelStats
+import FunnelCharts
 @testable import FunnelLab
 
 @Suite struct ReportDataTests {

@@ -1,5 +1,6 @@
 import Foundation
 import FunnelInterop
+import FunnelStats
 import FunnelTrain
 
 /// A quick activation comparison: the same model and recipe trained once per activation and seed,

@@ -1,4 +1,5 @@
 import Foundation
+import FunnelCharts
 import FunnelNN
 
 /// `funnel plot acts`: every pointwise activation of the registry and its derivative, one panel

@@ -1,4 +1,5 @@
 import Foundation
+import FunnelCharts
 import FunnelModels
 import FunnelNN
 

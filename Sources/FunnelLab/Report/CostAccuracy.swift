@@ -1,6 +1,8 @@
 import Foundation
+import FunnelCharts
 import FunnelModels
 import FunnelNN
+import FunnelStats
 import FunnelTrain
 
 /// What each activation costs against what it buys: parameters, FLOPs (multiply-adds of one

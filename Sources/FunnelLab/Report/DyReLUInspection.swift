@@ -1,5 +1,7 @@
 import Foundation
+import FunnelCharts
 import FunnelNN
+import FunnelStats
 
 /// Is DY-ReLU dynamic? Its pieces `a_c^k(x) x + b_c^k(x)` are chosen per image by a hyper
 /// function of the whole input. If they barely move between images, every image's points

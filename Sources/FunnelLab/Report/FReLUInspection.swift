@@ -1,4 +1,6 @@
 import Foundation
+import FunnelCharts
+import FunnelData
 import FunnelNN
 import FunnelTrain
 
@@ -133,7 +135,7 @@ public struct FReLUCondition {
     public let height: Int, width: Int
     /// The layer's own resolution.
     public let layerHeight: Int, layerWidth: Int
-    public let pictures: [RGBImage]
+    public let pictures: [FunnelData.RGBImage]
     public let captions: [String]
 
     /// Runs the sample's images through the model.
@@ -214,9 +216,9 @@ public struct FReLUCondition {
         var tiles: [any Chart] = []
         for start in stride(from: 0, to: pictures.count, by: max(1, count)) {
             let range = start..<min(start + count, pictures.count)
-            tiles += range.map { ImageTile(image: pictures[$0], scale: 3, caption: captions[$0]) }
+            tiles += range.map { ImageTile(image: Self.tileImage(pictures[$0]), scale: 3, caption: captions[$0]) }
             tiles += range.map { i in
-                ImageTile(image: Self.gray(pictures[i]), scale: 3, mask: maps[i].map { $0 > 0.5 }, maskColor: Self.maskColor,
+                ImageTile(image: Self.tileImage(Self.gray(pictures[i])), scale: 3, mask: maps[i].map { $0 > 0.5 }, maskColor: Self.maskColor,
                           maskOpacity: 0.75, caption: String(format: "%.0f%% of pixels", Double(maps[i].filter { $0 > 0.5 }.count) * 100 / Double(max(1, maps[i].count))))
             }
         }
@@ -227,8 +229,12 @@ public struct FReLUCondition {
             legend: [LegendEntry("T(x) > x in most channels", color: Self.maskColor, symbol: .swatch)])
     }
 
+    static func tileImage(_ image: FunnelData.RGBImage) -> FunnelCharts.RGBImage {
+        FunnelCharts.RGBImage(width: image.width, height: image.height, pixels: image.pixels)
+    }
+
     /// The picture in grey (luma), lightened so that the mask stands out on it.
-    static func gray(_ image: RGBImage) -> RGBImage {
+    static func gray(_ image: FunnelData.RGBImage) -> FunnelData.RGBImage {
         var pixels = image.pixels
         for i in stride(from: 0, to: pixels.count, by: 3) {
             let luma = 0.299 * Double(pixels[i]) + 0.587 * Double(pixels[i + 1]) + 0.114 * Double(pixels[i + 2])
@@ -237,7 +243,7 @@ public struct FReLUCondition {
             pixels[i + 1] = v
             pixels[i + 2] = v
         }
-        return RGBImage(width: image.width, height: image.height, pixels: pixels)
+        return FunnelData.RGBImage(width: image.width, height: image.height, pixels: pixels)
     }
 
     /// The fraction of channels taking the condition at each pixel, one map per image, on one

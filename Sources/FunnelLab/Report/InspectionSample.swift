@@ -13,7 +13,7 @@ public struct InspectionSample {
     /// The images, normalised as in training: `[N, C, H, W]`.
     public let images: Tensor
     /// The same images as pictures, for tiles.
-    public let pictures: [RGBImage]
+    public let pictures: [FunnelData.RGBImage]
     /// Each image's class name.
     public let captions: [String]
 
@@ -33,10 +33,10 @@ public struct InspectionSample {
         let loader = DataLoader(subset, normalization: trained.normalization,
                                 options: .init(batchSize: max(1, chosen.count), mode: .evaluation, threads: 0))
         let batch = loader.batch(0, epoch: 0)
-        let pictures = chosen.indices.map { k -> RGBImage in
+        let pictures = chosen.indices.map { k -> FunnelData.RGBImage in
             let bytes = Array(subset.image(k))
             let rgb = subset.channels == 1 ? bytes.flatMap { [$0, $0, $0] } : bytes
-            return RGBImage(width: subset.width, height: subset.height, pixels: rgb)
+            return FunnelData.RGBImage(width: subset.width, height: subset.height, pixels: rgb)
         }
         return InspectionSample(config: trained.config, model: model, images: batch.images, pictures: pictures,
                                 captions: chosen.map { test.classes[test.labels[$0]] })

@@ -1,4 +1,5 @@
 import Foundation
+import FunnelCharts
 
 /// Test accuracy and test loss per epoch, one line per activation (the mean over seeds) with a
 /// band of ± one standard deviation where two or more runs cover an epoch.

@@ -1,4 +1,6 @@
 import Foundation
+import FunnelCharts
+import FunnelStats
 import FunnelTrain
 
 /// The runs of a run store, grouped for a report: by study (dataset and planned training length),

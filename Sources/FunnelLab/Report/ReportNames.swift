@@ -1,4 +1,5 @@
 import Foundation
+import FunnelCharts
 import FunnelNN
 
 /// How a report writes the names of activations, models and datasets: as the papers do

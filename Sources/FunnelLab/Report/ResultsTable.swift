@@ -1,4 +1,6 @@
 import Foundation
+import FunnelCharts
+import FunnelStats
 
 /// The results of one study in the paper's form: test accuracy and loss as mean ± std over runs,
 /// per model and activation, the best of each column marked, each activation tested against the

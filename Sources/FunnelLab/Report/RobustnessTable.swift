@@ -1,4 +1,5 @@
 import Foundation
+import FunnelCharts
 import FunnelData
 import FunnelNN
 import FunnelTrain

@@ -1,6 +1,8 @@
 import Foundation
+import FunnelCharts
 import FunnelData
 import FunnelNN
+import FunnelStats
 import FunnelTrain
 
 /// The page `funnel report` writes: one self-contained HTML file (inline SVG, embedded CSS, no

@@ -1,3 +1,5 @@
+import FunnelStats
+
 /// A sweep ready to run: its configuration, the search method it names, and its early termination.
 ///
 /// The caller (a sweep runner) owns the runs; it asks `nextRun` for hyper-parameters, trains, reports the

@@ -1,5 +1,6 @@
 import Foundation
 import FunnelInterop
+import FunnelStats
 import FunnelTrain
 
 /// One agent of a sweep whose state lives in the run store, like `wandb agent`: it asks the

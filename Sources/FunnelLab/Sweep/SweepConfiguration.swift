@@ -1,3 +1,5 @@
+import FunnelStats
+
 /// A hyper-parameter sweep: how to search, what to optimise, the budget, the parameters and their values,
 /// and when to stop runs early. The same structure as a W&B sweep file (see `init(yaml:)`).
 public struct SweepConfiguration: Sendable, Hashable {

@@ -1,4 +1,5 @@
 import Foundation
+import FunnelStats
 import Yams
 
 extension SweepConfiguration {

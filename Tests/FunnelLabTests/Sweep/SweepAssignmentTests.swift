@@ -1,4 +1,5 @@
 import Testing
+import FunnelStats
 @testable import FunnelLab
 
 @Suite struct SweepAssignmentTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FunnelStats
 @testable import FunnelLab
 
 @Suite struct SweepTests {

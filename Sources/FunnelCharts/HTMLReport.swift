@@ -295,7 +295,7 @@ public struct HTMLReport: Sendable {
 }
 
 /// Prose to HTML: escaped text with `code` spans and **bold**; nothing else is interpreted.
-enum InlineText {
+package enum InlineText {
     static func html(_ text: String) -> String {
         var out = ""
         let parts = text.components(separatedBy: "`")
@@ -319,7 +319,7 @@ enum InlineText {
     }
 
     /// A URL fragment from a title: lower case ASCII letters and digits joined by hyphens.
-    static func slug(_ title: String) -> String {
+    package static func slug(_ title: String) -> String {
         var out = ""
         var pendingHyphen = false
         for scalar in title.lowercased().unicodeScalars {

@@ -1,5 +1,5 @@
 import Testing
-@testable import FunnelLab
+@testable import FunnelStats
 
 @Suite struct GridSearchTests {
     static let parameters = [

@@ -1,5 +1,6 @@
 import Testing
-@testable import FunnelLab
+import FunnelTestSupport
+@testable import FunnelStats
 
 @Suite struct SampleSummaryTests {
     @Test func matchesScipy() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import FunnelLab
+import FunnelTestSupport
+@testable import FunnelStats
 
 @Suite struct RandomSearchTests {
     static let parameters = [

@@ -45,7 +45,7 @@ public struct HyperbandSchedule: Sendable, Hashable {
     }
 
     /// Checks the numbers; `field` prefixes the error (`early_terminate`).
-    func validate(field: String) throws(SweepConfigurationError) {
+    package func validate(field: String) throws(SweepConfigurationError) {
         guard eta > 1, eta.isFinite else {
             throw SweepConfigurationError(field: "\(field).eta", message: "expected a number greater than 1, got \(eta)")
         }

@@ -1,5 +1,6 @@
 import Testing
-@testable import FunnelLab
+import FunnelTestSupport
+@testable import FunnelStats
 
 @Suite struct WelchTestTests {
     // scipy.stats.ttest_ind(a, b, equal_var=False) -> statistic, df, pvalue

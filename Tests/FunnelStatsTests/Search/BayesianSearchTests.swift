@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import FunnelLab
+import FunnelTestSupport
+@testable import FunnelStats
 
 @Suite struct BayesianSearchTests {
     /// Branin-Hoo on x1 in [-5, 10], x2 in [0, 15]; global minimum 0.397887 at (-π, 12.275), (π, 2.275)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import FunnelLab
+import FunnelTestSupport
+@testable import FunnelCharts
 
 @Suite struct ChartLineTests {
     static let epochs = (0...20).map(Double.init)

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import FunnelLab
+@testable import FunnelCharts
 
 @Suite struct ChartScaleTests {
     // MARK: Linear ticks

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import FunnelLab
+import FunnelTestSupport
+@testable import FunnelCharts
 
 @Suite struct ChartHTMLTableTests {
     static func table() -> HTMLTable {

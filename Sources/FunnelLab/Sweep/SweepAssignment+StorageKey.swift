@@ -1,8 +1,6 @@
 import Foundation
+import FunnelStats
 import Yams
-
-/// The hyper-parameters of one sweep run, by parameter name.
-public typealias SweepAssignment = [String: SweepValue]
 
 extension Dictionary where Key == String, Value == SweepValue {
     /// A canonical text of the assignment, equal for equal assignments, for storing and looking up runs.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import FunnelLab
+import FunnelTestSupport
+@testable import FunnelCharts
 
 /// Writes the demo report and sheets (synthetic data) so a person can open them in a browser:
 /// `FUNNEL_CHART_DEMO_DIR=/tmp/demo swift test --filter ChartDemoTests`, then open

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import FunnelLab
+import FunnelTestSupport
+@testable import FunnelStats
 
 @Suite struct GaussianProcessTests {
     static let inputs: [[Double]] = [[0.1], [0.3], [0.45], [0.7], [0.9]]
