@@ -43,8 +43,9 @@ let package = Package(
         .target(name: "FunnelInterop", dependencies: ["FunnelTrain", "FunnelModels"]),
         // SVG charts and the self-contained HTML page (Foundation and libpng only).
         .target(name: "FunnelCharts", dependencies: ["CCodecs"]),
-        // Statistics (tests, rankings) and the sweep search methods (grid, random, GP, Hyperband).
-        .target(name: "FunnelStats"),
+        // Statistics (tests, rankings) and the sweep search methods (grid, random, GP, Hyperband);
+        // the searches draw from Funnel's own generator.
+        .target(name: "FunnelStats", dependencies: ["FunnelTensor"]),
         // Experiments, sweeps, the cluster and the report.
         .target(name: "FunnelLab", dependencies: ["FunnelTrain", "FunnelInterop", "FunnelCharts", "FunnelStats", "Yams"]),
         .executableTarget(name: "funnel", dependencies: [

@@ -1,155 +1,86 @@
 import Foundation
 
-/// Where a chart puts its legend. No placement lets the legend cover data.
-public enum LegendPlacement: Sendable, Hashable {
-    /// A corner inside the plot that no data touches, tried in the order top-right, top-left,
-    /// bottom-right, bottom-left; otherwise outside on the right (or above, for narrow charts).
-    case auto
-    /// Outside the plot, right of it.
-    case right
-    /// Outside the plot, between the title and the plot, in rows.
-    case top
-    /// Outside the plot, below the x-axis title, in rows.
-    case bottom
-    /// Inside the plot in this corner, on a white backing (the caller vouches it is free).
-    case inside(Corner)
-    /// Line charts: each series' name at the right end of its line (other charts: `.right`).
-    case lineEnds
-    /// No legend.
-    case none
-}
-
-/// A corner of the plot area.
-public enum Corner: Sendable, Hashable, CaseIterable {
-    case topRight
-    case topLeft
-    case bottomRight
-    case bottomLeft
-}
-
-/// One legend row: a symbol in a colour and a name.
+/// One row of a legend: a name and its symbol in a colour (a line sample with an optional marker,
+/// a band, a marker alone, or a filled square).
 public struct LegendEntry: Sendable, Hashable {
-    public enum Symbol: Sendable, Hashable {
-        /// A line sample, optionally with a marker and a translucent band behind it.
-        case line(LineDash, marker: MarkerShape?, band: Bool)
-        /// A marker alone (scatter series).
-        case marker(MarkerShape)
-        /// A filled square (bars, heatmap categories).
-        case swatch
-    }
-
     public var name: String
     public var color: Color
-    public var symbol: Symbol
+    public var line: LineDash?
+    public var marker: MarkerShape?
+    /// A translucent band behind the line sample.
+    public var band: Bool
+    /// A filled square (bars, masks).
+    public var swatch: Bool
 
-    public init(_ name: String, color: Color, symbol: Symbol = .line(.solid, marker: nil, band: false)) {
-        self.name = name
-        self.color = color
-        self.symbol = symbol
+    public init(_ name: String, color: Color, line: LineDash? = nil, marker: MarkerShape? = nil, band: Bool = false, swatch: Bool = false) {
+        (self.name, self.color, self.line, self.marker, self.band, self.swatch) = (name, color, line, marker, band, swatch)
+    }
+
+    /// One entry per name, in order of first appearance, with the symbols of all layers of that name
+    /// (a band and a line named "ReLU" make one row).
+    static func merged(_ entries: [LegendEntry]) -> [LegendEntry] {
+        var result: [LegendEntry] = []
+        for entry in entries {
+            guard let i = result.firstIndex(where: { $0.name == entry.name }) else {
+                result.append(entry)
+                continue
+            }
+            result[i].line = result[i].line ?? entry.line
+            result[i].marker = result[i].marker ?? entry.marker
+            result[i].band = result[i].band || entry.band
+            result[i].swatch = result[i].swatch || entry.swatch
+        }
+        return result
     }
 }
 
-/// Measures and draws a list of legend entries, stacked or in wrapped rows.
-struct LegendBlock {
+/// Legend entries in rows that wrap at a width: under a plot, or under a grid's title.
+struct LegendRows {
     var entries: [LegendEntry]
     var style: ChartStyle
 
-    static let symbolWidth = 24.0
-    static let symbolGap = 6.0
-    static let columnGap = 18.0
-    /// Inner padding of a legend drawn inside the plot on its white backing.
-    static let padding = 7.0
+    static let symbolWidth = 24.0, symbolGap = 6.0, columnGap = 18.0
 
     var rowHeight: Double { style.legendSize + 7 }
 
-    func entryWidth(_ entry: LegendEntry) -> Double {
-        LegendBlock.symbolWidth + LegendBlock.symbolGap + TextMetrics.width(entry.name, fontSize: style.legendSize)
-    }
-
-    /// Size of the stacked (one entry a row) form, without padding.
-    var stackedSize: ChartSize {
-        let width = entries.map(entryWidth).max() ?? 0
-        return ChartSize(width: width, height: Double(entries.count) * rowHeight)
-    }
-
-    /// Entry origins for the wrapped-rows form within `maxWidth`, and its size.
-    func rows(maxWidth: Double) -> (origins: [PixelPoint], size: ChartSize) {
-        var origins: [PixelPoint] = []
-        var x = 0.0
-        var y = 0.0
-        var widest = 0.0
+    /// Each entry's top-left corner, and the size of the whole, within `maxWidth`.
+    func layout(maxWidth: Double) -> (origins: [PixelPoint], size: ChartSize) {
+        var origins: [PixelPoint] = [], x = 0.0, y = 0.0, widest = 0.0
         for entry in entries {
-            let w = entryWidth(entry)
-            if x > 0 && x + w > maxWidth {
-                x = 0
-                y += rowHeight
-            }
+            let width = Self.symbolWidth + Self.symbolGap + TextMetrics.width(entry.name, fontSize: style.legendSize)
+            if x > 0 && x + width > maxWidth { (x, y) = (0, y + rowHeight) }
             origins.append(PixelPoint(x: x, y: y))
-            x += w + LegendBlock.columnGap
-            widest = max(widest, x - LegendBlock.columnGap)
+            widest = max(widest, x + width)
+            x += width + Self.columnGap
         }
         return (origins, ChartSize(width: widest, height: entries.isEmpty ? 0 : y + rowHeight))
     }
 
-    /// Draws the stacked form with its top-left at `origin`; `backing` adds a white panel.
-    func drawStacked(_ svg: inout SVGWriter, at origin: PixelPoint, backing: Bool) {
-        if backing {
-            let size = stackedSize
-            let pad = LegendBlock.padding
-            svg.element("rect", [
-                "x": svgNumber(origin.x - pad), "y": svgNumber(origin.y - pad),
-                "width": svgNumber(size.width + 2 * pad), "height": svgNumber(size.height + 2 * pad),
-                "rx": "3", "fill": "#ffffff", "fill-opacity": "0.92", "stroke": style.gridColor.hex,
-            ])
-        }
-        let origins = entries.indices.map { PixelPoint(x: origin.x, y: origin.y + Double($0) * rowHeight) }
-        drawEntries(&svg, origins: origins)
-    }
-
-    /// Draws the wrapped-rows form with its top-left at `origin`.
-    func drawRows(_ svg: inout SVGWriter, at origin: PixelPoint, maxWidth: Double) {
-        let layout = rows(maxWidth: maxWidth)
-        drawEntries(&svg, origins: layout.origins.map { PixelPoint(x: origin.x + $0.x, y: origin.y + $0.y) })
-    }
-
-    private func drawEntries(_ svg: inout SVGWriter, origins: [PixelPoint]) {
+    func draw(_ svg: inout SVGWriter, at origin: PixelPoint, maxWidth: Double) {
         let style = self.style
+        let origins = layout(maxWidth: maxWidth).origins
         svg.group([("class", "legend"), ("font-size", svgNumber(style.legendSize)), ("fill", style.textColor.hex)]) { svg in
-            for (entry, origin) in zip(entries, origins) {
-                let midY = origin.y + rowHeight / 2
-                let x0 = origin.x
-                let x1 = origin.x + LegendBlock.symbolWidth
-                switch entry.symbol {
-                case let .line(dash, marker, band):
-                    if band {
-                        svg.element("rect", [
-                            "x": svgNumber(x0), "y": svgNumber(midY - 5), "width": svgNumber(x1 - x0), "height": "10",
-                            "fill": entry.color.hex, "fill-opacity": svgNumber(style.bandOpacity + 0.07),
-                        ])
-                    }
-                    var attributes: [(String, String)] = [
-                        ("x1", svgNumber(x0)), ("y1", svgNumber(midY)), ("x2", svgNumber(x1)), ("y2", svgNumber(midY)),
-                        ("stroke", entry.color.hex), ("stroke-width", svgNumber(style.lineWidth)),
-                    ]
-                    if let pattern = dash.pattern(width: style.lineWidth) {
-                        attributes.append(("stroke-dasharray", pattern))
-                        attributes.append(("stroke-linecap", dash == .dotted ? "round" : "butt"))
-                    }
-                    svg.element("line", attributes: attributes)
-                    if let marker {
-                        Draw.marker(&svg, marker, at: PixelPoint(x: (x0 + x1) / 2, y: midY), radius: style.markerRadius,
-                                    fill: entry.color.hex, stroke: "#ffffff")
-                    }
-                case let .marker(shape):
-                    Draw.marker(&svg, shape, at: PixelPoint(x: (x0 + x1) / 2, y: midY), radius: style.markerRadius + 0.5,
-                                fill: entry.color.hex, stroke: nil)
-                case .swatch:
-                    svg.element("rect", [
-                        "x": svgNumber(x0 + 5), "y": svgNumber(midY - 6), "width": "14", "height": "12",
-                        "rx": "2", "fill": entry.color.hex,
-                    ])
+            for (entry, corner) in zip(entries, origins) {
+                let (x0, midY) = (origin.x + corner.x, origin.y + corner.y + rowHeight / 2)
+                let x1 = x0 + Self.symbolWidth, centre = PixelPoint(x: x0 + Self.symbolWidth / 2, y: midY)
+                let color = entry.color.hex
+                if entry.band {
+                    svg.element("rect", ["x": svgNumber(x0), "y": svgNumber(midY - 5), "width": svgNumber(Self.symbolWidth), "height": "10",
+                                         "fill": color, "fill-opacity": svgNumber(style.bandOpacity + 0.07)])
                 }
-                svg.text(entry.name, x: x1 + LegendBlock.symbolGap, y: midY + style.legendSize * 0.35)
+                if entry.swatch {
+                    svg.element("rect", ["x": svgNumber(x0 + 5), "y": svgNumber(midY - 6), "width": "14", "height": "12", "rx": "2", "fill": color])
+                }
+                if let dash = entry.line {
+                    svg.element("line", attributes: [("x1", svgNumber(x0)), ("y1", svgNumber(midY)), ("x2", svgNumber(x1)), ("y2", svgNumber(midY)),
+                                                     ("stroke", color), ("stroke-width", svgNumber(style.lineWidth))] + dash.attributes(width: style.lineWidth))
+                }
+                if let marker = entry.marker {
+                    // On a line sample, outlined like the line's markers; alone, as the points are drawn.
+                    let alone = entry.line == nil
+                    marker.draw(&svg, at: centre, radius: style.markerRadius + (alone ? 0.5 : 0), fill: color, outline: !alone)
+                }
+                svg.text(entry.name, x: x1 + Self.symbolGap, y: midY + style.legendSize * 0.35)
             }
         }
     }

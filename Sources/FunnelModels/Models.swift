@@ -4,6 +4,8 @@ import FunnelNN
 /// A registered architecture: how to build it and what input it expects.
 public struct ModelEntry: Sendable {
     public let name: String
+    /// How reports write it, as its paper does (`ResNet-20`).
+    public let displayName: String
     public let summary: String
     /// Input as `[C, H, W]`.
     public let input: [Int]
@@ -19,28 +21,28 @@ public struct ModelError: Error, CustomStringConvertible {
 /// The one table from model name to constructor. Every model takes any registered activation.
 public enum Models {
     public static let all: [ModelEntry] = [
-        cifar("resnet20", "CIFAR ResNet-20: 3 stages x 3 basic blocks, 16/32/64 (torch_models.resnet20)", bottleneck: false, [3, 3, 3], [16, 32, 64]),
-        cifar("resnet32", "CIFAR ResNet-32: 3 stages x 5 basic blocks, 16/32/64", bottleneck: false, [5, 5, 5], [16, 32, 64]),
-        cifar("resnet56", "CIFAR ResNet-56: 3 stages x 9 basic blocks, 16/32/64", bottleneck: false, [9, 9, 9], [16, 32, 64]),
-        cifar("resnet18", "CIFAR ResNet-18: basic blocks 2-2-2-2, 64..512 (torch_models.resnet18)", bottleneck: false, [2, 2, 2, 2], [64, 128, 256, 512]),
-        cifar("resnet34", "CIFAR ResNet-34: basic blocks 3-4-6-3, 64..512", bottleneck: false, [3, 4, 6, 3], [64, 128, 256, 512]),
-        cifar("resnet50", "CIFAR ResNet-50: bottlenecks 3-4-6-3, 64..512 (x4)", bottleneck: true, [3, 4, 6, 3], [64, 128, 256, 512]),
-        ModelEntry(name: "resnet50_imagenet", summary: "ImageNet ResNet-50 (v1: stride on the first 1x1), 224x224", input: [3, 224, 224], defaultClasses: 1000) {
+        cifar("resnet20", "ResNet-20", "CIFAR ResNet-20: 3 stages x 3 basic blocks, 16/32/64 (torch_models.resnet20)", bottleneck: false, [3, 3, 3], [16, 32, 64]),
+        cifar("resnet32", "ResNet-32", "CIFAR ResNet-32: 3 stages x 5 basic blocks, 16/32/64", bottleneck: false, [5, 5, 5], [16, 32, 64]),
+        cifar("resnet56", "ResNet-56", "CIFAR ResNet-56: 3 stages x 9 basic blocks, 16/32/64", bottleneck: false, [9, 9, 9], [16, 32, 64]),
+        cifar("resnet18", "ResNet-18", "CIFAR ResNet-18: basic blocks 2-2-2-2, 64..512 (torch_models.resnet18)", bottleneck: false, [2, 2, 2, 2], [64, 128, 256, 512]),
+        cifar("resnet34", "ResNet-34", "CIFAR ResNet-34: basic blocks 3-4-6-3, 64..512", bottleneck: false, [3, 4, 6, 3], [64, 128, 256, 512]),
+        cifar("resnet50", "ResNet-50", "CIFAR ResNet-50: bottlenecks 3-4-6-3, 64..512 (x4)", bottleneck: true, [3, 4, 6, 3], [64, 128, 256, 512]),
+        ModelEntry(name: "resnet50_imagenet", displayName: "ResNet-50", summary: "ImageNet ResNet-50 (v1: stride on the first 1x1), 224x224", input: [3, 224, 224], defaultClasses: 1000) {
             ResNet(config: $0, bottleneck: true, blocks: [3, 4, 6, 3], widths: [64, 128, 256, 512], stem: .imagenet)
         },
-        ModelEntry(name: "resnet101_imagenet", summary: "ImageNet ResNet-101 (v1), 224x224", input: [3, 224, 224], defaultClasses: 1000) {
+        ModelEntry(name: "resnet101_imagenet", displayName: "ResNet-101", summary: "ImageNet ResNet-101 (v1), 224x224", input: [3, 224, 224], defaultClasses: 1000) {
             ResNet(config: $0, bottleneck: true, blocks: [3, 4, 23, 3], widths: [64, 128, 256, 512], stem: .imagenet)
         },
-        ModelEntry(name: "mobilenet_v1_0.75", summary: "MobileNet v1, width 0.75, 224x224", input: [3, 224, 224], defaultClasses: 1000) {
+        ModelEntry(name: "mobilenet_v1_0.75", displayName: "MobileNet v1 0.75", summary: "MobileNet v1, width 0.75, 224x224", input: [3, 224, 224], defaultClasses: 1000) {
             MobileNetV1(config: $0, width: 0.75)
         },
-        ModelEntry(name: "shufflenet_v2_0.5x", summary: "ShuffleNet v2 0.5x, 224x224", input: [3, 224, 224], defaultClasses: 1000) {
+        ModelEntry(name: "shufflenet_v2_0.5x", displayName: "ShuffleNet v2 0.5\u{00D7}", summary: "ShuffleNet v2 0.5x, 224x224", input: [3, 224, 224], defaultClasses: 1000) {
             ShuffleNetV2(config: $0, width: 0.5)
         },
     ]
 
-    private static func cifar(_ name: String, _ summary: String, bottleneck: Bool, _ blocks: [Int], _ widths: [Int]) -> ModelEntry {
-        ModelEntry(name: name, summary: summary, input: [3, 32, 32], defaultClasses: 10) {
+    private static func cifar(_ name: String, _ displayName: String, _ summary: String, bottleneck: Bool, _ blocks: [Int], _ widths: [Int]) -> ModelEntry {
+        ModelEntry(name: name, displayName: displayName, summary: summary, input: [3, 32, 32], defaultClasses: 10) {
             ResNet(config: $0, bottleneck: bottleneck, blocks: blocks, widths: widths)
         }
     }

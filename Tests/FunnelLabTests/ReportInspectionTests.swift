@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FunnelCharts
 import FunnelModels
 import FunnelNN
 import FunnelTrain
@@ -95,9 +96,10 @@ import FunnelTestSupport
             }
         }
         let grid = kernels.channelGrid(channels: 4)
-        #expect(grid.items.count == 12)
-        #expect(grid.items.allSatisfy { item in abs((item.values.joined().map(abs).max() ?? 0) - 1) < 1e-12 })
-        #expect(kernels.meanKernelGrid().items.map(\.caption) == frelus.map { ReportNames.shortLayer($0.0) })
+        let cells = grid.panels.compactMap { $0 as? HeatCells }
+        #expect(cells.count == 12)
+        #expect(cells.allSatisfy { abs(($0.values.joined().map(abs).max() ?? 0) - 1) < 1e-12 })
+        #expect(kernels.meanKernelGrid().panels.map { ($0 as? HeatCells)?.caption } == frelus.map { ReportNames.shortLayer($0.0) })
     }
 
     @Test func conditionSharesAreWhereTheFReLUOutputExceedsItsInput() throws {
@@ -164,12 +166,12 @@ import FunnelTestSupport
             c.epochs = 2
             return c
         }
-        var options = StudyReport.Options()
+        var options = StudyAnalysis.Options()
         options.imagenetComplexity = false
         options.sampleImages = 4
         options.dynamicImages = 8
         options.attackImages = 4
-        let report = try StudyReport(data: try ReportData.load(runDirectory: dir), options: options)
+        let report = StudyReport(analysis: try StudyAnalysis(data: try ReportData.load(runDirectory: dir), options: options))
         #expect(report.page.sections.map(\.title).contains("Inside FReLU"))
         // Only FReLU and DY-ReLU have checkpoints here: those two are attacked.
         let robustness = try #require(report.page.sections.first { $0.title == "Robustness" })

@@ -1,13 +1,14 @@
 import Foundation
 import Testing
+import FunnelCharts
 import FunnelModels
 import FunnelTrain
 import FunnelTestSupport
 @testable import FunnelLab
 
 @Suite struct ReportPageTests {
-    static func options() -> StudyReport.Options {
-        var options = StudyReport.Options()
+    static func options() -> StudyAnalysis.Options {
+        var options = StudyAnalysis.Options()
         options.imagenetComplexity = false
         options.date = nil
         return options
@@ -21,23 +22,25 @@ import FunnelTestSupport
         let curves = LearningCurves(data: data, study: data.studies[0], model: "resnet20")
         #expect(curves.hasBands)
         #expect(curves.runCounts == 3...3)
-        for chart in [curves.accuracyChart(), curves.lossChart()] {
+        for chart in [curves.accuracyChart(colors: [:]), curves.lossChart(colors: [:])] {
             let tree = try #require(XMLTree.parse(chart.svg()))
             #expect(tree.all("path", class: "series").map { $0["data-name"] } == ["ReLU", "FReLU", "Swish"])
             #expect(tree.all("path", class: "band").count == 3)
         }
         // The band of ReLU's accuracy is mean ± std at each epoch.
-        let relu = curves.accuracyChart().series[0]
+        let marks = curves.accuracyChart(colors: [:]).marks
+        let (band, relu) = (try #require(marks.first as? Band), try #require(marks.compactMap { $0 as? Line }.first))
+        #expect(band.name == "ReLU" && relu.name == "ReLU")
         let sd = (19.0 / 12).squareRoot()
-        expectClose(relu.band![2].upper - relu.points[2].y, sd)
-        expectClose(relu.points[2].y - relu.band![2].lower, sd)
+        expectClose(band.upper[2] - relu.y[2], sd)
+        expectClose(relu.y[2] - band.lower[2], sd)
         // One run per activation: lines without bands.
         let single = try ReportFixture.directory()
         defer { try? FileManager.default.removeItem(at: single) }
         try ReportFixture.store(ReportFixture.studyRuns().filter { $0.seed == 0 }, in: single)
         let singleData = try ReportData.load(runDirectory: single)
-        let lines = LearningCurves(data: singleData, study: singleData.studies[0], model: "resnet20").accuracyChart()
-        #expect(lines.series.count == 3 && lines.series.allSatisfy { $0.band == nil })
+        let lines = LearningCurves(data: singleData, study: singleData.studies[0], model: "resnet20").accuracyChart(colors: [:])
+        #expect(lines.marks.count == 3 && lines.marks.allSatisfy { $0 is Line })
     }
 
     @Test func thePageIsSelfContainedAndLeavesOutWhatHasNoData() throws {
@@ -45,7 +48,7 @@ import FunnelTestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         try ReportFixture.store(ReportFixture.studyRuns(), in: dir)
         let data = try ReportData.load(runDirectory: dir)
-        let report = try StudyReport(data: data, options: Self.options())
+        let report = StudyReport(analysis: try StudyAnalysis(data: data, options: Self.options()))
         let html = report.page.html()
         #expect(XMLCheck.parses(html))
         for external in ["http:", "https:", "src=", "<script", "<link", "url("] {
@@ -76,7 +79,7 @@ import FunnelTestSupport
         try ReportFixture.store([ReportFixture.Run(act: "dyrelu_b", seed: 0, top1: [40, 50], loss: [2, 1])], in: dir)
         let data = try ReportData.load(runDirectory: dir)
         #expect(data.baseline == nil)
-        let report = try StudyReport(data: data, options: Self.options())
+        let report = StudyReport(analysis: try StudyAnalysis(data: data, options: Self.options()))
         #expect(report.page.sections.map(\.title) == ["Overview", "Results", "Learning curves", "Cost against accuracy"])
         #expect(report.omissions.contains { $0.hasPrefix("Activation shapes: none of the runs' activations is pointwise") })
         #expect(report.omissions.contains("Inside FReLU: no FReLU run among these runs."))
@@ -84,22 +87,22 @@ import FunnelTestSupport
         #expect(XMLCheck.parses(report.page.html()))
     }
 
-    @Test func writesThePageAndEveryFigureAsAnSVGFile() throws {
+    @Test func writesThePageAndEveryFigureAsAnSVGFileWithItsData() throws {
         let dir = try ReportFixture.directory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try ReportFixture.store(ReportFixture.studyRuns(), in: dir)
-        let report = try StudyReport(data: try ReportData.load(runDirectory: dir), options: Self.options())
+        let report = StudyReport(analysis: try StudyAnalysis(data: try ReportData.load(runDirectory: dir), options: Self.options()))
         let page = dir.appendingPathComponent("out/report.html")
         try FileManager.default.createDirectory(at: page.deletingLastPathComponent(), withIntermediateDirectories: true)
         let written = try report.write(to: page)
         let folder = dir.appendingPathComponent("out/report-figures")
         #expect(StudyReport.figuresDirectory(for: page).path == folder.path)
         #expect(written.first == page)
-        #expect(written.count == report.figures.count + 1)
+        #expect(written.count == 2 * report.figures.count + 1)
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-        #expect(files == report.figures.map { $0.name + ".svg" }.sorted())
-        #expect(files.first == "01-curves-accuracy-synthetic-resnet20.svg")
-        for file in files {
+        #expect(files == report.figures.flatMap { [$0.name + ".csv", $0.name + ".svg"] }.sorted())
+        #expect(files.first == "01-curves-accuracy-synthetic-resnet20.csv")
+        for file in files where file.hasSuffix(".svg") {
             let data = try Data(contentsOf: folder.appendingPathComponent(file))
             #expect(XMLCheck.parses(data), "\(file) is not well-formed")
             #expect(String(decoding: data.prefix(40), as: UTF8.self).hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))

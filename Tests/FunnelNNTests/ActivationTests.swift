@@ -3,15 +3,10 @@ import Testing
 import FunnelTestSupport
 @testable import FunnelNN
 
-/// Every activation spec the study and the paper's ablations use.
-let everySpec = [
-    "relu", "leaky_relu:a=0.1", "prelu", "prelu:shared", "swish", "swish:learnable", "swish:beta=1.5", "silu", "gelu", "gelu:tanh",
-    "mish", "sigmoid", "tanh", "softplus", "elu", "hard_swish", "maxout", "maxout:k=3", "glu",
-    "frelu", "frelu:fused=false", "frelu:k=5", "frelu:window=1x1", "frelu:window=7x7", "frelu:window=1x3+3x1", "frelu:window=max(1x3,3x1)",
-    "frelu:cond=maxpool", "frelu:cond=avgpool", "frelu:combine=sum", "frelu:combine=relu",
-    "frelu:norm=none", "frelu:norm=ln", "frelu:norm=in", "frelu:norm=gn,groups=2",
-    "dyrelu_a", "dyrelu_b", "dyrelu_c", "dyrelu:variant=b,k=3,r=2", "dyrelu:fused=false",
-]
+/// Every spec the registry names: each activation, each alias, and each option at its example value.
+let everySpec: [String] = Activations.all.flatMap { entry in
+    [entry.name] + entry.aliases + entry.options.map { "\(entry.name):\($0.name)=\($0.example)" }
+}
 
 /// Gives `b` the parameters and buffers of `a` (same architecture): tests run in parallel and share
 /// the default generator, so two layers built after the same seed need not start equal.
@@ -24,9 +19,39 @@ func copyState(from a: Module, to b: Module) {
 
 @Suite struct ActivationTests {
     @Test func registryListsAndResolvesEverything() throws {
-        for entry in Activations.all { _ = try Activations.factory(entry.name)(channels: 4) }
         for spec in everySpec { _ = try Activations.factory(spec)(channels: 4) }
         #expect(try Activations.factory("FReLU").name == "frelu")
+        let names = Activations.all.flatMap { [$0.name] + $0.aliases }
+        #expect(Set(names).count == names.count, "a name or alias is registered twice")
+    }
+
+    @Test func validatingASpecBuildsNothingAndDrawsNoRandomNumbers() throws {
+        // Group norm with 16 groups cannot serve 8 channels; validation must not build at any count.
+        DefaultRandom.seeded(11) {
+            let before = DefaultRandom.state
+            for spec in everySpec + ["frelu:norm=gn,groups=16"] {
+                #expect(throws: Never.self) { _ = try Activations.factory(spec) }
+            }
+            #expect(DefaultRandom.state == before)
+        }
+        let frelu = try Activations.factory("frelu:norm=gn,groups=16")(channels: 32) as! FReLU
+        #expect(frelu.parameterCount > 0)
+    }
+
+    @Test func namesAndColoursComeFromTheRegistry() {
+        for entry in Activations.all {
+            #expect(Activations.displayName(entry.name) == entry.displayName)
+            #expect(Activations.color(entry.name) == entry.color)
+            for alias in entry.variants {
+                #expect(Activations.displayName(alias.name) == alias.displayName ?? entry.displayName, "\(alias.name)")
+                #expect(Activations.color(alias.name) == alias.color ?? entry.color, "\(alias.name)")
+            }
+        }
+        // An alias's options spelled out read as the alias; other options follow in parentheses.
+        #expect(Activations.displayName("frelu:cond=maxpool") == "FReLU-B (max pool)")
+        #expect(Activations.displayName("dyrelu:variant=c,k=3") == "DY-ReLU-C (k=3)")
+        #expect(Activations.displayName("frelu:k=5") == "FReLU (k=5)")
+        #expect(Activations.displayName("serf") == "serf")
     }
 
     @Test func badSpecsNameTheProblem() {
@@ -184,8 +209,8 @@ func copyState(from a: Module, to b: Module) {
     @Test func aNewActivationIsAFewLinesAndGetsItsGradientFree() throws {
         // The README's example: "serf", x * erf(softplus(x)), written from tensor ops only. Added to a
         // copy of the registry, as `register` would: tests run in parallel, and others walk the real one.
-        let registry = Activations.adding(ActivationEntry(name: "serf", summary: "x * erf(softplus(x))", isPointwise: true) { _, _ in
-            Pointwise("serf") { x in x * x.softplus().erf() }
+        let registry = Activations.adding(ActivationEntry(name: "serf", displayName: "Serf", summary: "x * erf(softplus(x))", isPointwise: true) { _ in
+            { _ in Pointwise("serf") { x in x * x.softplus().erf() } }
         }, to: Activations.all)
         #expect(registry.count == Activations.all.count + 1 && !Activations.all.contains { $0.name == "serf" })
         let serf = try Activations.factory(ActivationSpec(parsing: "serf"), in: registry)(channels: 3)

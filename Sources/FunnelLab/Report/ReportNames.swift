@@ -1,43 +1,43 @@
 import Foundation
 import FunnelCharts
+import FunnelModels
 import FunnelNN
 
 /// How a report writes the names of activations, models and datasets: as the papers do
 /// (`FReLU`, `DY-ReLU-B`, `ResNet-20`, `CIFAR-10`), with a spec's options in parentheses, and
 /// unknown names as they are.
 public enum ReportNames {
-    private static let activations: [String: String] = [
-        "relu": "ReLU", "leaky_relu": "LeakyReLU", "prelu": "PReLU", "swish": "Swish", "silu": "SiLU",
-        "gelu": "GELU", "mish": "Mish", "sigmoid": "Sigmoid", "tanh": "Tanh", "softplus": "Softplus",
-        "elu": "ELU", "hard_swish": "Hard-swish", "hardswish": "Hard-swish", "maxout": "Maxout", "glu": "GLU",
-        "frelu": "FReLU", "funnel": "FReLU", "frelu_a": "FReLU", "frelu_b": "FReLU-B (max pool)",
-        "frelu_c": "FReLU-C (avg pool)", "frelu_d": "FReLU-D (sum)", "frelu_e": "FReLU-E (ReLU of DW)",
-        "frelu_light": "FReLU light (1\u{00D7}3 + 3\u{00D7}1)", "dyrelu": "DY-ReLU-B", "dyrelu_a": "DY-ReLU-A", "dyrelu_b": "DY-ReLU-B",
-        "dyrelu_c": "DY-ReLU-C", "dynamic_relu": "DY-ReLU-B",
-    ]
-
-    /// `frelu:k=5` -> `FReLU (k=5)`; `dyrelu:variant=c` -> `DY-ReLU-C`.
+    /// `frelu:k=5` -> `FReLU (k=5)`; `dyrelu:variant=c` -> `DY-ReLU-C` (from the activation registry).
     public static func activation(_ spec: String) -> String {
-        guard let parsed = try? ActivationSpec(parsing: spec) else { return spec }
-        var options = parsed.options
-        var base = activations[parsed.name] ?? parsed.name
-        if parsed.name.hasPrefix("dyrelu") || parsed.name == "dynamic_relu", let variant = options.removeValue(forKey: "variant") {
-            base = "DY-ReLU-" + variant.uppercased()
-        }
-        guard !options.isEmpty else { return base }
-        return base + " (" + options.keys.sorted().map { "\($0)=\(options[$0]!)" }.joined(separator: ", ") + ")"
+        Activations.displayName(spec)
     }
 
-    private static let models: [String: String] = [
-        "resnet18": "ResNet-18", "resnet20": "ResNet-20", "resnet32": "ResNet-32", "resnet34": "ResNet-34",
-        "resnet50": "ResNet-50", "resnet56": "ResNet-56", "resnet50_imagenet": "ResNet-50",
-        "resnet101_imagenet": "ResNet-101", "mobilenet_v1_0.75": "MobileNet v1 0.75",
-        "shufflenet_v2_0.5x": "ShuffleNet v2 0.5\u{00D7}",
-    ]
+    /// One colour per activation spec for every figure of a report: the registry's colour of the
+    /// activation (so ReLU looks the same in every report), or, when it has none or an earlier spec
+    /// of the list took it (two FReLU variants), the first palette colour no spec has.
+    public static func colors(for specs: [String], palette: [Color] = Palette.series) -> [String: Color] {
+        var assigned: [String: Color] = [:]
+        var used: Set<Color> = []
+        var waiting: [String] = []
+        for spec in specs where assigned[spec] == nil && !waiting.contains(spec) {
+            if let hex = Activations.color(spec), case let color = Color(hex: hex), !used.contains(color) {
+                assigned[spec] = color
+                used.insert(color)
+            } else {
+                waiting.append(spec)
+            }
+        }
+        var free = palette.filter { !used.contains($0) }
+        for spec in waiting {
+            if free.isEmpty { free = palette }  // more specs than colours: repeat the palette
+            assigned[spec] = free.removeFirst()
+        }
+        return assigned
+    }
 
-    /// `resnet20` -> `ResNet-20`.
+    /// `resnet20` -> `ResNet-20` (from the model registry); unknown names as they are.
     public static func model(_ name: String) -> String {
-        models[name.lowercased()] ?? name
+        (try? Models.entry(name))?.displayName ?? name
     }
 
     /// `cifar10`, `cifar10-jpeg` -> `CIFAR-10`; `synthetic` -> `synthetic`.

@@ -1,5 +1,6 @@
 import Foundation
 import FunnelStats
+import FunnelTrain
 import Yams
 
 extension Dictionary where Key == String, Value == SweepValue {
@@ -10,7 +11,7 @@ extension Dictionary where Key == String, Value == SweepValue {
     /// YAML, which is how `init(storageKey:)` reads it back with the sweep file's own typing of scalars:
     /// a double keeps its decimal point (`1.0`) so it does not come back as an int.
     public var storageKey: String {
-        let fields = keys.sorted().map { "\(Self.quoted($0)):\(Self.literal(self[$0]!))" }
+        let fields = keys.sorted().map { "\(jsonString($0)):\(Self.literal(self[$0]!))" }
         return "{" + fields.joined(separator: ",") + "}"
     }
 
@@ -39,7 +40,7 @@ extension Dictionary where Key == String, Value == SweepValue {
         switch value {
         case let .int(number): return "\(number)"
         case let .bool(flag): return "\(flag)"
-        case let .string(text): return quoted(text)
+        case let .string(text): return jsonString(text)  // JSON escapes are also YAML double-quoted ones
         case let .double(number):
             // YAML spellings for the non-finite values JSON has no words for.
             if number.isNaN { return ".nan" }
@@ -48,23 +49,5 @@ extension Dictionary where Key == String, Value == SweepValue {
             // Swift writes 1e-05 without a point; keep it a float for readers that want one.
             return text.contains(".") ? text : text.replacingOccurrences(of: "e", with: ".0e")
         }
-    }
-
-    /// A JSON string literal (also a YAML double-quoted scalar).
-    private static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -187,32 +187,28 @@ private enum SweepFileReader {
         }
     }
 
-    static func scalar(_ node: Node, _ field: String) throws(SweepConfigurationError) -> SweepValue {
-        guard let value = SweepValue(yaml: node) else {
-            throw SweepConfigurationError(field: field, message: "expected a number, string or boolean, got \(describe(node))")
+    /// The scalar at `node` read by `read`, or an error saying what was `expected` and what was found.
+    private static func typed<T>(_ node: Node, _ field: String, expected: String, _ read: (SweepValue) -> T?) throws(SweepConfigurationError) -> T {
+        guard let value = SweepValue(yaml: node).flatMap(read) else {
+            throw SweepConfigurationError(field: field, message: "expected \(expected), got \(describe(node))")
         }
         return value
     }
 
+    static func scalar(_ node: Node, _ field: String) throws(SweepConfigurationError) -> SweepValue {
+        try typed(node, field, expected: "a number, string or boolean") { $0 }
+    }
+
     static func string(_ node: Node, _ field: String) throws(SweepConfigurationError) -> String {
-        guard case let .string(text)? = SweepValue(yaml: node) else {
-            throw SweepConfigurationError(field: field, message: "expected a string, got \(describe(node))")
-        }
-        return text
+        try typed(node, field, expected: "a string") { $0.stringValue }
     }
 
     static func number(_ node: Node, _ field: String) throws(SweepConfigurationError) -> Double {
-        guard let number = SweepValue(yaml: node)?.doubleValue else {
-            throw SweepConfigurationError(field: field, message: "expected a number, got \(describe(node))")
-        }
-        return number
+        try typed(node, field, expected: "a number") { $0.doubleValue }
     }
 
     static func integer(_ node: Node, _ field: String) throws(SweepConfigurationError) -> Int {
-        guard case let .int(number)? = SweepValue(yaml: node) else {
-            throw SweepConfigurationError(field: field, message: "expected an integer, got \(describe(node))")
-        }
-        return number
+        try typed(node, field, expected: "an integer") { if case let .int(number) = $0 { number } else { nil } }
     }
 
     static func numbers(_ node: Node, _ field: String) throws(SweepConfigurationError) -> [Double] {

@@ -1,3 +1,4 @@
+import FunnelTensor
 
 /// Bayesian optimisation: a Gaussian process of the metric over the search space, and the next run where
 /// the expected improvement over the best run so far is largest (Jones et al. 1998; Snoek et al. 2012).
@@ -68,7 +69,7 @@ public struct BayesianSearch: SweepSearch {
 
     /// The next assignment: random for the first runs, then the candidate of largest expected improvement.
     public func suggest(history: [SweepObservation]) -> SweepAssignment? {
-        var generator = SplitMix64(seed: seed, stream: history.count)
+        var generator = RandomGenerator(seed: seed, stream: history.count)
         let observed = history.compactMap { run in
             run.metric.flatMap { $0.isFinite ? (assignment: run.assignment, loss: goal.asLoss($0)) : nil }
         }
@@ -117,14 +118,14 @@ public struct BayesianSearch: SweepSearch {
     /// A neighbour of `assignment`: each range moves by a normal step of `step` in its unit coordinate;
     /// each listed parameter is redrawn with probability 1/(number of parameters), so that on average one
     /// category changes.
-    private func perturbed(_ assignment: SweepAssignment, step: Double, _ generator: inout SplitMix64) -> SweepAssignment {
+    private func perturbed(_ assignment: SweepAssignment, step: Double, _ generator: inout RandomGenerator) -> SweepAssignment {
         var result = assignment
         let redraw = 1 / Double(max(parameters.count, 1))
         for parameter in parameters where !parameter.isConstant {
             switch parameter.domain {
             case let .range(range):
                 let u = range.unit(of: assignment[parameter.name] ?? range.value(atUnit: 0.5))
-                result[parameter.name] = range.value(atUnit: u + step * generator.nextNormal())
+                result[parameter.name] = range.value(atUnit: u + step * Double(generator.nextNormalPair().0))
             case .categorical, .constant:
                 if generator.nextDouble() < redraw { result[parameter.name] = parameter.value(atUnit: generator.nextDouble()) }
             }

@@ -1,3 +1,4 @@
+import FunnelTensor
 
 /// Independent draws from each parameter's distribution, reproducible from a seed.
 public struct RandomSearch: SweepSearch {
@@ -15,7 +16,7 @@ public struct RandomSearch: SweepSearch {
     }
 
     /// One draw of every parameter, in parameter order.
-    public func sample(using generator: inout SplitMix64) -> SweepAssignment {
+    public func sample(using generator: inout RandomGenerator) -> SweepAssignment {
         var assignment: SweepAssignment = [:]
         for parameter in parameters { assignment[parameter.name] = parameter.value(atUnit: generator.nextDouble()) }
         return assignment
@@ -23,7 +24,7 @@ public struct RandomSearch: SweepSearch {
 
     /// A fresh draw, from the stream of suggestion number `history.count`.
     public func suggest(history: [SweepObservation]) -> SweepAssignment? {
-        var generator = SplitMix64(seed: seed, stream: history.count)
+        var generator = RandomGenerator(seed: seed, stream: history.count)
         return sample(using: &generator)
     }
 }

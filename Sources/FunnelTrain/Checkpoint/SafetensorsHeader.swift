@@ -214,7 +214,7 @@ struct SafetensorsHeader {
 
 /// `text` as a JSON string literal, escaped exactly as serde_json (the reference writer) does:
 /// quote, backslash and control characters only; everything else stays raw UTF-8.
-func jsonString(_ text: String) -> String {
+package func jsonString(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {
         switch scalar {

@@ -6,12 +6,17 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write an HTML report of a run directory: results with significance, curves, cost, inside FReLU and DY-ReLU.",
         discussion: """
-            One self-contained HTML file (inline SVG, no network), plus every figure as an SVG file in \
-            <out>-figures/ beside it. Sections without data (no FReLU run, no checkpoint) are left out \
-            with a sentence saying why.
+            One self-contained HTML file (inline SVG, no network), plus every figure as an SVG file with \
+            its data as CSV in <out>-figures/ beside it, and every number of the page in \
+            <out>-analysis.json. Sections without data (no FReLU run, no checkpoint) are left out with a \
+            sentence saying why. --from-analysis draws the page again from such a JSON file, without \
+            the runs.
             """)
 
-    @OptionGroup var location: RunLocation<GivenRunDirectory>
+    @OptionGroup var location: RunLocation<ReportRunDirectory>
+    @Option(help: ArgumentHelp("Draw the page from this analysis (the <page>-analysis.json a report wrote) instead of computing it from runs.",
+                               valueName: "json"))
+    var fromAnalysis: String?
     @Option(help: "Output HTML file.") var out = "report.html"
     @Option(help: "Only runs of this experiment.") var experiment: String?
     @Option(help: "Dataset for the sample images (default: each run's own).") var data: String?
@@ -33,6 +38,20 @@ struct Report: ParsableCommand {
         guard out.lowercased().hasSuffix(".html") || out.lowercased().hasSuffix(".htm") else {
             throw ValidationError("--out '\(out)': expected an .html file")
         }
+        if let fromAnalysis {
+            // The analysis was computed already: options that shape the computing would be ignored.
+            let computing: [(String, Bool)] = [
+                ("--run-dir", location.runDir != nil), ("--store", location.store != nil), ("--experiment", experiment != nil), ("--data", data != nil),
+                ("--title", title != nil), ("--frelu-layer", freluLayer != nil), ("--measure-speed", measureSpeed),
+                ("--include-unfinished", includeUnfinished), ("--skip-imagenet", skipImagenet), ("--attack-images", attackImages != 0),
+            ]
+            if let given = computing.first(where: \.1) {
+                throw ValidationError("\(given.0) with --from-analysis \(fromAnalysis): the page is drawn from the analysis as it was computed; "
+                                      + "compute a new one from the runs instead")
+            }
+        } else {
+            guard location.runDir != nil else { throw ValidationError("Missing expected argument '--run-dir <run-dir>' (or --from-analysis <json>)") }
+        }
     }
 
     func run() throws {
@@ -42,12 +61,24 @@ struct Report: ParsableCommand {
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
             throw ValidationError("--out \(out): cannot create its folder \(folder.path): \(error.localizedDescription)")
         }
+        let page = URL(fileURLWithPath: out)
+        let analysis = try fromAnalysis.map { try StudyAnalysis.load(from: URL(fileURLWithPath: $0)) } ?? computeAnalysis()
+        let analysisFile = StudyAnalysis.file(for: page)
+        let figures = StudyReport.figuresDirectory(for: page)
+        let report = StudyReport(analysis: analysis, figuresFolderName: figures.lastPathComponent, analysisFileName: analysisFile.lastPathComponent)
+        try analysis.write(to: analysisFile)
+        try report.write(to: page)
+        for omission in report.omissions { note("left out: \(omission)") }
+        print("wrote \(page.path), \(analysisFile.path) and \(report.figures.count) figures (SVG and CSV) in \(figures.path)/")
+    }
+
+    /// Computes the analysis of the runs: loads data, restores, attacks and counts models.
+    func computeAnalysis() throws -> StudyAnalysis {
         let store = try location.location()
         try location.requireExisting(store)
         let runData = try ReportData.load(runDirectory: location.runDirectoryURL, store: store, experiment: experiment, baseline: baseline,
-                                       includeUnfinished: includeUnfinished)
-        let page = URL(fileURLWithPath: out)
-        var options = StudyReport.Options()
+                                          includeUnfinished: includeUnfinished)
+        var options = StudyAnalysis.Options()
         options.title = title
         options.experiment = experiment
         options.data = data
@@ -56,10 +87,6 @@ struct Report: ParsableCommand {
         options.attackImages = attackImages
         options.speed = measureSpeed ? .measured(batchSize: speedBatch, steps: speedSteps) : .recorded
         options.command = (["funnel"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-        options.figuresFolderName = StudyReport.figuresDirectory(for: page).lastPathComponent
-        let report = try StudyReport(data: runData, options: options, progress: note)
-        let written = try report.write(to: page)
-        for omission in report.omissions { note("left out: \(omission)") }
-        print("wrote \(page.path) and \(written.count - 1) figures in \(StudyReport.figuresDirectory(for: page).path)/")
+        return try StudyAnalysis(data: runData, options: options, progress: note)
     }
 }

@@ -12,11 +12,15 @@ protocol RunDirectoryDefault {
     static var aliases: [String] { get }
     /// Whether `--run-dir` may name the runs.sqlite file itself (commands that only read the store).
     static var acceptsStoreFile: Bool { get }
+    /// With no default: when the command may do without runs, what the help says it takes instead
+    /// (the command then checks `--run-dir` itself).
+    static var alternative: String? { get }
 }
 
 extension RunDirectoryDefault {
     static var aliases: [String] { [] }
     static var acceptsStoreFile: Bool { false }
+    static var alternative: String? { nil }
 }
 
 /// `funnel train`, and the `funnel runs` commands (which also take a runs.sqlite file).
@@ -29,10 +33,16 @@ enum CompareRunDirectory: RunDirectoryDefault { static var path: String? { "runs
 enum ExperimentRunDirectory: RunDirectoryDefault { static var path: String? { "runs/experiments" } }
 enum SweepRunDirectory: RunDirectoryDefault { static var path: String? { "runs/sweeps" } }
 enum BenchRunDirectory: RunDirectoryDefault { static var path: String? { "runs/bench" } }
-/// `funnel report` and `funnel tensorboard export`: no default, and `--runs` as before.
+/// `funnel tensorboard export`: no default, and `--runs` as before.
 enum GivenRunDirectory: RunDirectoryDefault {
     static var path: String? { nil }
     static var aliases: [String] { ["runs"] }
+}
+/// `funnel report`: as `GivenRunDirectory`, but a page can also be drawn from an analysis file.
+enum ReportRunDirectory: RunDirectoryDefault {
+    static var path: String? { nil }
+    static var aliases: [String] { ["runs"] }
+    static var alternative: String? { "--from-analysis" }
 }
 
 /// `--run-dir` and `--store`: where a command's runs are. Checkpoints (and TensorBoard logs) stay
@@ -42,7 +52,8 @@ struct RunLocation<Directory: RunDirectoryDefault>: ParsableArguments {
     @Option(name: NameSpecification([.customLong("run-dir")] + Directory.aliases.map { .customLong($0) }),
             help: ArgumentHelp("Run directory: checkpoints, TensorBoard logs, and the run store (runs.sqlite) unless --store"
                                + (Directory.acceptsStoreFile ? "; or a runs.sqlite file" : "")
-                               + (Directory.path.map { " (default: \($0))." } ?? " (required)."),
+                               + (Directory.path.map { " (default: \($0))." }
+                                  ?? Directory.alternative.map { " (required unless \($0))." } ?? " (required)."),
                                valueName: "run-dir"))
     var runDir: String?
 
@@ -51,7 +62,10 @@ struct RunLocation<Directory: RunDirectoryDefault>: ParsableArguments {
     var store: String?
 
     func validate() throws {
-        guard runDir != nil || Directory.path != nil else { throw ValidationError("Missing expected argument '--run-dir <run-dir>'") }
+        guard runDir != nil || Directory.path != nil else {
+            if Directory.alternative != nil { return }  // the command checks it (it may not need runs)
+            throw ValidationError("Missing expected argument '--run-dir <run-dir>'")
+        }
         _ = try location()
     }
 

@@ -1,0 +1,118 @@
+import Foundation
+
+/// Everything `funnel report` found out about a set of runs, computed once: results with their
+/// statistics, learning curves, costs, the activations' shapes, what is inside trained FReLU and
+/// DY-ReLU models, robustness, and the paper's ImageNet models' counts.
+///
+/// Computing it (``init(data:options:progress:)``) does all the work: it loads data, restores
+/// checkpoints, runs the models, attacks them, counts FLOPs and times steps. The page
+/// (``StudyReport``) is drawn from this value alone, and the value is written beside the page as
+/// JSON (``write(to:)``), so a page can be drawn again from the file without the runs.
+///
+/// A section that could not be computed is absent (nil or missing from its list) and
+/// ``omissions`` says why, in page order.
+public struct StudyAnalysis: Codable, Sendable {
+    /// The version of this layout; a file of another version is refused when read.
+    public static let formatVersion = 1
+
+    /// What the page's header says.
+    public struct Header: Codable, Sendable {
+        public let title: String
+        /// Where the runs came from (the store's path or URL).
+        public let source: String
+        /// The experiment the runs were filtered by.
+        public let experiment: String?
+        /// The command line that computed this analysis.
+        public let command: String?
+        /// When it was computed, to the second; nil leaves the date out (reproducible pages).
+        public let date: Date?
+        /// Whether the paper's ImageNet models were to be counted.
+        public let imagenetComplexity: Bool
+    }
+
+    /// How many runs stand behind the figures.
+    public struct RunFacts: Codable, Sendable {
+        /// Runs used.
+        public let runs: Int
+        /// Their seeds, ascending.
+        public let seeds: [Int]
+        /// Runs per configuration (study × model × activation), in configuration order.
+        public let runsPerConfiguration: [Int]
+    }
+
+    /// A run the analysis did not use.
+    public struct ExcludedRun: Codable, Sendable, Hashable {
+        public let name: String
+        public let id: Int64
+        public let reason: String
+    }
+
+    public let formatVersion: Int
+    public let header: Header
+    public let facts: RunFacts
+    /// Studies in order of their first run.
+    public let studies: [ReportData.Study]
+    /// Activations in report order: the baseline first, then by first run.
+    public let acts: [String]
+    /// Each activation's kind.
+    public let kinds: [String: ActivationKind]
+    /// The activation others are tested against, when any run has it.
+    public let baseline: String?
+    public let excluded: [ExcludedRun]
+    /// Sentences saying which sections were left out and why, in page order.
+    public let omissions: [String]
+    public let keyFacts: KeyFacts
+    /// One per study, in study order.
+    public let results: [ResultsTable]
+    /// One per study and model, in order.
+    public let curves: [LearningCurves]
+    /// One per study whose models could be counted.
+    public let costs: [CostAccuracy]
+    /// The pointwise activations' curves; nil when none is pointwise or they could not be run.
+    public let shapes: ActivationShapes?
+    public let frelu: Inspected<FReLUInspection>?
+    public let dyrelu: Inspected<DyReLUInspection>?
+    /// nil unless attacks were asked for and succeeded.
+    public let robustness: RobustnessTable?
+    public let complexity: ComplexityTable?
+
+    /// What to compute and how.
+    public struct Options: Sendable {
+        /// Page title; nil makes one from the experiment or the run directory's name.
+        public var title: String?
+        /// The experiment the runs were filtered by, for the header.
+        public var experiment: String?
+        /// Dataset spec for the sample images in place of each run's own.
+        public var data: String?
+        /// Where step times come from.
+        public var speed: CostAccuracy.Speed = .recorded
+        /// Significance level of every test.
+        public var alpha = 0.05
+        /// Test images shown with FReLU's condition.
+        public var sampleImages = 8
+        /// Test images behind DY-ReLU's coefficient spreads (the first few are drawn).
+        public var dynamicImages = 64
+        /// FReLU layer of the condition maps (default: `layer1.0.act1`).
+        public var freluLayer: String?
+        /// Count the paper's ImageNet models (a few seconds of compute).
+        public var imagenetComplexity = true
+        /// Test images attacked per activation (FGSM and PGD); 0 leaves robustness out.
+        public var attackImages = 0
+        /// The command line, for the header.
+        public var command: String?
+        /// When the report was made; nil leaves the date out (reproducible pages).
+        public var date: Date? = Date()
+
+        public init() {}
+    }
+
+    /// The models of every study, each once, in order.
+    public var models: [String] {
+        results.flatMap(\.models).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+    }
+
+    /// The results of `study`.
+    public func results(of study: ReportData.Study) -> ResultsTable? {
+        results.first { $0.study == study }
+    }
+}
