@@ -129,6 +129,21 @@ extension Augmentation.Draw {
         }
     }
 
+    /// Writes a segmentation mask (one byte a pixel) moved and mirrored as `apply` moves the image,
+    /// so every label stays on its pixel; pixels from the padding get `ImageDataset.ignoreLabel`
+    /// (they show no object and no background). Cutout leaves the mask as it is: the hidden
+    /// pixels still belong to their class.
+    func apply(mask source: UnsafePointer<UInt8>, height: Int, width: Int, into destination: UnsafeMutablePointer<UInt8>) {
+        for y in 0..<height {
+            let sy = y + shiftY
+            for x in 0..<width {
+                let sx = (flip ? width - 1 - x : x) + shiftX
+                destination[y * width + x] = sy >= 0 && sy < height && sx >= 0 && sx < width
+                    ? source[sy * width + sx] : ImageDataset.ignoreLabel
+            }
+        }
+    }
+
     /// The part of `start ..< start + cutoutSide` inside `0 ..< limit`.
     private func clipped(_ start: Int, _ limit: Int) -> Range<Int> {
         let low = min(max(start, 0), limit)

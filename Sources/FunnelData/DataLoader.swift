@@ -9,6 +9,16 @@ public struct Batch: Sendable {
     public let labels: [Int]
     /// Each image's index in the dataset.
     public let indices: [Int]
+    /// A segmentation dataset's masks, augmented as the images: `height * width` bytes an image,
+    /// row by row, each a class or `ImageDataset.ignoreLabel`; nil for classification.
+    public let masks: [UInt8]?
+
+    public init(images: Tensor, labels: [Int], indices: [Int], masks: [UInt8]? = nil) {
+        self.images = images; self.labels = labels; self.indices = indices; self.masks = masks
+    }
+
+    /// The masks as one class index per pixel in `(n, y, x)` order (the loss's and metrics' input).
+    public var pixelLabels: [Int]? { masks?.map(Int.init) }
 }
 
 /// Cuts a dataset into batches for one epoch at a time, augmenting and normalising on background
@@ -106,6 +116,8 @@ public final class DataLoader: Sendable {
         let members = Array(order[index * options.batchSize ..< min((index + 1) * options.batchSize, order.count)])
         let images = Tensor(uninitialized: [members.count, d.channels, d.height, d.width])
         let floatsPerImage = d.imageByteCount
+        let area = d.height * d.width
+        var masks = d.masks.map { _ in [UInt8](repeating: 0, count: members.count * area) }
         d.pixels.withUnsafeBufferPointer { pixels in
             table.withUnsafeBufferPointer { table in
                 for (k, image) in members.enumerated() {
@@ -116,10 +128,17 @@ public final class DataLoader: Sendable {
                     draw.apply(pixels.baseAddress! + image * d.imageByteCount, height: d.height, width: d.width,
                                channels: d.channels, table: table.baseAddress!,
                                into: images.buffer.pointer + k * floatsPerImage)
+                    if let source = d.masks {
+                        source.withUnsafeBufferPointer { source in
+                            masks!.withUnsafeMutableBufferPointer { out in
+                                draw.apply(mask: source.baseAddress! + image * area, height: d.height, width: d.width, into: out.baseAddress! + k * area)
+                            }
+                        }
+                    }
                 }
             }
         }
-        return Batch(images: images, labels: members.map { d.labels[$0] }, indices: members)
+        return Batch(images: images, labels: members.map { d.labels[$0] }, indices: members, masks: masks)
     }
 }
 

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Loads a dataset from a spec: `synthetic`, a folder, or a `.tar`/`.tar.gz` archive, working out
-/// which layout it is from what is inside.
+/// Loads a dataset from a spec: `synthetic`, a folder, a `.tar`/`.tar.gz` archive (working out
+/// which layout it is from what is inside), or `scenes:SPEC`, segmentation scenes generated from
+/// the images of another spec (`SceneDataset`).
 public enum DatasetLoader {
     /// How to load.
     public struct Options: Sendable, Equatable {
@@ -16,11 +17,11 @@ public enum DatasetLoader {
         public var seed: UInt64
         /// Threads decoding images.
         public var threads: Int
-        /// Training images of the `synthetic` dataset.
+        /// Training images of a generated dataset (`synthetic`, `scenes:`).
         public var syntheticTrainCount: Int
-        /// Test images of the `synthetic` dataset.
+        /// Test images of a generated dataset (`synthetic`, `scenes:`).
         public var syntheticTestCount: Int
-        /// Seed of the `synthetic` dataset (fixed by default, so every run sees the same images).
+        /// Seed of a generated dataset (fixed by default, so every run sees the same images).
         public var syntheticSeed: UInt64
 
         /// Options; by default the cache sits beside the source and nothing is left out.
@@ -42,9 +43,14 @@ public enum DatasetLoader {
     public static let acceptedFormats = """
         "synthetic"; a CIFAR-10 binary folder (data_batch_1.bin ... data_batch_5.bin, test_batch.bin); \
         a CIFAR-100 binary folder (train.bin, test.bin); an image folder (train/ and test/, each with one \
-        folder of .jpg, .jpeg or .png images per class, optional labels.txt); or one of these folders \
-        packed as a .tar or .tar.gz archive
+        folder of .jpg, .jpeg or .png images per class, optional labels.txt); a segmentation folder \
+        (train/ and test/, each with images/ and same-named PNG masks/, optional classes.txt); one of \
+        these folders packed as a .tar or .tar.gz archive; or scenes:<one of these> for segmentation \
+        scenes generated from its images
         """
+
+    /// The prefix of a scenes spec: `scenes:../shared/datasets/cifar10-jpeg.tar.gz`.
+    public static let scenesPrefix = "scenes:"
 
     /// The splits of the dataset `spec` names.
     ///
@@ -61,6 +67,12 @@ public enum DatasetLoader {
     }
 
     private static func loadWhole(_ spec: String, options: Options) throws -> (Splits, LoadReport) {
+        if spec.lowercased().hasPrefix(scenesPrefix) {
+            let (source, found) = try loadWhole(String(spec.dropFirst(scenesPrefix.count)), options: options)
+            let scenes = SceneDataset.make(from: source, trainCount: options.syntheticTrainCount, testCount: options.syntheticTestCount,
+                                           seed: options.syntheticSeed)
+            return (scenes, LoadReport(format: .scenes, container: found.container, cache: found.cache))
+        }
         if spec.lowercased() == DatasetFormat.synthetic.rawValue {
             let splits = SyntheticDataset.make(trainCount: options.syntheticTrainCount, testCount: options.syntheticTestCount, seed: options.syntheticSeed)
             return (splits, LoadReport(format: .synthetic, container: .generated, cache: .disabled))
@@ -93,7 +105,12 @@ public enum DatasetLoader {
         let tree = try FileTree.open(spec)
         let format: DatasetFormat
         let decode: () throws -> Splits
-        if let (variant, folder) = CIFARBinary.locate(in: tree) {
+        if let root = MaskFolder.root(in: tree) {
+            // Masks are not in the decode cache's format: read them each time.
+            format = .maskFolder
+            cache = nil
+            decode = { try MaskFolder.load(tree, root: root, name: name, threads: options.threads) }
+        } else if let (variant, folder) = CIFARBinary.locate(in: tree) {
             format = variant == .cifar10 ? .cifar10Binary : .cifar100Binary
             decode = { try CIFARBinary.load(tree, variant: variant, folder: folder, name: name) }
         } else if let root = ImageFolder.root(in: tree) {

@@ -9,7 +9,7 @@ import FunnelTensor
 enum DerivedSeed {
     /// What a derived stream is for; distinct purposes never share a stream.
     enum Purpose: UInt64 {
-        case shuffle = 1, augment, sample, synthetic
+        case shuffle = 1, augment, sample, synthetic, scenes
     }
 
     /// A seed mixed from `seed`, `purpose` and `parts`: each step feeds the running value XOR

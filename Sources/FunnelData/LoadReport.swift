@@ -8,6 +8,10 @@ public enum DatasetFormat: String, Sendable, Codable, CaseIterable {
     case cifar100Binary = "CIFAR-100 binary"
     /// `train/` and `test/` folders with one folder of images per class.
     case imageFolder = "image folder"
+    /// `train/` and `test/` folders of `images/` with same-named PNG `masks/` (segmentation).
+    case maskFolder = "image folder with masks"
+    /// Segmentation scenes generated from another dataset's images (`SceneDataset`).
+    case scenes
 }
 
 /// How a dataset's source is stored.

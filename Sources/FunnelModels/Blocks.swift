@@ -1,8 +1,10 @@
 import FunnelNN
 
-/// 3x3 conv without bias, Kaiming-normal (fan-out) init as torchvision's ResNet.
-func conv3x3(_ i: Int, _ o: Int, stride: Int = 1) -> Conv2d {
-    Conv2d(i, o, kernel: 3, stride: stride, padding: 1, bias: false, initializer: .kaimingNormalFanOut)
+/// 3x3 conv without bias, Kaiming-normal (fan-out) init as torchvision's ResNet; padding equal to
+/// the dilation keeps the size.
+func conv3x3(_ i: Int, _ o: Int, stride: Int = 1, dilation: Int = 1) -> Conv2d {
+    Conv2d(i, o, kernel: (3, 3), stride: (stride, stride), padding: (dilation, dilation), dilation: (dilation, dilation),
+           bias: false, initializer: .kaimingNormalFanOut)
 }
 
 /// 1x1 conv without bias, Kaiming-normal (fan-out) init.
@@ -41,9 +43,10 @@ public final class BasicBlock: Module {
     public let shortcut: Sequential
     public let se: SqueezeExcitation?
 
-    init(_ inPlanes: Int, _ planes: Int, stride: Int, config: ModelConfig, stage: Int) {
-        conv1 = conv3x3(inPlanes, planes, stride: stride); bn1 = BatchNorm(planes); act1 = config.act(planes, stage: stage)
-        conv2 = conv3x3(planes, planes); bn2 = BatchNorm(planes); act2 = config.act(planes, stage: stage)
+    /// - Parameter dilation: of both 3x3 convs (a dilated stage of a segmentation backbone).
+    init(_ inPlanes: Int, _ planes: Int, stride: Int, config: ModelConfig, stage: Int, dilation: Int = 1) {
+        conv1 = conv3x3(inPlanes, planes, stride: stride, dilation: dilation); bn1 = BatchNorm(planes); act1 = config.act(planes, stage: stage)
+        conv2 = conv3x3(planes, planes, dilation: dilation); bn2 = BatchNorm(planes); act2 = config.act(planes, stage: stage)
         shortcut = FunnelModels.shortcut(inPlanes, planes, stride: stride)
         se = config.placement.squeezeExcitation ? SqueezeExcitation(channels: planes) : nil
     }
@@ -67,11 +70,12 @@ public final class Bottleneck: Module {
     public let shortcut: Sequential
     public let se: SqueezeExcitation?
 
-    init(_ inPlanes: Int, _ planes: Int, stride: Int, config: ModelConfig, stage: Int, strideOn1x1: Bool = false) {
+    /// - Parameter dilation: of the 3x3 conv (a dilated stage of a segmentation backbone).
+    init(_ inPlanes: Int, _ planes: Int, stride: Int, config: ModelConfig, stage: Int, strideOn1x1: Bool = false, dilation: Int = 1) {
         let out = planes * Bottleneck.expansion
         conv1 = conv1x1(inPlanes, planes, stride: strideOn1x1 ? stride : 1); bn1 = BatchNorm(planes)
         act1 = config.act(planes, stage: stage, slot: .after1x1)
-        conv2 = conv3x3(planes, planes, stride: strideOn1x1 ? 1 : stride); bn2 = BatchNorm(planes)
+        conv2 = conv3x3(planes, planes, stride: strideOn1x1 ? 1 : stride, dilation: dilation); bn2 = BatchNorm(planes)
         act2 = config.act(planes, stage: stage, slot: .after3x3)
         conv3 = conv1x1(planes, out); bn3 = BatchNorm(out)
         act3 = config.act(out, stage: stage, slot: .after1x1)

@@ -19,15 +19,30 @@ public struct Placement: Sendable, Equatable {
     public static let everywhere = Placement()
 }
 
-/// Everything needed to build a model: the architecture name, classes, activation and placement.
+/// What a model predicts: one class per image, or one class per pixel.
+public enum ModelTask: String, Codable, CaseIterable, Sendable {
+    /// Logits `[N, classes]`.
+    case classify
+    /// Logits `[N, classes, H, W]` at the input's size (semantic segmentation).
+    case segment
+}
+
+/// Everything needed to build a model: the architecture name, task, classes, activation and placement.
 public struct ModelConfig: Sendable {
     public var name: String
     public var classes: Int
     public var activation: ActivationFactory
     public var placement: Placement
+    /// Whether the model classifies images or segments them (a CIFAR ResNet then is the backbone).
+    public var task: ModelTask
+    /// Segmentation: the backbone's last stage keeps its input's resolution, with dilated 3x3
+    /// convolutions instead of a stride of 2 (halves the output stride).
+    public var dilated: Bool
 
-    public init(name: String, classes: Int = 10, activation: ActivationFactory, placement: Placement = .everywhere) {
+    public init(name: String, classes: Int = 10, activation: ActivationFactory, placement: Placement = .everywhere,
+                task: ModelTask = .classify, dilated: Bool = false) {
         self.name = name; self.classes = classes; self.activation = activation; self.placement = placement
+        self.task = task; self.dilated = dilated
     }
 
     /// The activation for a slot: the chosen one where the placement says so, ReLU elsewhere.

@@ -10,7 +10,15 @@ public struct ModelEntry: Sendable {
     /// Input as `[C, H, W]`.
     public let input: [Int]
     public let defaultClasses: Int
+    /// What it can be built for: CIFAR ResNets classify, or segment as a `Segmenter`'s backbone.
+    public let tasks: Set<ModelTask>
     let build: @Sendable (ModelConfig) -> Module
+
+    init(name: String, displayName: String, summary: String, input: [Int], defaultClasses: Int, tasks: Set<ModelTask> = [.classify],
+         build: @escaping @Sendable (ModelConfig) -> Module) {
+        self.name = name; self.displayName = displayName; self.summary = summary; self.input = input; self.defaultClasses = defaultClasses
+        self.tasks = tasks; self.build = build
+    }
 }
 
 /// Why a model name was rejected.
@@ -39,11 +47,23 @@ public enum Models {
         ModelEntry(name: "shufflenet_v2_0.5x", displayName: "ShuffleNet v2 0.5\u{00D7}", summary: "ShuffleNet v2 0.5x, 224x224", input: [3, 224, 224], defaultClasses: 1000) {
             ShuffleNetV2(config: $0, width: 0.5)
         },
+        ModelEntry(name: "pixel_mlp", displayName: "pixel MLP", summary: "segmentation baseline without spatial context: a per-pixel MLP of 1x1 convs, 3-64-64-classes",
+                   input: [3, 64, 64], defaultClasses: 11, tasks: [.segment]) {
+            PixelClassifier(config: $0)
+        },
     ]
 
+    /// A CIFAR ResNet; for segmentation, the backbone of a `Segmenter` with a pyramid pooling head.
     private static func cifar(_ name: String, _ displayName: String, _ summary: String, bottleneck: Bool, _ blocks: [Int], _ widths: [Int]) -> ModelEntry {
-        ModelEntry(name: name, displayName: displayName, summary: summary, input: [3, 32, 32], defaultClasses: 10) {
-            ResNet(config: $0, bottleneck: bottleneck, blocks: blocks, widths: widths)
+        ModelEntry(name: name, displayName: displayName, summary: summary, input: [3, 32, 32], defaultClasses: 10, tasks: [.classify, .segment]) { config in
+            switch config.task {
+            case .classify:
+                return ResNet(config: config, bottleneck: bottleneck, blocks: blocks, widths: widths)
+            case .segment:
+                let backbone = ResNet(config: config, bottleneck: bottleneck, blocks: blocks, widths: widths,
+                                      classifier: false, dilateLastStage: config.dilated)
+                return Segmenter(backbone: backbone, head: PyramidPooling(inChannels: backbone.outChannels, classes: config.classes, config: config))
+            }
         }
     }
 
@@ -55,8 +75,16 @@ public enum Models {
         return e
     }
 
+    /// The models that can be built for `task`.
+    public static func names(for task: ModelTask) -> [String] { all.filter { $0.tasks.contains(task) }.map(\.name) }
+
     /// Builds a model; weights are drawn from the default generator (seed it first).
+    /// - Throws: `ModelError` for an unknown name, or a model that cannot do `config.task`.
     public static func make(_ config: ModelConfig) throws -> Module {
-        try entry(config.name).build(config)
+        let e = try entry(config.name)
+        guard e.tasks.contains(config.task) else {
+            throw ModelError(description: "model '\(e.name)' cannot \(config.task.rawValue); models that can: \(names(for: config.task).joined(separator: ", "))")
+        }
+        return e.build(config)
     }
 }

@@ -86,6 +86,38 @@ enum Encode {
         return signature + chunk("IHDR", header) + chunk("IDAT", Array(compressed[..<Int(compressedSize)])) + chunk("IEND", [])
     }
 
+    /// An 8-bit palette PNG (colour type 3) of palette indices, with a palette whose colours differ
+    /// from the indices (so a decoder that returns colours is caught), each row with a different
+    /// filter type (0-4), so every unfiltering rule is exercised.
+    static func palettePNG(width: Int, height: Int, indices: [UInt8]) -> [UInt8] {
+        func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+            let body = Array(type.utf8) + data
+            return bigEndian(UInt32(data.count)) + body + bigEndian(UInt32(crc32(0, body, UInt32(body.count))))
+        }
+        let header = bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [8, 3, 0, 0, 0]
+        let palette: [UInt8] = (0..<256).flatMap { (i: Int) -> [UInt8] in
+            let red = UInt8((i * 37 + 11) % 256), green = UInt8((i * 91 + 3) % 256)
+            return [red, green, UInt8(255 - i)]
+        }
+        var raw: [UInt8] = []
+        for y in 0..<height {
+            let filter = UInt8(y % 5)
+            raw.append(filter)
+            for x in 0..<width {
+                let a = x > 0 ? Int(indices[y * width + x - 1]) : 0, b = y > 0 ? Int(indices[(y - 1) * width + x]) : 0
+                let c = x > 0 && y > 0 ? Int(indices[(y - 1) * width + x - 1]) : 0
+                let p = a + b - c, (pa, pb, pc) = (abs(p - a), abs(p - b), abs(p - c))
+                let predicted = [0, a, b, (a + b) / 2, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][Int(filter)]
+                raw.append(UInt8(truncatingIfNeeded: Int(indices[y * width + x]) - predicted))
+            }
+        }
+        var compressedSize = compressBound(UInt(raw.count))
+        var compressed = [UInt8](repeating: 0, count: Int(compressedSize))
+        precondition(compress(&compressed, &compressedSize, raw, UInt(raw.count)) == Z_OK)
+        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        return signature + chunk("IHDR", header) + chunk("PLTE", palette) + chunk("IDAT", Array(compressed[..<Int(compressedSize)])) + chunk("IEND", [])
+    }
+
     /// A baseline JPEG from libjpeg's encoder (1 channel grey or 3 RGB).
     static func jpeg(_ image: TestImage, quality: Int32 = 95) -> [UInt8] {
         var info = jpeg_compress_struct()

@@ -57,7 +57,7 @@ import FunnelTrain
         }
     }
 
-    @Test(.enabled(if: TestServices.runPython, needsPython), arguments: Models.all.map(\.name))
+    @Test(.enabled(if: TestServices.runPython, needsPython), arguments: Models.names(for: .classify))
     func everyModelWithReLUAndFReLUMatchesOnnxRuntime(_ name: String) throws {
         let check = try ONNXRuntimeCheck()
         let input = try Models.entry(name).input

@@ -47,6 +47,11 @@ import FunnelTrain
             }
         }
         #expect(try ExperimentPresets.spec("study", scale: .full).cells().count == 3 * 6 * 2 * 5)
+        // The segmentation preset takes CIFAR archives and makes scenes of them.
+        let dense = try ExperimentPresets.spec("dense", scale: .quick, datasets: ["../shared/datasets/cifar10-jpeg.tar.gz"])
+        #expect(dense.cells().count == 5 * 3 && dense.recipe.task == .segment)
+        #expect(dense.datasets == ["scenes:../shared/datasets/cifar10-jpeg.tar.gz"])
+        #expect(dense.cells()[0].key == "resnet20/scenes-cifar10-jpeg/relu/s0")
         #expect(throws: ExperimentError.self) { try ExperimentPresets.spec("nope", scale: .quick) }
     }
 

@@ -17,7 +17,7 @@ import FunnelNN
         }
     }
 
-    @Test(arguments: Models.all.map(\.name), ["relu", "frelu"])
+    @Test(arguments: Models.names(for: .classify), ["relu", "frelu"])
     func foldingKeepsTheOutput(model name: String, act: String) throws {
         DefaultRandom.seed(7)
         let model = try Models.make(ModelConfig(name: name, classes: 10, activation: try Activations.factory(act)))

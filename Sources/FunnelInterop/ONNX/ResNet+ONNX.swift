@@ -2,11 +2,13 @@ import FunnelModels
 import FunnelNN
 
 extension ResNet: ONNXExportable {
-    /// `linear(GAP(layers(act1(bn1(conv1(x))))))`, with the ImageNet stem's 3x3 stride-2 max-pool.
+    /// `linear(GAP(layers(act1(bn1(conv1(x))))))`, with the ImageNet stem's 3x3 stride-2 max-pool;
+    /// a backbone (no `linear`) gives the last stage's features.
     public func exportONNX(_ x: ONNXValue, to graph: ONNXGraphBuilder) throws -> ONNXValue {
         var out = try graph.apply(act1, graph.convolution(conv1, x, normalizedBy: bn1))
         if stem == .imagenet { out = try graph.maxPool(out, kernel: (3, 3), stride: (2, 2), padding: (1, 1)) }
         for layer in [layer1, layer2, layer3] + (layer4.map { [$0] } ?? []) { out = try graph.apply(layer, out) }
+        guard let linear else { return out }
         return try graph.apply(linear, graph.globalAveragePooled(out))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FunnelData
 import FunnelModels
 import FunnelNN
 import FunnelTrain
@@ -89,8 +90,13 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         for act in acts {
             do { _ = try Activations.factory(act) } catch { throw ExperimentError("experiment '\(name)', acts: \(error)") }
         }
-        for dataset in datasets where dataset != "synthetic" && !FileManager.default.fileExists(atPath: dataset) {
-            throw ExperimentError("experiment '\(name)', datasets: '\(dataset)' is neither `synthetic` nor an existing file or folder")
+        for dataset in datasets {
+            // `scenes:SOURCE` generates segmentation scenes from SOURCE, which must exist.
+            let source = dataset.hasPrefix(DatasetLoader.scenesPrefix) ? String(dataset.dropFirst(DatasetLoader.scenesPrefix.count)) : dataset
+            if source != "synthetic" && !FileManager.default.fileExists(atPath: source) {
+                throw ExperimentError("experiment '\(name)', datasets: '\(dataset)' is neither `synthetic` nor an existing file or folder"
+                                      + (source == dataset ? "" : " after \(DatasetLoader.scenesPrefix)"))
+            }
         }
         for cell in cells() {
             do { try cell.config.validate() } catch { throw ExperimentError("experiment '\(name)', cell \(cell.key): \(error)") }
@@ -129,8 +135,9 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         return out
     }
 
-    /// `../shared/datasets/cifar10-jpeg.tar.gz` -> `cifar10-jpeg`.
+    /// `../shared/datasets/cifar10-jpeg.tar.gz` -> `cifar10-jpeg`; `scenes:` before it -> `scenes-cifar10-jpeg`.
     static func shortName(_ dataset: String) -> String {
+        if dataset.hasPrefix(DatasetLoader.scenesPrefix) { return "scenes-" + shortName(String(dataset.dropFirst(DatasetLoader.scenesPrefix.count))) }
         var name = URL(fileURLWithPath: dataset).lastPathComponent
         for ext in [".tar.gz", ".tgz", ".tar"] where name.hasSuffix(ext) { name.removeLast(ext.count) }
         return name.isEmpty ? dataset : name

@@ -1,4 +1,5 @@
 import Foundation
+import FunnelData
 import FunnelTrain
 
 /// Built-in experiments: the reproducibility study and the FReLU paper's ablations as CIFAR
@@ -72,7 +73,26 @@ public enum ExperimentPresets {
         ablation("ablation-se", "compatibility with squeeze-and-excitation: ReLU, FReLU, ReLU+SE, FReLU+SE",
                  cost: "4 configs x 2 seeds x 10 epochs: about 25 min",
                  acts: ["relu", "frelu"], variants: [.init(name: "plain"), .init(name: "se", se: true)]),
+        dense,
     ]
+
+    /// Segmentation: the study's activations on scenes made from CIFAR images (`SceneDataset`).
+    /// Datasets given are scene sources (`scenes:` is added where missing), so `--data` takes the
+    /// CIFAR archive itself.
+    static let dense = Preset(name: "dense", summary: "segmentation of CIFAR scenes (64x64, 1-4 objects): ResNet-20 + pyramid pooling x {ReLU, Swish, Mish, FReLU, DY-ReLU-B} x 3 seeds (full: dilated ResNet-18, 50k scenes)",
+                              quickCost: "5 acts x 3 seeds x 10 epochs of 5k scenes: about 60 min") { scale, datasets in
+        var r = recipe(scale)
+        r.task = .segment
+        switch scale {
+        case .quick: r.syntheticTrain = 5_000; r.syntheticTest = 1_000
+        case .full: r.syntheticTrain = 50_000; r.syntheticTest = 10_000; r.dilated = true; r.epochs = 100; r.schedule = .cosine
+        }
+        let sources = datasets.isEmpty ? [cifar10] : datasets
+        return ExperimentSpec(name: "dense-\(scale.rawValue)", models: [scale == .full ? "resnet18" : "resnet20"],
+                              acts: ["relu", "swish", "mish", "frelu", "dyrelu_b"],
+                              datasets: sources.map { $0.hasPrefix(DatasetLoader.scenesPrefix) ? $0 : DatasetLoader.scenesPrefix + $0 },
+                              seeds: scale == .full ? [0, 1, 2, 3, 4] : [0, 1, 2], recipe: r)
+    }
 
     /// The preset's experiment at a scale; `datasets` replaces the preset's when not empty.
     public static func spec(_ name: String, scale: Scale, datasets: [String] = []) throws -> ExperimentSpec {

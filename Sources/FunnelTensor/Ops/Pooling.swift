@@ -36,4 +36,21 @@ extension Tensor {
         require(rank == 4, "[global_avg_pool] input must be [N, C, H, W], got \(shape)")
         return mean(axes: [2, 3])
     }
+
+    /// Averages over a `bins.0 x bins.1` grid of cells: PyTorch's `adaptive_avg_pool2d`, where
+    /// cell `i` of `b` covers rows `floor(i * H / b) ..< ceil((i + 1) * H / b)` (cells overlap when
+    /// `b` does not divide `H`). One average pooling when the bins divide the size; otherwise
+    /// composed of slices and means, so the backward pass comes from those.
+    public func adaptiveAvgPool2d(_ bins: (Int, Int)) -> Tensor {
+        require(rank == 4, "[adaptive_avg_pool2d] input must be [N, C, H, W], got \(shape)")
+        let (h, w) = (shape[2], shape[3])
+        require(bins.0 > 0 && bins.1 > 0 && bins.0 <= h && bins.1 <= w, "[adaptive_avg_pool2d] \(bins.0)x\(bins.1) bins for a \(h)x\(w) input")
+        if h % bins.0 == 0 && w % bins.1 == 0 { return avgPool2d(kernel: (h / bins.0, w / bins.1)) }
+        func cell(_ i: Int, _ b: Int, _ n: Int) -> Range<Int> { (i * n / b) ..< ((i + 1) * n + b - 1) / b }
+        let rows = (0..<bins.0).map { i in
+            let band = sliced(axis: 2, cell(i, bins.0, h))
+            return Tensor.concat((0..<bins.1).map { j in band.sliced(axis: 3, cell(j, bins.1, w)).mean(axes: [2, 3], keepDims: true) }, axis: 3)
+        }
+        return Tensor.concat(rows, axis: 2)
+    }
 }

@@ -77,4 +77,19 @@ extension Tensor {
             return best - start
         }
     }
+
+    /// The class map of per-pixel scores `[N, K, H, W]`: for each pixel, in `(n, y, x)` row-major
+    /// order, the channel with the highest score (the first on ties; no gradient).
+    public func argmaxChannels() -> [Int] {
+        require(rank == 4, "[argmax_channels] input must be [N, K, H, W], got \(shape)")
+        let k = shape[1], pixels = shape[0] * shape[2] * shape[3]
+        // Channels-last memory holds each pixel's K scores side by side, in (n, y, x) order.
+        let p = buffer.pointer
+        return (0..<pixels).map { pixel in
+            let row = p + pixel * k
+            var best = 0
+            for c in 1..<Swift.max(k, 1) where row[c] > row[best] { best = c }
+            return best
+        }
+    }
 }

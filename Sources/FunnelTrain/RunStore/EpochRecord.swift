@@ -112,6 +112,15 @@ extension EpochRecord {
         self.init(runID: runID, epoch: metrics.epoch, trainLoss: metrics.trainLoss, trainAcc: metrics.trainAccuracy * 100,
                   testLoss: metrics.test.loss, testTop1: metrics.test.top1 * 100, testTop5: metrics.test.top5 * 100,
                   lr: metrics.learningRate, seconds: metrics.seconds, imagesPerSecond: metrics.imagesPerSecond,
-                  extra: ["test_count": Double(metrics.test.count)])
+                  extra: Self.extra(metrics.test))
+    }
+
+    /// The evaluation's metrics without a column: the test count, and for segmentation
+    /// `test_miou` and `test_pixel_acc` (percent).
+    static func extra(_ test: Evaluation) -> [String: Double] {
+        var extra = ["test_count": Double(test.count)]
+        if let miou = test.meanIoU { extra["test_miou"] = miou * 100 }
+        if let accuracy = test.pixelAccuracy { extra["test_pixel_acc"] = accuracy * 100 }
+        return extra
     }
 }

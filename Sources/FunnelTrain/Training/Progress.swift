@@ -34,6 +34,9 @@ public final class ProgressPrinter: @unchecked Sendable {
             write(interactive ? "\r\u{1B}[K" + text : text + "\n")
         case let .epoch(m):
             write((interactive && !quiet ? "\r\u{1B}[K" : "") + m.line + "\n")
+        case let .finished(s) where s.finalMeanIoU != nil:
+            write(String(format: "done: best test mIoU %.2f%%, final %.2f%% (pixel acc %.2f%%), %@\n",
+                         (s.bestMeanIoU ?? 0) * 100, (s.finalMeanIoU ?? 0) * 100, s.finalTop1 * 100, formatDuration(s.seconds)))
         case let .finished(s):
             write(String(format: "done: best test top-1 %.2f%% (epoch %d), final %.2f%%, %@\n",
                          s.bestTop1 * 100, s.bestEpoch, s.finalTop1 * 100, formatDuration(s.seconds)))

@@ -1,4 +1,5 @@
 import Foundation
+import FunnelData
 import FunnelModels
 import FunnelNN
 
@@ -40,9 +41,14 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var squeezeExcitation = false
     /// Clip the global gradient norm to this value.
     public var gradClip: Float?
-    /// Synthetic dataset size (train/test) when `data` is `synthetic`.
+    /// Generated dataset size (train/test) when `data` is `synthetic` or `scenes:...`.
     public var syntheticTrain = 5000
     public var syntheticTest = 1000
+    /// Classify images, or segment them (`data` then needs masks: `scenes:ARCHIVE` or a mask
+    /// folder; `model` names the backbone of a `Segmenter`, or `pixel_mlp`).
+    public var task = ModelTask.classify
+    /// Segmentation: a dilated last backbone stage (stride 1) instead of a stride of 2.
+    public var dilated = false
 
     public init() {}
 
@@ -73,9 +79,13 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         }
         // Names resolve before any data is loaded or anything is queued.
         do { _ = try Models.entry(model) } catch { try fail("model", "one of " + Models.all.map(\.name).joined(separator: ", "), model) }
+        if let entry = try? Models.entry(model), !entry.tasks.contains(task) {
+            try fail("model", "a model that can \(task.rawValue) (task \(task.rawValue)): " + Models.names(for: task).joined(separator: ", "), model)
+        }
+        if dilated && task != .segment { try fail("dilated", "false for task \(task.rawValue) (a dilated backbone is for task segment)", dilated) }
         do { _ = try Activations.factory(act) } catch { throw TrainError.invalidConfig(field: "act", expected: "an activation spec (see `funnel acts`)", found: "\(act): \(error)") }
         if epochs < 1 { try fail("epochs", "at least 1", epochs) }
-        if data == "synthetic" {
+        if data == "synthetic" || data.lowercased().hasPrefix(DatasetLoader.scenesPrefix) {
             if syntheticTrain < batchSize { try fail("synthetic_train", "at least the batch size \(batchSize) (an epoch needs a batch)", syntheticTrain) }
             if syntheticTest < 1 { try fail("synthetic_test", "at least 1", syntheticTest) }
         }
@@ -92,6 +102,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         case labelSmoothing = "label_smoothing", seed, trainLimit = "train_limit", testLimit = "test_limit"
         case augment, cutout, coarseLabels = "coarse_labels", stages, slots, squeezeExcitation = "se"
         case gradClip = "grad_clip", syntheticTrain = "synthetic_train", syntheticTest = "synthetic_test"
+        case task, dilated
     }
 
     /// Decodes with every field optional: missing fields keep the defaults above. A key that is
@@ -118,6 +129,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         try take(.coarseLabels, &d.coarseLabels); try takeOptional(.stages, &d.stages); try take(.slots, &d.slots)
         try take(.squeezeExcitation, &d.squeezeExcitation); try takeOptional(.gradClip, &d.gradClip)
         try take(.syntheticTrain, &d.syntheticTrain); try take(.syntheticTest, &d.syntheticTest)
+        try take(.task, &d.task); try take(.dilated, &d.dilated)
         self = d
     }
 }

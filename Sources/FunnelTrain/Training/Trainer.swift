@@ -13,9 +13,15 @@ public struct EpochMetrics: Sendable, Codable, Equatable {
     public var seconds: Double
     public var imagesPerSecond: Double
 
-    /// One log line: `epoch 3: train loss 1.2345 acc 56.78% | test loss ... top-1 ... top-5 ... | 12s, 900 img/s`.
+    /// One log line: `epoch 3: train loss 1.2345 acc 56.78% | test loss ... top-1 ... top-5 ... | 12s, 900 img/s`;
+    /// for segmentation `... | test loss ... mIoU ... pixel acc ... | ...` (train acc: per pixel).
     public var line: String {
-        String(format: "epoch %d: train loss %.4f acc %.2f%% | test loss %.4f top-1 %.2f%% top-5 %.2f%% | lr %.4g, %@, %.0f img/s",
+        if let miou = test.meanIoU {
+            return String(format: "epoch %d: train loss %.4f pixel acc %.2f%% | test loss %.4f mIoU %.2f%% pixel acc %.2f%% | lr %.4g, %@, %.0f img/s",
+                          epoch, trainLoss, trainAccuracy * 100, test.loss, miou * 100, (test.pixelAccuracy ?? 0) * 100, learningRate,
+                          formatDuration(seconds), imagesPerSecond)
+        }
+        return String(format: "epoch %d: train loss %.4f acc %.2f%% | test loss %.4f top-1 %.2f%% top-5 %.2f%% | lr %.4g, %@, %.0f img/s",
                epoch, trainLoss, trainAccuracy * 100, test.loss, test.top1 * 100, test.top5 * 100, learningRate,
                formatDuration(seconds), imagesPerSecond)
     }
@@ -30,6 +36,9 @@ public struct TrainingSummary: Sendable, Codable, Equatable {
     public var bestEpoch: Int
     public var finalTop1: Double
     public var finalLoss: Double
+    /// Segmentation: the last epoch's and the best test mean IoU.
+    public var finalMeanIoU: Double?
+    public var bestMeanIoU: Double?
     public var seconds: Double
     public var parameters: Int
     /// Whether training stopped before its last epoch because it was asked to (a signal, a
@@ -75,6 +84,10 @@ public final class Trainer {
         var splits = try DatasetLoader.load(config.data, options: DatasetLoader.Options(
             trainLimit: config.trainLimit, testLimit: config.testLimit, seed: config.seed,
             syntheticTrainCount: config.syntheticTrain, syntheticTestCount: config.syntheticTest))
+        if config.task == .segment && splits.train.masks == nil {
+            throw TrainError.invalidConfig(field: "data", expected: "a dataset with masks for task segment: \(DatasetLoader.scenesPrefix)ARCHIVE, "
+                                           + "or a folder with train/ and test/ each holding images/ and masks/", found: config.data)
+        }
         if config.coarseLabels {
             splits = Splits(train: try splits.train.withCoarseLabels(), test: try splits.test.withCoarseLabels())
         }
@@ -85,7 +98,8 @@ public final class Trainer {
     public static func makeModel(_ config: TrainConfig, classes: Int) throws -> Module {
         let placement = Placement(stages: config.stages.map(Set.init), slots: config.slots,
                                   squeezeExcitation: config.squeezeExcitation)
-        return try Models.make(ModelConfig(name: config.model, classes: classes, activation: Activations.factory(config.act), placement: placement))
+        return try Models.make(ModelConfig(name: config.model, classes: classes, activation: Activations.factory(config.act), placement: placement,
+                                           task: config.task, dilated: config.dilated))
     }
 
     static func makeOptimizer(_ config: TrainConfig, _ model: Module) -> Optimizer {
@@ -194,7 +208,8 @@ public final class Trainer {
         let best = history.max { $0.test.top1 < $1.test.top1 }
         var summary = TrainingSummary(runName: runName, runID: recorder.runID, epochs: history, bestTop1: best?.test.top1 ?? 0,
                                       bestEpoch: best?.epoch ?? 0, finalTop1: history.last?.test.top1 ?? 0,
-                                      finalLoss: history.last?.test.loss ?? 0, seconds: Date().timeIntervalSince(start),
+                                      finalLoss: history.last?.test.loss ?? 0, finalMeanIoU: history.last?.test.meanIoU,
+                                      bestMeanIoU: history.compactMap(\.test.meanIoU).max(), seconds: Date().timeIntervalSince(start),
                                       parameters: model.parameterCount)
         summary.interrupted = interrupted
         events(.finished(summary))
@@ -213,13 +228,17 @@ public final class Trainer {
         model.setMode(.training)
         let epochStart = Date().addingTimeInterval(-partial.seconds)
         var lossSum = partial.lossSum, correct = partial.correct, seen = partial.seen, step = firstStep
+        // What the accuracy counts: images, or labelled pixels in segmentation.
+        var scored = partial.labelledPixels ?? partial.seen
         var lr = Double(config.lr)
         for batch in trainLoader.batches(epoch: epoch, from: firstStep) {
             lr = Double(schedule.learningRate(at: epoch * steps + step))
             optimizer.learningRate = Float(lr)
             optimizer.zeroGrad()
             let logits = model(batch.images)
-            let loss = logits.crossEntropy(labels: batch.labels, labelSmoothing: config.labelSmoothing)
+            let pixels = batch.pixelLabels
+            let loss = pixels.map { logits.pixelCrossEntropy(labels: $0, ignoreIndex: Int(ImageDataset.ignoreLabel)) }
+                ?? logits.crossEntropy(labels: batch.labels, labelSmoothing: config.labelSmoothing)
             let value = loss.item
             guard value.isFinite else {
                 let checkpoint = checkpointURL.flatMap { FileManager.default.fileExists(atPath: $0.path) ? $0.path : nil }
@@ -230,19 +249,27 @@ public final class Trainer {
             optimizer.step()
             step += 1
             lossSum += Double(value) * Double(batch.labels.count)
-            correct += Evaluation.correct(logits, batch.labels).top1
+            if let pixels {
+                let counts = Evaluation.correctPixels(logits, pixels)
+                correct += counts.top1
+                scored += counts.labelled
+            } else {
+                correct += Evaluation.correct(logits, batch.labels).top1
+                scored += batch.labels.count
+            }
             seen += batch.labels.count
             let elapsed = Date().timeIntervalSince(epochStart)
             events(.step(epoch: epoch + 1, epochs: config.epochs, step: step, steps: steps, loss: lossSum / Double(seen), batchLoss: Double(value),
-                         accuracy: Double(correct) / Double(seen), imagesPerSecond: Double(seen) / elapsed,
+                         accuracy: Double(correct) / Double(max(1, scored)), imagesPerSecond: Double(seen) / elapsed,
                          etaSeconds: elapsed / Double(step) * Double(steps - step + (config.epochs - epoch - 1) * steps)))
             if step < steps && shouldStop() {
-                return .stopped(step: step, PartialEpoch(lossSum: lossSum, correct: correct, seen: seen, seconds: elapsed))
+                return .stopped(step: step, PartialEpoch(lossSum: lossSum, correct: correct, seen: seen, seconds: elapsed,
+                                                         labelledPixels: config.task == .segment ? scored : nil))
             }
         }
         let trainSeconds = Date().timeIntervalSince(epochStart)
         let test = try Evaluation.run(model, testLoader)
-        return .finished(EpochMetrics(epoch: epoch + 1, trainLoss: lossSum / Double(max(1, seen)), trainAccuracy: Double(correct) / Double(max(1, seen)),
+        return .finished(EpochMetrics(epoch: epoch + 1, trainLoss: lossSum / Double(max(1, seen)), trainAccuracy: Double(correct) / Double(max(1, scored)),
                             test: test, learningRate: lr, seconds: Date().timeIntervalSince(epochStart),
                             imagesPerSecond: Double(seen) / trainSeconds))
     }

@@ -104,11 +104,14 @@ public struct PartialEpoch: Codable, Equatable, Sendable {
     public var seen: Int = 0
     /// Wall-clock seconds spent on the epoch so far.
     public var seconds: Double = 0
+    /// Segmentation: labelled training pixels so far (`correct` then counts pixels); nil for classification.
+    public var labelledPixels: Int?
 
-    public init(lossSum: Double = 0, correct: Int = 0, seen: Int = 0, seconds: Double = 0) {
+    public init(lossSum: Double = 0, correct: Int = 0, seen: Int = 0, seconds: Double = 0, labelledPixels: Int? = nil) {
         self.lossSum = lossSum
         self.correct = correct
         self.seen = seen
         self.seconds = seconds
+        self.labelledPixels = labelledPixels
     }
 }

@@ -5,7 +5,7 @@ import FunnelTrain
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Evaluate a checkpoint: test loss, top-1 and top-5.",
+        abstract: "Evaluate a checkpoint: test loss, top-1 and top-5 (segmentation: mIoU and pixel accuracy).",
         discussion: """
             A checkpoint written by `funnel train` knows its model, data and normalisation. A plain state dict under \
             PyTorch's names (PyTorch's `safetensors.torch.save_file(model.state_dict(), F)`) needs --model, --act and \
@@ -47,6 +47,12 @@ struct Eval: ParsableCommand {
         let result = try Evaluation.run(trained.model, trained.testLoader())
         let config = trained.config
         if json { try printJSON(result); return }
+        if let miou = result.meanIoU {
+            print(String(format: "%@%@ on %@: test loss %.4f, mIoU %.2f%%, pixel accuracy %.2f%% (%d images)",
+                         config.model + "/" + config.act, trained.epoch.map { " (epoch \($0))" } ?? "", config.data,
+                         result.loss, miou * 100, (result.pixelAccuracy ?? 0) * 100, result.count))
+            return
+        }
         print(String(format: "%@%@ on %@: test loss %.4f, top-1 %.2f%%, top-5 %.2f%% (%d images)",
                      config.model + "/" + config.act, trained.epoch.map { " (epoch \($0))" } ?? "", config.data,
                      result.loss, result.top1 * 100, result.top5 * 100, result.count))

@@ -7,11 +7,14 @@ import FunnelTrain
 extension TrainConfig.Optimizer: ExpressibleByArgument {}
 extension TrainConfig.Schedule: ExpressibleByArgument {}
 extension Placement.Slots: ExpressibleByArgument {}
+extension ModelTask: ExpressibleByArgument {}
 
 /// Training options shared by `funnel train` and `funnel compare`; they fill a `TrainConfig`.
 struct TrainOptions: ParsableArguments {
     @Option(help: "Model (see `funnel models`).") var model: String?
-    @Option(help: "Dataset: `synthetic`, a CIFAR binary folder, an image folder, or a .tar/.tar.gz archive.") var data: String?
+    @Option(help: "Dataset: `synthetic`, a CIFAR binary folder, an image folder, a .tar/.tar.gz archive, or scenes:<one of these> (segmentation scenes made from its images).") var data: String?
+    @Option(help: "classify | segment (per-pixel classes; --model is the backbone, or pixel_mlp; data needs masks).") var task: ModelTask?
+    @Flag(help: "Segmentation: dilate the backbone's last stage instead of striding it.") var dilated = false
     @Option(help: "Epochs (study: 200).") var epochs: Int?
     @Option(name: .customLong("batch-size"), help: "Batch size (study: 128).") var batchSize: Int?
     @Option(help: "sgd | adam | adamw (study: sgd).") var optimizer: TrainConfig.Optimizer?
@@ -33,7 +36,8 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Bottleneck slots: all | after1x1 | after3x3.") var slots: Placement.Slots?
     @Flag(help: "Add squeeze-and-excitation blocks.") var se = false
     @Option(name: .customLong("grad-clip"), help: "Clip the gradient norm.") var gradClip: Float?
-    @Option(name: .customLong("synthetic-train"), help: "Synthetic training images.") var syntheticTrain: Int?
+    @Option(name: .customLong("synthetic-train"), help: "Training images of a generated dataset (synthetic, scenes:).") var syntheticTrain: Int?
+    @Option(name: .customLong("synthetic-test"), help: "Test images of a generated dataset (synthetic, scenes:).") var syntheticTest: Int?
 
     /// Applies the given options over `base`.
     func config(_ base: TrainConfig) throws -> TrainConfig {
@@ -48,7 +52,8 @@ struct TrainOptions: ParsableArguments {
         if noAugment { c.augment = false }; if coarseLabels { c.coarseLabels = true }
         if let stages { c.stages = try integers(stages, option: "stages", example: "2,3") }
         if let slots { c.slots = slots }; if se { c.squeezeExcitation = true }; if let gradClip { c.gradClip = gradClip }
-        if let syntheticTrain { c.syntheticTrain = syntheticTrain }
+        if let syntheticTrain { c.syntheticTrain = syntheticTrain }; if let syntheticTest { c.syntheticTest = syntheticTest }
+        if let task { c.task = task }; if dilated { c.dilated = true }
         try c.validate()
         return c
     }

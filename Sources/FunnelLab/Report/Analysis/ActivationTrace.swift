@@ -44,6 +44,6 @@ public enum ActivationTrace {
                 }
             }
         }
-        return net.linear(out.globalAvgPool())
+        return net.linear.map { $0(out.globalAvgPool()) } ?? out
     }
 }
