@@ -32,24 +32,26 @@ let package = Package(
         .target(name: "FunnelKernels", dependencies: ["CDNNL", "CKernels"]),
         .target(name: "FunnelTensor", dependencies: ["FunnelKernels"]),
         .target(name: "FunnelNN", dependencies: ["FunnelTensor"]),
-        .target(name: "FunnelModels", dependencies: ["FunnelNN"]),
-        .target(name: "FunnelData", dependencies: ["FunnelTensor", "CCodecs", "CJPEG"]),
+        .target(name: "FunnelModels", dependencies: ["FunnelNN", "FunnelKernels"]),
+        .target(name: "FunnelData", dependencies: ["FunnelTensor", "FunnelKernels", "CCodecs", "CJPEG"]),
         .target(name: "FunnelTrain", dependencies: [
-            "FunnelModels", "FunnelData", "CCodecs", .product(name: "GRDB", package: "GRDB.swift"),
+            "FunnelModels", "FunnelData", "FunnelNN", "FunnelTensor", "FunnelKernels", "CCodecs", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // The formats of other tools: TensorBoard event files, ONNX models.
-        .target(name: "FunnelInterop", dependencies: ["FunnelTrain", "FunnelModels"]),
+        .target(name: "FunnelInterop", dependencies: ["FunnelTrain", "FunnelModels", "FunnelNN", "FunnelTensor"]),
         // SVG charts and the self-contained HTML page (Foundation and libpng only).
         .target(name: "FunnelCharts", dependencies: ["CCodecs"]),
         // Statistics (tests, rankings) and the sweep search methods (grid, random, GP, Hyperband);
         // the searches draw from Funnel's own generator.
         .target(name: "FunnelStats", dependencies: ["FunnelTensor"]),
         // Experiments, sweeps, the cluster and the report.
-        .target(name: "FunnelLab", dependencies: ["FunnelTrain", "FunnelInterop", "FunnelCharts", "FunnelStats", "Yams"]),
+        .target(name: "FunnelLab", dependencies: [
+            "FunnelTrain", "FunnelInterop", "FunnelModels", "FunnelNN", "FunnelData", "FunnelCharts", "FunnelStats", "Yams",
+        ]),
         .executableTarget(name: "funnel", dependencies: [
-            "FunnelLab", "FunnelCharts", "FunnelStats", "FunnelInterop", "FunnelTrain", "FunnelData", "FunnelModels", "FunnelNN", "FunnelKernels",
+            "FunnelLab", "FunnelInterop", "FunnelTrain", "FunnelData", "FunnelModels", "FunnelNN", "FunnelKernels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -1,5 +1,3 @@
-import Foundation
-
 /// A translucent band between a lower and an upper curve (mean ± std over seeds), clipped to the
 /// plot. Named like its line, it joins that line's legend row.
 public struct Band: Mark {
@@ -9,15 +7,12 @@ public struct Band: Mark {
     public var upper: [Double]
     public var color: Color
 
-    public init(_ name: String?, x: [Double], lower: [Double], upper: [Double], color: Color) {
-        precondition(lower.count == x.count && upper.count == x.count,
-                     "[Band] '\(name ?? "")': \(x.count) x values need as many bounds, got \(lower.count) and \(upper.count)")
-        (self.name, self.x, self.lower, self.upper, self.color) = (name, x, lower, upper, color)
-    }
-
-    /// `mean` ± `k` standard deviations.
-    public init(_ name: String?, x: [Double], mean: [Double], std: [Double], k: Double = 1, color: Color) {
-        self.init(name, x: x, lower: zip(mean, std).map { $0 - k * $1 }, upper: zip(mean, std).map { $0 + k * $1 }, color: color)
+    /// The band spans `mean` ± `std`.
+    public init(_ name: String?, x: [Double], mean: [Double], std: [Double], color: Color) {
+        precondition(mean.count == x.count && std.count == x.count,
+                     "[Band] '\(name ?? "")': \(x.count) x values need as many means and deviations, got \(mean.count) and \(std.count)")
+        (self.name, self.x, self.color) = (name, x, color)
+        (lower, upper) = (zip(mean, std).map { $0 - $1 }, zip(mean, std).map { $0 + $1 })
     }
 
     public var extent: (x: [Double], y: [Double]) { (x + x, lower + upper) }

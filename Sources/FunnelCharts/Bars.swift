@@ -1,5 +1,3 @@
-import Foundation
-
 /// Grouped bars on a category x axis (``Axis/categories(_:title:)``): in each category, one bar
 /// per series side by side, standing on zero (or on the bottom of an axis that excludes zero).
 public struct Bars: Mark {

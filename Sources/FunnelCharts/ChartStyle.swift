@@ -1,5 +1,3 @@
-import Foundation
-
 /// Fonts, colours and line weights shared by every chart, so the figures of a report look alike.
 public struct ChartStyle: Sendable, Hashable {
     /// CSS font stack of every chart (system fonts: nothing is downloaded).
@@ -25,24 +23,20 @@ public struct ChartStyle: Sendable, Hashable {
     public static let standard = ChartStyle()
 
     /// Smaller type and thinner lines, for the panels of a ``PanelGrid``.
-    public static let compact: ChartStyle = {
-        var style = ChartStyle()
-        (style.titleSize, style.labelSize, style.tickSize, style.legendSize, style.annotationSize) = (13, 11, 10.5, 11.5, 10.5)
-        (style.lineWidth, style.markerRadius) = (1.6, 2.8)
-        return style
-    }()
+    public static let compact = ChartStyle(titleSize: 13, labelSize: 11, tickSize: 10.5, legendSize: 11.5, annotationSize: 10.5,
+                                           lineWidth: 1.6, markerRadius: 2.8)
 
     /// Room around a chart's content.
     static let pad = 8.0
 
-    /// Height of the title block drawn by ``drawTitle(_:_:subtitle:top:)``.
+    /// Height of the title block drawn by ``drawTitle(_:_:subtitle:)``.
     func titleHeight(_ title: String?, subtitle: String?) -> Double {
         (title?.isEmpty == false ? titleSize + 5 : 0) + (subtitle?.isEmpty == false ? labelSize + 5 : 0)
     }
 
     /// A title (semi-bold) and a subtitle (muted) left-aligned from the top-left corner.
-    func drawTitle(_ svg: inout SVGWriter, _ title: String?, subtitle: String?, top: Double = ChartStyle.pad) {
-        var y = top
+    func drawTitle(_ svg: inout SVGWriter, _ title: String?, subtitle: String?) {
+        var y = ChartStyle.pad
         if let title, !title.isEmpty {
             y += titleSize
             svg.text(title, x: ChartStyle.pad + 2, y: y, [("font-size", svgNumber(titleSize)), ("font-weight", "600"), ("fill", textColor.hex)])

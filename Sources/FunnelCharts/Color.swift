@@ -1,5 +1,3 @@
-import Foundation
-
 /// An sRGB colour with 8-bit channels.
 public struct Color: Sendable, Hashable {
     public var red: UInt8

@@ -1,5 +1,3 @@
-import Foundation
-
 /// A vertical colour bar with tick labels on its right: the key to a colour map over a range.
 public struct ColorBar: Sendable {
     public var map: ColorMap

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Error bars: value ± error across x and/or up y at each point (one standard deviation over
 /// runs), with caps, clipped to the plot.
 public struct ErrorBars: Mark {

@@ -75,9 +75,7 @@ public struct HTMLReport: Sendable {
     }
 
     /// Writes ``html()`` to `url` as UTF-8.
-    public func write(to url: URL) throws {
-        try Data(html().utf8).write(to: url)
-    }
+    public func write(to url: URL) throws { try Data(html().utf8).write(to: url) }
 
     /// Section anchors from their titles, unique within the page.
     func sectionIDs() -> [String] {

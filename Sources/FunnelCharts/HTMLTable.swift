@@ -1,5 +1,3 @@
-import Foundation
-
 /// A results table for the HTML page: numbers right-aligned in tabular figures, the best value of
 /// a column in bold, `± std` and significance marks beside values, a caption and a footnote.
 public struct HTMLTable: Sendable, Hashable {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// A matrix drawn as coloured cells on a colour map (a learned 3x3 kernel on a diverging map
 /// centred at 0), with an optional caption under it. Non-finite values are grey. Put several in a
 /// ``PanelGrid`` with one ``ColorBar`` to compare them on one scale.
@@ -26,21 +24,16 @@ public struct HeatCells: Chart {
         return ChartSize(width: max(cells.width, TextMetrics.width(caption, fontSize: style.annotationSize)), height: cells.height + style.annotationSize + 5)
     }
 
-    /// Colour of the cell at `row`, `column`.
-    func color(row: Int, column: Int) -> Color {
-        let v = values[row][column]
-        return v.isFinite ? map.color(for: v, in: range) : Color(hex: "#d9d9d9")
-    }
-
     public func draw(into svg: inout SVGWriter) {
         let left = (size.width - Double(values.first?.count ?? 0) * cellSize) / 2
         // A hairline of white between cells large enough to read one by one.
         let gap = cellSize >= 12 ? 1.0 : 0
         svg.group([("class", "cells")]) { svg in
             for (i, row) in values.enumerated() {
-                for j in row.indices {
+                for (j, v) in row.enumerated() {
+                    let fill = v.isFinite ? map.color(for: v, in: range) : Color(hex: "#d9d9d9")
                     svg.element("rect", ["x": svgNumber(left + Double(j) * cellSize + gap / 2), "y": svgNumber(Double(i) * cellSize + gap / 2),
-                                         "width": svgNumber(cellSize - gap), "height": svgNumber(cellSize - gap), "fill": color(row: i, column: j).hex])
+                                         "width": svgNumber(cellSize - gap), "height": svgNumber(cellSize - gap), "fill": fill.hex])
                 }
             }
         }

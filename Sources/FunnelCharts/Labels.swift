@@ -1,5 +1,3 @@
-import Foundation
-
 /// Text beside data points (the text mark): each label takes the first of eight places around its
 /// point that stays inside the plot and clear of what the layers before it drew and of earlier
 /// labels, else the least crowded place. Put it after the layers it labels.

@@ -1,18 +1,16 @@
-import Foundation
-
 /// One row of a legend: a name and its symbol in a colour (a line sample with an optional marker,
 /// a band, a marker alone, or a filled square).
 public struct LegendEntry: Sendable, Hashable {
     public var name: String
     public var color: Color
     public var line: LineDash?
-    public var marker: MarkerShape?
+    public var marker: Bool
     /// A translucent band behind the line sample.
     public var band: Bool
     /// A filled square (bars, masks).
     public var swatch: Bool
 
-    public init(_ name: String, color: Color, line: LineDash? = nil, marker: MarkerShape? = nil, band: Bool = false, swatch: Bool = false) {
+    public init(_ name: String, color: Color, line: LineDash? = nil, marker: Bool = false, band: Bool = false, swatch: Bool = false) {
         (self.name, self.color, self.line, self.marker, self.band, self.swatch) = (name, color, line, marker, band, swatch)
     }
 
@@ -26,7 +24,7 @@ public struct LegendEntry: Sendable, Hashable {
                 continue
             }
             result[i].line = result[i].line ?? entry.line
-            result[i].marker = result[i].marker ?? entry.marker
+            result[i].marker = result[i].marker || entry.marker
             result[i].band = result[i].band || entry.band
             result[i].swatch = result[i].swatch || entry.swatch
         }
@@ -57,7 +55,6 @@ struct LegendRows {
     }
 
     func draw(_ svg: inout SVGWriter, at origin: PixelPoint, maxWidth: Double) {
-        let style = self.style
         let origins = layout(maxWidth: maxWidth).origins
         svg.group([("class", "legend"), ("font-size", svgNumber(style.legendSize)), ("fill", style.textColor.hex)]) { svg in
             for (entry, corner) in zip(entries, origins) {
@@ -75,10 +72,10 @@ struct LegendRows {
                     svg.element("line", attributes: [("x1", svgNumber(x0)), ("y1", svgNumber(midY)), ("x2", svgNumber(x1)), ("y2", svgNumber(midY)),
                                                      ("stroke", color), ("stroke-width", svgNumber(style.lineWidth))] + dash.attributes(width: style.lineWidth))
                 }
-                if let marker = entry.marker {
+                if entry.marker {
                     // On a line sample, outlined like the line's markers; alone, as the points are drawn.
                     let alone = entry.line == nil
-                    marker.draw(&svg, at: centre, radius: style.markerRadius + (alone ? 0.5 : 0), fill: color, outline: !alone)
+                    svg.marker(at: centre, radius: style.markerRadius + (alone ? 0.5 : 0), fill: color, outline: !alone)
                 }
                 svg.text(entry.name, x: x1 + Self.symbolGap, y: midY + style.legendSize * 0.35)
             }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Line dash patterns; derivatives are conventionally dashed.
 public enum LineDash: Sendable, Hashable {
     case solid
@@ -19,7 +17,7 @@ public enum LineDash: Sendable, Hashable {
 }
 
 /// Points joined in order, clipped to the plot; a value that cannot be drawn (NaN, or not positive
-/// on a log axis) breaks the line. Optional markers sit on the points.
+/// on a log axis) breaks the line. Optional circular markers sit on the points.
 public struct Line: Mark {
     /// The legend's name for the line; nil leaves it out of the legend.
     public var name: String?
@@ -27,17 +25,17 @@ public struct Line: Mark {
     public var y: [Double]
     public var color: Color
     public var dash: LineDash
-    public var marker: MarkerShape?
+    public var markers: Bool
 
-    public init(_ name: String?, x: [Double], y: [Double], color: Color, dash: LineDash = .solid, marker: MarkerShape? = nil) {
+    public init(_ name: String?, x: [Double], y: [Double], color: Color, dash: LineDash = .solid, markers: Bool = false) {
         precondition(x.count == y.count, "[Line] '\(name ?? "")': \(x.count) x values but \(y.count) y values")
-        (self.name, self.x, self.y, self.color, self.dash, self.marker) = (name, x, y, color, dash, marker)
+        (self.name, self.x, self.y, self.color, self.dash, self.markers) = (name, x, y, color, dash, markers)
     }
 
     public var extent: (x: [Double], y: [Double]) { (x, y) }
 
     public var legend: [LegendEntry] {
-        name.map { [LegendEntry($0, color: color, line: dash, marker: marker)] } ?? []
+        name.map { [LegendEntry($0, color: color, line: dash, marker: markers)] } ?? []
     }
 
     public func draw(into svg: inout SVGWriter, in area: inout PlotArea) {
@@ -52,12 +50,12 @@ public struct Line: Mark {
                 ("d", d.text), ("fill", "none"), ("stroke", color.hex), ("stroke-width", svgNumber(width)), ("stroke-linejoin", "round"),
             ] + dash.attributes(width: width, cap: "round"))
         }
-        guard let marker else { return }
+        guard markers else { return }
         let radius = area.style.markerRadius
         let centres = zip(x, y).compactMap { area.pixel($0, $1) }.filter { area.rect.expanded(by: 0.5).contains($0) }
         area.covered += centres.map { .box(ChartRect.around($0, radius: radius + 1)) }
         svg.group([("class", "markers")]) { svg in
-            for p in centres { marker.draw(&svg, at: p, radius: radius, fill: color.hex, outline: true) }
+            for p in centres { svg.marker(at: p, radius: radius, fill: color.hex, outline: true) }
         }
     }
 }

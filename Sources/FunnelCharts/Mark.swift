@@ -1,5 +1,3 @@
-import Foundation
-
 /// A layer of a ``Plot``: lines, bands, points, error bars, bars, labels, reference lines. Layers
 /// draw in order, each over the ones before.
 public protocol Mark: Sendable {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Panels (plots or tiles) row by row under one title, one legend and, for tiles on one colour
 /// scale, one colour bar at the right: one panel per activation, per block, per image, per kernel.
 /// Each cell is as large as the largest panel; a narrower panel is centred in it.

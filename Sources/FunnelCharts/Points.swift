@@ -1,21 +1,8 @@
-import Foundation
-
-/// Marker shapes for points.
-public enum MarkerShape: Sendable, Hashable, CaseIterable {
-    case circle
-    case square
-
-    /// One marker centred at `p`; `outline` rings it in white so that it stands apart from lines.
-    func draw(_ svg: inout SVGWriter, at p: PixelPoint, radius r: Double, fill: String, outline: Bool) {
-        let stroke: [(String, String)] = outline ? [("stroke", "#ffffff"), ("stroke-width", "1")] : []
-        switch self {
-        case .circle:
-            svg.element("circle", attributes: [("cx", svgNumber(p.x)), ("cy", svgNumber(p.y)), ("r", svgNumber(r)), ("fill", fill)] + stroke)
-        case .square:
-            let s = r * 0.9
-            svg.element("rect", attributes: [("x", svgNumber(p.x - s)), ("y", svgNumber(p.y - s)), ("width", svgNumber(2 * s)),
-                                             ("height", svgNumber(2 * s)), ("fill", fill)] + stroke)
-        }
+extension SVGWriter {
+    /// A circular marker centred at `p`; `outline` rings it in white so that it stands apart from lines.
+    mutating func marker(at p: PixelPoint, radius: Double, fill: String, outline: Bool) {
+        element("circle", attributes: [("cx", svgNumber(p.x)), ("cy", svgNumber(p.y)), ("r", svgNumber(radius)), ("fill", fill)]
+            + (outline ? [("stroke", "#ffffff"), ("stroke-width", "1")] : []))
     }
 }
 
@@ -27,28 +14,27 @@ public struct Points: Mark {
     public var x: [Double]
     public var y: [Double]
     public var color: Color
-    public var shape: MarkerShape
     /// nil: half a pixel more than the style's marker radius.
     public var radius: Double?
     public var opacity: Double
 
-    public init(_ name: String?, x: [Double], y: [Double], color: Color, shape: MarkerShape = .circle, radius: Double? = nil, opacity: Double = 1) {
+    public init(_ name: String?, x: [Double], y: [Double], color: Color, radius: Double? = nil, opacity: Double = 1) {
         precondition(x.count == y.count, "[Points] '\(name ?? "")': \(x.count) x values but \(y.count) y values")
-        (self.name, self.x, self.y, self.color, self.shape, self.radius, self.opacity) = (name, x, y, color, shape, radius, opacity)
+        (self.name, self.x, self.y, self.color, self.radius, self.opacity) = (name, x, y, color, radius, opacity)
     }
 
     public var extent: (x: [Double], y: [Double]) { (x, y) }
 
-    public var legend: [LegendEntry] { name.map { [LegendEntry($0, color: color, marker: shape)] } ?? [] }
+    public var legend: [LegendEntry] { name.map { [LegendEntry($0, color: color, marker: true)] } ?? [] }
 
     public func draw(into svg: inout SVGWriter, in area: inout PlotArea) {
         let radius = self.radius ?? area.style.markerRadius + 0.5
         let centres = zip(x, y).compactMap { area.pixel($0, $1) }.filter(area.rect.contains)
         area.covered += centres.map { .box(ChartRect.around($0, radius: radius + 1)) }
-        let (shape, color, outline) = (self.shape, color.hex, opacity >= 1)
+        let (color, outline) = (color.hex, opacity >= 1)
         svg.group([("class", outline ? "points" : "cloud")] + (name.map { [("data-name", $0)] } ?? [])
                   + (outline ? [] : [("fill-opacity", svgNumber(opacity))])) { svg in
-            for p in centres { shape.draw(&svg, at: p, radius: radius, fill: color, outline: outline) }
+            for p in centres { svg.marker(at: p, radius: radius, fill: color, outline: outline) }
         }
     }
 }

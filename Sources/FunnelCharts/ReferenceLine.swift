@@ -1,5 +1,3 @@
-import Foundation
-
 /// A straight guide across the plot: a baseline, a threshold, the axes through the origin, or y = x.
 public struct ReferenceLine: Mark {
     public enum Kind: Sendable, Hashable {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Escaping of text for XML and HTML (element content and quoted attribute values).
 enum XML {
     /// `text` with `& < > " '` replaced by entities and the characters XML 1.0 forbids (control
@@ -42,7 +40,6 @@ public struct SVGWriter: Sendable {
     /// The markup written so far.
     public private(set) var markup = ""
 
-    /// An empty writer.
     public init() {}
 
     /// Writes an empty element such as `<rect .../>`.
@@ -78,22 +75,13 @@ struct PathData {
 
     var isEmpty: Bool { text.isEmpty }
 
-    mutating func move(_ p: PixelPoint) { text += "M" + svgNumber(p.x) + " " + svgNumber(p.y) }
-
-    mutating func line(_ p: PixelPoint) { text += "L" + svgNumber(p.x) + " " + svgNumber(p.y) }
-
     mutating func close() { text += "Z" }
 
     /// A polyline as one subpath.
     mutating func polyline(_ points: [PixelPoint]) {
-        guard let first = points.first else { return }
-        move(first)
-        for p in points.dropFirst() { line(p) }
+        for (i, p) in points.enumerated() { text += (i == 0 ? "M" : "L") + svgNumber(p.x) + " " + svgNumber(p.y) }
     }
 
     /// A segment as one subpath.
-    mutating func segment(_ a: PixelPoint, _ b: PixelPoint) {
-        move(a)
-        line(b)
-    }
+    mutating func segment(_ a: PixelPoint, _ b: PixelPoint) { polyline([a, b]) }
 }

@@ -75,11 +75,7 @@ struct LinearScale: Scale {
 
         var value: Double { multiple(1) }
 
-        func multiple(_ k: Double) -> Double {
-            let count = k * Double(mantissa)
-            let result = exponent >= 0 ? count * pow(10, Double(exponent)) : count / pow(10, Double(-exponent))
-            return result == 0 ? 0 : result
-        }
+        func multiple(_ k: Double) -> Double { decimal(k * Double(mantissa), exponent) }
 
         func floor(_ v: Double) -> Double { multiple(Foundation.floor(v / value + 1e-9)) }
 
@@ -127,7 +123,7 @@ struct LogScale: Scale {
             return steps
         }
         let every = max(1, Int((Double(decades.count) / Double(tickCount)).rounded(.up)))
-        let values = decades.filter { $0 % every == 0 }.map { LogScale.value(1, $0) }.filter(contains)
+        let values = decades.filter { $0 % every == 0 }.map { decimal(1, $0) }.filter(contains)
         if values.count >= 2 { return values }
         if steps.count >= 2 { return steps }
         return values.isEmpty ? [domain.lowerBound, domain.upperBound] : values
@@ -147,8 +143,8 @@ struct LogScale: Scale {
     /// less empty space when the data span a decade or two).
     func niced(to mantissas: [Double] = [1]) -> LogScale {
         let lowExponent = Int(floor(log10(domain.lowerBound) + 1e-9)), highExponent = Int(floor(log10(domain.upperBound) - 1e-9))
-        let low = mantissas.map { LogScale.value($0, lowExponent) }.filter { $0 <= domain.lowerBound * (1 + 1e-9) }.max() ?? LogScale.value(1, lowExponent)
-        let high = (mantissas + [10]).map { LogScale.value($0, highExponent) }.filter { $0 >= domain.upperBound * (1 - 1e-9) }.min()!
+        let low = mantissas.map { decimal($0, lowExponent) }.filter { $0 <= domain.lowerBound * (1 + 1e-9) }.max() ?? decimal(1, lowExponent)
+        let high = (mantissas + [10]).map { decimal($0, highExponent) }.filter { $0 >= domain.upperBound * (1 - 1e-9) }.min()!
         var copy = self
         copy.domain = low...(high > low ? high : low * 10)
         return copy
@@ -162,15 +158,17 @@ struct LogScale: Scale {
 
     /// `mantissas` times each power of ten from one below `decades` to its top, inside the domain.
     private func multiples(_ mantissas: [Double], of decades: ClosedRange<Int>) -> [Double] {
-        ((decades.lowerBound - 1)...decades.upperBound).flatMap { e in mantissas.map { LogScale.value($0, e) } }.filter(contains)
+        ((decades.lowerBound - 1)...decades.upperBound).flatMap { e in mantissas.map { decimal($0, e) } }.filter(contains)
     }
 
     private func contains(_ v: Double) -> Bool {
         v >= domain.lowerBound * (1 - 1e-9) && v <= domain.upperBound * (1 + 1e-9)
     }
+}
 
-    /// `mantissa` * 10^`exponent`, computed so that decimals are the nearest doubles (1e-3 is 0.001).
-    static func value(_ mantissa: Double, _ exponent: Int) -> Double {
-        exponent >= 0 ? mantissa * pow(10, Double(exponent)) : mantissa / pow(10, Double(-exponent))
-    }
+/// `mantissa` * 10^`exponent`, computed so that decimals are the nearest doubles (1e-3 is 0.001),
+/// and never -0.
+func decimal(_ mantissa: Double, _ exponent: Int) -> Double {
+    let result = exponent >= 0 ? mantissa * pow(10, Double(exponent)) : mantissa / pow(10, Double(-exponent))
+    return result == 0 ? 0 : result
 }

@@ -34,7 +34,7 @@ enum ChartGallery {
         for (name, final) in zip(names, [86.7, 87.2, 87.4, 88.9, 88.1]) {
             let mean = epochs.map { final - (final - 35) * exp(-$0 / 3) + 0.4 * rng.normal() }
             bands.append(Band(name, x: epochs, mean: mean, std: epochs.map { 0.4 + 3 * exp(-$0 / 4) }, color: colors[name]!))
-            lines.append(Line(name, x: epochs, y: mean, color: colors[name]!, marker: .circle))
+            lines.append(Line(name, x: epochs, y: mean, color: colors[name]!, markers: true))
         }
         return Plot(title: "Test accuracy", subtitle: "ResNet-20, synthetic; band: ± 1 std over seeds", x: Axis("epoch", format: .fixed(0), tickCount: 6),
                     y: Axis("top-1 (%)", padding: 0.03), size: ChartSize(width: 450, height: 330), marks: bands + lines)
@@ -107,7 +107,7 @@ enum ChartGallery {
                     })
         }
         return PanelGrid(title: "Output against input, per block", panels: panels, columns: 3,
-                         legend: (0..<3).map { LegendEntry("image \($0 + 1)", color: Palette.color($0), marker: .circle) })
+                         legend: (0..<3).map { LegendEntry("image \($0 + 1)", color: Palette.color($0), marker: true) })
     }
 
     /// 3x3 matrices on one diverging scale.

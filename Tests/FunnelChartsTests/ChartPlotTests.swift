@@ -11,7 +11,7 @@ import FunnelTestSupport
     static func curves() -> Plot {
         Plot(title: "Accuracy", x: Axis("epoch"), y: Axis("accuracy", domain: 0...1), marks: [
             Band("ReLU", x: epochs, mean: mean, std: epochs.map { _ in 0.02 }, color: Palette.okabeIto[0]),
-            Line("ReLU", x: epochs, y: mean, color: Palette.okabeIto[0], marker: .circle),
+            Line("ReLU", x: epochs, y: mean, color: Palette.okabeIto[0], markers: true),
             Line("FReLU", x: epochs, y: epochs.map { 0.52 + 0.021 * $0 }, color: Palette.okabeIto[1]),
             Line("FReLU\u{2032}", x: epochs, y: epochs.map { 0.9 - 0.01 * $0 }, color: Palette.okabeIto[1], dash: .dashed),
         ])
@@ -55,7 +55,7 @@ import FunnelTestSupport
         let plot = Self.curves()
         let (area, legendTop) = plot.layout()
         #expect(plot.legendEntries.map(\.name) == ["ReLU", "FReLU", "FReLU\u{2032}"])
-        #expect(plot.legendEntries[0] == LegendEntry("ReLU", color: Palette.okabeIto[0], line: .solid, marker: .circle, band: true))
+        #expect(plot.legendEntries[0] == LegendEntry("ReLU", color: Palette.okabeIto[0], line: .solid, marker: true, band: true))
         let tree = try #require(XMLTree.parse(plot.svg()))
         let legend = tree.elements.filter { $0.isInside("legend") }
         #expect(legend.filter { $0.name == "text" }.map(\.text) == ["ReLU", "FReLU", "FReLU\u{2032}"])
@@ -187,8 +187,8 @@ import FunnelTestSupport
     @Test func degenerateInputsStillDrawWellFormedSVG() {
         let charts: [any Chart] = [
             Plot(marks: []),
-            Plot(marks: [Line("one point", x: [3], y: [3], color: .white, marker: .square)]),
-            Plot(y: .log(), marks: [Line("all missing", x: [0, 1], y: [.nan, .nan], color: .white), Band(nil, x: [0], lower: [1], upper: [2], color: .white)]),
+            Plot(marks: [Line("one point", x: [3], y: [3], color: .white, markers: true)]),
+            Plot(y: .log(), marks: [Line("all missing", x: [0, 1], y: [.nan, .nan], color: .white), Band(nil, x: [0], mean: [1.5], std: [0.5], color: .white)]),
             Plot(marks: [Points(nil, x: [1], y: [1], color: .white), Labels(x: [1], y: [1], texts: ["only"]), ErrorBars(x: [1], y: [1], yError: [.nan], color: .white)]),
             Plot(x: .categories([]), marks: [Bars([])]),
             Plot(x: .categories(["a"]), marks: [Bars([Bars.Series("missing", values: [nil], color: .white)])]),

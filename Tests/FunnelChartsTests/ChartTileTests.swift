@@ -34,10 +34,10 @@ import FunnelTestSupport
 
     @Test func imageTileEmbedsItsPixelsWithTheMaskBlendedIn() throws {
         let mask = (0..<20).map { $0 % 3 == 0 }
-        let tile = ImageTile(width: 5, height: 4, rgb: Self.gradient(), scale: 4, mask: mask, maskColor: Color(hex: "#ff6a00"), maskOpacity: 0.75, caption: "cat")
+        let tile = ImageTile(width: 5, height: 4, rgb: Self.gradient(), mask: mask, maskColor: Color(hex: "#ff6a00"), caption: "cat")
         let tree = try #require(XMLTree.parse(tile.svg()))
         let image = try #require(tree.all("image").first)
-        #expect(image.double("width") == 20 && image.double("height") == 16)
+        #expect(image.double("width") == 15 && image.double("height") == 12)
         let href = try #require(image["href"])
         #expect(href.hasPrefix("data:image/png;base64,"))
         let png = try #require(Data(base64Encoded: String(href.dropFirst("data:image/png;base64,".count))))

@@ -43,7 +43,7 @@ extension LearningCurves {
             if points.contains(where: { $0.summary.count >= 2 }) {
                 bands.append(Band(name, x: x, mean: mean, std: points.map { $0.summary.standardDeviation ?? 0 }, color: color))
             }
-            lines.append(Line(name, x: x, y: mean, color: color, marker: points.count <= 12 ? .circle : nil))
+            lines.append(Line(name, x: x, y: mean, color: color, markers: points.count <= 12))
         }
         let epochs = curves.values.flatMap { $0.map(\.epoch) }
         let span = (epochs.max() ?? 1) - (epochs.min() ?? 1)

@@ -51,7 +51,7 @@ extension DyReLUInspection {
             title: "Is DY-ReLU dynamic? Output against input, per block",
             subtitle: "one channel per block (the one whose slopes vary most); one colour per test image; dotted: y = x",
             panels: panels, columns: columns,
-            legend: captions.indices.map { LegendEntry(captions[$0], color: Palette.color($0), marker: .circle) })
+            legend: captions.indices.map { LegendEntry(captions[$0], color: Palette.color($0), marker: true) })
     }
 
     /// Per block: how much the coefficients move between images.

@@ -35,7 +35,7 @@ extension FReLUCondition {
             tiles += range.map { i in
                 let mask = maps[i].map(Self.isTaken)
                 return ImageTile(width: pictures[i].width, height: pictures[i].height, rgb: Self.gray([UInt8](pictures[i].pixels)), mask: mask,
-                                 maskColor: Self.maskColor, maskOpacity: 0.75,
+                                 maskColor: Self.maskColor,
                                  caption: String(format: "%.0f%% of pixels", Double(mask.filter { $0 }.count) * 100 / Double(max(1, mask.count))))
             }
         }
