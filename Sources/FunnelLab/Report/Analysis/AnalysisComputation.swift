@@ -23,6 +23,7 @@ extension StudyAnalysis {
         let shapes = computation.shapes()
         let frelu = computation.frelu()
         let dyrelu = computation.dyrelu()
+        let segmentation = computation.segmentation()
         let robustness = computation.robustness()
         let complexity = computation.complexity()
         let kinds = Dictionary(uniqueKeysWithValues: data.acts.map { ($0, ActivationKind.of($0)) })
@@ -41,7 +42,7 @@ extension StudyAnalysis {
             excluded: data.excluded.map { ExcludedRun(name: $0.run.spec.name, id: $0.run.id, reason: $0.reason) },
             omissions: computation.omissions,
             keyFacts: KeyFacts(results: results, costs: costs, baseline: data.baseline, kinds: kinds),
-            results: results, curves: curves, costs: costs, shapes: shapes, frelu: frelu, dyrelu: dyrelu,
+            results: results, curves: curves, costs: costs, shapes: shapes, frelu: frelu, dyrelu: dyrelu, segmentation: segmentation,
             robustness: robustness, complexity: complexity)
     }
 }
@@ -158,6 +159,32 @@ private struct Computation {
             omissions.append("Inside DY-ReLU: \(error)")
             return nil
         }
+    }
+
+    /// The first segmentation run with a checkpoint, on the first test images of its own data
+    /// (`--data` replaces a classifier's images, not a segmentation run's scenes and masks).
+    /// Nothing, and no omission, when no run segments.
+    mutating func segmentation() -> Inspected<SegmentationPredictions>? {
+        let groups = data.groups.filter { $0.config?.task == .segment }
+        guard !groups.isEmpty else { return nil }
+        for group in groups {
+            for detail in group.runs {
+                guard let url = data.checkpoint(of: detail.run) else { continue }
+                let run = InspectedRun(name: detail.run.spec.name, model: group.model, study: group.study, seed: detail.run.spec.seed)
+                progress("segmentation: \(run.name)")
+                do {
+                    let predictions = try SegmentationPredictions(
+                        checkpoint: url, act: group.act, testMeanIoU: RunMetric(.final, "test_miou").value(over: detail.epochs),
+                        count: options.segmentationImages) { try loadData($0) }
+                    return Inspected(run: run, value: predictions)
+                } catch {
+                    omissions.append("Segmentation, predicted masks of `\(run.name)`: \(error)")
+                    return nil
+                }
+            }
+        }
+        omissions.append("Segmentation: no segmentation run has a checkpoint file (looked for `<run>/checkpoint.safetensors` under \(data.runDirectory?.path ?? "the run directory")).")
+        return nil
     }
 
     mutating func robustness() -> RobustnessTable? {

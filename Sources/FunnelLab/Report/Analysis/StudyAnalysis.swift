@@ -2,7 +2,8 @@ import Foundation
 
 /// Everything `funnel report` found out about a set of runs, computed once: results with their
 /// statistics, learning curves, costs, the activations' shapes, what is inside trained FReLU and
-/// DY-ReLU models, robustness, and the paper's ImageNet models' counts.
+/// DY-ReLU models, a segmentation model's predicted masks, robustness, and the paper's ImageNet
+/// models' counts.
 ///
 /// Computing it (``init(data:options:progress:)``) does all the work: it loads data, restores
 /// checkpoints, runs the models, attacks them, counts FLOPs and times steps. The page
@@ -72,6 +73,9 @@ public struct StudyAnalysis: Codable, Sendable {
     public let shapes: ActivationShapes?
     public let frelu: Inspected<FReLUInspection>?
     public let dyrelu: Inspected<DyReLUInspection>?
+    /// The predicted masks of the first segmentation run with a checkpoint; nil when no run
+    /// segments (or, with an omission, when none could be restored). Absent from older files.
+    public let segmentation: Inspected<SegmentationPredictions>?
     /// nil unless attacks were asked for and succeeded.
     public let robustness: RobustnessTable?
     public let complexity: ComplexityTable?
@@ -92,6 +96,8 @@ public struct StudyAnalysis: Codable, Sendable {
         public var sampleImages = 8
         /// Test images behind DY-ReLU's coefficient spreads (the first few are drawn).
         public var dynamicImages = 64
+        /// Test images shown with a segmentation run's predicted masks.
+        public var segmentationImages = 6
         /// FReLU layer of the condition maps (default: `layer1.0.act1`).
         public var freluLayer: String?
         /// Count the paper's ImageNet models (a few seconds of compute).

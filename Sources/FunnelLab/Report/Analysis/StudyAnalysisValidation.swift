@@ -38,6 +38,12 @@ extension StudyAnalysis {
                 return ("dyrelu.value.blocks[\(i)]", "expected \(pieces) slope and intercept spreads like the first block, found \(blocks[i].slopeSpread.count) and \(blocks[i].interceptSpread.count)")
             }
         }
+        for (i, image) in (segmentation?.value.images ?? []).enumerated() {
+            let area = image.picture.width * image.picture.height
+            if image.truth.count != area || image.predicted.count != area {
+                return ("segmentation.value.images[\(i)]", "expected \(area) truth and predicted mask values (\(image.picture.width)\u{00D7}\(image.picture.height)), found \(image.truth.count) and \(image.predicted.count)")
+            }
+        }
         return nil
     }
 }

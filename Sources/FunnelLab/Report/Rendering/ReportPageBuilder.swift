@@ -30,6 +30,7 @@ struct ReportPageBuilder {
         shapesSection()
         freluSection()
         dyreluSection()
+        segmentationSection()
         robustnessSection()
         complexitySection()
     }

@@ -9,7 +9,8 @@ import FunnelCharts
 /// or counts. Sections, each left out with a sentence saying why when the analysis has no data
 /// for it: results in the paper's form with significance, learning curves, cost against
 /// accuracy, the pointwise activations' shapes, inside FReLU (learned funnel kernels, where the
-/// condition is taken), inside DY-ReLU (is it dynamic?), robustness, and the paper's ImageNet
+/// condition is taken), inside DY-ReLU (is it dynamic?), a segmentation model's predicted masks
+/// beside the truth, robustness, and the paper's ImageNet
 /// models' parameters and FLOPs.
 public struct StudyReport {
     /// A figure of the page; also written as `<name>.svg`, and its data as `<name>.csv`.
