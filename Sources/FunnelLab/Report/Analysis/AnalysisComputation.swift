@@ -91,10 +91,15 @@ private struct Computation {
 
     /// The first run of an activation kind that has a checkpoint.
     func inspectionRun(_ kind: ActivationKind) -> (InspectedRun, URL)? {
-        for group in data.groups where ActivationKind.of(group.act) == kind {
+        firstCheckpointedRun { ActivationKind.of($0.act) == kind }.map { ($0.run, $0.url) }
+    }
+
+    /// The first run with a checkpoint among the groups that `include` accepts.
+    func firstCheckpointedRun(in include: (ReportData.Group) -> Bool) -> (run: InspectedRun, url: URL, group: ReportData.Group, detail: RunDetail)? {
+        for group in data.groups where include(group) {
             for detail in group.runs {
                 if let url = data.checkpoint(of: detail.run) {
-                    return (InspectedRun(name: detail.run.spec.name, model: group.model, study: group.study, seed: detail.run.spec.seed), url)
+                    return (InspectedRun(name: detail.run.spec.name, model: group.model, study: group.study, seed: detail.run.spec.seed), url, group, detail)
                 }
             }
         }
@@ -165,26 +170,22 @@ private struct Computation {
     /// (`--data` replaces a classifier's images, not a segmentation run's scenes and masks).
     /// Nothing, and no omission, when no run segments.
     mutating func segmentation() -> Inspected<SegmentationPredictions>? {
-        let groups = data.groups.filter { $0.config?.task == .segment }
-        guard !groups.isEmpty else { return nil }
-        for group in groups {
-            for detail in group.runs {
-                guard let url = data.checkpoint(of: detail.run) else { continue }
-                let run = InspectedRun(name: detail.run.spec.name, model: group.model, study: group.study, seed: detail.run.spec.seed)
-                progress("segmentation: \(run.name)")
-                do {
-                    let predictions = try SegmentationPredictions(
-                        checkpoint: url, act: group.act, testMeanIoU: RunMetric(.final, "test_miou").value(over: detail.epochs),
-                        count: options.segmentationImages) { try loadData($0) }
-                    return Inspected(run: run, value: predictions)
-                } catch {
-                    omissions.append("Segmentation, predicted masks of `\(run.name)`: \(error)")
-                    return nil
-                }
-            }
+        let segments: (ReportData.Group) -> Bool = { $0.config?.task == .segment }
+        guard data.groups.contains(where: segments) else { return nil }
+        guard let (run, url, group, detail) = firstCheckpointedRun(in: segments) else {
+            omissions.append("Segmentation: no segmentation run has a checkpoint file (looked for `<run>/checkpoint.safetensors` under \(data.runDirectory?.path ?? "the run directory")).")
+            return nil
         }
-        omissions.append("Segmentation: no segmentation run has a checkpoint file (looked for `<run>/checkpoint.safetensors` under \(data.runDirectory?.path ?? "the run directory")).")
-        return nil
+        progress("segmentation: \(run.name)")
+        do {
+            let predictions = try SegmentationPredictions(
+                checkpoint: url, act: group.act, testMeanIoU: RunMetric(.final, "test_miou").value(over: detail.epochs),
+                count: options.segmentationImages) { try loadData($0) }
+            return Inspected(run: run, value: predictions)
+        } catch {
+            omissions.append("Segmentation, predicted masks of `\(run.name)`: \(error)")
+            return nil
+        }
     }
 
     mutating func robustness() -> RobustnessTable? {

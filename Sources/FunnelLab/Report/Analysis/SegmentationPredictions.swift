@@ -15,20 +15,21 @@ public struct SegmentationPredictions: Codable, Sendable {
         /// The model's class of each pixel, row by row.
         public let predicted: [UInt8]
         /// Share of the labelled pixels whose predicted class is the true one; nil when no pixel is labelled.
-        public let pixelAccuracy: Double?
+        public var pixelAccuracy: Double? {
+            let labelled = zip(truth, predicted).filter { $0.0 != SegmentationPredictions.unlabelled }
+            return labelled.isEmpty ? nil : Double(labelled.filter { $0.0 == $0.1 }.count) / Double(labelled.count)
+        }
 
         init(_ sample: SegmentationSample) {
             index = sample.index
             picture = ReportPicture(sample.image)
             truth = sample.truth
             predicted = sample.predicted
-            let labelled = zip(truth, predicted).filter { $0.0 != SegmentationPredictions.unlabelled }
-            pixelAccuracy = labelled.isEmpty ? nil : Double(labelled.filter { $0.0 == $0.1 }.count) / Double(labelled.count)
         }
 
         // The masks are bytes in base64, as the picture's: a pretty-printed array of numbers
         // would take a line per pixel.
-        private enum CodingKeys: String, CodingKey { case index, picture, truth, predicted, pixelAccuracy }
+        private enum CodingKeys: String, CodingKey { case index, picture, truth, predicted }
 
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -36,7 +37,6 @@ public struct SegmentationPredictions: Codable, Sendable {
             picture = try c.decode(ReportPicture.self, forKey: .picture)
             truth = [UInt8](try c.decode(Data.self, forKey: .truth))
             predicted = [UInt8](try c.decode(Data.self, forKey: .predicted))
-            pixelAccuracy = try c.decodeIfPresent(Double.self, forKey: .pixelAccuracy)
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -45,7 +45,6 @@ public struct SegmentationPredictions: Codable, Sendable {
             try c.encode(picture, forKey: .picture)
             try c.encode(Data(truth), forKey: .truth)
             try c.encode(Data(predicted), forKey: .predicted)
-            try c.encodeIfPresent(pixelAccuracy, forKey: .pixelAccuracy)
         }
     }
 
