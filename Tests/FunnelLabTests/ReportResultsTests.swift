@@ -19,7 +19,7 @@ import FunnelCharts
         #expect(data.baseline == "relu")
         #expect(data.studies == [ReportData.Study(dataset: "synthetic", epochs: 3)])
         #expect(data.groups.map(\.runs.count) == [3, 3, 3])
-        #expect(data.group(data.studies[0], model: "resnet20", act: "frelu")?.finalTop1 == ReportFixture.top1["frelu"])
+        #expect(data.group(data.studies[0], model: "resnet20", act: "frelu")?.finalAccuracy == ReportFixture.top1["frelu"])
         #expect(data.group(data.studies[0], model: "resnet20", act: "swish")?.finalLoss == ReportFixture.loss["swish"])
         // The failed and the running run are left out, each with its reason.
         #expect(data.excluded.map(\.reason) == ["failed: loss became nan", "running, 2 of 30 epochs done"])
@@ -154,6 +154,31 @@ import FunnelCharts
         #expect(html.rows[0].cells[0].mark == nil)
         #expect(html.rows[1].cells[0].mark == "\u{2020}")
         #expect(html.rows[2].cells[0].mark == nil)
+    }
+
+    @Test func aSegmentationStudyIsRankedByMeanIoU() throws {
+        // ReLU has the higher pixel accuracy (test_top1) and FReLU the higher mIoU: the table,
+        // its tests and the curves must use mIoU.
+        let dir = try ReportFixture.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let miou: [String: [Double]] = ["relu": [20, 21, 22], "frelu": [30, 31, 32]]
+        let runs = ["relu", "frelu"].flatMap { act in
+            (0..<3).map { seed in
+                ReportFixture.Run(act: act, seed: seed, top1: act == "relu" ? [70, 80] : [60, 65], loss: [1, 0.9],
+                                  model: "resnet20", dataset: "scenes-synthetic", meanIoU: [miou[act]![seed] - 5, miou[act]![seed]])
+            }
+        }
+        try ReportFixture.store(runs, in: dir)
+        let data = try ReportData.load(runDirectory: dir)
+        let table = ResultsTable(data: data, study: data.studies[0])
+        #expect(table.accuracy == .meanIoU)
+        #expect(table.entry(model: "resnet20", act: "frelu")?.top1Values == miou["frelu"])
+        #expect(abs((table.entry(model: "resnet20", act: "relu")?.top1?.mean ?? 0) - 21) < 1e-9)
+        #expect(table.top1Rankings["resnet20"]?.entries.first?.name == "frelu")
+        #expect(table.table().columns.map(\.title) == ["mIoU (%)", "test loss"])
+        let curves = LearningCurves(data: data, study: data.studies[0], model: "resnet20")
+        #expect(curves.accuracy["frelu"]?.map(\.summary.mean) == [26, 31])
+        #expect(curves.accuracyChart(colors: [:]).y.title == "mIoU (%)")
     }
 
     @Test func theRankingSaysWhichDifferencesAreWithinNoise() throws {

@@ -15,6 +15,8 @@ enum ReportFixture {
         var model = "resnet20"
         var dataset = "synthetic"
         var epochs: Int? = nil
+        /// Per-epoch test mIoU (percent): makes the run a segmentation run.
+        var meanIoU: [Double]? = nil
     }
 
     /// A fresh temporary directory (removed by the caller's `defer`).
@@ -37,7 +39,8 @@ enum ReportFixture {
             let id = try store.createRun(spec).id
             for (e, (top1, loss)) in zip(run.top1, run.loss).enumerated() {
                 try store.appendEpoch(EpochRecord(runID: id, epoch: e + 1, trainLoss: loss + 0.1, trainAcc: top1 - 1, testLoss: loss,
-                                                  testTop1: top1, testTop5: 99, lr: 0.1, seconds: 1, imagesPerSecond: run.imagesPerSecond))
+                                                  testTop1: top1, testTop5: 99, lr: 0.1, seconds: 1, imagesPerSecond: run.imagesPerSecond,
+                                                  extra: run.meanIoU.map { ["test_miou": $0[e]] } ?? [:]))
             }
             switch run.status {
             case .finished: try store.finishRun(id, checkpoint: checkpoints[name]?.path)
@@ -54,6 +57,7 @@ enum ReportFixture {
         var c = TrainConfig.study(model: run.model, act: run.act, data: run.dataset)
         c.epochs = run.epochs ?? run.top1.count
         c.seed = UInt64(run.seed)
+        if run.meanIoU != nil { c.task = .segment }
         return c
     }
 

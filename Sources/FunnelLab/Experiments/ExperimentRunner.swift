@@ -62,38 +62,16 @@ public final class ExperimentRunner {
             report("\(spec.name): all \(before.total) cells already done")
             return
         }
-        let threads = max(1, cores / max(1, jobs))
         let start = Date()
         let initiallyDone = before.done
-        var processes: [Process] = []
-        defer {
-            // Never leave a worker behind: they checkpoint and give their cells back on SIGTERM.
-            for p in processes where p.isRunning { p.terminate() }
-            for p in processes { p.waitUntilExit() }
-        }
-        for _ in 0..<jobs {
-            let p = Process()
-            p.executableURL = executable
-            p.arguments = arguments(threads)
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            processes.append(p)
-        }
-        var forwarded = false
-        while processes.contains(where: \.isRunning) {
-            for _ in 0..<10 where stop?.isRequested != true { Thread.sleep(forTimeInterval: 0.5) }
-            if let why = stop?.requested, !forwarded {
-                report("\(spec.name): \(why): stopping the workers (they checkpoint and give their cells back)")
-                for p in processes where p.isRunning { p.terminate() }
-                forwarded = true
-            }
+        let workers = LocalWorkers(jobs: jobs, cores: cores, executable: executable)
+        let failed = try workers.run(arguments: arguments, stop: stop, progress: {
             let p = try progress()
             let newlyDone = p.done - initiallyDone
             let elapsed = Date().timeIntervalSince(start)
             let eta = newlyDone > 0 ? elapsed / Double(newlyDone) * Double(p.pending + p.running) : .infinity
-            report("\(spec.name): \(p.done)/\(p.total) cells done, \(p.running) running, \(p.failed) failed, ETA \(formatDuration(eta))")
-        }
-        let failed = processes.filter { $0.terminationStatus != 0 }.count
+            return "\(p.done)/\(p.total) cells done, \(p.running) running, \(p.failed) failed, ETA \(formatDuration(eta))"
+        }, report: { report("\(spec.name): \($0)") })
         let p = try progress()
         report("\(spec.name): \(p.done)/\(p.total) cells done, \(p.failed) failed in \(formatDuration(Date().timeIntervalSince(start)))")
         if let why = stop?.requested {

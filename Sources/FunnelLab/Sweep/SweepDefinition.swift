@@ -128,17 +128,25 @@ public struct SweepDefinition: Sendable {
         return sweep.nextRun(history: history)?.storageKey
     }
 
-    /// The reproducibility report's sweep: ResNet-18 on CIFAR-10, 50 epochs a run, Bayesian search
-    /// minimising loss over activation x optimizer x batch size.
-    public static let studySweep = """
-        method: bayes
-        metric: {name: test_loss, goal: minimize}
-        run_cap: 20
-        parameters:
-          act: {values: [relu, mish, swish, frelu, dyrelu_a, dyrelu_b]}
-          optimizer: {values: [adam, sgd]}
-          batch_size: {values: [64, 128, 256]}
-        early_terminate: {type: hyperband, min_iter: 3, eta: 3}
-        recipe: {model: resnet18, data: ../shared/datasets/cifar10-jpeg.tar.gz, epochs: 50, schedule: cosine}
-        """
+    /// The reproducibility report's sweep: Bayesian search minimising test loss over activation x
+    /// optimizer x batch size. Full: ResNet-18 on CIFAR-10, 50 epochs a run, 20 runs. Quick:
+    /// ResNet-20 on the study's quick subset (10,000 training and 2,000 test images), 10 epochs a
+    /// run, 12 runs, Hyperband's rungs at epochs 3 and 9.
+    public static func studySweep(scale: ExperimentPresets.Scale) -> String {
+        let (cap, recipe) = switch scale {
+        case .full: (20, "{model: resnet18, data: ../shared/datasets/cifar10-jpeg.tar.gz, epochs: 50, schedule: cosine}")
+        case .quick: (12, "{model: resnet20, data: ../shared/datasets/cifar10-jpeg.tar.gz, epochs: 10, schedule: cosine, train_limit: 10000, test_limit: 2000}")
+        }
+        return """
+            method: bayes
+            metric: {name: test_loss, goal: minimize}
+            run_cap: \(cap)
+            parameters:
+              act: {values: [relu, mish, swish, frelu, dyrelu_a, dyrelu_b]}
+              optimizer: {values: [adam, sgd]}
+              batch_size: {values: [64, 128, 256]}
+            early_terminate: {type: hyperband, min_iter: 3, eta: 3}
+            recipe: \(recipe)
+            """
+    }
 }

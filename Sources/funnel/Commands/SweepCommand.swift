@@ -17,18 +17,22 @@ struct SweepCommand: ParsableCommand {
     struct Source: ParsableArguments {
         @Argument(help: "Sweep YAML file.") var file: String?
         @Option(help: "Built-in sweep: study-sweep.") var preset: String?
+        @Option(help: "Scale of the built-in sweep: quick (ResNet-20, 10 epochs on 10k images, 12 runs) | full (ResNet-18, 50 epochs, 20 runs).")
+        var scale = "quick"
         @Option(help: "Seed of random and Bayesian search.") var seed: UInt64 = 0
 
         func validate() throws {
             guard (file == nil) != (preset == nil) else { throw ValidationError("give a sweep file or --preset study-sweep (not both)") }
             if let preset, preset != "study-sweep" { throw ValidationError("unknown sweep preset '\(preset)'; presets: study-sweep") }
+            guard ExperimentPresets.Scale(rawValue: scale) != nil else { throw ValidationError("--scale '\(scale)': expected quick or full") }
         }
 
         func definition() throws -> SweepDefinition {
-            let yaml = try file.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? SweepDefinition.studySweep
-            let name = file.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? "study-sweep"
+            let scale = ExperimentPresets.Scale(rawValue: scale)!
+            let yaml = try file.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? SweepDefinition.studySweep(scale: scale)
+            let name = file.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? "study-sweep-\(scale.rawValue)"
             do { return try SweepDefinition(name: name, yaml: yaml, seed: seed) } catch {
-                throw ExperimentError("\(file ?? "study-sweep"): \(error)")
+                throw ExperimentError("\(file ?? name): \(error)")
             }
         }
 
@@ -44,19 +48,53 @@ struct SweepCommand: ParsableCommand {
     }
 
     struct RunSweep: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "run", abstract: "Create the sweep (or continue it) and be its agent until it is over.")
+        static let configuration = CommandConfiguration(
+            commandName: "run", abstract: "Create the sweep (or continue it) and be its agent until it is over.",
+            discussion: "With --jobs N, N agent processes share the cores and take the sweep's runs from the store side by side.")
         @OptionGroup var source: Source
         @OptionGroup var location: RunLocation<SweepRunDirectory>
         @OptionGroup var agent: AgentOptions
+        @Option(help: "Agents run side by side, each a process of its own; the cores are split between them.") var jobs = 1
         @OptionGroup var compute: ComputeOptions
+
+        func validate() throws {
+            guard jobs >= 1 else { throw ValidationError("--jobs \(jobs): expected at least 1") }
+            guard jobs == 1 || agent.count == nil else { throw ValidationError("--count limits one agent; it cannot be given with --jobs") }
+        }
 
         func run() throws {
             compute.apply()
-            let store = try location.open()
+            let location = try location.location()
+            let store = try RunStore(location)
             let (definition, id) = try source.create(in: store)
             note("sweep \(id) (\(definition.name)) in \(store.location)")
-            try runAgent(store: store, id: id, runDir: location.runDirectory, options: agent)
+            if jobs == 1 {
+                try runAgent(store: store, id: id, runDir: self.location.runDirectory, options: agent)
+            } else {
+                try runAgents(store: store, location: location, id: id, definition: definition)
+            }
             printRanking(try store.sweepRuns(id), definition)
+        }
+
+        /// `jobs` agent processes (`funnel sweep agent ID`) on this machine, with progress until the sweep is over.
+        private func runAgents(store: RunStore, location: StoreLocation, id: Int64, definition: SweepDefinition) throws {
+            let stop = StopRequest()
+            stop.catchSignals()
+            let workers = LocalWorkers(jobs: jobs, cores: compute.threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                                       executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath())
+            let cap = definition.sweep.configuration.runCap.map { " of \($0)" } ?? ""
+            let failed = try workers.run(arguments: { threads in
+                ["sweep", "agent", "\(id)", "--run-dir", self.location.runDirectory, "--store", location.argument,
+                 "--lease", "\(agent.lease)", "--threads", "\(threads)"]
+            }, stop: stop, progress: {
+                let runs = try store.sweepRuns(id)
+                return "\(definition.name): \(runs.filter { $0.status != .running }.count)\(cap) runs ended, "
+                    + "\(runs.filter { $0.status == .running }.count) running, \(runs.filter { $0.status == .failed }.count) failed"
+            }, report: note)
+            if let why = stop.requested {
+                throw ExperimentError("stopped by \(why); the runs in hand were checkpointed and given back, run the same command again to go on")
+            }
+            if failed > 0 { throw ExperimentError("\(failed) of \(jobs) agents failed (see `funnel sweep status \(id)`); run again to go on") }
         }
     }
 

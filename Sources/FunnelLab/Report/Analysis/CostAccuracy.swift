@@ -37,6 +37,8 @@ public struct CostAccuracy: Codable, Sendable {
     }
 
     public let study: ReportData.Study
+    /// What `Row.top1` measures (top-1 or mIoU); nil (top-1) in analyses written before segmentation.
+    public let metric: ReportData.AccuracyMetric?
     public let rows: [Row]
     public let speed: Speed
     public let baseline: String?
@@ -48,6 +50,7 @@ public struct CostAccuracy: Codable, Sendable {
     public init(data: ReportData, study: ReportData.Study, speed: Speed = .recorded, progress: (String) -> Void = { _ in }) throws {
         self.study = study
         self.speed = speed
+        metric = data.groups.first { $0.study == study }?.accuracyMetric
         baseline = data.baseline
         var rows: [Row] = []
         var machines: [String] = []
@@ -82,7 +85,7 @@ public struct CostAccuracy: Codable, Sendable {
                     batch = batchSize
                 }
                 rows.append(Row(model: model, act: act, parameters: parameters, flops: flops, imagesPerSecond: ips,
-                                stepSeconds: step, batchSize: batch, top1: group.finalTop1.isEmpty ? nil : StoredSummary(group.finalTop1)))
+                                stepSeconds: step, batchSize: batch, top1: group.finalAccuracy.isEmpty ? nil : StoredSummary(group.finalAccuracy)))
             }
         }
         self.rows = rows

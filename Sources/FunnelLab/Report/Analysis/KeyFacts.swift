@@ -1,20 +1,22 @@
 import Foundation
 
-/// The few numbers the page shows first, under its title: the best mean top-1, how many
+/// The few numbers the page shows first, under its title: the best mean accuracy, how many
 /// activations differ significantly from the baseline, and what a FReLU training step costs.
 public struct KeyFacts: Codable, Sendable {
-    /// The highest mean top-1 of the first study.
+    /// The highest mean accuracy (top-1, or mIoU for segmentation) of the first study.
     public struct Best: Codable, Sendable {
         public let study: ReportData.Study
         public let model: String
         public let act: String
-        /// Mean final top-1 (percent).
+        /// Mean final accuracy (percent).
         public let mean: Double
+        /// What `mean` measures (top-1 or mIoU); nil (top-1) in analyses written before segmentation.
+        public let metric: ReportData.AccuracyMetric?
         /// Activations of the same model not significantly below it.
         public let tiedOthers: Int
     }
 
-    /// Top-1 tests against the baseline, over every study and model.
+    /// Accuracy tests against the baseline, over every study and model.
     public struct VersusBaseline: Codable, Sendable {
         public let baseline: String
         /// Configurations other than the baseline.
@@ -46,7 +48,7 @@ public struct KeyFacts: Codable, Sendable {
     init(results: [ResultsTable], costs: [CostAccuracy], baseline: String?, kinds: [String: ActivationKind]) {
         if let table = results.first {
             best = table.entries.compactMap { e in e.top1.map { (e, $0) } }.max { $0.1.mean < $1.1.mean }.map { entry, summary in
-                Best(study: table.study, model: entry.model, act: entry.act, mean: summary.mean,
+                Best(study: table.study, model: entry.model, act: entry.act, mean: summary.mean, metric: table.metric,
                      tiedOthers: (table.top1Rankings[entry.model]?.tiedWithBest.count ?? 1) - 1)
             }
         } else {

@@ -7,7 +7,9 @@ public struct LearningCurves: Codable, Sendable {
     public let model: String
     /// Activations, in report order.
     public let acts: [String]
-    /// Test top-1 (percent) per epoch, per activation.
+    /// What `accuracy` measures; nil (top-1) in analyses written before segmentation.
+    public let metric: ReportData.AccuracyMetric?
+    /// Test accuracy (percent; top-1 or mIoU) per epoch, per activation.
     public let accuracy: [String: [ReportData.CurvePoint]]
     /// Test loss per epoch, per activation.
     public let loss: [String: [ReportData.CurvePoint]]
@@ -17,7 +19,8 @@ public struct LearningCurves: Codable, Sendable {
         self.model = model
         let groups = data.acts(in: study, model: model).compactMap { data.group(study, model: model, act: $0) }
         acts = groups.map(\.act)
-        accuracy = Dictionary(uniqueKeysWithValues: groups.map { ($0.act, $0.curve("test_top1")) })
+        metric = groups.first?.accuracyMetric
+        accuracy = Dictionary(uniqueKeysWithValues: groups.map { ($0.act, $0.curve($0.accuracyMetric.field)) })
         loss = Dictionary(uniqueKeysWithValues: groups.map { ($0.act, $0.curve("test_loss")) })
     }
 

@@ -26,6 +26,17 @@ public struct ReportData: Sendable {
         }
     }
 
+    /// What a study's accuracy figures measure: test top-1 for classification, test mIoU for
+    /// segmentation (the figure segmentation papers rank by).
+    public enum AccuracyMetric: String, Codable, Sendable {
+        case top1, meanIoU
+
+        /// The epoch field of the run store that holds it.
+        public var field: String { self == .top1 ? "test_top1" : "test_miou" }
+        /// Its name in tables, axes and sentences.
+        public var label: String { self == .top1 ? "top-1" : "mIoU" }
+    }
+
     /// The runs of one (study, model, activation): one per seed.
     public struct Group: Sendable {
         public let study: Study
@@ -35,8 +46,10 @@ public struct ReportData: Sendable {
         /// The runs with their epochs, by id.
         public let runs: [RunDetail]
 
-        /// Test top-1 accuracy (percent) of each run's last epoch that has one.
-        public var finalTop1: [Double] { runs.compactMap { RunMetric(.final, "test_top1").value(over: $0.epochs) } }
+        /// What the group's accuracy figures measure (from its runs' task).
+        public var accuracyMetric: AccuracyMetric { config?.task == .segment ? .meanIoU : .top1 }
+        /// Test accuracy (percent; top-1, or mIoU for segmentation) of each run's last epoch that has one.
+        public var finalAccuracy: [Double] { runs.compactMap { RunMetric(.final, accuracyMetric.field).value(over: $0.epochs) } }
         /// Test loss of each run's last epoch that has one.
         public var finalLoss: [Double] { runs.compactMap { RunMetric(.final, "test_loss").value(over: $0.epochs) } }
         /// Each run's training throughput, the mean over its epochs.

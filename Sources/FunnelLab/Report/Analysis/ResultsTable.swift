@@ -6,7 +6,8 @@ import FunnelStats
 /// the model's activations), and rankings that say which differences from the best are within
 /// noise. The page draws them in the paper's form (`ResultsSection.swift`).
 ///
-/// Figures are the final epoch's test metrics of each run (accuracy in percent).
+/// Figures are the final epoch's test metrics of each run (accuracy in percent): top-1, or mIoU
+/// for a segmentation study (`metric`); the `top1` names below hold whichever it is.
 public struct ResultsTable: Codable, Sendable {
     /// One configuration's figures.
     public struct Entry: Codable, Sendable {
@@ -28,6 +29,8 @@ public struct ResultsTable: Codable, Sendable {
     }
 
     public let study: ReportData.Study
+    /// What the accuracy figures measure; nil (top-1) in analyses written before segmentation.
+    public let metric: ReportData.AccuracyMetric?
     public let models: [String]
     /// Activations in report order (baseline first).
     public let acts: [String]
@@ -44,6 +47,7 @@ public struct ResultsTable: Codable, Sendable {
     public init(data: ReportData, study: ReportData.Study, alpha: Double = 0.05) {
         self.study = study
         self.alpha = alpha
+        metric = data.groups.first { $0.study == study }?.accuracyMetric
         baseline = data.baseline
         models = data.models(in: study)
         acts = data.acts.filter { act in data.groups.contains { $0.study == study && $0.act == act } }
@@ -52,7 +56,7 @@ public struct ResultsTable: Codable, Sendable {
         var lossRankings: [String: StoredRanking] = [:]
         for model in models {
             let groups = data.acts(in: study, model: model).compactMap { data.group(study, model: model, act: $0) }
-            let top1 = Dictionary(uniqueKeysWithValues: groups.map { ($0.act, $0.finalTop1) }.filter { !$0.1.isEmpty })
+            let top1 = Dictionary(uniqueKeysWithValues: groups.map { ($0.act, $0.finalAccuracy) }.filter { !$0.1.isEmpty })
             let loss = Dictionary(uniqueKeysWithValues: groups.map { ($0.act, $0.finalLoss) }.filter { !$0.1.isEmpty })
             let top1Ranking = Self.rank(top1, goal: .maximize, alpha: alpha, baseline: data.baseline)
             let lossRanking = Self.rank(loss, goal: .minimize, alpha: alpha, baseline: data.baseline)
@@ -75,6 +79,9 @@ public struct ResultsTable: Codable, Sendable {
         guard !samples.isEmpty else { return nil }
         return (try? Ranking(samples, goal: goal, alpha: alpha, baseline: baseline.flatMap { samples[$0] == nil ? nil : $0 })).map(StoredRanking.init)
     }
+
+    /// What the accuracy figures measure.
+    public var accuracy: ReportData.AccuracyMetric { metric ?? .top1 }
 
     /// The figures of one configuration.
     public func entry(model: String, act: String) -> Entry? {

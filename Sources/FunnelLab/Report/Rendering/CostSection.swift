@@ -45,7 +45,7 @@ extension ReportPageBuilder {
                 text += String(format: ", a training step %.2f\u{00D7} as long as %@'s", s / b, ReportNames.activation(baseline))
             }
             if let a = row.top1, let b = base.top1 {
-                text += ", top-1 " + ReportFormat.signed(a.mean - b.mean) + " points"
+                text += ", \((cost.metric ?? .top1).label) " + ReportFormat.signed(a.mean - b.mean) + " points"
                 if let comparison = analysis.results(of: cost.study)?.entry(model: model, act: row.act)?.top1VersusBaseline {
                     text += comparison.isSignificant ? " (significant, \(ReportFormat.pEquals(comparison.adjustedPValue)))"
                         : " (not significant, \(ReportFormat.pEquals(comparison.adjustedPValue)))"
@@ -94,7 +94,7 @@ extension CostAccuracy {
             HTMLTable.Column("images/s", best: best(.highest), format: .fixed(0)),
             HTMLTable.Column("step (ms)", best: best(.lowest), format: .fixed(1)),
             HTMLTable.Column("\u{00D7} \(baseName)", format: .fixed(2)),
-            HTMLTable.Column("top-1 (%)", best: best(.highest), format: .fixed(2)),
+            HTMLTable.Column("\((metric ?? .top1).label) (%)", best: best(.highest), format: .fixed(2)),
         ]
         let tableRows = rows.enumerated().map { index, row -> HTMLTable.Row in
             let firstOfModel = index == 0 || rows[index - 1].model != row.model
@@ -132,7 +132,7 @@ extension CostAccuracy {
             labels.append((ips.mean, top1.mean, ReportNames.activation(row.act)))
         }
         return Plot(title: "Accuracy against training speed", subtitle: "\(ReportNames.model(model)); up and to the right is better; bars: \u{00B1} 1 std",
-                    x: Axis("training images per second", padding: 0.12), y: Axis("final test top-1 (%)", padding: 0.15),
+                    x: Axis("training images per second", padding: 0.12), y: Axis("final test \((metric ?? .top1).label) (%)", padding: 0.15),
                     size: ChartSize(width: 450, height: 330), marks: marks + [Labels(x: labels.map(\.x), y: labels.map(\.y), texts: labels.map(\.text))])
     }
 

@@ -10,7 +10,7 @@ extension ReportPageBuilder {
         for curves in analysis.curves {
             let (study, model) = (curves.study, curves.model)
             let id = "\(study.dataset) \(model)"
-            let caption = "\(ReportNames.model(model)) on \(study.title): test top-1 (left) and test loss (right) per epoch"
+            let caption = "\(ReportNames.model(model)) on \(study.title): test \(curves.accuracyLabel) (left) and test loss (right) per epoch"
                 + (curves.hasBands ? ", mean \u{00B1} one standard deviation over seeds." : "; one run per activation, so no band.")
             blocks.append(.figureRow([figure("curves accuracy \(id)", curves.accuracyChart(colors: colors), data: curves.data(\.accuracy)),
                                       figure("curves loss \(id)", curves.lossChart(colors: colors), data: curves.data(\.loss))],
@@ -23,9 +23,12 @@ extension ReportPageBuilder {
 /// The curves' charts: one line per activation (the mean over seeds) with a band of ± one
 /// standard deviation where two or more runs cover an epoch.
 extension LearningCurves {
-    /// Test top-1 accuracy per epoch.
+    /// Name of the accuracy figure (`top-1` or `mIoU`).
+    public var accuracyLabel: String { (metric ?? .top1).label }
+
+    /// Test accuracy (top-1 or mIoU) per epoch.
     public func accuracyChart(colors: [String: Color], size: ChartSize = ChartSize(width: 450, height: 330)) -> Plot {
-        chart(accuracy, title: "Test accuracy", y: Axis("top-1 (%)", padding: 0.03), colors: colors, size: size)
+        chart(accuracy, title: "Test accuracy", y: Axis("\(accuracyLabel) (%)", padding: 0.03), colors: colors, size: size)
     }
 
     /// Test loss per epoch.

@@ -99,14 +99,14 @@ struct ReportPageBuilder {
         if let best = facts.best {
             var detail = "\(ReportNames.activation(best.act)), \(ReportNames.model(best.model)), \(ReportNames.dataset(best.study.dataset))"
             if best.tiedOthers > 0 { detail += "; not significantly above \(best.tiedOthers) other\(best.tiedOthers == 1 ? "" : "s")" }
-            out.append(HTMLReport.KeyFigure("Best mean top-1", value: String(format: "%.2f%%", best.mean), detail: detail))
+            out.append(HTMLReport.KeyFigure("Best mean \((best.metric ?? .top1).label)", value: String(format: "%.2f%%", best.mean), detail: detail))
         }
         if let versus = facts.versusBaseline {
             let label = "Significant vs \(ReportNames.activation(versus.baseline))"
             if versus.tested == 0 {
                 out.append(HTMLReport.KeyFigure(label, value: "untested", detail: "fewer than two runs per configuration"))
             } else {
-                out.append(HTMLReport.KeyFigure(label, value: "\(versus.significant) of \(versus.compared)", detail: "top-1, Welch's t-test, Holm-corrected"))
+                out.append(HTMLReport.KeyFigure(label, value: "\(versus.significant) of \(versus.compared)", detail: "\(Set(analysis.results.map(\.accuracy.label)).sorted().joined(separator: " and ")), Welch's t-test, Holm-corrected"))
             }
         }
         if let step = facts.freluStep {

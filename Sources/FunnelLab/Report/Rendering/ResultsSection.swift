@@ -44,7 +44,7 @@ extension ResultsTable {
         var columns: [HTMLTable.Column] = []
         for model in models {
             let prefix = multipleModels ? ReportNames.model(model) + " " : ""
-            columns.append(HTMLTable.Column(prefix + "top-1 (%)", best: .highest, format: .fixed(2)))
+            columns.append(HTMLTable.Column(prefix + "\(accuracy.label) (%)", best: .highest, format: .fixed(2)))
             columns.append(HTMLTable.Column(prefix + "test loss", best: .lowest, format: .fixed(3)))
         }
         let rows = acts.map { act in
@@ -83,7 +83,7 @@ extension ResultsTable {
         let level = Int((ranking?.entries.first?.summary.confidenceLevel ?? 0.95) * 100)
         let columns = [
             HTMLTable.Column("runs", format: .fixed(0)),
-            HTMLTable.Column("top-1 (%)", format: .fixed(2)),
+            HTMLTable.Column("\(accuracy.label) (%)", format: .fixed(2)),
             HTMLTable.Column("\(level)% CI"),
             HTMLTable.Column("\u{0394} vs \(baselineName) [\(level)% CI]"),
             HTMLTable.Column("p"),
@@ -117,7 +117,7 @@ extension ResultsTable {
             return HTMLTable.Row(ReportNames.activation(entry.name), cells)
         }
         return HTMLTable(
-            caption: "Top-1 (%) of \(ReportNames.model(model)) on \(study.title), ranked, with the tests behind the marks.",
+            caption: "Test \(accuracy.label) (%) of \(ReportNames.model(model)) on \(study.title), ranked, with the tests behind the marks.",
             rowHeaderTitle: "Activation", columns: columns, rows: rows,
             footnote: "CI: interval of the mean. \u{0394}: difference of means in percentage points, with Welch's interval. "
                 + "p: Welch's t-test against \(baselineName); p (Holm): adjusted over the model's comparisons with \(baselineName), \u{2020} below \(Self.alphaText(alpha)), n.s. above. "
@@ -130,7 +130,7 @@ extension ResultsTable {
         var out: [String] = []
         let rankings = [top1Rankings[model], lossRankings[model]].compactMap { $0 }
         if let ranking = top1Rankings[model] {
-            out.append(Self.sentence(ranking, metric: "top-1", value: { String(format: "%.2f%%", $0) }, alpha: alpha))
+            out.append(Self.sentence(ranking, metric: accuracy.label, value: { String(format: "%.2f%%", $0) }, alpha: alpha))
         }
         if let ranking = lossRankings[model] {
             out.append(Self.sentence(ranking, metric: "test loss", value: { String(format: "%.3f", $0) }, alpha: alpha))
