@@ -51,7 +51,7 @@ let package = Package(
             "FunnelTrain", "FunnelInterop", "FunnelModels", "FunnelNN", "FunnelData", "FunnelCharts", "FunnelStats", "Yams",
         ]),
         .executableTarget(name: "funnel", dependencies: [
-            "FunnelLab", "FunnelInterop", "FunnelTrain", "FunnelData", "FunnelModels", "FunnelNN", "FunnelKernels",
+            "FunnelLab", "FunnelInterop", "FunnelTrain", "FunnelData", "FunnelModels", "FunnelNN", "FunnelTensor", "FunnelKernels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A full-page screenshot of an HTML file (a report) with headless Chromium, cut below the page's end.
-#   scripts/screenshot.sh PAGE.html OUT.png [WIDTH=1280] [MAX_HEIGHT=16000]
+# A screenshot of an HTML page (a report) or an SVG figure with headless Chromium, cut below and to
+# the right of its content.
+#   scripts/screenshot.sh PAGE.html|FIGURE.svg OUT.png [WIDTH=1280] [MAX_HEIGHT=16000]
 # Needs chromium (Debian) and the Python environment of scripts/python-env.sh (Pillow) for the cut.
 set -euo pipefail
 page=$(realpath "$1"); out=$2; width=${3:-1280}; height=${4:-16000}
@@ -12,9 +13,9 @@ chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-si
 import sys
 from PIL import Image, ImageChops
 image = Image.open(sys.argv[1]).convert("RGB")
-# The page ends where the last non-background row is; keep 24 px of margin below it.
+# The content ends where the last non-background row and column are; keep 24 px of margin.
 box = ImageChops.difference(image, Image.new("RGB", image.size, image.getpixel((image.width - 1, image.height - 1)))).getbbox()
-bottom = min(image.height, (box[3] if box else image.height) + 24)
-image.crop((0, 0, image.width, bottom)).save(sys.argv[2], optimize=True)
+right, bottom = ((min(image.width, box[2] + 24), min(image.height, box[3] + 24)) if box else image.size)
+image.crop((0, 0, right, bottom)).save(sys.argv[2], optimize=True)
 PY
 echo "wrote $out"

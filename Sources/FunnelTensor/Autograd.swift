@@ -75,6 +75,7 @@ extension Tensor {
     /// Every differentiable op ends with this; the rule returns one gradient per input (nil: none).
     @discardableResult
     func recording(_ name: String, _ inputs: [Tensor], _ rule: @escaping (_ grad: Tensor) -> [Tensor?]) -> Tensor {
+        OpProfile.current?.forward(name, inputs: inputs, output: self)
         if GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) {
             requiresGrad = true
             node = Node(name, inputs, rule)
@@ -99,17 +100,19 @@ extension Tensor {
         }
         var order = Node.topologicalOrder(from: root)
         var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
-        withoutGrad {
+        let profile = OpProfile.current
+        let walk = {
             while let node = order.popLast() {
                 defer { node.release() }
                 guard let g = grads.removeValue(forKey: ObjectIdentifier(node)) else { continue }
                 guard let rule = node.rule else { preconditionFailure("[backward] \(node.name) was already released by an earlier backward()") }
-                let inputGrads = rule(g)
+                let inputGrads = profile?.backward(node.name, inputShapes: node.inputs.map(\.shape), gradOutput: g) { rule(g) } ?? rule(g)
                 require(inputGrads.count == node.inputs.count, "[backward] \(node.name) returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
                 for (input, ig) in zip(node.inputs, inputGrads) {
                     guard let ig else { continue }
                     if case .constant = input.source { continue }
                     require(ig.shape == input.shape, "[backward] \(node.name) gave gradient \(ig.shape) for input \(input.shape)")
+                    let started = profile != nil ? OpProfile.clock() : 0
                     switch input.source {
                     case .op(let producer):
                         let key = ObjectIdentifier(producer)
@@ -117,8 +120,12 @@ extension Tensor {
                     case .leaf(let leaf): leaf.accumulateGrad(ig)
                     case .constant: break
                     }
+                    profile?.add("grad accumulation", pass: .backward, seconds: OpProfile.seconds(since: started), bytes: 0)
                 }
             }
+        }
+        withoutGrad {
+            if let profile { profile.walkingBackward(walk) } else { walk() }
         }
     }
 

@@ -17,4 +17,10 @@ void funnel_depthwise3x3_forward_rows(const float *x, const float *weight, const
 void funnel_depthwise3x3_backward_rows(const float *x, const float *gt, const float *weight, float *dx,
                                        double *sums, long r0, long r1, long H, long W, long C);
 
+// Runs 12 independent chains of 16-lane fused multiply-adds a <- a * multiplier + addend, each
+// `iterations` long, chain k from a = start + k, in registers only; returns the sum of all 192
+// final values.
+// 12 * 16 * 2 * iterations floating-point operations.
+float funnel_fma_chains(long iterations, float start, float multiplier, float addend);
+
 #endif

@@ -42,6 +42,20 @@ public enum OpsBenchmark {
         return out
     }
 
+    /// The practical ceiling of a training step: the best GFLOPS that any pass (forward,
+    /// backward-data, backward-weights) of any dense 3x3 convolution of `models` reaches at
+    /// `batch`, each timed as a bare oneDNN primitive (best of `repeats`).
+    public static func convolutionCeiling(models: [String], batch: Int, repeats: Int = 3) throws -> (gflops: Double, convolution: String) {
+        var best = (gflops: 0.0, convolution: "")
+        for (_, g) in try convolutions(models: models, batch: batch) where g.kh == 3 && g.kw == 3 && g.groups == 1 {
+            for pass in Convolution.Pass.allCases {
+                let gflops = 2 * Double(g.macs) / Convolution.timePrimitive(g, pass: pass, repeats: repeats) * 1e-9
+                if gflops > best.gflops { best = (gflops, "\(g) \(pass.rawValue)") }
+            }
+        }
+        return best
+    }
+
     /// Times each convolution's forward, backward-data and backward-weights passes (best of `repeats`).
     public static func run(models: [String], batch: Int, repeats: Int, progress: (String) -> Void = { _ in }) throws -> Report {
         var results: [Result] = []

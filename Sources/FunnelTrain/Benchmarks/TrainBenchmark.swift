@@ -2,6 +2,7 @@ import Foundation
 import FunnelKernels
 import FunnelModels
 import FunnelNN
+import FunnelTensor
 
 /// `funnel bench train`: full SGD steps (forward, backward, update) on one fixed random batch, as
 /// `peers/torch_bench.py` does, so the figures compare directly with PyTorch's.
@@ -16,12 +17,43 @@ public enum TrainBenchmark {
         /// Peak bytes of tensor memory in use at once, and held by the buffer pool (in use plus idle).
         public let peakTensorBytes: Int
         public let peakPooledBytes: Int
+        /// Floating-point operations of training on one image: 6 × the forward pass's
+        /// multiply-adds of convolutions and linear layers (2 FLOPs each, in the forward,
+        /// backward-data and backward-weights passes; the stem's unneeded backward-data included,
+        /// as is the convention). Pointwise work, batch norm and the update are not counted.
+        public let trainFLOPsPerImage: Double
+        /// `trainFLOPsPerImage × imagesPerSecond`, in GFLOPS.
+        public let gflops: Double
+        /// Where one step's time goes, per op kind (`--profile`): seconds per step, averaged over the profiled steps.
+        public let profile: [OpProfile.Entry]?
 
         enum CodingKeys: String, CodingKey {
-            case model, act
+            case model, act, gflops, profile
             case imagesPerSecond = "images_per_second", stepSecondsMedian = "step_seconds_median"
             case stepSecondsMin = "step_seconds_min", peakRSSBytes = "peak_rss_bytes"
             case peakTensorBytes = "peak_tensor_bytes", peakPooledBytes = "peak_pooled_bytes"
+            case trainFLOPsPerImage = "train_flops_per_image"
+        }
+    }
+
+    /// The ceilings a step's GFLOPS are measured against, taken in the same run as the steps.
+    public struct Ceilings: Codable, Sendable {
+        /// The best dense 3x3 convolution pass (`OpsBenchmark.convolutionCeiling`): what a step
+        /// made only of convolutions could at best reach.
+        public let convolutionGFLOPS: Double
+        /// Which convolution and pass reached it.
+        public let convolution: String
+        /// The FMA units' throughput on all threads (`FMAPeak`): the machine's fp32 peak.
+        public let fmaPeakGFLOPS: Double
+
+        enum CodingKeys: String, CodingKey {
+            case convolutionGFLOPS = "conv3x3_best_gflops", convolution = "conv3x3_best", fmaPeakGFLOPS = "fma_peak_gflops"
+        }
+
+        /// Measures both on this process's compute threads.
+        public static func measure(batchSize: Int) throws -> Ceilings {
+            let best = try OpsBenchmark.convolutionCeiling(models: ["resnet20", "resnet18"], batch: batchSize)
+            return Ceilings(convolutionGFLOPS: best.gflops, convolution: best.convolution, fmaPeakGFLOPS: FMAPeak.measure())
         }
     }
 
@@ -29,15 +61,18 @@ public enum TrainBenchmark {
         public let threads: Int
         public let batchSize: Int
         public let results: [Result]
-        enum CodingKeys: String, CodingKey { case threads, batchSize = "batch_size", results }
+        /// The ceilings, median over rounds; nil when not measured.
+        public let ceilings: Ceilings?
+        enum CodingKeys: String, CodingKey { case threads, batchSize = "batch_size", results, ceilings }
 
-        public init(threads: Int, batchSize: Int, results: [Result]) {
-            self.threads = threads; self.batchSize = batchSize; self.results = results
+        public init(threads: Int, batchSize: Int, results: [Result], ceilings: Ceilings? = nil) {
+            self.threads = threads; self.batchSize = batchSize; self.results = results; self.ceilings = ceilings
         }
     }
 
-    /// Times `steps` SGD steps (after 2 warm-up steps) of one model and activation in this process.
-    public static func measure(model name: String, act: String, batchSize: Int, steps: Int) throws -> Result {
+    /// Times `steps` SGD steps (after 2 warm-up steps) of one model and activation in this process;
+    /// then, with `profileSteps` > 0, profiles that many more steps op by op.
+    public static func measure(model name: String, act: String, batchSize: Int, steps: Int, profileSteps: Int = 0) throws -> Result {
         DefaultRandom.seed(0)
         let entry = try Models.entry(name)
         let model = try Models.make(ModelConfig(name: name, classes: 10, activation: try Activations.factory(act)))
@@ -45,35 +80,59 @@ public enum TrainBenchmark {
         var gen = RandomGenerator(seed: 1)
         let labels = (0..<batchSize).map { _ in gen.nextInt(10) }
         let optimizer = SGD(model.namedParameters, learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4)
-        func step() {
+        let macsPerImage = Double(OpCounter.count { _ = withoutGrad { model(x) } }) / Double(batchSize)
+        func step(_ profile: OpProfile? = nil) {
             optimizer.zeroGrad()
+            profile?.mark()
             model(x).crossEntropy(labels: labels).backward()
-            optimizer.step()
+            let update = measureSeconds { optimizer.step() }
+            profile?.add("sgd update", pass: .update, seconds: update, bytes: 4 * 4 * model.parameterCount)
         }
         for _ in 0..<2 { step() }
-        let times = (0..<steps).map { _ in measureSeconds(step) }
+        let times = (0..<steps).map { _ in measureSeconds { step() } }
         let m = median(times), memory = tensorMemoryPeaks
+        var profile: [OpProfile.Entry]?
+        if profileSteps > 0 {
+            let recorder = OpProfile()
+            recorder.record { for _ in 0..<profileSteps { step(recorder) } }
+            profile = recorder.table.map { e in
+                var e = e
+                e.seconds /= Double(profileSteps); e.calls /= profileSteps; e.bytes /= profileSteps
+                return e
+            }
+        }
+        let flops = 6 * macsPerImage
         return Result(model: name, act: act, imagesPerSecond: Double(batchSize) / m, stepSecondsMedian: m,
                       stepSecondsMin: times.min()!, peakRSSBytes: peakResidentBytes(),
-                      peakTensorBytes: memory.live, peakPooledBytes: memory.held)
+                      peakTensorBytes: memory.live, peakPooledBytes: memory.held,
+                      trainFLOPsPerImage: flops, gflops: flops * Double(batchSize) / m * 1e-9, profile: profile)
     }
 
     /// Runs each (model, activation) in its own child process (`executable` with `arguments(model, act)`),
     /// so each peak-memory figure is that configuration's alone; the child prints one `Result` as JSON.
     /// With `rounds` > 1 the whole set is run that many times, interleaved (a slow spell of a shared
     /// machine then hits every configuration alike), and each configuration's median round is kept.
+    /// With `ceilings`, each round also measures them here (`Ceilings.measure`) and their
+    /// median round is returned beside the results.
     public static func measureIsolated(models: [String], acts: [String], rounds: Int = 1, executable: URL,
-                                       arguments: (String, String) -> [String], progress: (String) -> Void = { _ in }) throws -> [Result] {
+                                       arguments: (String, String) -> [String], ceilings batchSize: Int? = nil,
+                                       progress: (String) -> Void = { _ in }) throws -> (results: [Result], ceilings: Ceilings?) {
         var all: [[Result]] = []
+        var ceilings: [Ceilings] = []
         for round in 1...max(1, rounds) {
-            all.append(try measureRound(models: models, acts: acts, executable: executable, arguments: arguments) {
-                progress(rounds > 1 ? "round \(round)/\(rounds): \($0)" : $0)
-            })
+            func say(_ text: String) { progress(rounds > 1 ? "round \(round)/\(rounds): \(text)" : text) }
+            if let batchSize {
+                say("ceilings: best 3x3 convolution, FMA peak")
+                ceilings.append(try Ceilings.measure(batchSize: batchSize))
+            }
+            all.append(try measureRound(models: models, acts: acts, executable: executable, arguments: arguments, progress: say))
         }
-        return all[0].indices.map { i in
+        let results = all[0].indices.map { i in
             let runs = all.map { $0[i] }.sorted { $0.stepSecondsMedian < $1.stepSecondsMedian }
             return runs[runs.count / 2]
         }
+        let sorted = ceilings.sorted { $0.convolutionGFLOPS < $1.convolutionGFLOPS }
+        return (results, sorted.isEmpty ? nil : sorted[sorted.count / 2])
     }
 
     private static func measureRound(models: [String], acts: [String], executable: URL,

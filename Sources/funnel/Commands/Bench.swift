@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FunnelTensor
 import FunnelLab
 import FunnelInterop
 import FunnelTrain
@@ -98,12 +99,20 @@ struct Bench: ParsableCommand {
     }
 
     struct TrainBench: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "train", abstract: "Time full SGD training steps on a fixed random batch.")
+        static let configuration = CommandConfiguration(
+            commandName: "train", abstract: "Time full SGD training steps on a fixed random batch.",
+            discussion: """
+                Each configuration runs in a process of its own. Every round also measures, here, the best dense 3x3 \
+                convolution pass (bare oneDNN primitives) and the FMA units' peak (register-only FMA chains on every \
+                thread); a step's GFLOPS (6 x multiply-adds per image x images per second) is printed as a fraction \
+                of both. --profile adds a per-op table: forward and backward time, share of the step, bytes moved.
+                """)
         @Option(help: "Comma-separated models.") var model = "resnet20"
         @Option(help: "Activation specs separated by `;` (or `,` when no spec has options).") var act = "relu"
         @Option(name: .customLong("batch-size")) var batchSize = 128
         @Option var steps = 10
         @Option(help: "Run the whole set this many times, interleaved, and keep each configuration's median round.") var rounds = 1
+        @Flag(help: "After the timed steps, profile as many more op by op.") var profile = false
         @Flag var json = false
         @Flag(help: .hidden) var inProcess = false
         @OptionGroup var compute: ComputeOptions
@@ -113,23 +122,50 @@ struct Bench: ParsableCommand {
             let models = model.split(separator: ",").map(String.init)
             let acts = activationSpecs(act)
             if inProcess {
-                try printJSON(try TrainBenchmark.measure(model: models[0], act: acts[0], batchSize: batchSize, steps: steps))
+                try printJSON(try TrainBenchmark.measure(model: models[0], act: acts[0], batchSize: batchSize, steps: steps,
+                                                         profileSteps: profile ? steps : 0))
                 return
             }
             let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
             let executable = FileManager.default.isExecutableFile(atPath: me.path) ? me : URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            let results = try TrainBenchmark.measureIsolated(models: models, acts: acts, rounds: rounds, executable: executable, arguments: { m, a in
+            let (results, ceilings) = try TrainBenchmark.measureIsolated(models: models, acts: acts, rounds: rounds, executable: executable, arguments: { m, a in
                 ["bench", "train", "--model", m, "--act", a, "--batch-size", "\(batchSize)", "--steps", "\(steps)", "--in-process"]
-                    + (compute.threads.map { ["--threads", "\($0)"] } ?? [])
-            }, progress: note)
-            let report = TrainBenchmark.Report(threads: compute.threads ?? ProcessInfo.processInfo.activeProcessorCount, batchSize: batchSize, results: results)
+                    + (profile ? ["--profile"] : []) + (compute.threads.map { ["--threads", "\($0)"] } ?? [])
+            }, ceilings: batchSize, progress: note)
+            let threads = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
+            let report = TrainBenchmark.Report(threads: threads, batchSize: batchSize, results: results, ceilings: ceilings)
             if json { try printJSON(report); return }
+            if let c = ceilings {
+                print(String(format: "ceilings (%d thread%@, median round): best 3x3 convolution %.1f GFLOPS (%@); FMA peak %.1f GFLOPS",
+                             threads, threads == 1 ? "" : "s", c.convolutionGFLOPS, c.convolution, c.fmaPeakGFLOPS))
+            }
             for r in results {
                 let base = results.first { $0.model == r.model }!
-                print(col(r.model, 10) + col(r.act, 22)
-                      + String(format: "%7.1f img/s  step %7.1f ms (median, %.2fx %@)  peak RSS %6.0f MB (tensors %4.0f MB)", r.imagesPerSecond,
-                               r.stepSecondsMedian * 1e3, r.stepSecondsMedian / base.stepSecondsMedian, base.act, Double(r.peakRSSBytes) / 1e6,
-                               Double(r.peakTensorBytes) / 1e6))
+                var line = col(r.model, 10) + col(r.act, 22)
+                    + String(format: "%7.1f img/s  step %7.1f ms (median, %.2fx %@)  %6.1f GFLOPS", r.imagesPerSecond,
+                             r.stepSecondsMedian * 1e3, r.stepSecondsMedian / base.stepSecondsMedian, base.act, r.gflops)
+                if let c = ceilings {
+                    line += String(format: " = %3.0f%% of best conv, %3.0f%% of FMA peak", 100 * r.gflops / c.convolutionGFLOPS, 100 * r.gflops / c.fmaPeakGFLOPS)
+                }
+                print(line + String(format: "  peak RSS %6.0f MB (tensors %4.0f MB)", Double(r.peakRSSBytes) / 1e6, Double(r.peakTensorBytes) / 1e6))
+            }
+            for r in results { if let entries = r.profile { printProfile(r, entries) } }
+        }
+
+        /// One configuration's profile: op kinds by time, with their share of the step and bandwidth.
+        private func printProfile(_ r: TrainBenchmark.Result, _ entries: [OpProfile.Entry]) {
+            let total = entries.reduce(0) { $0 + $1.seconds }
+            print("\n\(r.model) \(r.act): profile of one step (\(steps) profiled steps averaged; \(String(format: "%.1f", total * 1e3)) ms recorded, "
+                  + "\(String(format: "%.1f", r.stepSecondsMedian * 1e3)) ms timed)")
+            print(col("op", 30) + col("pass", 10) + "      ms   share   calls      MB    GB/s")
+            for e in entries where e.seconds >= total * 0.002 {
+                print(col(e.op, 30) + col(e.pass.rawValue, 10)
+                      + String(format: "%8.2f  %5.1f%%  %6d  %6.0f  %6.1f", e.seconds * 1e3, 100 * e.seconds / total, e.calls,
+                               Double(e.bytes) / 1e6, Double(e.bytes) / max(e.seconds, 1e-12) * 1e-9))
+            }
+            for pass in [OpProfile.Pass.forward, .backward, .update] {
+                let seconds = entries.filter { $0.pass == pass }.reduce(0) { $0 + $1.seconds }
+                print(col("all", 30) + col(pass.rawValue, 10) + String(format: "%8.2f  %5.1f%%", seconds * 1e3, 100 * seconds / total))
             }
         }
     }

@@ -1,0 +1,106 @@
+import Foundation
+import FunnelKernels
+
+/// Where a training step's time goes: per op kind, the seconds of its forward and backward passes,
+/// its calls and the bytes of the tensors it read and wrote, recorded while `record` runs
+/// (`funnel bench train --profile`).
+///
+/// Forward time is measured between consecutive ops: an op's figure is the time since the previous
+/// op finished (or since `mark()`), so work that no op records (a module's bookkeeping, copies)
+/// counts toward the op after it. Backward time is each op's backward rule, plus the sums where a
+/// tensor fed several ops (`grad accumulation`). Bytes are the float32 tensors an op reads and
+/// writes, each counted once (forward: inputs and output; backward: the output's gradient, the
+/// inputs and their gradients): a lower bound of its memory traffic, good for spotting passes
+/// that move much and compute little. Convolutions are told apart by kernel and input channels
+/// (`conv3x3 16ch`, `depthwise3x3 64ch`), since their costs differ by orders of magnitude.
+///
+/// Records one thread's ops; a profile is meant for one training loop at a time.
+public final class OpProfile: @unchecked Sendable {
+    @TaskLocal public static var current: OpProfile?
+
+    public enum Pass: String, Codable, Sendable { case forward, backward, update }
+
+    /// One op kind in one pass.
+    public struct Entry: Codable, Sendable, Equatable {
+        public var op: String
+        public var pass: Pass
+        public var seconds: Double
+        public var calls: Int
+        public var bytes: Int
+    }
+
+    private struct Key: Hashable { let op: String; let pass: Pass }
+    private var entries: [Key: Entry] = [:]
+    private var order: [Key] = []
+    private var lastMark = OpProfile.clock()
+    private var inBackward = false
+
+    public init() {}
+
+    /// Everything recorded, most expensive first.
+    public var table: [Entry] { order.map { entries[$0]! }.sorted { $0.seconds > $1.seconds } }
+
+    /// Seconds recorded in all.
+    public var totalSeconds: Double { entries.values.reduce(0) { $0 + $1.seconds } }
+
+    /// Restarts the forward clock: the next op's time counts from now.
+    public func mark() { lastMark = Self.clock() }
+
+    /// Adds time spent outside the tape (the optimizer's update, say).
+    public func add(_ op: String, pass: Pass, seconds: Double, bytes: Int) {
+        let key = Key(op: op, pass: pass)
+        if entries[key] == nil { order.append(key); entries[key] = Entry(op: op, pass: pass, seconds: 0, calls: 0, bytes: 0) }
+        entries[key]!.seconds += seconds
+        entries[key]!.calls += 1
+        entries[key]!.bytes += bytes
+    }
+
+    /// Runs `body` with this profile recording.
+    public func record<R>(_ body: () throws -> R) rethrows -> R {
+        try Self.$current.withValue(self) {
+            mark()
+            return try body()
+        }
+    }
+
+    /// An op finished its forward pass (called from `Tensor.recording`).
+    func forward(_ name: String, inputs: [Tensor], output: Tensor) {
+        guard !inBackward else { return }   // ops a backward rule runs belong to that rule
+        let bytes = 4 * (inputs.reduce(output.count) { $0 + $1.count })
+        add(Self.kind(name, inputShapes: inputs.map(\.shape)), pass: .forward, seconds: Self.seconds(since: lastMark), bytes: bytes)
+        lastMark = Self.clock()
+    }
+
+    /// Runs a backward walk: the ops it runs (in rules, in gradient sums) are the walk's, not forward ops.
+    func walkingBackward(_ body: () -> Void) {
+        inBackward = true
+        body()
+        inBackward = false
+        mark()
+    }
+
+    /// Runs and times one backward rule and records it under the op's kind.
+    func backward(_ name: String, inputShapes: [[Int]], gradOutput: Tensor, _ rule: () -> [Tensor?]) -> [Tensor?] {
+        let started = Self.clock()
+        let grads = rule()
+        let seconds = Self.seconds(since: started)
+        let elements = gradOutput.count + inputShapes.reduce(0) { $0 + $1.reduce(1, *) } + grads.reduce(0) { $0 + ($1?.count ?? 0) }
+        add(Self.kind(name, inputShapes: inputShapes), pass: .backward, seconds: seconds, bytes: 4 * elements)
+        return grads
+    }
+
+    /// Nanoseconds of the monotonic clock.
+    static func clock() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// Seconds from `started` (a `clock()` reading) to now.
+    static func seconds(since started: UInt64) -> Double { Double(clock() - started) * 1e-9 }
+
+    /// The name an op is listed under: convolutions by kernel and input channels, others by name.
+    static func kind(_ name: String, inputShapes: [[Int]]) -> String {
+        guard name == "conv2d" || name == "funnel", inputShapes.count >= 2, inputShapes[0].count == 4, inputShapes[1].count == 4 else { return name }
+        let channels = inputShapes[0][1], w = inputShapes[1]
+        let depthwise = w[1] == 1 && channels > 1
+        let conv = (depthwise ? "depthwise" : "conv") + "\(w[2])x\(w[3]) \(channels)ch"
+        return name == "funnel" ? "funnel (\(conv))" : conv
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import FunnelKernels
+@testable import FunnelTensor
+import FunnelTestSupport
+
+/// `OpProfile` (behind `funnel bench train --profile`): which ops it lists, under which names, with
+/// what byte counts, and that the ops a backward rule runs are not taken for forward ops.
+@Suite struct OpProfileTests {
+    @Test func recordsEachOpOnceWithItsTensorsBytes() {
+        let x = randn([2, 3, 6, 6], seed: 1), w = randn([5, 3, 3, 3], seed: 2, scale: 0.3)
+        w.requiresGrad = true
+        let profile = OpProfile()
+        let started = DispatchTime.now().uptimeNanoseconds
+        let y = profile.record { () -> Tensor in
+            let y = x.conv2d(w, padding: (1, 1)).relu()
+            y.mean().backward()
+            return y
+        }
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
+        let byKey = Dictionary(uniqueKeysWithValues: profile.table.map { ("\($0.op) \($0.pass.rawValue)", $0) })
+        let (xs, ws, ys) = (x.count, w.count, y.count)
+        // Forward: inputs and output, 4 bytes an element.
+        #expect(byKey["conv3x3 3ch forward"]?.bytes == 4 * (xs + ws + ys))
+        #expect(byKey["relu forward"]?.bytes == 4 * 2 * ys)
+        #expect(byKey["mean forward"]?.bytes == 4 * (ys + 1))
+        // Backward: the output's gradient, the inputs and the gradients returned (x needs none).
+        #expect(byKey["conv3x3 3ch backward"]?.bytes == 4 * (ys + xs + ws + ws))
+        #expect(byKey["relu backward"]?.bytes == 4 * (ys + ys + ys))
+        // One call each of the forward ops (`mean` reshapes its result to a scalar): the ops that
+        // backward rules and gradient sums run are the backward pass's time, not forward ops.
+        let forward = profile.table.filter { $0.pass == .forward }
+        #expect(Set(forward.map(\.op)) == ["conv3x3 3ch", "relu", "mean", "reshape"], "\(forward.map(\.op))")
+        #expect(forward.allSatisfy { $0.calls == 1 })
+        #expect(profile.table.allSatisfy { $0.seconds >= 0 })
+        #expect(profile.totalSeconds <= wall)
+    }
+
+    @Test func namesConvolutionsByKernelAndChannels() {
+        #expect(OpProfile.kind("conv2d", inputShapes: [[8, 16, 32, 32], [16, 16, 3, 3]]) == "conv3x3 16ch")
+        #expect(OpProfile.kind("conv2d", inputShapes: [[8, 64, 8, 8], [64, 1, 3, 3]]) == "depthwise3x3 64ch")
+        #expect(OpProfile.kind("funnel", inputShapes: [[8, 32, 8, 8], [32, 1, 3, 3], [32], [32]]) == "funnel (depthwise3x3 32ch)")
+        #expect(OpProfile.kind("relu", inputShapes: [[8, 16, 32, 32]]) == "relu")
+    }
+
+    /// The FMA kernel really runs its chains: its sum matches the closed form of the recurrence
+    /// a <- m a + c, a_n = m^n a_0 + c (1 - m^n) / (1 - m), over 12 chains (a_0 = start + k) x 16 lanes.
+    @Test func fmaChainsComputeTheRecurrence() {
+        let (n, start, m, c) = (5_000, 1.0, 0.999, 0.002)
+        let mn = pow(m, Double(n))
+        let expected = (0..<12).reduce(0.0) { total, k in total + 16 * (mn * (start + Double(k)) + c * (1 - mn) / (1 - m)) }
+        let sum = Double(FMAPeak.chainSum(iterations: n, start: Float(start), multiplier: Float(m), addend: Float(c)))
+        #expect(abs(sum - expected) / expected < 1e-3, "\(sum) vs \(expected)")
+    }
+}
