@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// DY-ReLU's activation in one pass forward and one backward: from the hyper function's raw
@@ -16,8 +17,23 @@ package struct DynamicReLUShape: Sendable {
 
 /// DY-ReLU's forward and backward passes over the shape above.
 package enum DynamicReLUKernel {
+    /// Whether the two-piece C kernels (`dyrelu2.c`) take the shape: K = 2 and whole 16-channel blocks.
+    static func usesTwoPieceKernel(_ s: DynamicReLUShape) -> Bool { s.pieces == 2 && s.channels % 16 == 0 }
+
     package static func forward(x: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, shape: DynamicReLUShape) {
         let (batch, positions, c, k) = (shape.batch, shape.positions, shape.channels, shape.pieces)
+        if usesTwoPieceKernel(shape) {
+            parallelChunks(batch, minimumPerThread: 1) { range in
+                let scratch = Scratch(channels: c, pieces: k)
+                defer { scratch.free() }
+                for n in range {
+                    scratch.coefficients(z, sample: n, shape)
+                    let o = n &* positions &* c
+                    funnel_dyrelu2_forward(x + o, scratch.a, scratch.b, y + o, positions, c)
+                }
+            }
+            return
+        }
         parallelChunks(batch * positions, minimumPerThread: max(1, 16384 / c)) { range in
             let scratch = Scratch(channels: c, pieces: k)
             defer { scratch.free() }
@@ -41,6 +57,7 @@ package enum DynamicReLUKernel {
     package static func backward(x: UnsafePointer<Float>, z: UnsafePointer<Float>, g: UnsafePointer<Float>,
                                  dx: UnsafeMutablePointer<Float>, dz: UnsafeMutablePointer<Float>, shape: DynamicReLUShape) {
         let (batch, positions, c, k) = (shape.batch, shape.positions, shape.channels, shape.pieces)
+        let twoPieces = usesTwoPieceKernel(shape)
         // Samples are independent: one sample's coefficient gradients are written by one thread.
         parallelChunks(batch, minimumPerThread: 1) { range in
             let scratch = Scratch(channels: c, pieces: k)
@@ -50,23 +67,12 @@ package enum DynamicReLUKernel {
                 scratch.coefficients(z, sample: n, shape)
                 da.update(repeating: 0, count: c * k)
                 db.update(repeating: 0, count: c * k)
-                if k == 2 {
-                    // The default K = 2 in registers: one pass, no per-position scratch traffic.
-                    let a1 = a + c, b1 = b + c, da1 = da + c, db1 = db + c
-                    for p in 0..<positions {
-                        let o = (n &* positions &+ p) &* c
-                        let xs = x + o, gs = g + o, dxs = dx + o
-                        for i in 0..<c {
-                            let xv = xs[i], gv = gs[i]
-                            let second: Float = a1[i] * xv + b1[i] > a[i] * xv + b[i] ? 1 : 0
-                            let first = 1 - second
-                            dxs[i] = gv * (a[i] * first + a1[i] * second)
-                            let gx = gv * xv
-                            da[i] += gx * first; da1[i] += gx * second
-                            db[i] += gv * first; db1[i] += gv * second
-                        }
-                    }
-                } else {
+                if twoPieces {
+                    let o = n &* positions &* c
+                    funnel_dyrelu2_backward(x + o, g + o, a, b, dx + o, da, db, positions, c)
+                    scratch.chainThroughSigmoid(z, dz, sample: n, shape)
+                    continue
+                }
                 for p in 0..<positions {
                     let o = (n &* positions &+ p) &* c
                     let xs = x + o, gs = g + o, dxs = dx + o
@@ -87,7 +93,6 @@ package enum DynamicReLUKernel {
                             dbp[i] += gw
                         }
                     }
-                }
                 }
                 scratch.chainThroughSigmoid(z, dz, sample: n, shape)
             }

@@ -75,8 +75,10 @@ extension Tensor {
     /// Every differentiable op ends with this; the rule returns one gradient per input (nil: none).
     @discardableResult
     func recording(_ name: String, _ inputs: [Tensor], _ rule: @escaping (_ grad: Tensor) -> [Tensor?]) -> Tensor {
+        guard GradMode.isEnabled else { return self }
+        // Ops run without grad (inside other ops, in backward rules) are part of whatever runs them.
         OpProfile.current?.forward(name, inputs: inputs, output: self)
-        if GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) {
+        if inputs.contains(where: { $0.requiresGrad }) {
             requiresGrad = true
             node = Node(name, inputs, rule)
             node!.output = self
@@ -101,7 +103,7 @@ extension Tensor {
         var order = Node.topologicalOrder(from: root)
         var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
         let profile = OpProfile.current
-        let walk = {
+        func walk() {
             while let node = order.popLast() {
                 defer { node.release() }
                 guard let g = grads.removeValue(forKey: ObjectIdentifier(node)) else { continue }
@@ -124,9 +126,8 @@ extension Tensor {
                 }
             }
         }
-        withoutGrad {
-            if let profile { profile.walkingBackward(walk) } else { walk() }
-        }
+        withoutGrad(walk)
+        profile?.mark()
     }
 
     /// `grad += g` (the first contribution is taken as it is).

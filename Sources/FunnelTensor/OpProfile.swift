@@ -7,7 +7,7 @@ import FunnelKernels
 ///
 /// Forward time is measured between consecutive ops: an op's figure is the time since the previous
 /// op finished (or since `mark()`), so work that no op records (a module's bookkeeping, copies)
-/// counts toward the op after it. Backward time is each op's backward rule, plus the sums where a
+/// counts toward the op after it. Ops run without grad (helpers inside an op) count as part of it. Backward time is each op's backward rule, plus the sums where a
 /// tensor fed several ops (`grad accumulation`). Bytes are the float32 tensors an op reads and
 /// writes, each counted once (forward: inputs and output; backward: the output's gradient, the
 /// inputs and their gradients): a lower bound of its memory traffic, good for spotting passes
@@ -33,7 +33,6 @@ public final class OpProfile: @unchecked Sendable {
     private var entries: [Key: Entry] = [:]
     private var order: [Key] = []
     private var lastMark = OpProfile.clock()
-    private var inBackward = false
 
     public init() {}
 
@@ -65,18 +64,9 @@ public final class OpProfile: @unchecked Sendable {
 
     /// An op finished its forward pass (called from `Tensor.recording`).
     func forward(_ name: String, inputs: [Tensor], output: Tensor) {
-        guard !inBackward else { return }   // ops a backward rule runs belong to that rule
         let bytes = 4 * (inputs.reduce(output.count) { $0 + $1.count })
         add(Self.kind(name, inputShapes: inputs.map(\.shape)), pass: .forward, seconds: Self.seconds(since: lastMark), bytes: bytes)
         lastMark = Self.clock()
-    }
-
-    /// Runs a backward walk: the ops it runs (in rules, in gradient sums) are the walk's, not forward ops.
-    func walkingBackward(_ body: () -> Void) {
-        inBackward = true
-        body()
-        inBackward = false
-        mark()
     }
 
     /// Runs and times one backward rule and records it under the op's kind.

@@ -167,13 +167,16 @@ func copyState(from a: Module, to b: Module) {
         expectClose(c(x).scalars, (x.relu() / 3).scalars, tol: 1e-6)
     }
 
-    @Test func fusedDyReLUAgreesWithReferencePath() throws {
+    /// The fused kernels against the composition of tensor ops: 8 channels take the general loop,
+    /// 32 (two 16-channel blocks) with two pieces the C kernels of `dyrelu2.c`, three pieces the loop again.
+    @Test(arguments: [(8, 2), (32, 2), (32, 3)])
+    func fusedDyReLUAgreesWithReferencePath(channels: Int, pieces: Int) throws {
         for variant in ["a", "b", "c"] {
-            let fused = try Activations.factory("dyrelu:variant=\(variant)")(channels: 8)
-            let reference = try Activations.factory("dyrelu:variant=\(variant),fused=false")(channels: 8)
+            let fused = try Activations.factory("dyrelu:variant=\(variant),k=\(pieces)")(channels: channels)
+            let reference = try Activations.factory("dyrelu:variant=\(variant),k=\(pieces),fused=false")(channels: channels)
             copyState(from: fused, to: reference)
             for (p, q) in zip(fused.parameters, reference.parameters) { let v = randn(p.shape, seed: 7, scale: 0.5); p.assign(p + v); q.assign(q + v) }
-            let x = randn([3, 8, 4, 4], seed: 22); x.requiresGrad = true
+            let x = randn([3, channels, 4, 5], seed: 22); x.requiresGrad = true
             let x2 = x.detached(); x2.requiresGrad = true
             let y1 = fused(x), y2 = reference(x2)
             expectClose(y1.scalars, y2.scalars, tol: 1e-5)

@@ -17,6 +17,15 @@ void funnel_depthwise3x3_forward_rows(const float *x, const float *weight, const
 void funnel_depthwise3x3_backward_rows(const float *x, const float *gt, const float *weight, float *dx,
                                        double *sums, long r0, long r1, long H, long W, long C);
 
+// DY-ReLU with two pieces on one sample's positions [P, C], C a multiple of 16; coefficients
+// piece-major: a = [a0[C], a1[C]], b = [b0[C], b1[C]]. Forward: y = max(a0 x + b0, a1 x + b1).
+void funnel_dyrelu2_forward(const float *x, const float *a, const float *b, float *y, long positions, long C);
+
+// Backward given g = dL/dy: dx = g * (the winning piece's slope; ties to the first piece), and
+// da[k * C + c] += Σ_p g x [piece k wins], db[k * C + c] += Σ_p g [piece k wins].
+void funnel_dyrelu2_backward(const float *x, const float *g, const float *a, const float *b, float *dx,
+                             float *da, float *db, long positions, long C);
+
 // Runs 12 independent chains of 16-lane fused multiply-adds a <- a * multiplier + addend, each
 // `iterations` long, chain k from a = start + k, in registers only; returns the sum of all 192
 // final values.
