@@ -5,23 +5,13 @@
 // the loader picks one. Positions on the image border take a clipped-window path. Per-channel sums
 // collect in Float over a few rows (in registers along a row) before they go to Double.
 #include "CKernels.h"
+#include "vectors.h"
 
-// Fused multiply-adds for the window sums (the kernels' accuracy is checked against oneDNN).
-#pragma clang fp contract(fast)
-
-#if defined(__x86_64__)
-#define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CLONES
-#endif
 // Float sums run over this many image rows before they are added to the Double totals.
 #define FLUSH_ROWS 8
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
-typedef float v16 __attribute__((vector_size(64), aligned(4)));
-#define LD(p) (*(const v16 *)(p))
-#define ST(p, v) (*(v16 *)(p) = (v))
 #define WEIGHTS(wb, C)                                                                                 \
     const v16 w0 = LD(wb), w1 = LD(wb + C), w2 = LD(wb + 2 * C), w3 = LD(wb + 3 * C), w4 = LD(wb + 4 * C), \
               w5 = LD(wb + 5 * C), w6 = LD(wb + 6 * C), w7 = LD(wb + 7 * C), w8 = LD(wb + 8 * C)

@@ -6,21 +6,7 @@
 // the memory bandwidth. Each position's channels are 16-wide vectors with FMA (AVX-512 where the
 // CPU has it, via target_clones).
 #include "CKernels.h"
-
-#pragma clang fp contract(fast)
-
-#if defined(__x86_64__)
-#define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CLONES
-#endif
-
-typedef float v16 __attribute__((vector_size(64), aligned(4)));
-typedef int vi16 __attribute__((vector_size(64), aligned(4)));
-// Lanes of `yes` where `mask` is set (all ones), of `no` elsewhere.
-#define SELECT(mask, yes, no) ((v16)(((vi16)(yes) & (mask)) | ((vi16)(no) & ~(mask))))
-#define LD(p) (*(const v16 *)(p))
-#define ST(p, v) (*(v16 *)(p) = (v))
+#include "vectors.h"
 
 CLONES
 void funnel_dyrelu2_forward(const float *restrict x, const float *restrict a, const float *restrict b,

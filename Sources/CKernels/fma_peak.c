@@ -1,16 +1,7 @@
 // The machine's practical fp32 FMA peak: independent chains of 16-lane fused multiply-adds that
 // never touch memory, so the figure is the FMA units' throughput alone (see FMAPeak.swift).
 #include "CKernels.h"
-
-#pragma clang fp contract(fast)
-
-#if defined(__x86_64__)
-#define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CLONES
-#endif
-
-typedef float v16 __attribute__((vector_size(64), aligned(64)));
+#include "vectors.h"
 
 CLONES
 float funnel_fma_chains(long iterations, float start, float multiplier, float addend) {
