@@ -4,7 +4,12 @@
 #   scripts/screenshot.sh PAGE.html|FIGURE.svg OUT.png [WIDTH=1280] [MAX_HEIGHT=16000]
 # Needs chromium (Debian) and the Python environment of scripts/python-env.sh (Pillow) for the cut.
 set -euo pipefail
-page=$(realpath "$1"); out=$2; width=${3:-1280}; height=${4:-16000}
+page=$(realpath "$1"); out=$2
+if [[ $page == *.svg ]]; then
+    # A figure: the window is the figure's own size (its root's width and height attributes).
+    read -r svgWidth svgHeight < <(grep -o -m1 '<svg[^>]*>' "$page" | sed -E 's/.* width="([0-9.]+)".* height="([0-9.]+)".*/\1 \2/' | awk '{print int($1 + 0.99), int($2 + 0.99)}')
+fi
+width=${3:-${svgWidth:-1280}}; height=${4:-${svgHeight:-16000}}
 raw=$(mktemp --suffix=.png)
 trap 'rm -f "$raw"' EXIT
 chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size="$width,$height" \
