@@ -80,7 +80,7 @@ public enum ExperimentPresets {
     /// Datasets given are scene sources (`scenes:` is added where missing), so `--data` takes the
     /// CIFAR archive itself.
     static let dense = Preset(name: "dense", summary: "segmentation of CIFAR scenes (64x64, 1-4 objects): ResNet-20 + pyramid pooling x {ReLU, Swish, Mish, FReLU, DY-ReLU-B} x 3 seeds (full: dilated ResNet-18, 50k scenes)",
-                              quickCost: "5 acts x 3 seeds x 10 epochs of 5k scenes: about 60 min") { scale, datasets in
+                              quickCost: "5 acts x 3 seeds x 10 epochs of 5k scenes: about 2.5 h (15-20 min a run, two at a time)") { scale, datasets in
         var r = recipe(scale)
         r.task = .segment
         switch scale {
