@@ -112,20 +112,29 @@ public enum TrainBenchmark {
     /// so each peak-memory figure is that configuration's alone; the child prints one `Result` as JSON.
     /// With `rounds` > 1 the whole set is run that many times, interleaved (a slow spell of a shared
     /// machine then hits every configuration alike), and each configuration's median round is kept.
-    /// With `ceilings`, each round also measures them here (`Ceilings.measure`) and their
-    /// median round is returned beside the results.
+    /// With `ceilingArguments`, each round also measures the ceilings in a child process of their
+    /// own (`Ceilings.measure` there, printed as JSON): measured here, the OpenMP pool they start
+    /// would stay awake spinning (`OMP_WAIT_POLICY=active`) and take a core from every later step.
+    /// Their median round is returned beside the results.
     public static func measureIsolated(models: [String], acts: [String], rounds: Int = 1, executable: URL,
-                                       arguments: (String, String) -> [String], ceilings batchSize: Int? = nil,
+                                       arguments: (String, String) -> [String], ceilingArguments: [String]? = nil,
                                        progress: (String) -> Void = { _ in }) throws -> (results: [Result], ceilings: Ceilings?) {
         var all: [[Result]] = []
         var ceilings: [Ceilings] = []
         for round in 1...max(1, rounds) {
             func say(_ text: String) { progress(rounds > 1 ? "round \(round)/\(rounds): \(text)" : text) }
-            if let batchSize {
+            if let ceilingArguments {
                 say("ceilings: best 3x3 convolution, FMA peak")
-                ceilings.append(try Ceilings.measure(batchSize: batchSize))
+                ceilings.append(try child(executable, ceilingArguments, what: "the ceilings"))
             }
-            all.append(try measureRound(models: models, acts: acts, executable: executable, arguments: arguments, progress: say))
+            var results: [Result] = []
+            for model in models {
+                for act in acts {
+                    say("\(model) \(act)")
+                    results.append(try child(executable, arguments(model, act), what: "\(model) with \(act)"))
+                }
+            }
+            all.append(results)
         }
         let results = all[0].indices.map { i in
             let runs = all.map { $0[i] }.sorted { $0.stepSecondsMedian < $1.stepSecondsMedian }
@@ -135,27 +144,20 @@ public enum TrainBenchmark {
         return (results, sorted.isEmpty ? nil : sorted[sorted.count / 2])
     }
 
-    private static func measureRound(models: [String], acts: [String], executable: URL,
-                                     arguments: (String, String) -> [String], progress: (String) -> Void) throws -> [Result] {
-        var results: [Result] = []
-        for model in models {
-            for act in acts {
-                progress("\(model) \(act)")
-                let process = Process()
-                process.executableURL = executable
-                process.arguments = arguments(model, act)
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                try process.run()
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                guard process.terminationStatus == 0 else {
-                    throw BenchmarkError(description: "benchmark of \(model) with \(act) exited with status \(process.terminationStatus)")
-                }
-                results.append(try JSONDecoder().decode(Result.self, from: data))
-            }
+    /// Runs `executable` with `arguments` and decodes the JSON it prints.
+    private static func child<T: Decodable>(_ executable: URL, _ arguments: [String], what: String) throws -> T {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BenchmarkError(description: "benchmark of \(what) exited with status \(process.terminationStatus)")
         }
-        return results
+        return try JSONDecoder().decode(T.self, from: data)
     }
 }
 

@@ -102,7 +102,7 @@ struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "train", abstract: "Time full SGD training steps on a fixed random batch.",
             discussion: """
-                Each configuration runs in a process of its own. Every round also measures, here, the best dense 3x3 \
+                Each configuration runs in a process of its own. Every round also measures, in a process of its own, the best dense 3x3 \
                 convolution pass (bare oneDNN primitives) and the FMA units' peak (register-only FMA chains on every \
                 thread); a step's GFLOPS (6 x multiply-adds per image x images per second) is printed as a fraction \
                 of both. --profile adds a per-op table: forward and backward time, share of the step, bytes moved.
@@ -115,12 +115,17 @@ struct Bench: ParsableCommand {
         @Flag(help: "After the timed steps, profile as many more op by op.") var profile = false
         @Flag var json = false
         @Flag(help: .hidden) var inProcess = false
+        @Flag(help: .hidden) var ceilingsOnly = false
         @OptionGroup var compute: ComputeOptions
 
         func run() throws {
             compute.apply()
             let models = model.split(separator: ",").map(String.init)
             let acts = activationSpecs(act)
+            if ceilingsOnly {
+                try printJSON(try TrainBenchmark.Ceilings.measure(batchSize: batchSize))
+                return
+            }
             if inProcess {
                 try printJSON(try TrainBenchmark.measure(model: models[0], act: acts[0], batchSize: batchSize, steps: steps,
                                                          profileSteps: profile ? steps : 0))
@@ -128,10 +133,11 @@ struct Bench: ParsableCommand {
             }
             let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
             let executable = FileManager.default.isExecutableFile(atPath: me.path) ? me : URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            let threadArguments = compute.threads.map { ["--threads", "\($0)"] } ?? []
             let (results, ceilings) = try TrainBenchmark.measureIsolated(models: models, acts: acts, rounds: rounds, executable: executable, arguments: { m, a in
                 ["bench", "train", "--model", m, "--act", a, "--batch-size", "\(batchSize)", "--steps", "\(steps)", "--in-process"]
-                    + (profile ? ["--profile"] : []) + (compute.threads.map { ["--threads", "\($0)"] } ?? [])
-            }, ceilings: batchSize, progress: note)
+                    + (profile ? ["--profile"] : []) + threadArguments
+            }, ceilingArguments: ["bench", "train", "--batch-size", "\(batchSize)", "--ceilings-only"] + threadArguments, progress: note)
             let threads = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
             let report = TrainBenchmark.Report(threads: threads, batchSize: batchSize, results: results, ceilings: ceilings)
             if json { try printJSON(report); return }
