@@ -50,7 +50,7 @@ public struct CostAccuracy: Codable, Sendable {
     public init(data: ReportData, study: ReportData.Study, speed: Speed = .recorded, progress: (String) -> Void = { _ in }) throws {
         self.study = study
         self.speed = speed
-        metric = data.groups.first { $0.study == study }?.accuracyMetric
+        metric = data.accuracyMetric(of: study)
         baseline = data.baseline
         var rows: [Row] = []
         var machines: [String] = []

@@ -84,6 +84,11 @@ public struct ReportData: Sendable {
         public let reason: String
     }
 
+    /// What `study`'s accuracy figures measure (its runs share one task); nil when it has no runs.
+    public func accuracyMetric(of study: Study) -> AccuracyMetric? {
+        groups.first { $0.study == study }?.accuracyMetric
+    }
+
     /// Where the runs came from (the store's path), for the report's header.
     public let source: String
     /// The run directory, where each run's checkpoint sits in `<run name>/checkpoint.safetensors`.

@@ -47,7 +47,7 @@ public struct ResultsTable: Codable, Sendable {
     public init(data: ReportData, study: ReportData.Study, alpha: Double = 0.05) {
         self.study = study
         self.alpha = alpha
-        metric = data.groups.first { $0.study == study }?.accuracyMetric
+        metric = data.accuracyMetric(of: study)
         baseline = data.baseline
         models = data.models(in: study)
         acts = data.acts.filter { act in data.groups.contains { $0.study == study && $0.act == act } }
