@@ -30,6 +30,35 @@ import FunnelCharts
         #expect(unfinished.studies.count == 2)
     }
 
+    @Test func placementVariantsAreConfigurationsOfTheirOwnNotSeedsOfOneActivation() throws {
+        let dir = try ReportFixture.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var runs: [ReportFixture.Run] = []
+        for (act, stages, se, top1) in [("relu", nil, false, 60.0), ("frelu", nil, false, 70), ("frelu", [1], false, 64),
+                                        ("relu", nil, true, 62), ("frelu", [2, 3], true, 66)] as [(String, [Int]?, Bool, Double)] {
+            for seed in 0..<2 {
+                runs.append(ReportFixture.Run(act: act, seed: seed, top1: [top1 + Double(seed)], loss: [1], stages: stages, squeezeExcitation: se))
+            }
+        }
+        try ReportFixture.store(runs, in: dir)
+        let data = try ReportData.load(runDirectory: dir)
+        #expect(data.acts == ["relu", "frelu", "frelu@stages=1", "relu@se", "frelu@stages=2,3@se"])
+        #expect(data.groups.map(\.runs.count) == [2, 2, 2, 2, 2])
+        let study = data.studies[0]
+        #expect(data.group(study, model: "resnet20", act: "frelu@stages=1")?.finalAccuracy == [64, 65])
+        #expect(data.group(study, model: "resnet20", act: "frelu@stages=1")?.activationSpec == "frelu")
+        #expect(data.group(study, model: "resnet20", act: "frelu")?.finalAccuracy == [70, 71])
+        #expect(ReportNames.activation("frelu@stages=1") == "FReLU (stage 1 only)")
+        #expect(ReportNames.activation("frelu@stages=2,3@se") == "FReLU (stages 2, 3 only) + SE")
+        #expect(ReportNames.activation("relu@se") == "ReLU + SE")
+        #expect(ReportNames.activation("frelu@slots=after1x1") == "FReLU (after 1\u{00D7}1)")
+        #expect(ActivationKind.of("relu@se") == .pointwise)
+        // Each variant is tested against the baseline on its own.
+        let table = ResultsTable(data: data, study: study)
+        let difference = try #require(table.entry(model: "resnet20", act: "frelu@stages=1")?.top1VersusBaseline?.meanDifference)
+        expectClose(difference, 64.5 - 60.5)
+    }
+
     @Test func curvesAreMeansAndStandardDeviationsPerEpoch() throws {
         let dir = try ReportFixture.directory()
         defer { try? FileManager.default.removeItem(at: dir) }

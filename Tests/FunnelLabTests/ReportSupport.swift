@@ -17,6 +17,9 @@ enum ReportFixture {
         var epochs: Int? = nil
         /// Per-epoch test mIoU (percent): makes the run a segmentation run.
         var meanIoU: [Double]? = nil
+        /// Placement-ablation settings (`TrainConfig.stages`, `.squeezeExcitation`).
+        var stages: [Int]? = nil
+        var squeezeExcitation = false
     }
 
     /// A fresh temporary directory (removed by the caller's `defer`).
@@ -33,7 +36,8 @@ enum ReportFixture {
         var ids: [Int64] = []
         for run in runs {
             let c = config(run)
-            let name = "\(run.model)-\(run.act)-s\(run.seed)"
+            let placement = (run.stages.map { "-stages" + $0.map(String.init).joined() } ?? "") + (run.squeezeExcitation ? "-se" : "")
+            let name = "\(run.model)\(placement)-\(run.act)-s\(run.seed)"
             let spec = RunSpec(name: name, config: try RunSpec.json(c), model: run.model, act: run.act,
                                dataset: run.dataset, seed: run.seed, machine: Machine(host: "test", cpu: "Test CPU", threads: 2))
             let id = try store.createRun(spec).id
@@ -58,6 +62,8 @@ enum ReportFixture {
         c.epochs = run.epochs ?? run.top1.count
         c.seed = UInt64(run.seed)
         if run.meanIoU != nil { c.task = .segment }
+        c.stages = run.stages
+        c.squeezeExcitation = run.squeezeExcitation
         return c
     }
 

@@ -7,9 +7,10 @@ import FunnelNN
 /// (`FReLU`, `DY-ReLU-B`, `ResNet-20`, `CIFAR-10`), with a spec's options in parentheses, and
 /// unknown names as they are.
 public enum ReportNames {
-    /// `frelu:k=5` -> `FReLU (k=5)`; `dyrelu:variant=c` -> `DY-ReLU-C` (from the activation registry).
+    /// `frelu:k=5` -> `FReLU (k=5)`; `dyrelu:variant=c` -> `DY-ReLU-C` (from the activation registry);
+    /// a configuration key with a placement: `frelu@stages=1` -> `FReLU (stage 1 only)`, `relu@se` -> `ReLU + SE`.
     public static func activation(_ spec: String) -> String {
-        Activations.displayName(spec)
+        ConfigurationKey.displayName(spec, activationName: Activations.displayName)
     }
 
     /// One colour per activation spec for every figure of a report: the registry's colour of the

@@ -5,9 +5,10 @@ import FunnelNN
 public enum ActivationKind: String, Codable, Sendable, Equatable {
     case pointwise, frelu, dyrelu, other
 
-    /// The kind of `spec` by its registry entry; `other` for a spec the registry does not know.
+    /// The kind of `spec` (or of a configuration key's activation) by its registry entry; `other`
+    /// for a spec the registry does not know.
     static func of(_ spec: String) -> ActivationKind {
-        guard let parsed = try? ActivationSpec(parsing: spec),
+        guard let parsed = try? ActivationSpec(parsing: ConfigurationKey.activation(of: spec)),
               let entry = Activations.all.first(where: { $0.name == parsed.name || $0.aliases.contains(parsed.name) }) else { return .other }
         if entry.name == "frelu" { return .frelu }
         if entry.name == "dyrelu" { return .dyrelu }

@@ -75,9 +75,11 @@ private struct Computation {
     }
 
     mutating func shapes() -> ActivationShapes? {
-        let pointwise = data.acts.filter { ActivationKind.of($0) == .pointwise }
+        var specs: [String] = []  // once each: `relu` and `relu@se` draw one curve
+        for act in data.acts.map(ConfigurationKey.activation) where !specs.contains(act) { specs.append(act) }
+        let pointwise = specs.filter { ActivationKind.of($0) == .pointwise }
         guard !pointwise.isEmpty else {
-            let others = data.acts.filter { ActivationKind.of($0) != .pointwise }.map(ReportNames.activation)
+            let others = specs.map(ReportNames.activation)
             omissions.append("Activation shapes: none of the runs' activations is pointwise (\(ReportFormat.list(others))), so none has a single curve to draw.")
             return nil
         }
@@ -179,7 +181,7 @@ private struct Computation {
         progress("segmentation: \(run.name)")
         do {
             let predictions = try SegmentationPredictions(
-                checkpoint: url, act: group.act, testMeanIoU: RunMetric(.final, "test_miou").value(over: detail.epochs),
+                checkpoint: url, act: group.activationSpec, testMeanIoU: RunMetric(.final, "test_miou").value(over: detail.epochs),
                 count: options.segmentationImages) { try loadData($0) }
             return Inspected(run: run, value: predictions)
         } catch {

@@ -57,8 +57,8 @@ public struct CostAccuracy: Codable, Sendable {
         for model in data.models(in: study) {
             for act in data.acts(in: study, model: model) {
                 guard let group = data.group(study, model: model, act: act), let run = group.runs.first?.run else { continue }
-                var config = group.config ?? TrainConfig.study(model: model, act: act, data: study.dataset)
-                config.act = act
+                var config = group.config ?? TrainConfig.study(model: model, act: group.activationSpec, data: study.dataset)
+                config.act = group.activationSpec
                 config.model = model
                 let classes = ReportModels.classes(config: config, checkpoint: data.checkpoint(of: run))
                 let (parameters, flops) = try Self.count(config, classes: classes)

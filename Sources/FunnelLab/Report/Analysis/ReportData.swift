@@ -2,7 +2,8 @@ import Foundation
 import FunnelTrain
 
 /// The runs of a run store, grouped for a report: by study (dataset and planned training length),
-/// then model, then activation. Each group's runs are the seeds of one configuration.
+/// then model, then configuration (the activation and its placement, see ``ConfigurationKey``).
+/// Each group's runs are the seeds of one configuration.
 ///
 /// Only finished runs count by default: a run still training, interrupted or failed would mix
 /// unequal training lengths into means and standard deviations. Runs left out are kept in
@@ -37,12 +38,15 @@ public struct ReportData: Sendable {
         public var label: String { self == .top1 ? "top-1" : "mIoU" }
     }
 
-    /// The runs of one (study, model, activation): one per seed.
+    /// The runs of one (study, model, configuration): one per seed.
     public struct Group: Sendable {
         public let study: Study
         public let model: String
-        /// The activation spec as the runs recorded it (`frelu`, `dyrelu_b`, `frelu:k=5`).
+        /// The configuration's key: the activation spec as the runs recorded it (`frelu`, `dyrelu_b`,
+        /// `frelu:k=5`), followed by the placement when it is not the default (`frelu@stages=1`).
         public let act: String
+        /// The activation spec alone (`frelu@stages=1` -> `frelu`).
+        public var activationSpec: String { ConfigurationKey.activation(of: act) }
         /// The runs with their epochs, by id.
         public let runs: [RunDetail]
 
@@ -97,9 +101,10 @@ public struct ReportData: Sendable {
     public let groups: [Group]
     /// Runs left out.
     public let excluded: [Exclusion]
-    /// Activations in report order: the baseline first, then by first run.
+    /// Configurations (activations, with their placement when not the default) in report order:
+    /// the baseline first, then by first run.
     public let acts: [String]
-    /// The activation others are tested against (`relu` by default) when any run has it.
+    /// The configuration others are tested against (`relu` by default) when any run has it.
     public let baseline: String?
 
     /// Groups `details`.
@@ -123,8 +128,9 @@ public struct ReportData: Sendable {
                 used.append(detail)
             }
         }
+        let keys = Dictionary(uniqueKeysWithValues: used.map { ($0.run.id, ConfigurationKey.make(act: $0.run.spec.act, config: ReportData.config(of: $0.run))) })
         var firstSeen: [String] = []
-        for detail in used where !firstSeen.contains(detail.run.spec.act) { firstSeen.append(detail.run.spec.act) }
+        for detail in used where !firstSeen.contains(keys[detail.run.id]!) { firstSeen.append(keys[detail.run.id]!) }
         let resolvedBaseline = baseline.flatMap { firstSeen.contains($0) ? $0 : nil }
         acts = (resolvedBaseline.map { [$0] } ?? []) + firstSeen.filter { $0 != resolvedBaseline }
         self.baseline = resolvedBaseline
@@ -137,7 +143,7 @@ public struct ReportData: Sendable {
             let study = Study(dataset: detail.run.spec.dataset, epochs: ReportData.config(of: detail.run)?.epochs)
             if !studies.contains(study) { studies.append(study) }
             if !models.contains(detail.run.spec.model) { models.append(detail.run.spec.model) }
-            buckets[key(study, detail.run.spec.model, detail.run.spec.act), default: []].append(detail)
+            buckets[key(study, detail.run.spec.model, keys[detail.run.id]!), default: []].append(detail)
         }
         var groups: [Group] = []
         for study in studies {
