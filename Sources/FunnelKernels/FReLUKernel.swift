@@ -1,13 +1,12 @@
+/// FReLU's `max(x, BN(t))` where `t = DWConv(x)` for windows other than 3x3 (and channel counts
+/// that are not a multiple of 16), on channels-last data viewed as `rows x C` (rows = N*H*W):
+/// oneDNN's convolution writes `t`, and these passes fold batch norm's statistics, normalisation,
+/// max and their backward around it (two passes forward, two backward besides the convolution's).
+/// 3x3 windows take `FReLU3x3Kernel`, which never stores `t`.
+///
 /// Index arithmetic in the loops below wraps (`&+`, `&*`): the indices are bounded by the tensor's
 /// size, and overflow checks on them would keep the compiler from vectorising the loops (measured:
 /// FReLU's backward took twice as long with them).
-///
-/// Fused kernels for FReLU's `max(x, BN(t))` where `t = DWConv(x)`, on channels-last data viewed as
-/// `rows x C` (rows = N*H*W). With `DepthwiseKernel` (3x3 convolution + moments forward, both
-/// gradients of the convolution in one backward pass) they replace batch norm's separate statistics,
-/// normalisation, max and their backward passes (each a full read/write of the tensor): two passes
-/// forward, three backward. Windows other than 3x3 use oneDNN's convolution with `channelMoments`
-/// and `accumulate` around it.
 package enum FReLUKernel {
     /// Per-channel mean and biased variance of `t` (`rows x c`). Accumulates in Double per chunk.
     package static func channelMoments(_ t: UnsafePointer<Float>, rows: Int, channels c: Int,

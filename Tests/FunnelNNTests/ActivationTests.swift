@@ -87,6 +87,15 @@ func copyState(from a: Module, to b: Module) {
         }
     }
 
+    /// With 16 channels FReLU takes Funnel's own 3x3 kernels (forward with moments, the fused
+    /// backward); the check above, at 4 channels, takes oneDNN's convolution.
+    @Test func freluOwnKernelsGradientsInTraining() throws {
+        let act = try DefaultRandom.seeded(3) { try Activations.factory("frelu")(channels: 16) } as! FReLU
+        #expect(act.usesFusedKernel)
+        for p in act.parameters { p.assign(p + randn(p.shape, seed: 9, scale: 0.3)) }
+        checkGradients([randn([2, 16, 3, 4], seed: 8)] + act.parameters, h: 1e-3, rtol: 3e-2, atol: 2e-3, maxSkipped: 0.2) { act($0[0]) }
+    }
+
     @Test func pointwiseValues() throws {
         let one = Tensor(shape: [1, 1, 1, 1], scalars: [1])
         func value(_ s: String) throws -> Float { try Activations.factory(s)(channels: 1)(one).item }

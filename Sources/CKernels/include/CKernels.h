@@ -3,19 +3,30 @@
 #ifndef FUNNEL_CKERNELS_H
 #define FUNNEL_CKERNELS_H
 
-// Depthwise 3x3 convolution, stride 1, padding 1, on channels-last data [N, H, W, C] with C a
-// multiple of 16, over the image rows r0..<r1 (row r = n * H + h). Weights are tap-major: [9][C].
+// FReLU with a 3x3 window, y = max(x, a t + b), t = DWConv(x) + bias (bias may be NULL), on the
+// channels-last image rows r0..<r1 of [N, H, W, C] (row r = n * H + h), C a multiple of 16,
+// weights tap-major [9][C]. Sums are added to (Double, per channel, slot-major: sums[slot * C + c]).
+// Those returning int return 0, or -1 when their scratch cannot be allocated.
+//
+// Forward, first pass: writes t; with sums, adds Σt and Σt² (slots 0, 1).
+int funnel_frelu3x3_forward_rows(const float *x, const float *weight, const float *bias, float *t, double *sums,
+                                 long r0, long r1, long H, long W, long C);
 
-// t = DWConv(x) + bias (bias may be NULL). With sums non-NULL, adds per-channel Σt to sums[0..<C]
-// and Σt² to sums[C..<2C].
-void funnel_depthwise3x3_forward_rows(const float *x, const float *weight, const float *bias, float *t,
-                                      double *sums, long r0, long r1, long H, long W, long C);
+// Forward, second pass: y = max(x, a t + b), coef = [a, b].
+void funnel_frelu3x3_output_rows(const float *x, const float *t, const float *coef, float *y, long r0, long r1,
+                                 long W, long C);
 
-// Backward of the above given gt = dL/dt, in one pass over the input rows r0..<r1:
-// dx += DWConvᵀ(gt) (skipped when dx is NULL); sums[tap * C + c] += Σ x ⊗ gt per tap (9 slots),
-// sums[9 * C + c] += Σ gt (the bias gradient).
-void funnel_depthwise3x3_backward_rows(const float *x, const float *gt, const float *weight, float *dx,
-                                       double *sums, long r0, long r1, long H, long W, long C);
+// Backward, first pass, given g = dL/dy: adds Σ gT and Σ gT tHat (slots 0, 1), where gT is the
+// condition's share of g (all where a t + b > x, half at ties) and tHat = (t - mean) invStd;
+// coef = [a, b, mean, invStd].
+int funnel_frelu3x3_backward_sums_rows(const float *g, const float *x, const float *t, const float *coef,
+                                       double *sums, long r0, long r1, long W, long C);
+
+// Backward, second pass: dx = g - gT + DWConvᵀ(gt) with gt = a (gT - centerG - tHat centerGTHat)
+// (dx skipped when NULL), and adds Σ x ⊗ gt per tap (slots 0-8) and Σ gt (slot 9);
+// coef = [a, b, mean, invStd, centerG, centerGTHat]. gt is never written to memory.
+int funnel_frelu3x3_backward_rows(const float *g, const float *x, const float *t, const float *weight,
+                                  const float *coef, float *dx, double *sums, long r0, long r1, long H, long W, long C);
 
 // DY-ReLU with two pieces on one sample's positions [P, C], C a multiple of 16; coefficients
 // piece-major: a = [a0[C], a1[C]], b = [b0[C], b1[C]]. Forward: y = max(a0 x + b0, a1 x + b1).

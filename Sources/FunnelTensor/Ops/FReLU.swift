@@ -3,12 +3,13 @@ import FunnelKernels
 extension Tensor {
     /// FReLU's `max(x, BN(DWConv(x)))` as one fused op (forward and backward side by side).
     ///
-    /// - Training: one pass gives `t` and its per-channel moments (Funnel's 3x3 kernel; for other
-    ///   windows oneDNN's convolution plus a moments pass), one pass writes `max(x, a*t + b)` with
-    ///   the batch norm folded into `a`, `b`. Backward: two passes split the gradient between `x`
-    ///   and the condition and apply batch norm's backward, one pass gives the convolution's
-    ///   gradients and adds its input gradient to `x`'s (for other windows, oneDNN's two backward
-    ///   passes and an add).
+    /// - Training, 3x3 windows (`FReLU3x3Kernel`): one pass writes `t` and its moments, one writes
+    ///   `max(x, a*t + b)` with batch norm folded into `a`, `b`; backward, one pass sums the
+    ///   condition's share of the gradient for batch norm's backward, one splits the gradient
+    ///   between `x` and the condition and runs the convolution's backward on the split rows while
+    ///   they are in cache.
+    /// - Other windows: oneDNN's convolution writes `t`, then passes for the moments and the max;
+    ///   backward writes the split out, then oneDNN's two backward passes and an add.
     /// - Inference without gradients: batch norm is folded into the depthwise weights and the max
     ///   becomes a post-op of the convolution: one oneDNN primitive, one pass.
     /// Running statistics are updated as `batchNorm` does (momentum, unbiased variance).
@@ -40,16 +41,16 @@ extension Tensor {
         }
 
         require(!training || rows > 1, "[funnel] training needs more than one value per channel, input \(shape)")
+        let dws = DepthwiseShape(g)!  // odd kernel, "same" padding: checked above
+        // 3x3 windows run on Funnel's own kernels (FReLU3x3Kernel), others on oneDNN's convolution.
+        let own = FReLU3x3Kernel.supports(dws)
         let t = Buffer(count: count)
         let mean = Buffer(count: c), variance = Buffer(count: c)
-        // 3x3 windows run on Funnel's own kernels (convolution and moments in one pass), others on oneDNN.
-        let dws = DepthwiseShape(g)!  // odd kernel, "same" padding: checked above
-        let ownConv = DepthwiseKernel.supports(dws)
-        if ownConv {
-            DepthwiseKernel.forward(dws, x: buffer.pointer, weight: convWeight.buffer.pointer, bias: convBias?.buffer.pointer, t: t.pointer,
-                                    moments: training ? (mean.pointer, variance.pointer) : nil)
+        let x = buffer.pointer, weight = convWeight.buffer.pointer, bias = convBias?.buffer.pointer
+        if own {
+            FReLU3x3Kernel.convolution(dws, x: x, weight: weight, bias: bias, t: t.pointer, moments: training ? (mean.pointer, variance.pointer) : nil)
         } else {
-            Convolution.forward(g, src: buffer.pointer, weight: convWeight.buffer.pointer, bias: convBias?.buffer.pointer, dst: t.pointer)
+            Convolution.forward(g, src: x, weight: weight, bias: bias, dst: t.pointer)
             if training { FReLUKernel.channelMoments(t.pointer, rows: rows, channels: c, mean: mean.pointer, variance: variance.pointer) }
         }
         if training {
@@ -65,13 +66,24 @@ extension Tensor {
             b.pointer[i] = bnBias.buffer.pointer[i] - a.pointer[i] * mean.pointer[i]
         }
         let out = Tensor(uninitialized: shape)
-        FReLUKernel.maxAffine(x: buffer.pointer, t: t.pointer, scale: a.pointer, shift: b.pointer, y: out.buffer.pointer, rows: rows, channels: c)
+        if own {
+            FReLU3x3Kernel.output(dws, x: x, t: t.pointer, scale: a.pointer, shift: b.pointer, y: out.buffer.pointer)
+        } else {
+            FReLUKernel.maxAffine(x: x, t: t.pointer, scale: a.pointer, shift: b.pointer, y: out.buffer.pointer, rows: rows, channels: c)
+        }
 
         return out.recording("funnel", inputs) { grad in
             let sumG = Buffer(count: c), sumGTHat = Buffer(count: c)
-            FReLUKernel.backwardSums(g: grad.buffer.pointer, x: self.buffer.pointer, t: t.pointer, scale: a.pointer, shift: b.pointer,
-                                      mean: mean.pointer, invStd: invStd.pointer, rows: rows, channels: c,
-                                      sumG: sumG.pointer, sumGTHat: sumGTHat.pointer)
+            let zeros = Buffer(zeros: c)
+            var k = FReLU3x3Kernel.BackwardCoefficients(scale: a.pointer, shift: b.pointer, mean: mean.pointer, invStd: invStd.pointer,
+                                                        centerG: zeros.pointer, centerGTHat: zeros.pointer)
+            if own {
+                FReLU3x3Kernel.backwardSums(dws, g: grad.buffer.pointer, x: x, t: t.pointer, k, sumG: sumG.pointer, sumGTHat: sumGTHat.pointer)
+            } else {
+                FReLUKernel.backwardSums(g: grad.buffer.pointer, x: x, t: t.pointer, scale: a.pointer, shift: b.pointer,
+                                          mean: mean.pointer, invStd: invStd.pointer, rows: rows, channels: c,
+                                          sumG: sumG.pointer, sumGTHat: sumGTHat.pointer)
+            }
             // Batch statistics depend on t: the gradient is centred; running statistics are constants.
             let centerG = Buffer(zeros: c), centerGTHat = Buffer(zeros: c)
             if training {
@@ -80,21 +92,23 @@ extension Tensor {
                     centerGTHat.pointer[i] = sumGTHat.pointer[i] / Float(rows)
                 }
             }
-            let dx = Tensor(uninitialized: self.shape), gt = Buffer(count: self.count)
-            FReLUKernel.backwardSplit(g: grad.buffer.pointer, x: self.buffer.pointer, t: t.pointer, scale: a.pointer, shift: b.pointer,
-                                       mean: mean.pointer, invStd: invStd.pointer, centerG: centerG.pointer, centerGTHat: centerGTHat.pointer,
-                                       gx: dx.buffer.pointer, gt: gt.pointer, rows: rows, channels: c)
+            k.centerG = UnsafePointer(centerG.pointer); k.centerGTHat = UnsafePointer(centerGTHat.pointer)
+            let dx = Tensor(uninitialized: self.shape)
             let dw = Tensor(uninitialized: convWeight.shape)
             let db = convBias.map { Tensor(uninitialized: $0.shape) }
-            // The convolution's input gradient is added to the max's share already in dx.
-            if ownConv {
-                DepthwiseKernel.backward(dws, x: self.buffer.pointer, gt: gt.pointer, weight: convWeight.buffer.pointer,
-                                         dx: self.requiresGrad ? dx.buffer.pointer : nil, dWeight: dw.buffer.pointer, dBias: db?.buffer.pointer)
+            if own {
+                FReLU3x3Kernel.backward(dws, g: grad.buffer.pointer, x: x, t: t.pointer, weight: weight, k,
+                                        dx: self.requiresGrad ? dx.buffer.pointer : nil, dWeight: dw.buffer.pointer, dBias: db?.buffer.pointer)
             } else {
-                Convolution.backwardWeights(g, src: self.buffer.pointer, diffDst: gt.pointer, diffWeight: dw.buffer.pointer, diffBias: db?.buffer.pointer)
+                // The split is written out; the convolution's input gradient is added to the max's share in dx.
+                let gt = Buffer(count: self.count)
+                FReLUKernel.backwardSplit(g: grad.buffer.pointer, x: x, t: t.pointer, scale: a.pointer, shift: b.pointer,
+                                           mean: mean.pointer, invStd: invStd.pointer, centerG: centerG.pointer, centerGTHat: centerGTHat.pointer,
+                                           gx: dx.buffer.pointer, gt: gt.pointer, rows: rows, channels: c)
+                Convolution.backwardWeights(g, src: x, diffDst: gt.pointer, diffWeight: dw.buffer.pointer, diffBias: db?.buffer.pointer)
                 if self.requiresGrad {
                     let dxConv = Buffer(count: self.count)
-                    Convolution.backwardData(g, diffDst: gt.pointer, weight: convWeight.buffer.pointer, diffSrc: dxConv.pointer)
+                    Convolution.backwardData(g, diffDst: gt.pointer, weight: weight, diffSrc: dxConv.pointer)
                     FReLUKernel.accumulate(dxConv.pointer, into: dx.buffer.pointer, count: self.count)
                 }
             }

@@ -89,8 +89,8 @@ public enum OpsBenchmark {
                                       gflops: 2 * Double(g.macs) / best * 1e-9, primitiveSeconds: bare,
                                       overhead: best / bare - 1, implementation: Convolution.implementation(g)))
             }
-            if let depthwise = DepthwiseShape(g), DepthwiseKernel.supports(depthwise) {
-                results += depthwiseFused(g, depthwise, repeats: repeats)
+            if let depthwise = DepthwiseShape(g), FReLU3x3Kernel.supports(depthwise) {
+                results += freluFused(g, depthwise, repeats: repeats)
             }
         }
         return Report(threads: DNNLContext.shared.threads, results: results)

@@ -1,0 +1,212 @@
+// FReLU with a 3x3 window, y = max(x, a t + b), t = DWConv(x) + bias, on channels-last image rows
+// (see CKernels.h).
+//
+// Why C: the loops need 16-wide vectors with FMA and a fully unrolled 3x3 window whose nine weight
+// vectors stay in registers; clang's target_clones builds AVX-512, AVX2 and baseline versions and
+// the loader picks one. Why these passes: backward, the split of the gradient (gx for x, gt for the
+// condition) is computed for the three output rows a window touches into a small ring that stays
+// in cache and feeds the convolution's backward at once, so gt never reaches memory; its rows are
+// padded with zeros, so the backward window never takes a clipped path (8x8 maps are nearly half
+// border). Recomputing t in each pass instead of storing it was measured slower at every ResNet
+// width: at 16-64 channels the direct convolution costs more than reading t back.
+#include <stdlib.h>
+#include "CKernels.h"
+#include "vectors.h"
+
+// Float sums run over this many image rows before they are added to the Double totals.
+#define FLUSH_ROWS 8
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+// Row r (= n * H + h) of t into tRow (W x C). Weights are tap-major, [9][C].
+static inline __attribute__((always_inline)) void conv_row(const float *restrict x, const float *restrict weight, const float *restrict bias,
+                            float *restrict tRow, long r, long H, long W, long C) {
+    const long rs = W * C, n = r / H, h = r % H;
+    // Window rows inside the image: input row h + i - 1 for tap row i.
+    const long iLo = MAX(0, 1 - h), iHi = MIN(3, H + 1 - h);
+    const int fullRows = iLo == 0 && iHi == 3;
+    for (long cb = 0; cb < C; cb += 16) {
+        const float *wb = weight + cb;
+        const v16 w0 = LD(wb), w1 = LD(wb + C), w2 = LD(wb + 2 * C), w3 = LD(wb + 3 * C), w4 = LD(wb + 4 * C),
+                  w5 = LD(wb + 5 * C), w6 = LD(wb + 6 * C), w7 = LD(wb + 7 * C), w8 = LD(wb + 8 * C);
+        const v16 b = bias ? LD(bias + cb) : (v16){0};
+        // Offset of the top-left input of output (h, 0)'s window. It may lie outside the tensor, so it
+        // stays an integer: a pointer is formed only for elements that are read.
+        const long rowOrigin = ((n * H + h - 1) * W - 1) * C + cb;
+        for (long w = 0; w < W; w++) {
+            const long o = rowOrigin + w * C;
+            v16 acc = b;
+            if (fullRows && w > 0 && w < W - 1) {
+                acc += LD(x + o) * w0 + LD(x + (o + C)) * w1 + LD(x + (o + 2 * C)) * w2
+                     + LD(x + (o + rs)) * w3 + LD(x + (o + rs + C)) * w4 + LD(x + (o + rs + 2 * C)) * w5
+                     + LD(x + (o + 2 * rs)) * w6 + LD(x + (o + 2 * rs + C)) * w7 + LD(x + (o + 2 * rs + 2 * C)) * w8;
+            } else {
+                const long jLo = MAX(0, 1 - w), jHi = MIN(3, W + 1 - w);
+                for (long i = iLo; i < iHi; i++)
+                    for (long j = jLo; j < jHi; j++) acc += LD(x + (o + i * rs + j * C)) * LD(wb + (i * 3 + j) * C);
+            }
+            ST(tRow + w * C + cb, acc);
+        }
+    }
+}
+
+// Adds v16 sums kept in Float since the last flush into Double totals, and clears them.
+static inline __attribute__((always_inline)) void flush(v16 *acc, long slots, long C, double *restrict sums) {
+    for (long i = 0; i < slots; i++)
+        for (long cb = 0; cb < C; cb += 16) {
+            v16 *v = acc + i * (C / 16) + cb / 16;
+            for (int c = 0; c < 16; c++) sums[i * C + cb + c] += (*v)[c];
+            *v = (v16){0};
+        }
+}
+
+static inline __attribute__((always_inline)) int should_flush(long r, long r0, long r1) { return (r - r0) % FLUSH_ROWS == FLUSH_ROWS - 1 || r == r1 - 1; }
+
+CLONES
+int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict weight, const float *restrict bias,
+                                 float *restrict t, double *restrict sums, long r0, long r1, long H, long W, long C) {
+    v16 *acc = calloc((size_t)(2 * (C / 16)), sizeof(v16));  // Σt, Σt² per 16-channel block
+    if (!acc) return -1;
+    for (long r = r0; r < r1; r++) {
+        float *tRow = t + r * W * C;
+        conv_row(x, weight, bias, tRow, r, H, W, C);
+        if (!sums) continue;
+        // Channel blocks outside, positions inside: the sums stay in registers along the row (still in L1).
+        for (long cb = 0; cb < C; cb += 16) {
+            v16 sum = {0}, squares = {0};
+            for (long w = 0; w < W; w++) {
+                const v16 tv = LD(tRow + w * C + cb);
+                sum += tv;
+                squares += tv * tv;
+            }
+            acc[cb / 16] += sum;
+            acc[C / 16 + cb / 16] += squares;
+        }
+        if (should_flush(r, r0, r1)) flush(acc, 2, C, sums);
+    }
+    free(acc);
+    return 0;
+}
+
+CLONES
+void funnel_frelu3x3_output_rows(const float *restrict x, const float *restrict t, const float *restrict coef,
+                                 float *restrict y, long r0, long r1, long W, long C) {
+    for (long r = r0; r < r1; r++)
+        for (long cb = 0; cb < C; cb += 16) {
+            const v16 a = LD(coef + cb), b = LD(coef + C + cb);
+            for (long w = 0; w < W; w++) {
+                const long o = (r * W + w) * C + cb;
+                const v16 xv = LD(x + o), cond = a * LD(t + o) + b;
+                ST(y + o, SELECT(cond > xv, cond, xv));
+            }
+        }
+}
+
+// The condition's share of g at one block of 16 channels: all of it where a t + b > x, half at ties.
+#define CONDITION_SHARE(cond, xv) SELECT((cond) > (xv), ONES, SELECT((cond) == (xv), HALVES, ZEROS))
+#define ZEROS ((v16){0})
+#define ONES (ZEROS + 1)
+#define HALVES (ZEROS + 0.5f)
+
+CLONES
+int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *restrict x, const float *restrict t,
+                                       const float *restrict coef, double *restrict sums, long r0, long r1, long W, long C) {
+    const float *a = coef, *b = coef + C, *mean = coef + 2 * C, *invStd = coef + 3 * C;
+    v16 *acc = calloc((size_t)(2 * (C / 16)), sizeof(v16));  // Σ gT, Σ gT·tHat per block
+    if (!acc) return -1;
+    for (long r = r0; r < r1; r++) {
+        const float *tRow = t + r * W * C;
+        for (long cb = 0; cb < C; cb += 16) {
+            const v16 av = LD(a + cb), bv = LD(b + cb), m = LD(mean + cb), is = LD(invStd + cb);
+            v16 sumG = {0}, sumGTHat = {0};
+            for (long w = 0; w < W; w++) {
+                const long o = (r * W + w) * C + cb;
+                const v16 tv = LD(tRow + w * C + cb);
+                const v16 gT = LD(g + o) * CONDITION_SHARE(av * tv + bv, LD(x + o));
+                sumG += gT;
+                sumGTHat += gT * ((tv - m) * is);
+            }
+            acc[cb / 16] += sumG;
+            acc[C / 16 + cb / 16] += sumGTHat;
+        }
+        if (should_flush(r, r0, r1)) flush(acc, 2, C, sums);
+    }
+    free(acc);
+    return 0;
+}
+
+// The split of g at image row r: gx into gxRow, gt into gtRow (padded by a zero column each side).
+static inline __attribute__((always_inline)) void split_row(const float *restrict g, const float *restrict x, const float *restrict t,
+                             const float *restrict coef, float *restrict gtRow, float *restrict gxRow,
+                             long r, long W, long C) {
+    for (long cb = 0; cb < C; cb += 16) {
+        const v16 a = LD(coef + cb), b = LD(coef + C + cb), mean = LD(coef + 2 * C + cb), invStd = LD(coef + 3 * C + cb);
+        const v16 centerG = LD(coef + 4 * C + cb), centerGTHat = LD(coef + 5 * C + cb);
+        ST(gtRow + cb, ZEROS);
+        ST(gtRow + (W + 1) * C + cb, ZEROS);
+        for (long w = 0; w < W; w++) {
+            const long o = (r * W + w) * C + cb;
+            const v16 tv = LD(t + o), gv = LD(g + o);
+            const v16 share = CONDITION_SHARE(a * tv + b, LD(x + o));
+            ST(gxRow + w * C + cb, gv * (ONES - share));
+            ST(gtRow + (w + 1) * C + cb, a * (gv * share - centerG - (tv - mean) * invStd * centerGTHat));
+        }
+    }
+}
+
+CLONES
+int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict x, const float *restrict t,
+                                  const float *restrict weight, const float *restrict coef, float *restrict dx,
+                                  double *restrict sums, long r0, long r1, long H, long W, long C) {
+    const long padded = (W + 2) * C, blocks = C / 16;
+    // Three gt rows and three gx rows (output row q in slot (q + 1) % 3), then a row of zeros.
+    float *ring = calloc((size_t)(3 * padded + 3 * W * C + padded), sizeof(float));
+    v16 *acc = calloc((size_t)(10 * blocks), sizeof(v16));  // Σ x·gt per tap and Σ gt, per block
+    if (!ring || !acc) { free(ring); free(acc); return -1; }
+    float *gtRing = ring, *gxRing = ring + 3 * padded, *zeros = gxRing + 3 * W * C;
+
+    for (long r = r0; r < r1; r++) {
+        const long n = r / H, h = r % H, image = n * H;
+        // Rows h - 1 and h are in the ring unless this is the chunk's or the image's first row.
+        for (long q = (r == r0 || h == 0) ? MAX(h - 1, 0) : h + 1; q <= MIN(h + 1, H - 1); q++) {
+            split_row(g, x, t, coef, gtRing + ((q + 1) % 3) * padded, gxRing + ((q + 1) % 3) * W * C, image + q, W, C);
+        }
+        // Input (h, w) meets tap (i, j) at output (h + 1 - i, w + 1 - j), padded column w + 2 - j.
+        const float *rows[3];
+        for (int i = 0; i < 3; i++) {
+            const long q = h + 1 - i;
+            rows[i] = q < 0 || q >= H ? zeros : gtRing + ((q + 1) % 3) * padded;
+        }
+        const float *gx = gxRing + ((h + 1) % 3) * W * C;
+        for (long cb = 0; cb < C; cb += 16) {
+            const float *wb = weight + cb;
+            const v16 w0 = LD(wb), w1 = LD(wb + C), w2 = LD(wb + 2 * C), w3 = LD(wb + 3 * C), w4 = LD(wb + 4 * C),
+                      w5 = LD(wb + 5 * C), w6 = LD(wb + 6 * C), w7 = LD(wb + 7 * C), w8 = LD(wb + 8 * C);
+            const float *p0 = rows[0] + cb, *p1 = rows[1] + cb, *p2 = rows[2] + cb;
+            v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0}, a8 = {0}, ab = {0};
+            for (long w = 0; w < W; w++) {
+                const long at = (r * W + w) * C + cb, c0 = (w + 2) * C, c1 = (w + 1) * C, c2 = w * C;
+                const v16 xv = LD(x + at);
+                v16 d = LD(gx + w * C + cb), gv;
+                gv = LD(p0 + c0); d += gv * w0; a0 += xv * gv;
+                gv = LD(p0 + c1); d += gv * w1; a1 += xv * gv;
+                gv = LD(p0 + c2); d += gv * w2; a2 += xv * gv;
+                gv = LD(p1 + c0); d += gv * w3; a3 += xv * gv;
+                gv = LD(p1 + c1); d += gv * w4; a4 += xv * gv; ab += gv;
+                gv = LD(p1 + c2); d += gv * w5; a5 += xv * gv;
+                gv = LD(p2 + c0); d += gv * w6; a6 += xv * gv;
+                gv = LD(p2 + c1); d += gv * w7; a7 += xv * gv;
+                gv = LD(p2 + c2); d += gv * w8; a8 += xv * gv;
+                if (dx) ST(dx + at, d);
+            }
+            const long k = cb / 16;
+            acc[0 * blocks + k] += a0; acc[1 * blocks + k] += a1; acc[2 * blocks + k] += a2; acc[3 * blocks + k] += a3;
+            acc[4 * blocks + k] += a4; acc[5 * blocks + k] += a5; acc[6 * blocks + k] += a6; acc[7 * blocks + k] += a7;
+            acc[8 * blocks + k] += a8; acc[9 * blocks + k] += ab;
+        }
+        if (should_flush(r, r0, r1)) flush(acc, 10, C, sums);
+    }
+    free(acc);
+    free(ring);
+    return 0;
+}

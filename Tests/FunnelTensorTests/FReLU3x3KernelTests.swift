@@ -1,0 +1,77 @@
+import Testing
+import FunnelKernels
+@testable import FunnelTensor
+import FunnelTestSupport
+
+/// FReLU's own 3x3 kernels against the oneDNN convolution behind `conv2d` and its autograd, with the
+/// batch-norm and max passes of `FReLUKernel` (the path of other windows) around it.
+@Suite struct FReLU3x3KernelTests {
+    /// 32 channels (two 16-lane blocks) on maps with interior positions, single rows, columns and
+    /// pixels, and one large enough (65 image rows of 64 x 32 floats) that two threads split it in
+    /// the middle of an image. Channel 0's kernel is the identity and its batch norm `a = 1, b = 0`,
+    /// so every element ties (`a t + b == x`) and the gradient is shared.
+    @Test(arguments: [[2, 5, 7], [1, 1, 1], [3, 1, 6], [2, 6, 1], [5, 13, 64]])
+    func matchesTheConvolutionAndThePassesAroundIt(size: [Int]) {
+        let (n, h, w, c) = (size[0], size[1], size[2], 32)
+        let shape = DepthwiseShape(batch: n, channels: c, height: h, width: w, kh: 3, kw: 3)
+        let rows = n * h * w
+        let x = randn([n, c, h, w], seed: 11), weight = randn([c, 1, 3, 3], seed: 12, scale: 0.5), bias = randn([c], seed: 13)
+        for tap in 0..<9 { weight.buffer.pointer[tap] = tap == 4 ? 1 : 0 }
+        bias.buffer.pointer[0] = 0
+        for p in [x, weight, bias] { p.requiresGrad = true }
+        let t = x.conv2d(weight, bias: bias, padding: (1, 1), groups: c)  // channels-last in memory, as the kernels read
+
+        // Forward: t and its moments, then max(x, a t + b).
+        let mean = Buffer(count: c), variance = Buffer(count: c), ownT = Tensor(uninitialized: x.shape)
+        FReLU3x3Kernel.convolution(shape, x: x.buffer.pointer, weight: weight.buffer.pointer, bias: bias.buffer.pointer,
+                                   t: ownT.buffer.pointer, moments: (mean.pointer, variance.pointer))
+        expectClose(ownT.scalars, t.scalars, tol: 1e-5)
+        let expectedMean = Buffer(count: c), expectedVariance = Buffer(count: c)
+        FReLUKernel.channelMoments(t.buffer.pointer, rows: rows, channels: c, mean: expectedMean.pointer, variance: expectedVariance.pointer)
+        expectClose(Array(UnsafeBufferPointer(start: mean.pointer, count: c)), Array(UnsafeBufferPointer(start: expectedMean.pointer, count: c)), tol: 1e-5)
+        expectClose(Array(UnsafeBufferPointer(start: variance.pointer, count: c)), Array(UnsafeBufferPointer(start: expectedVariance.pointer, count: c)), tol: 1e-5)
+
+        var k = (0..<6).map { randn([c], seed: UInt64(40 + $0), scale: 0.5).scalars }
+        k[2] = (0..<c).map { mean.pointer[$0] }
+        k[3] = (0..<c).map { 1 / (variance.pointer[$0] + 1e-5).squareRoot() }
+        k[0][0] = 1; k[1][0] = 0
+        let constants = k.map { Tensor(shape: [c], scalars: $0) }
+        let p = constants.map { UnsafePointer($0.buffer.pointer) }
+        let y = Tensor(uninitialized: x.shape), expectedY = Tensor(uninitialized: x.shape)
+        FReLU3x3Kernel.output(shape, x: x.buffer.pointer, t: t.buffer.pointer, scale: p[0], shift: p[1], y: y.buffer.pointer)
+        FReLUKernel.maxAffine(x: x.buffer.pointer, t: t.buffer.pointer, scale: p[0], shift: p[1], y: expectedY.buffer.pointer, rows: rows, channels: c)
+        expectClose(y.scalars, expectedY.scalars, tol: 1e-5)
+
+        // Backward: the sums, the split written out, then the convolution's backward by oneDNN.
+        let g = randn(x.shape, seed: 14)
+        let coefficients = FReLU3x3Kernel.BackwardCoefficients(scale: p[0], shift: p[1], mean: p[2], invStd: p[3], centerG: p[4], centerGTHat: p[5])
+        let sums = Buffer(count: 2 * c), expectedSums = Buffer(count: 2 * c)
+        FReLU3x3Kernel.backwardSums(shape, g: g.buffer.pointer, x: x.buffer.pointer, t: t.buffer.pointer, coefficients,
+                                    sumG: sums.pointer, sumGTHat: sums.pointer + c)
+        FReLUKernel.backwardSums(g: g.buffer.pointer, x: x.buffer.pointer, t: t.buffer.pointer, scale: p[0], shift: p[1], mean: p[2], invStd: p[3],
+                                 rows: rows, channels: c, sumG: expectedSums.pointer, sumGTHat: expectedSums.pointer + c)
+        expectClose(Array(UnsafeBufferPointer(start: sums.pointer, count: 2 * c)), Array(UnsafeBufferPointer(start: expectedSums.pointer, count: 2 * c)), tol: 1e-4)
+
+        let gx = Tensor(uninitialized: x.shape), gt = Tensor(uninitialized: x.shape)
+        FReLUKernel.backwardSplit(g: g.buffer.pointer, x: x.buffer.pointer, t: t.buffer.pointer, scale: p[0], shift: p[1], mean: p[2],
+                                  invStd: p[3], centerG: p[4], centerGTHat: p[5], gx: gx.buffer.pointer, gt: gt.buffer.pointer, rows: rows, channels: c)
+        t.backward(gt)
+        let dx = Tensor(uninitialized: x.shape), dWeight = Tensor(uninitialized: weight.shape), dBias = Tensor(uninitialized: bias.shape)
+        FReLU3x3Kernel.backward(shape, g: g.buffer.pointer, x: x.buffer.pointer, t: t.buffer.pointer, weight: weight.buffer.pointer,
+                                coefficients, dx: dx.buffer.pointer, dWeight: dWeight.buffer.pointer, dBias: dBias.buffer.pointer)
+        expectClose(dx.scalars, (gx + x.grad!).scalars, tol: 1e-4)
+        expectClose(dWeight.scalars, weight.grad!.scalars, tol: 1e-4)
+        expectClose(dBias.scalars, bias.grad!.scalars, tol: 1e-4)
+        // Without an input gradient the weight gradients are the same.
+        let alone = Tensor(uninitialized: weight.shape)
+        FReLU3x3Kernel.backward(shape, g: g.buffer.pointer, x: x.buffer.pointer, t: t.buffer.pointer, weight: weight.buffer.pointer,
+                                coefficients, dx: nil, dWeight: alone.buffer.pointer, dBias: nil)
+        #expect(alone.scalars == dWeight.scalars)
+    }
+
+    @Test func handlesOnlyWholeBlocksOf3x3() {
+        #expect(FReLU3x3Kernel.supports(DepthwiseShape(batch: 1, channels: 48, height: 4, width: 4, kh: 3, kw: 3)))
+        #expect(!FReLU3x3Kernel.supports(DepthwiseShape(batch: 1, channels: 20, height: 4, width: 4, kh: 3, kw: 3)))
+        #expect(!FReLU3x3Kernel.supports(DepthwiseShape(batch: 1, channels: 16, height: 4, width: 4, kh: 5, kw: 5)))
+    }
+}
