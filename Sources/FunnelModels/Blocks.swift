@@ -34,7 +34,8 @@ func shortcut(_ inPlanes: Int, _ outPlanes: Int, stride: Int) -> Sequential {
     stride != 1 || inPlanes != outPlanes ? Sequential(conv1x1(inPlanes, outPlanes, stride: stride), BatchNorm(outPlanes)) : Sequential([])
 }
 
-/// ResNet basic block: `act2(bn2(conv2(act1(bn1(conv1(x))))) + shortcut(x))`.
+/// ResNet basic block: `act2(bn2(conv2(act1(bn1(conv1(x))))) + shortcut(x))` (batch norm and a
+/// ReLU after it run as one pass, `bn1(_:then:)`).
 /// Names as `torch_models.BasicBlock`: conv1, bn1, act1, conv2, bn2, act2, shortcut (and se).
 public final class BasicBlock: Module {
     public static let expansion = 1
@@ -52,7 +53,7 @@ public final class BasicBlock: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        var out = bn2(conv2(act1(bn1(conv1(x)))))
+        var out = bn2(conv2(bn1(conv1(x), then: act1)))
         if let se { out = se(out) }
         return act2(out + shortcut(x))
     }
@@ -84,7 +85,7 @@ public final class Bottleneck: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        var out = bn3(conv3(act2(bn2(conv2(act1(bn1(conv1(x))))))))
+        var out = bn3(conv3(bn2(conv2(bn1(conv1(x), then: act1)), then: act2)))
         if let se { out = se(out) }
         return act3(out + shortcut(x))
     }

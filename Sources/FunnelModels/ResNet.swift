@@ -57,7 +57,7 @@ public final class ResNet: Module {
 
     /// The last stage's feature map `[N, outChannels, H / stride, W / stride]`.
     public func features(_ x: Tensor) -> Tensor {
-        var out = act1(bn1(conv1(x)))
+        var out = bn1(conv1(x), then: act1)
         if stem == .imagenet { out = out.maxPool2d(kernel: (3, 3), stride: (2, 2), padding: (1, 1)) }
         out = layer3(layer2(layer1(out)))
         if let layer4 { out = layer4(out) }

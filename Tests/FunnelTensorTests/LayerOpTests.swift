@@ -37,6 +37,30 @@ import FunnelTestSupport
         }
     }
 
+    /// Batch norm with its ReLU in one pass (oneDNN's fused ReLU and its mask) against batch norm,
+    /// then `relu()`: outputs, running statistics and every gradient, training and eval; and the
+    /// fused op's own gradients by finite differences.
+    @Test(arguments: [true, false])
+    func batchNormWithFusedReLUMatchesBatchNormThenReLU(training: Bool) {
+        let x = randn([4, 32, 3, 5], seed: 21), w = randn([32], seed: 22) + 1, b = randn([32], seed: 23, scale: 0.5)
+        let (rm1, rv1) = (randn([32], seed: 24, scale: 0.1), Tensor.full([32], 1.5)), (rm2, rv2) = (rm1.copy(), rv1.copy())
+        let inputs = [x, w, b], copies = inputs.map { $0.detached() }
+        for t in inputs + copies { t.requiresGrad = true }
+        let fused = inputs[0].batchNorm(weight: inputs[1], bias: inputs[2], runningMean: rm1, runningVar: rv1, training: training, relu: true)
+        let reference = copies[0].batchNorm(weight: copies[1], bias: copies[2], runningMean: rm2, runningVar: rv2, training: training).relu()
+        #expect(fused.scalars.contains(0) && fused.scalars.contains { $0 > 0 })
+        expectClose(fused.scalars, reference.scalars, tol: 1e-6)
+        expectClose(rm1.scalars, rm2.scalars, tol: 1e-7); expectClose(rv1.scalars, rv2.scalars, tol: 1e-7)
+        let probe = randn(x.shape, seed: 25)
+        (fused * probe).sum().backward(); (reference * probe).sum().backward()
+        for (a, r) in zip(inputs, copies) { expectClose(a.grad!.scalars, r.grad!.scalars, tol: 1e-5) }
+
+        let rm = randn([3], seed: 3, scale: 0.1), rv = Tensor.full([3], 1.5)
+        checkGradients([randn([4, 3, 2, 2], seed: 1), randn([3], seed: 2) + 1, randn([3], seed: 4)], h: 1e-2, rtol: 3e-2, maxSkipped: 0.2) {
+            $0[0].batchNorm(weight: $0[1], bias: $0[2], runningMean: rm.copy(), runningVar: rv.copy(), training: training, relu: true)
+        }
+    }
+
     @Test func poolingValues() {
         let x = Tensor(shape: [1, 1, 4, 4], scalars: (0..<16).map(Float.init))
         #expect(x.maxPool2d(kernel: (2, 2)).scalars == [5, 7, 13, 15])

@@ -33,6 +33,15 @@ public final class BatchNorm: Module {
                            training: isTraining, momentum: momentum, eps: eps)
     }
 
+    /// `activation(self(x))`, in one pass when the activation is a plain ReLU (batch norm with
+    /// oneDNN's fused ReLU: no pass and no stored tensor for the values before the ReLU).
+    public func callAsFunction(_ x: Tensor, then activation: Module) -> Tensor {
+        guard !isFolded, (activation as? Pointwise)?.name == "relu" else { return activation(self(x)) }
+        if isTraining { numBatchesTracked += 1 }
+        return x.batchNorm(weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
+                           training: isTraining, momentum: momentum, eps: eps, relu: true)
+    }
+
     public override var integerBuffers: [(String, Int)] { [("num_batches_tracked", numBatchesTracked)] }
     public override func setIntegerBuffer(_ name: String, _ value: Int) {
         if name == "num_batches_tracked" { numBatchesTracked = value }
