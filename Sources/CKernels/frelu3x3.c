@@ -18,35 +18,47 @@
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
+// Channels above this run position by position (all channel blocks of one position, then the
+// next); at or below it, channel block by block along the row, the block's nine weight vectors in
+// registers. With 256 channels or more, walking one block along a row strides 1-8 KB, and the 30
+// lines of a window map to the same few L1 sets: measured 3-5x slower at 1024 and 2048 channels.
+#define WIDE_CHANNELS 128
+
+// Output (h, w)'s window over channel block cb into t: reads x around it, clipped at the border.
+#define CONV_AT(w, cb)                                                                                      \
+    do {                                                                                                    \
+        const float *wb = weight + (cb);                                                                    \
+        const v16 w0 = LD(wb), w1 = LD(wb + C), w2 = LD(wb + 2 * C), w3 = LD(wb + 3 * C), w4 = LD(wb + 4 * C), \
+                  w5 = LD(wb + 5 * C), w6 = LD(wb + 6 * C), w7 = LD(wb + 7 * C), w8 = LD(wb + 8 * C);       \
+        /* Offset of the window's top-left input. It may lie outside the tensor, so it stays an    */     \
+        /* integer: a pointer is formed only for elements that are read.                             */     \
+        const long o = ((n * H + h - 1) * W + (w) - 1) * C + (cb);                                           \
+        v16 acc = bias ? LD(bias + (cb)) : (v16){0};                                                        \
+        if (fullRows && (w) > 0 && (w) < W - 1) {                                                           \
+            acc += LD(x + o) * w0 + LD(x + (o + C)) * w1 + LD(x + (o + 2 * C)) * w2                          \
+                 + LD(x + (o + rs)) * w3 + LD(x + (o + rs + C)) * w4 + LD(x + (o + rs + 2 * C)) * w5          \
+                 + LD(x + (o + 2 * rs)) * w6 + LD(x + (o + 2 * rs + C)) * w7 + LD(x + (o + 2 * rs + 2 * C)) * w8; \
+        } else {                                                                                            \
+            const long jLo = MAX(0, 1 - (w)), jHi = MIN(3, W + 1 - (w));                                    \
+            for (long i = iLo; i < iHi; i++)                                                                \
+                for (long j = jLo; j < jHi; j++) acc += LD(x + (o + i * rs + j * C)) * LD(wb + (i * 3 + j) * C); \
+        }                                                                                                   \
+        ST(tRow + (w) * C + (cb), acc);                                                                     \
+    } while (0)
+
 // Row r (= n * H + h) of t into tRow (W x C). Weights are tap-major, [9][C].
 static inline __attribute__((always_inline)) void conv_row(const float *restrict x, const float *restrict weight, const float *restrict bias,
-                            float *restrict tRow, long r, long H, long W, long C) {
+                                                           float *restrict tRow, long r, long H, long W, long C) {
     const long rs = W * C, n = r / H, h = r % H;
     // Window rows inside the image: input row h + i - 1 for tap row i.
     const long iLo = MAX(0, 1 - h), iHi = MIN(3, H + 1 - h);
     const int fullRows = iLo == 0 && iHi == 3;
-    for (long cb = 0; cb < C; cb += 16) {
-        const float *wb = weight + cb;
-        const v16 w0 = LD(wb), w1 = LD(wb + C), w2 = LD(wb + 2 * C), w3 = LD(wb + 3 * C), w4 = LD(wb + 4 * C),
-                  w5 = LD(wb + 5 * C), w6 = LD(wb + 6 * C), w7 = LD(wb + 7 * C), w8 = LD(wb + 8 * C);
-        const v16 b = bias ? LD(bias + cb) : (v16){0};
-        // Offset of the top-left input of output (h, 0)'s window. It may lie outside the tensor, so it
-        // stays an integer: a pointer is formed only for elements that are read.
-        const long rowOrigin = ((n * H + h - 1) * W - 1) * C + cb;
-        for (long w = 0; w < W; w++) {
-            const long o = rowOrigin + w * C;
-            v16 acc = b;
-            if (fullRows && w > 0 && w < W - 1) {
-                acc += LD(x + o) * w0 + LD(x + (o + C)) * w1 + LD(x + (o + 2 * C)) * w2
-                     + LD(x + (o + rs)) * w3 + LD(x + (o + rs + C)) * w4 + LD(x + (o + rs + 2 * C)) * w5
-                     + LD(x + (o + 2 * rs)) * w6 + LD(x + (o + 2 * rs + C)) * w7 + LD(x + (o + 2 * rs + 2 * C)) * w8;
-            } else {
-                const long jLo = MAX(0, 1 - w), jHi = MIN(3, W + 1 - w);
-                for (long i = iLo; i < iHi; i++)
-                    for (long j = jLo; j < jHi; j++) acc += LD(x + (o + i * rs + j * C)) * LD(wb + (i * 3 + j) * C);
-            }
-            ST(tRow + w * C + cb, acc);
-        }
+    if (C > WIDE_CHANNELS) {
+        for (long w = 0; w < W; w++)
+            for (long cb = 0; cb < C; cb += 16) CONV_AT(w, cb);
+    } else {
+        for (long cb = 0; cb < C; cb += 16)
+            for (long w = 0; w < W; w++) CONV_AT(w, cb);
     }
 }
 
@@ -71,16 +83,26 @@ int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict 
         float *tRow = t + r * W * C;
         conv_row(x, weight, bias, tRow, r, H, W, C);
         if (!sums) continue;
-        // Channel blocks outside, positions inside: the sums stay in registers along the row (still in L1).
-        for (long cb = 0; cb < C; cb += 16) {
-            v16 sum = {0}, squares = {0};
-            for (long w = 0; w < W; w++) {
-                const v16 tv = LD(tRow + w * C + cb);
-                sum += tv;
-                squares += tv * tv;
+        if (C > WIDE_CHANNELS) {
+            for (long w = 0; w < W; w++)
+                for (long cb = 0; cb < C; cb += 16) {
+                    const v16 tv = LD(tRow + w * C + cb);
+                    acc[cb / 16] += tv;
+                    acc[C / 16 + cb / 16] += tv * tv;
+                }
+        } else {
+            // Block by block along the row, the sums in registers (a block's sum in memory would be
+            // one dependency chain through store and load).
+            for (long cb = 0; cb < C; cb += 16) {
+                v16 sum = {0}, squares = {0};
+                for (long w = 0; w < W; w++) {
+                    const v16 tv = LD(tRow + w * C + cb);
+                    sum += tv;
+                    squares += tv * tv;
+                }
+                acc[cb / 16] += sum;
+                acc[C / 16 + cb / 16] += squares;
             }
-            acc[cb / 16] += sum;
-            acc[C / 16 + cb / 16] += squares;
         }
         if (should_flush(r, r0, r1)) flush(acc, 2, C, sums);
     }
@@ -91,14 +113,11 @@ int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict 
 CLONES
 void funnel_frelu3x3_output_rows(const float *restrict x, const float *restrict t, const float *restrict coef,
                                  float *restrict y, long r0, long r1, long W, long C) {
-    for (long r = r0; r < r1; r++)
+    // Position by position: the tensors are read and written in order (see WIDE_CHANNELS).
+    for (long o = r0 * W * C; o < r1 * W * C; o += C)
         for (long cb = 0; cb < C; cb += 16) {
-            const v16 a = LD(coef + cb), b = LD(coef + C + cb);
-            for (long w = 0; w < W; w++) {
-                const long o = (r * W + w) * C + cb;
-                const v16 xv = LD(x + o), cond = a * LD(t + o) + b;
-                ST(y + o, SELECT(cond > xv, cond, xv));
-            }
+            const v16 xv = LD(x + o + cb), cond = LD(coef + cb) * LD(t + o + cb) + LD(coef + C + cb);
+            ST(y + o + cb, SELECT(cond > xv, cond, xv));
         }
 }
 
@@ -115,19 +134,28 @@ int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *res
     v16 *acc = calloc((size_t)(2 * (C / 16)), sizeof(v16));  // Σ gT, Σ gT·tHat per block
     if (!acc) return -1;
     for (long r = r0; r < r1; r++) {
-        const float *tRow = t + r * W * C;
-        for (long cb = 0; cb < C; cb += 16) {
-            const v16 av = LD(a + cb), bv = LD(b + cb), m = LD(mean + cb), is = LD(invStd + cb);
-            v16 sumG = {0}, sumGTHat = {0};
-            for (long w = 0; w < W; w++) {
-                const long o = (r * W + w) * C + cb;
-                const v16 tv = LD(tRow + w * C + cb);
-                const v16 gT = LD(g + o) * CONDITION_SHARE(av * tv + bv, LD(x + o));
-                sumG += gT;
-                sumGTHat += gT * ((tv - m) * is);
+        if (C > WIDE_CHANNELS) {
+            for (long o = r * W * C; o < (r + 1) * W * C; o += C)
+                for (long cb = 0; cb < C; cb += 16) {
+                    const v16 tv = LD(t + o + cb);
+                    const v16 gT = LD(g + o + cb) * CONDITION_SHARE(LD(a + cb) * tv + LD(b + cb), LD(x + o + cb));
+                    acc[cb / 16] += gT;
+                    acc[C / 16 + cb / 16] += gT * ((tv - LD(mean + cb)) * LD(invStd + cb));
+                }
+        } else {
+            for (long cb = 0; cb < C; cb += 16) {
+                const v16 av = LD(a + cb), bv = LD(b + cb), m = LD(mean + cb), is = LD(invStd + cb);
+                v16 sumG = {0}, sumGTHat = {0};
+                for (long w = 0; w < W; w++) {
+                    const long o = (r * W + w) * C + cb;
+                    const v16 tv = LD(t + o);
+                    const v16 gT = LD(g + o) * CONDITION_SHARE(av * tv + bv, LD(x + o));
+                    sumG += gT;
+                    sumGTHat += gT * ((tv - m) * is);
+                }
+                acc[cb / 16] += sumG;
+                acc[C / 16 + cb / 16] += sumGTHat;
             }
-            acc[cb / 16] += sumG;
-            acc[C / 16 + cb / 16] += sumGTHat;
         }
         if (should_flush(r, r0, r1)) flush(acc, 2, C, sums);
     }
@@ -139,19 +167,17 @@ int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *res
 static inline __attribute__((always_inline)) void split_row(const float *restrict g, const float *restrict x, const float *restrict t,
                              const float *restrict coef, float *restrict gtRow, float *restrict gxRow,
                              long r, long W, long C) {
-    for (long cb = 0; cb < C; cb += 16) {
-        const v16 a = LD(coef + cb), b = LD(coef + C + cb), mean = LD(coef + 2 * C + cb), invStd = LD(coef + 3 * C + cb);
-        const v16 centerG = LD(coef + 4 * C + cb), centerGTHat = LD(coef + 5 * C + cb);
-        ST(gtRow + cb, ZEROS);
-        ST(gtRow + (W + 1) * C + cb, ZEROS);
-        for (long w = 0; w < W; w++) {
+    for (long cb = 0; cb < C; cb += 16) { ST(gtRow + cb, ZEROS); ST(gtRow + (W + 1) * C + cb, ZEROS); }
+    // Position by position: five tensors are read and written in order (see WIDE_CHANNELS).
+    for (long w = 0; w < W; w++)
+        for (long cb = 0; cb < C; cb += 16) {
             const long o = (r * W + w) * C + cb;
-            const v16 tv = LD(t + o), gv = LD(g + o);
-            const v16 share = CONDITION_SHARE(a * tv + b, LD(x + o));
+            const v16 a = LD(coef + cb), tv = LD(t + o), gv = LD(g + o);
+            const v16 share = CONDITION_SHARE(a * tv + LD(coef + C + cb), LD(x + o));
+            const v16 tHat = (tv - LD(coef + 2 * C + cb)) * LD(coef + 3 * C + cb);
             ST(gxRow + w * C + cb, gv * (ONES - share));
-            ST(gtRow + (w + 1) * C + cb, a * (gv * share - centerG - (tv - mean) * invStd * centerGTHat));
+            ST(gtRow + (w + 1) * C + cb, a * (gv * share - LD(coef + 4 * C + cb) - tHat * LD(coef + 5 * C + cb)));
         }
-    }
 }
 
 CLONES

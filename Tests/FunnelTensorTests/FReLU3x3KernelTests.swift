@@ -8,11 +8,12 @@ import FunnelTestSupport
 @Suite struct FReLU3x3KernelTests {
     /// 32 channels (two 16-lane blocks) on maps with interior positions, single rows, columns and
     /// pixels, and one large enough (65 image rows of 64 x 32 floats) that two threads split it in
-    /// the middle of an image. Channel 0's kernel is the identity and its batch norm `a = 1, b = 0`,
-    /// so every element ties (`a t + b == x`) and the gradient is shared.
-    @Test(arguments: [[2, 5, 7], [1, 1, 1], [3, 1, 6], [2, 6, 1], [5, 13, 64]])
+    /// the middle of an image; 144 channels take the position-by-position loops of wide tensors.
+    /// Channel 0's kernel is the identity and its batch norm `a = 1, b = 0`, so every element ties
+    /// (`a t + b == x`) and the gradient is shared. Sizes: batch, height, width, channels.
+    @Test(arguments: [[2, 5, 7, 32], [1, 1, 1, 32], [3, 1, 6, 32], [2, 6, 1, 32], [5, 13, 64, 32], [2, 4, 5, 144], [1, 1, 2, 144]])
     func matchesTheConvolutionAndThePassesAroundIt(size: [Int]) {
-        let (n, h, w, c) = (size[0], size[1], size[2], 32)
+        let (n, h, w, c) = (size[0], size[1], size[2], size[3])
         let shape = DepthwiseShape(batch: n, channels: c, height: h, width: w, kh: 3, kw: 3)
         let rows = n * h * w
         let x = randn([n, c, h, w], seed: 11), weight = randn([c, 1, 3, 3], seed: 12, scale: 0.5), bias = randn([c], seed: 13)
