@@ -57,6 +57,10 @@ import FunnelCharts
         let table = ResultsTable(data: data, study: study)
         let difference = try #require(table.entry(model: "resnet20", act: "frelu@stages=1")?.top1VersusBaseline?.meanDifference)
         expectClose(difference, 64.5 - 60.5)
+        // The page counts activations and configurations apart.
+        let report = StudyReport(analysis: try StudyAnalysis(data: data, options: ReportPageTests.options()))
+        #expect(report.page.keyFigures[0].detail == "2 activations, 5 configurations")
+        #expect(report.page.html().contains("(model \u{00D7} activation and its placement \u{00D7} dataset)"))
     }
 
     @Test func curvesAreMeansAndStandardDeviationsPerEpoch() throws {

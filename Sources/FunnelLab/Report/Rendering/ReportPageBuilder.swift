@@ -78,10 +78,11 @@ struct ReportPageBuilder {
     func summaryText() -> String {
         let facts = analysis.facts
         let perGroup = facts.runsPerConfiguration
+        let placements = analysis.acts.contains { ConfigurationKey.activation(of: $0) != $0 }
         let runsText = perGroup.min() == perGroup.max() ? "\(perGroup.first ?? 0) run" + (perGroup.first == 1 ? "" : "s") + " per configuration"
             : "\(perGroup.min() ?? 0) to \(perGroup.max() ?? 0) runs per configuration"
         var text = "\(facts.runs) finished run\(facts.runs == 1 ? "" : "s"): \(perGroup.count) configuration\(perGroup.count == 1 ? "" : "s") "
-            + "(model \u{00D7} activation \u{00D7} dataset), \(runsText), seed\(facts.seeds.count == 1 ? "" : "s") \(facts.seeds.map(String.init).joined(separator: ", "))."
+            + "(model \u{00D7} activation\(placements ? " and its placement" : "") \u{00D7} dataset), \(runsText), seed\(facts.seeds.count == 1 ? "" : "s") \(facts.seeds.map(String.init).joined(separator: ", "))."
         if let baseline = analysis.baseline {
             text += " Every activation is compared with \(ReportNames.activation(baseline)), the baseline."
         }
@@ -93,7 +94,8 @@ struct ReportPageBuilder {
 
     func keyFigures() -> [HTMLReport.KeyFigure] {
         let facts = analysis.keyFacts
-        let acts = analysis.acts.count, groups = analysis.facts.runsPerConfiguration.count
+        // Activations, not configurations: `relu` and `relu@se` are one activation.
+        let acts = Set(analysis.acts.map(ConfigurationKey.activation)).count, groups = analysis.facts.runsPerConfiguration.count
         var out = [HTMLReport.KeyFigure("Runs", value: "\(analysis.facts.runs)",
                                         detail: "\(acts) activation\(acts == 1 ? "" : "s"), \(groups) configuration\(groups == 1 ? "" : "s")")]
         if let best = facts.best {
