@@ -61,7 +61,7 @@ public enum ExperimentPresets {
         ablation("ablation-window", "funnel window: 1x1, 3x3, 5x5, 7x7, sum(1x3, 3x1), max(1x3, 3x1)",
                  cost: "6 configs x 2 seeds x 10 epochs: about 35 min",
                  acts: ["frelu:window=1x1", "frelu", "frelu:window=5x5", "frelu:window=7x7", "frelu:window=1x3+3x1", "frelu:window=max(1x3,3x1)"]),
-        ablation("ablation-stages", "FReLU in one stage only (others ReLU) vs all stages", cost: "4 variants x 2 seeds x 10 epochs: about 20 min",
+        ablation("ablation-stages", "FReLU in one stage only (others ReLU) vs all stages", cost: "4 variants x 2 seeds x 10 epochs: about 30 min (measured 27)",
                  acts: ["frelu"], variants: [.init(name: "stage1", stages: [1]), .init(name: "stage2", stages: [2]),
                                              .init(name: "stage3", stages: [3]), .init(name: "all")]),
         ablation("ablation-layers", "bottlenecks: FReLU after the 1x1 convs, after the 3x3 convs, or both (CIFAR ResNet-50)",
@@ -71,7 +71,7 @@ public enum ExperimentPresets {
             if scale == .quick { c.epochs = 5; c.trainLimit = 5_000 }
         },
         ablation("ablation-se", "compatibility with squeeze-and-excitation: ReLU, FReLU, ReLU+SE, FReLU+SE",
-                 cost: "4 configs x 2 seeds x 10 epochs: about 25 min",
+                 cost: "4 configs x 2 seeds x 10 epochs: about 45 min (measured 44)",
                  acts: ["relu", "frelu"], variants: [.init(name: "plain"), .init(name: "se", se: true)]),
         dense,
     ]
