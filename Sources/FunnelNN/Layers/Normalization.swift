@@ -28,18 +28,21 @@ public final class BatchNorm: Module {
             require(!isTraining, "[BatchNorm] folded into its convolution for inference; it cannot train")
             return x
         }
+        return normalized(x, relu: false)
+    }
+
+    /// The batch-norm op in the current mode, counting training batches as PyTorch does.
+    private func normalized(_ x: Tensor, relu: Bool) -> Tensor {
         if isTraining { numBatchesTracked += 1 }
         return x.batchNorm(weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
-                           training: isTraining, momentum: momentum, eps: eps)
+                           training: isTraining, momentum: momentum, eps: eps, relu: relu)
     }
 
     /// `activation(self(x))`, in one pass when the activation is a plain ReLU (batch norm with
     /// oneDNN's fused ReLU: no pass and no stored tensor for the values before the ReLU).
     public func callAsFunction(_ x: Tensor, then activation: Module) -> Tensor {
         guard !isFolded, (activation as? Pointwise)?.name == "relu" else { return activation(self(x)) }
-        if isTraining { numBatchesTracked += 1 }
-        return x.batchNorm(weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
-                           training: isTraining, momentum: momentum, eps: eps, relu: true)
+        return normalized(x, relu: true)
     }
 
     public override var integerBuffers: [(String, Int)] { [("num_batches_tracked", numBatchesTracked)] }

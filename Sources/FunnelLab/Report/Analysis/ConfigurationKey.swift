@@ -28,20 +28,20 @@ public enum ConfigurationKey {
     /// `key` as a report writes it: `FReLU (stage 1 only)`, `FReLU (after 1x1)`, `ReLU + SE`.
     public static func displayName(_ key: String, activationName: (String) -> String) -> String {
         let parts = key.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
-        var where_: [String] = []
+        var places: [String] = []
         var suffix = ""
         for part in parts.dropFirst() {
             if part == "se" {
                 suffix = " + SE"
             } else if part.hasPrefix("stages=") {
                 let stages = part.dropFirst("stages=".count).split(separator: ",")
-                where_.append((stages.count == 1 ? "stage " : "stages ") + stages.joined(separator: ", ") + " only")
+                places.append((stages.count == 1 ? "stage " : "stages ") + stages.joined(separator: ", ") + " only")
             } else if part.hasPrefix("slots="), let slots = Placement.Slots(rawValue: String(part.dropFirst("slots=".count))) {
-                where_.append(slots == .after1x1 ? "after 1\u{00D7}1" : slots == .after3x3 ? "after 3\u{00D7}3" : "all slots")
+                places.append(slots == .after1x1 ? "after 1\u{00D7}1" : slots == .after3x3 ? "after 3\u{00D7}3" : "all slots")
             } else {
-                where_.append(part)
+                places.append(part)
             }
         }
-        return activationName(parts[0]) + (where_.isEmpty ? "" : " (" + where_.joined(separator: ", ") + ")") + suffix
+        return activationName(parts[0]) + (places.isEmpty ? "" : " (" + places.joined(separator: ", ") + ")") + suffix
     }
 }
