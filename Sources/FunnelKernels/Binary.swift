@@ -26,6 +26,10 @@ package enum Binary {
     /// `dst = a op b`, with `b` broadcast to `a`'s dims. `dst` has `a`'s layout.
     package static func run(_ op: Op, a: Layout, _ pa: UnsafePointer<Float>, b: Layout, _ pb: UnsafePointer<Float>,
                             dst: Layout, _ pd: UnsafeMutablePointer<Float>) {
+        guard StridedBinary.oneDNNIsFast(a: a, b: b) else {
+            StridedBinary.run(op, a: a, pa, b: b, pb, dst: dst, pd)
+            return
+        }
         let p = PrimitiveCache.shared.get("binary", op, a, b, dst) {
             var d = dnnl_binary_desc_t()
             var ma = a.md, mb = b.md, md = dst.md
