@@ -23,18 +23,29 @@ package enum Binary {
         }
     }
 
-    /// `dst = a op b`, with `b` broadcast to `a`'s dims. `dst` has `a`'s layout.
+    /// `dst = a op b`, with `b` broadcast to `a`'s dims. `dst` has `a`'s layout. With `relu`,
+    /// `dst = max(a op b, 0)` in the same pass (a residual addition and the ReLU after it); `b`
+    /// must then have `a`'s dims.
     package static func run(_ op: Op, a: Layout, _ pa: UnsafePointer<Float>, b: Layout, _ pb: UnsafePointer<Float>,
-                            dst: Layout, _ pd: UnsafeMutablePointer<Float>) {
+                            dst: Layout, _ pd: UnsafeMutablePointer<Float>, relu: Bool = false) {
         guard StridedBinary.oneDNNIsFast(a: a, b: b) else {
+            require(!relu, "[binary] a fused ReLU needs operands of one shape, not \(a.dims) and \(b.dims)")
             StridedBinary.run(op, a: a, pa, b: b, pb, dst: dst, pd)
             return
         }
-        let p = PrimitiveCache.shared.get("binary", op, a, b, dst) {
+        let p = PrimitiveCache.shared.get("binary", op, a, b, dst, relu) {
             var d = dnnl_binary_desc_t()
             var ma = a.md, mb = b.md, md = dst.md
             check(dnnl_binary_desc_init(&d, op.alg, &ma, &mb, &md), "binary \(op) \(a.dims) \(b.dims)")
-            return Primitive(desc: &d, name: "binary")
+            guard relu else { return Primitive(desc: &d, name: "binary") }
+            var postOps: dnnl_post_ops_t?
+            check(dnnl_post_ops_create(&postOps), "post_ops_create")
+            check(dnnl_post_ops_append_eltwise(postOps, 1, dnnl_eltwise_relu, 0, 0), "post_ops_append_eltwise")
+            var attr: dnnl_primitive_attr_t?
+            check(dnnl_primitive_attr_create(&attr), "primitive_attr_create")
+            check(dnnl_primitive_attr_set_post_ops(attr, postOps), "primitive_attr_set_post_ops")
+            defer { dnnl_post_ops_destroy(postOps); dnnl_primitive_attr_destroy(attr) }
+            return Primitive(desc: &d, attr: attr, name: "binary_relu")
         }
         p.execute([(DNNL_ARG_SRC_0, a.md, UnsafeMutableRawPointer(mutating: pa)),
                    (DNNL_ARG_SRC_1, b.md, UnsafeMutableRawPointer(mutating: pb)),

@@ -28,6 +28,11 @@ public final class SqueezeExcitation: Module {
     }
 }
 
+/// `activation(out + shortcut)`, in one pass when the activation is a plain ReLU.
+func residual(_ out: Tensor, _ shortcut: Tensor, then activation: Module) -> Tensor {
+    activation.isPlainReLU ? Tensor.addReLU(out, shortcut) : activation(out + shortcut)
+}
+
 /// The projection shortcut (1x1 conv + BN) when shape changes, else the identity (an empty
 /// `Sequential`, as the reference, so checkpoint names match).
 func shortcut(_ inPlanes: Int, _ outPlanes: Int, stride: Int) -> Sequential {
@@ -35,7 +40,7 @@ func shortcut(_ inPlanes: Int, _ outPlanes: Int, stride: Int) -> Sequential {
 }
 
 /// ResNet basic block: `act2(bn2(conv2(act1(bn1(conv1(x))))) + shortcut(x))` (batch norm and a
-/// ReLU after it run as one pass, `bn1(_:then:)`).
+/// ReLU after it run as one pass, `bn1(_:then:)`, as do the addition and a ReLU after it).
 /// Names as `torch_models.BasicBlock`: conv1, bn1, act1, conv2, bn2, act2, shortcut (and se).
 public final class BasicBlock: Module {
     public static let expansion = 1
@@ -55,7 +60,7 @@ public final class BasicBlock: Module {
     public override func forward(_ x: Tensor) -> Tensor {
         var out = bn2(conv2(bn1(conv1(x), then: act1)))
         if let se { out = se(out) }
-        return act2(out + shortcut(x))
+        return residual(out, shortcut(x), then: act2)
     }
 }
 
@@ -87,6 +92,6 @@ public final class Bottleneck: Module {
     public override func forward(_ x: Tensor) -> Tensor {
         var out = bn3(conv3(bn2(conv2(bn1(conv1(x), then: act1)), then: act2)))
         if let se { out = se(out) }
-        return act3(out + shortcut(x))
+        return residual(out, shortcut(x), then: act3)
     }
 }

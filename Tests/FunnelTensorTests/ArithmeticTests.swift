@@ -37,6 +37,24 @@ import FunnelTestSupport
         checkGradients([a, c]) { Tensor.minimum($0[0], $0[1]) }
     }
 
+    /// The fused residual addition and ReLU against `(a + b).relu()`, on a map and a matrix, with
+    /// exact zeros in the sum (ReLU's gradient at 0 is 0), plus finite differences.
+    @Test func addReLUMatchesAddThenReLU() {
+        for shape in [[3, 16, 4, 5], [7, 9]] {
+            let a = randn(shape, seed: 31), b = randn(shape, seed: 32)
+            for i in 0..<3 { b.buffer.pointer[i] = -a.buffer.pointer[i] }
+            let inputs = [a, b], copies = inputs.map { $0.detached() }
+            for t in inputs + copies { t.requiresGrad = true }
+            let fused = Tensor.addReLU(inputs[0], inputs[1]), reference = (copies[0] + copies[1]).relu()
+            #expect(fused.scalars.contains(0) && fused.scalars.contains { $0 > 0 })
+            #expect(fused.scalars == reference.scalars)
+            let probe = randn(shape, seed: 33)
+            (fused * probe).sum().backward(); (reference * probe).sum().backward()
+            for (x, r) in zip(inputs, copies) { #expect(x.grad!.scalars == r.grad!.scalars) }
+        }
+        checkGradients([randn([2, 3, 2, 2], seed: 34), randn([2, 3, 2, 2], seed: 35)]) { Tensor.addReLU($0[0], $0[1]) }
+    }
+
     @Test func maximumSplitsTiesLikePyTorch() {
         let a = Tensor(shape: [3], scalars: [1, 2, 3], requiresGrad: true)
         let b = Tensor(shape: [3], scalars: [1, 5, 0], requiresGrad: true)

@@ -14,6 +14,11 @@ public final class Pointwise: Module {
     public override func forward(_ x: Tensor) -> Tensor { function(x) }
 }
 
+extension Module {
+    /// Whether this is the parameter-free `max(x, 0)`, which ops before it can fuse into their pass.
+    public var isPlainReLU: Bool { (self as? Pointwise)?.name == "relu" }
+}
+
 /// PReLU `max(0, x) + p * min(0, x)` with a learnable slope `p` per channel (`nn.PReLU(C)`,
 /// init 0.25) or one shared slope (`nn.PReLU()`). PyTorch name: `weight`.
 public final class PReLU: Module {

@@ -41,7 +41,7 @@ public final class BatchNorm: Module {
     /// `activation(self(x))`, in one pass when the activation is a plain ReLU (batch norm with
     /// oneDNN's fused ReLU: no pass and no stored tensor for the values before the ReLU).
     public func callAsFunction(_ x: Tensor, then activation: Module) -> Tensor {
-        guard !isFolded, (activation as? Pointwise)?.name == "relu" else { return activation(self(x)) }
+        guard !isFolded, activation.isPlainReLU else { return activation(self(x)) }
         return normalized(x, relu: true)
     }
 

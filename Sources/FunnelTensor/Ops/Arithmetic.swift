@@ -8,6 +8,21 @@ extension Tensor {
         return broadcastingBinary(.add, a, b, name: "add").recording("add", [a, b]) { g in [g.sumTo(sa), g.sumTo(sb)] }
     }
 
+    /// `max(a + b, 0)` for tensors of one shape, in one pass (a residual addition and the ReLU
+    /// after it): the sum before the ReLU is neither written nor kept. Both inputs get the ReLU's
+    /// gradient, `g` where the output is positive.
+    public static func addReLU(_ a: Tensor, _ b: Tensor) -> Tensor {
+        require(a.shape == b.shape, "[add_relu] shapes \(a.shape) and \(b.shape) differ")
+        let out = Tensor(uninitialized: a.shape)
+        Binary.run(.add, a: a.layout, a.buffer.pointer, b: b.layout, b.buffer.pointer, dst: out.layout, out.buffer.pointer, relu: true)
+        let saved = out.detached()
+        return out.recording("add_relu", [a, b]) { g in
+            let dx = Tensor(uninitialized: g.shape)
+            Eltwise.backward(.relu(slope: 0), count: g.count, saved: saved.buffer.pointer, diffDst: g.buffer.pointer, diffSrc: dx.buffer.pointer)
+            return [dx, dx]
+        }
+    }
+
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let (sa, sb) = (a.shape, b.shape)
         return broadcastingBinary(.sub, a, b, name: "sub").recording("sub", [a, b]) { g in [g.sumTo(sa), (-g).sumTo(sb)] }
