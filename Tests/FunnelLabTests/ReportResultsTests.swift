@@ -63,6 +63,32 @@ import FunnelCharts
         #expect(report.page.html().contains("(model \u{00D7} activation and its placement \u{00D7} dataset)"))
     }
 
+    /// A sweep's runs differ in optimizer and batch size: each combination is a configuration of its
+    /// own (never seeds of one activation), named by the fields that differ; a run Hyperband stopped
+    /// early is left out with its reason.
+    @Test func runsThatDifferInTheirRecipeAreConfigurationsOfTheirOwn() throws {
+        let dir = try ReportFixture.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let runs = [("relu", TrainConfig.Optimizer.sgd, 128, 60.0), ("relu", .adam, 128, 50), ("relu", .sgd, 64, 62),
+                    ("frelu", .sgd, 128, 70), ("frelu", .sgd, 128, 71)].enumerated().map { i, r in
+            (ReportFixture.Run(act: r.0, seed: i, top1: [r.3 - 5, r.3], loss: [1.5, 1]), r.1, r.2)
+        }
+        let stopped = ReportFixture.Run(act: "frelu", seed: 9, top1: [30], loss: [2], epochs: 2)
+        try ReportFixture.store(runs.map(\.0) + [stopped], in: dir) { run in
+            var c = ReportFixture.defaultConfig(run)
+            if let r = runs.first(where: { $0.0.seed == run.seed }) { c.optimizer = r.1; c.batchSize = r.2 }
+            return c
+        }
+        let data = try ReportData.load(runDirectory: dir, baseline: "relu@batch_size=128@optimizer=sgd")
+        #expect(data.acts == ["relu@batch_size=128@optimizer=sgd", "relu@batch_size=128@optimizer=adam",
+                              "relu@batch_size=64@optimizer=sgd", "frelu@batch_size=128@optimizer=sgd"])
+        #expect(data.groups.map(\.finalAccuracy) == [[60], [50], [62], [70, 71]])
+        #expect(data.excluded.map(\.reason) == ["stopped early after 1 of 2 epochs"])
+        #expect(ReportNames.activation(data.acts[1]) == "ReLU (batch size 128, optimizer adam)")
+        // Runs that differ only in their seeds keep plain activation keys.
+        #expect(ConfigurationKey.varyingFields([ReportFixture.defaultConfig(runs[3].0), ReportFixture.defaultConfig(runs[4].0)]).isEmpty)
+    }
+
     @Test func curvesAreMeansAndStandardDeviationsPerEpoch() throws {
         let dir = try ReportFixture.directory()
         defer { try? FileManager.default.removeItem(at: dir) }

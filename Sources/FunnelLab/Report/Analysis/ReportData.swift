@@ -124,11 +124,17 @@ public struct ReportData: Sendable {
                 excluded.append(Exclusion(run: run, reason: "\(run.status.rawValue), \(detail.epochs.count)\(planned) epochs done"))
             } else if detail.epochs.isEmpty {
                 excluded.append(Exclusion(run: run, reason: "no epochs recorded"))
+            } else if run.status == .finished, let planned = ReportData.config(of: run)?.epochs, detail.epochs.count < planned {
+                // A sweep's early termination: its last epoch is not comparable with full runs'.
+                excluded.append(Exclusion(run: run, reason: "stopped early after \(detail.epochs.count) of \(planned) epochs"))
             } else {
                 used.append(detail)
             }
         }
-        let keys = Dictionary(uniqueKeysWithValues: used.map { ($0.run.id, ConfigurationKey.make(act: $0.run.spec.act, config: ReportData.config(of: $0.run))) })
+        let fields = ConfigurationKey.varyingFields(used.compactMap { ReportData.config(of: $0.run) })
+        let keys = Dictionary(uniqueKeysWithValues: used.map {
+            ($0.run.id, ConfigurationKey.make(act: $0.run.spec.act, config: ReportData.config(of: $0.run), fields: fields))
+        })
         var firstSeen: [String] = []
         for detail in used where !firstSeen.contains(keys[detail.run.id]!) { firstSeen.append(keys[detail.run.id]!) }
         let resolvedBaseline = baseline.flatMap { firstSeen.contains($0) ? $0 : nil }
