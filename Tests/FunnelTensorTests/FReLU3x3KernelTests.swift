@@ -11,7 +11,7 @@ import FunnelTestSupport
     /// the middle of an image; 144 channels take the position-by-position loops of wide tensors.
     /// Channel 0's kernel is the identity and its batch norm `a = 1, b = 0`, so every element ties
     /// (`a t + b == x`) and the gradient is shared. Sizes: batch, height, width, channels.
-    @Test(arguments: [[2, 5, 7, 32], [1, 1, 1, 32], [3, 1, 6, 32], [2, 6, 1, 32], [5, 13, 64, 32], [2, 4, 5, 144], [1, 1, 2, 144]])
+    @Test(arguments: [[2, 5, 7, 32], [1, 1, 1, 32], [3, 1, 6, 32], [2, 6, 1, 32], [5, 13, 64, 32], [2, 4, 5, 144], [1, 1, 2, 144], [4, 8, 8, 256], [2, 4, 4, 2048]])
     func matchesTheConvolutionAndThePassesAroundIt(size: [Int]) {
         let (n, h, w, c) = (size[0], size[1], size[2], size[3])
         let shape = DepthwiseShape(batch: n, channels: c, height: h, width: w, kh: 3, kw: 3)
