@@ -38,14 +38,9 @@ package enum Binary {
             var ma = a.md, mb = b.md, md = dst.md
             check(dnnl_binary_desc_init(&d, op.alg, &ma, &mb, &md), "binary \(op) \(a.dims) \(b.dims)")
             guard relu else { return Primitive(desc: &d, name: "binary") }
-            var postOps: dnnl_post_ops_t?
-            check(dnnl_post_ops_create(&postOps), "post_ops_create")
-            check(dnnl_post_ops_append_eltwise(postOps, 1, dnnl_eltwise_relu, 0, 0), "post_ops_append_eltwise")
-            var attr: dnnl_primitive_attr_t?
-            check(dnnl_primitive_attr_create(&attr), "primitive_attr_create")
-            check(dnnl_primitive_attr_set_post_ops(attr, postOps), "primitive_attr_set_post_ops")
-            defer { dnnl_post_ops_destroy(postOps); dnnl_primitive_attr_destroy(attr) }
-            return Primitive(desc: &d, attr: attr, name: "binary_relu")
+            return withPostOps({ check(dnnl_post_ops_append_eltwise($0, 1, dnnl_eltwise_relu, 0, 0), "post_ops_append_eltwise") }) {
+                Primitive(desc: &d, attr: $0, name: "binary_relu")
+            }
         }
         p.execute([(DNNL_ARG_SRC_0, a.md, UnsafeMutableRawPointer(mutating: pa)),
                    (DNNL_ARG_SRC_1, b.md, UnsafeMutableRawPointer(mutating: pb)),

@@ -183,15 +183,10 @@ extension Convolution {
     package static func forwardMax(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                    bias: UnsafePointer<Float>?, other: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>) {
         let p = PrimitiveCache.shared.get("conv_fwd_max", g) {
-            var postOps: dnnl_post_ops_t?
-            check(dnnl_post_ops_create(&postOps), "post_ops_create")
             var other = g.dstLayout.md
-            check(dnnl_post_ops_append_binary(postOps, dnnl_binary_max, &other), "post_ops_append_binary")
-            var attr: dnnl_primitive_attr_t?
-            check(dnnl_primitive_attr_create(&attr), "primitive_attr_create")
-            check(dnnl_primitive_attr_set_post_ops(attr, postOps), "primitive_attr_set_post_ops")
-            defer { dnnl_post_ops_destroy(postOps); dnnl_primitive_attr_destroy(attr) }
-            return makeForward(g, weights: anyMD(g.weightDims), prop: dnnl_forward_inference, attr: attr, name: "conv_fwd_max")
+            return withPostOps({ check(dnnl_post_ops_append_binary($0, dnnl_binary_max, &other), "post_ops_append_binary") }) {
+                makeForward(g, weights: anyMD(g.weightDims), prop: dnnl_forward_inference, attr: $0, name: "conv_fwd_max")
+            }
         }
         let (w, keep) = weights(g, weight, p.md(dnnl_query_weights_md), tag: "fwdmax")
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [

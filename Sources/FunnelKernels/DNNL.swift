@@ -75,6 +75,19 @@ public struct Layout: Hashable, Sendable {
     }
 }
 
+/// A primitive made with the post-ops `append` adds (run after the primitive's own op, in its pass);
+/// the attribute lives only while `make` runs.
+func withPostOps(_ append: (dnnl_post_ops_t?) -> Void, make: (dnnl_primitive_attr_t?) -> Primitive) -> Primitive {
+    var postOps: dnnl_post_ops_t?
+    check(dnnl_post_ops_create(&postOps), "post_ops_create")
+    append(postOps)
+    var attr: dnnl_primitive_attr_t?
+    check(dnnl_primitive_attr_create(&attr), "primitive_attr_create")
+    check(dnnl_primitive_attr_set_post_ops(attr, postOps), "primitive_attr_set_post_ops")
+    defer { dnnl_post_ops_destroy(postOps); dnnl_primitive_attr_destroy(attr) }
+    return make(attr)
+}
+
 /// Descriptor with format `any`, so the primitive picks its preferred (blocked) layout.
 func anyMD(_ dims: [Int]) -> dnnl_memory_desc_t {
     var md = dnnl_memory_desc_t()

@@ -131,9 +131,10 @@ public struct ReportData: Sendable {
                 used.append(detail)
             }
         }
-        let fields = ConfigurationKey.varyingFields(used.compactMap { ReportData.config(of: $0.run) })
-        let keys = Dictionary(uniqueKeysWithValues: used.map {
-            ($0.run.id, ConfigurationKey.make(act: $0.run.spec.act, config: ReportData.config(of: $0.run), fields: fields))
+        let configs = used.map { ReportData.config(of: $0.run) }  // decoded once per run
+        let fields = ConfigurationKey.varyingFields(configs.compactMap { $0 })
+        let keys = Dictionary(uniqueKeysWithValues: zip(used, configs).map { detail, config in
+            (detail.run.id, ConfigurationKey.make(act: detail.run.spec.act, config: config, fields: fields))
         })
         var firstSeen: [String] = []
         for detail in used where !firstSeen.contains(keys[detail.run.id]!) { firstSeen.append(keys[detail.run.id]!) }
