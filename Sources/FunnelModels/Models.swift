@@ -34,6 +34,9 @@ public enum Models {
         cifar("resnet56", "ResNet-56", "CIFAR ResNet-56: 3 stages x 9 basic blocks, 16/32/64", bottleneck: false, [9, 9, 9], [16, 32, 64]),
         cifar("resnet18", "ResNet-18", "CIFAR ResNet-18: basic blocks 2-2-2-2, 64..512 (torch_models.resnet18)", bottleneck: false, [2, 2, 2, 2], [64, 128, 256, 512]),
         cifar("resnet34", "ResNet-34", "CIFAR ResNet-34: basic blocks 3-4-6-3, 64..512", bottleneck: false, [3, 4, 6, 3], [64, 128, 256, 512]),
+        cifar("resnet29_bottleneck", "ResNet-29 (bottleneck)",
+              "CIFAR bottleneck ResNet-29 (He et al. 2016's CIFAR form, 9n+2 layers, n = 3): 3 stages x 3 bottlenecks, 16/32/64 (x4); about ResNet-20's cost",
+              bottleneck: true, [3, 3, 3], [16, 32, 64]),
         cifar("resnet50", "ResNet-50", "CIFAR ResNet-50: bottlenecks 3-4-6-3, 64..512 (x4)", bottleneck: true, [3, 4, 6, 3], [64, 128, 256, 512]),
         ModelEntry(name: "resnet50_imagenet", displayName: "ResNet-50", summary: "ImageNet ResNet-50 (v1: stride on the first 1x1), 224x224", input: [3, 224, 224], defaultClasses: 1000) {
             ResNet(config: $0, bottleneck: true, blocks: [3, 4, 6, 3], widths: [64, 128, 256, 512], stem: .imagenet)

@@ -14,10 +14,14 @@ import FunnelNN
     }()
 
     /// Registry names of the README's display names: `ResNet-18/34` -> resnet18, resnet34 (with
-    /// `suffix` for the ImageNet ones), `MobileNet v1 0.75` -> mobilenet_v1_0.75.
+    /// `suffix` for the ImageNet ones), `bottleneck ResNet-29` -> resnet29_bottleneck,
+    /// `MobileNet v1 0.75` -> mobilenet_v1_0.75.
     static func registryNames(_ list: String, suffix: String) -> [String] {
         list.replacingOccurrences(of: " and ", with: ",").split(separator: ",").flatMap { item -> [String] in
             let words = item.trimmingCharacters(in: .whitespaces)
+            if words.hasPrefix("bottleneck ResNet-") {
+                return ["resnet\(words.dropFirst("bottleneck ResNet-".count))_bottleneck"]
+            }
             if words.hasPrefix("ResNet-") {
                 return words.dropFirst("ResNet-".count).split(separator: "/").map { "resnet\($0)\(suffix)" }
             }

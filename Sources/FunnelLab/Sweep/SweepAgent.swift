@@ -69,7 +69,9 @@ public final class SweepAgent {
                     do {
                         try self.store.recordSweepHistory(lease, history: history)
                         let others = try self.store.sweepRuns(self.sweepID).filter { $0.id != run.id }.map(\.history)
-                        let stop = self.definition.sweep.shouldStop(runMetricHistory: history, allRunsHistory: others + [history])
+                        // After its last epoch a run is complete: Hyperband has nothing left to stop.
+                        let stop = epochs.count < config.epochs
+                            && self.definition.sweep.shouldStop(runMetricHistory: history, allRunsHistory: others + [history])
                         if stop { report("\(runName): stopped early by Hyperband after \(epochs.count) epochs") }
                         return !stop
                     } catch {

@@ -21,7 +21,8 @@ import FunnelTrain
         let store = try RunStore(directory: directory)
         let id = try store.createSweep(name: "hb", spec: yaml, seed: 0)
         let agent = try SweepAgent(store: store, sweepID: id, runDirectory: directory)
-        let ended = try agent.run()
+        var messages: [String] = []
+        let ended = try agent.run(report: { messages.append($0) })
         let runs = try store.sweepRuns(id)
         #expect(ended.count == 5 && runs.count == 5 && Set(runs.map(\.assignment)).count == 5)
         #expect(runs.allSatisfy { $0.status == .finished && $0.metric == $0.history.filter(\.isFinite).min() })
@@ -37,5 +38,36 @@ import FunnelTrain
             #expect(run.history.count == expectedLength, "run \(run.number) \(run.assignment)")
         }
         #expect(runs.contains { $0.history.count < 3 }, "some run should have been stopped early")
+        // "Stopped early" is said of exactly the runs that were: not of one Hyperband would stop after its last epoch.
+        let stopped = messages.filter { $0.contains("stopped early by Hyperband") }
+        #expect(stopped.sorted() == runs.filter { $0.history.count < 3 }.map { "hb-\($0.number): stopped early by Hyperband after \($0.history.count) epochs" }.sorted(),
+                "\(messages)")
+    }
+
+    /// A run whose Hyperband rung is its last epoch is complete, so it is not "stopped early".
+    @Test func aRunIsNotStoppedEarlyAfterItsLastEpoch() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-agent-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let yaml = """
+            method: grid
+            metric: {name: train_loss, goal: minimize}
+            parameters:
+              lr: {values: [1.0, 0.3, 0.1, 0.01, 0.001]}
+            early_terminate: {type: hyperband, min_iter: 1, eta: 3}
+            recipe: {model: resnet20, data: synthetic, epochs: 2, batch_size: 8, synthetic_train: 16, synthetic_test: 8, schedule: constant}
+            """
+        let store = try RunStore(directory: directory)
+        let id = try store.createSweep(name: "last", spec: yaml, seed: 0)
+        let agent = try SweepAgent(store: store, sweepID: id, runDirectory: directory)
+        var messages: [String] = []
+        try agent.run(report: { messages.append($0) })
+        let runs = try store.sweepRuns(id)
+        #expect(runs.count == 5 && runs.allSatisfy { $0.status == .finished && $0.history.count == 2 })
+        let hyperband = try #require(agent.definition.sweep.earlyTermination)
+        let rungSaysStop = runs.indices.contains { k in
+            hyperband.shouldStop(runMetricHistory: runs[k].history, allRunsHistory: runs[..<k].map(\.history) + [runs[k].history])
+        }
+        #expect(rungSaysStop, "the rung after epoch 2 (band min_iter = 1 indexes the history from 0) should rank some run out, or this test checks nothing")
+        #expect(!messages.contains { $0.contains("stopped early") }, "\(messages)")
     }
 }
