@@ -72,7 +72,10 @@ public func withoutGrad<R>(_ body: () throws -> R) rethrows -> R {
 
 extension Tensor {
     /// Attaches a backward rule to an op's output when any input requires grad and recording is on.
-    /// Every differentiable op ends with this; the rule returns one gradient per input (nil: none).
+    /// Every differentiable op ends with this; the rule returns one gradient per input (nil: none),
+    /// of the input's shape or compact: the same rank with 1 in the dims along which it is constant
+    /// (a mean's gradient, `[N, C, 1, 1]` for `[N, C, H, W]`). The engine adds a compact gradient to
+    /// the others with a broadcast and expands it only when nothing else reaches that input.
     @discardableResult
     func recording(_ name: String, _ inputs: [Tensor], _ rule: @escaping (_ grad: Tensor) -> [Tensor?]) -> Tensor {
         guard GradMode.isEnabled else { return self }
@@ -101,25 +104,29 @@ extension Tensor {
             return
         }
         var order = Node.topologicalOrder(from: root)
-        var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
+        // Each op's gradient so far with the shape of the op's output: a sum of its consumers' shares,
+        // any of which may be compact (see `recording`) and is expanded only when the op's rule runs.
+        var grads: [ObjectIdentifier: (sum: Tensor, shape: [Int])] = [ObjectIdentifier(root): (seed, seed.shape)]
         let profile = OpProfile.current
         func walk() {
             while let node = order.popLast() {
                 defer { node.release() }
-                guard let g = grads.removeValue(forKey: ObjectIdentifier(node)) else { continue }
+                guard let (sum, shape) = grads.removeValue(forKey: ObjectIdentifier(node)) else { continue }
+                let g = sum.expanded(to: shape)
                 guard let rule = node.rule else { preconditionFailure("[backward] \(node.name) was already released by an earlier backward()") }
                 let inputGrads = profile?.backward(node.name, inputShapes: node.inputs.map(\.shape), gradOutput: g) { rule(g) } ?? rule(g)
                 require(inputGrads.count == node.inputs.count, "[backward] \(node.name) returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
                 for (input, ig) in zip(node.inputs, inputGrads) {
                     guard let ig else { continue }
                     if case .constant = input.source { continue }
-                    require(ig.shape == input.shape, "[backward] \(node.name) gave gradient \(ig.shape) for input \(input.shape)")
+                    require(ig.shape == input.shape || isCompact(ig.shape, of: input.shape),
+                            "[backward] \(node.name) gave gradient \(ig.shape) for input \(input.shape)")
                     let started = profile != nil ? OpProfile.clock() : 0
                     switch input.source {
                     case .op(let producer):
                         let key = ObjectIdentifier(producer)
-                        grads[key] = grads[key].map { $0 + ig } ?? ig
-                    case .leaf(let leaf): leaf.accumulateGrad(ig)
+                        grads[key] = (grads[key].map { $0.sum + ig } ?? ig, input.shape)
+                    case .leaf(let leaf): leaf.accumulateGrad(ig.expanded(to: input.shape))
                     case .constant: break
                     }
                     profile?.add("grad accumulation", pass: .backward, seconds: OpProfile.seconds(since: started), bytes: 0)
@@ -128,6 +135,11 @@ extension Tensor {
         }
         withoutGrad(walk)
         profile?.mark()
+    }
+
+    /// Whether `shape` is `full` with some dims 1: a gradient constant along those dims.
+    private func isCompact(_ shape: [Int], of full: [Int]) -> Bool {
+        shape.count == full.count && zip(shape, full).allSatisfy { $0 == $1 || $0 == 1 }
     }
 
     /// `grad += g` (the first contribution is taken as it is).

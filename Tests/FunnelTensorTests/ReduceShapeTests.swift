@@ -27,6 +27,30 @@ import FunnelTestSupport
         checkGradients([randn([3, 4], seed: 6)]) { $0[0].max(axes: [1]) }
     }
 
+    /// Sums and means give compact gradients (`[N, C, 1, 1]`), which the engine broadcasts into an
+    /// input's other gradients or expands when they reach a leaf alone: the same as the full ones.
+    @Test func compactGradientsAddUpAsFullOnes() {
+        // A map (channels-last in memory, as the models' activations) with a full gradient beside the compact ones.
+        let x = randn([2, 16, 3, 3], seed: 8)
+        x.requiresGrad = true
+        let w = randn([2, 16, 3, 3], seed: 9), v = randn([2, 16], seed: 10)
+        let h = x * 1  // an op between the leaf and its consumers: their gradients meet in the engine
+        ((h * w).sum() + (h.mean(axes: [2, 3]) * v).sum() + h.sum(axes: [1, 2, 3]).sum() * 0.5).backward()
+        let expected = (0..<x.count).map { i -> Float in
+            let (n, c) = (i / 144, i / 9 % 16)  // logical NCHW index
+            return w.scalars[i] + v.scalars[n * 16 + c] / 9 + 0.5
+        }
+        expectClose(x.grad!.scalars, expected, tol: 1e-5)
+        #expect(x.grad!.shape == x.shape)
+        // A compact gradient alone reaches the leaf in the leaf's shape.
+        let y = randn([2, 3, 2, 2], seed: 11)
+        y.requiresGrad = true
+        y.mean(axes: [2, 3]).sum().backward()
+        #expect(y.grad!.shape == [2, 3, 2, 2])
+        expectClose(y.grad!.scalars, [Float](repeating: 0.25, count: 24))
+        checkGradients([randn([2, 3, 2, 2], seed: 12)]) { ($0[0] * $0[0]).mean(axes: [2, 3], keepDims: true) * $0[0] }
+    }
+
     @Test func reshapeKeepsLogicalOrder() {
         let flat = x.reshaped(to: [2, 12])
         #expect(flat.scalars == (0..<24).map { Float($0) })

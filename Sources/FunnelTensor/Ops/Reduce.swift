@@ -29,8 +29,7 @@ extension Tensor {
     public func sum(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         let ax = normalizedAxes(axes, op: "sum")
         let (out, kept) = reduce(.sum, ax, keepDims: keepDims)
-        let inShape = shape
-        return out.recording("sum", [self]) { g in [g.reshaped(to: kept).expanded(to: inShape)] }
+        return out.recording("sum", [self]) { g in [g.reshaped(to: kept)] }  // compact, as mean's
     }
 
     /// Mean over `axes` (all when nil).
@@ -38,8 +37,8 @@ extension Tensor {
         let ax = normalizedAxes(axes, op: "mean")
         let n = Float(ax.reduce(1) { $0 * shape[$1] })
         let (out, kept) = reduce(.mean, ax, keepDims: keepDims)
-        let inShape = shape
-        return out.recording("mean", [self]) { g in [g.reshaped(to: kept).expanded(to: inShape, scale: 1 / n)] }
+        // Compact: the engine broadcasts it into the input's other gradients (see `recording`).
+        return out.recording("mean", [self]) { g in [g.reshaped(to: kept) * (1 / n)] }
     }
 
     /// Maximum over `axes`. The gradient goes to the maxima, split evenly among ties.
