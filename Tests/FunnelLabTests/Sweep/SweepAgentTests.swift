@@ -4,23 +4,29 @@ import FunnelTrain
 @testable import FunnelLab
 
 @Suite struct SweepAgentTests {
-    /// One agent on a SQLite store runs a grid with Hyperband: every point once, and each run is
-    /// stopped exactly where Hyperband says it should be, given the histories the agent finds in
-    /// the store (with one agent, those of every earlier run, complete).
-    @Test func agentStopsRunsWhereHyperbandSays() throws {
+    /// An agent on a fresh SQLite store for a grid over `lr` (ResNet-20 on a few synthetic images)
+    /// with Hyperband's rungs from epoch 1.
+    static func agent(_ name: String, lr: String, epochs: Int) throws -> (URL, RunStore, Int64, SweepAgent) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-agent-\(UUID().uuidString.prefix(8))")
-        defer { try? FileManager.default.removeItem(at: directory) }
         let yaml = """
             method: grid
             metric: {name: train_loss, goal: minimize}
             parameters:
-              lr: {values: [0.001, 0.3, 0.01, 1.0, 0.1]}
+              lr: {values: [\(lr)]}
             early_terminate: {type: hyperband, min_iter: 1, eta: 3}
-            recipe: {model: resnet20, data: synthetic, epochs: 3, batch_size: 8, synthetic_train: 16, synthetic_test: 8, schedule: constant}
+            recipe: {model: resnet20, data: synthetic, epochs: \(epochs), batch_size: 8, synthetic_train: 16, synthetic_test: 8, schedule: constant}
             """
         let store = try RunStore(directory: directory)
-        let id = try store.createSweep(name: "hb", spec: yaml, seed: 0)
-        let agent = try SweepAgent(store: store, sweepID: id, runDirectory: directory)
+        let id = try store.createSweep(name: name, spec: yaml, seed: 0)
+        return (directory, store, id, try SweepAgent(store: store, sweepID: id, runDirectory: directory))
+    }
+
+    /// One agent on a SQLite store runs a grid with Hyperband: every point once, and each run is
+    /// stopped exactly where Hyperband says it should be, given the histories the agent finds in
+    /// the store (with one agent, those of every earlier run, complete).
+    @Test func agentStopsRunsWhereHyperbandSays() throws {
+        let (directory, store, id, agent) = try Self.agent("hb", lr: "0.001, 0.3, 0.01, 1.0, 0.1", epochs: 3)
+        defer { try? FileManager.default.removeItem(at: directory) }
         var messages: [String] = []
         let ended = try agent.run(report: { messages.append($0) })
         let runs = try store.sweepRuns(id)
@@ -46,19 +52,8 @@ import FunnelTrain
 
     /// A run whose Hyperband rung is its last epoch is complete, so it is not "stopped early".
     @Test func aRunIsNotStoppedEarlyAfterItsLastEpoch() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-agent-\(UUID().uuidString.prefix(8))")
+        let (directory, store, id, agent) = try Self.agent("last", lr: "1.0, 0.3, 0.1, 0.01, 0.001", epochs: 2)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let yaml = """
-            method: grid
-            metric: {name: train_loss, goal: minimize}
-            parameters:
-              lr: {values: [1.0, 0.3, 0.1, 0.01, 0.001]}
-            early_terminate: {type: hyperband, min_iter: 1, eta: 3}
-            recipe: {model: resnet20, data: synthetic, epochs: 2, batch_size: 8, synthetic_train: 16, synthetic_test: 8, schedule: constant}
-            """
-        let store = try RunStore(directory: directory)
-        let id = try store.createSweep(name: "last", spec: yaml, seed: 0)
-        let agent = try SweepAgent(store: store, sweepID: id, runDirectory: directory)
         var messages: [String] = []
         try agent.run(report: { messages.append($0) })
         let runs = try store.sweepRuns(id)
