@@ -119,7 +119,7 @@ extension Tensor {
                 for (input, ig) in zip(node.inputs, inputGrads) {
                     guard let ig else { continue }
                     if case .constant = input.source { continue }
-                    require(ig.shape == input.shape || isCompact(ig.shape, of: input.shape),
+                    require(isCompact(ig.shape, of: input.shape),
                             "[backward] \(node.name) gave gradient \(ig.shape) for input \(input.shape)")
                     let started = profile != nil ? OpProfile.clock() : 0
                     switch input.source {
@@ -137,7 +137,7 @@ extension Tensor {
         profile?.mark()
     }
 
-    /// Whether `shape` is `full` with some dims 1: a gradient constant along those dims.
+    /// Whether `shape` is `full`, or `full` with some dims 1: a gradient constant along those dims.
     private func isCompact(_ shape: [Int], of full: [Int]) -> Bool {
         shape.count == full.count && zip(shape, full).allSatisfy { $0 == $1 || $0 == 1 }
     }

@@ -29,14 +29,11 @@ public enum ExperimentPresets {
     }
 
     private static func ablation(_ name: String, _ summary: String, cost: String, acts: [String], variants: [ExperimentSpec.Variant]? = nil,
-                                 fullModel: String = "resnet20", quickModel: String = "resnet20", quickSeeds: [UInt64] = [0, 1],
-                                 tweak: @escaping @Sendable (inout TrainConfig, Scale) -> Void = { _, _ in }) -> Preset {
+                                 fullModel: String = "resnet20", quickModel: String = "resnet20") -> Preset {
         Preset(name: name, summary: summary, quickCost: cost) { scale, datasets in
-            var r = recipe(scale)
-            tweak(&r, scale)
-            return ExperimentSpec(name: "\(name)-\(scale.rawValue)", models: [scale == .full ? fullModel : quickModel], acts: acts,
-                                  datasets: datasets.isEmpty ? [cifar10] : datasets,
-                                  seeds: scale == .full ? [0, 1, 2, 3, 4] : quickSeeds, recipe: r, variants: variants)
+            ExperimentSpec(name: "\(name)-\(scale.rawValue)", models: [scale == .full ? fullModel : quickModel], acts: acts,
+                           datasets: datasets.isEmpty ? [cifar10] : datasets,
+                           seeds: scale == .full ? [0, 1, 2, 3, 4] : [0, 1], recipe: recipe(scale), variants: variants)
         }
     }
 
