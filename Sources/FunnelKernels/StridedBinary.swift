@@ -35,18 +35,31 @@ enum StridedBinary {
         let loops = Loops(a: a, b: b, dst: dst)
         guard let inner = loops.dims.last else { pd[0] = F.apply(pa[0], pb[0]); return }
         let (n, aIn, bIn, dIn) = (inner.count, inner.a, inner.b, inner.dst)
-        let outer = loops.dims.dropLast()
+        // The dim outside the innermost one is looped in the leaf, so that one call covers many
+        // short rows (a `[N, C, 1, 1]` operand on a channels-last map: rows of C values, H * W of
+        // them per sample). The outermost dim stays in the walk, for the threads.
+        let twoInLeaf = loops.dims.count >= 3
+        let outer = loops.dims.dropLast(twoInLeaf ? 2 : 1)
+        let rows = twoInLeaf ? loops.dims[loops.dims.count - 2] : Loops.Dim(count: 1, a: 0, b: 0, dst: 0)
         // Offsets inside the tensors cannot overflow: wrapping arithmetic lets the loops vectorise.
         func walk(_ level: Int, _ ao: Int, _ bo: Int, _ dO: Int, _ range: Range<Int>?) {
             if level == outer.count {
-                let x = pa + ao, y = pb + bo, d = pd + dO
-                if aIn == 1 && dIn == 1 && bIn == 0 {
-                    let v = y[0]
-                    for i in 0..<n { d[i] = F.apply(x[i], v) }
-                } else if aIn == 1 && dIn == 1 && bIn == 1 {
-                    for i in 0..<n { d[i] = F.apply(x[i], y[i]) }
-                } else {
-                    for i in 0..<n { d[i &* dIn] = F.apply(x[i &* aIn], y[i &* bIn]) }
+                for r in 0..<rows.count {
+                    let x = pa + (ao &+ r &* rows.a), y = pb + (bo &+ r &* rows.b), d = pd + (dO &+ r &* rows.dst)
+                    if aIn == 1 && dIn == 1 && bIn == 0 {
+                        let v = y[0]
+                        for i in 0..<n { d[i] = F.apply(x[i], v) }
+                    } else if aIn == 1 && dIn == 1 && bIn == 1 && n % 16 == 0 {
+                        // Rows of whole 16-channel blocks: a constant trip count that compiles to one
+                        // vector op per block (a runtime count of 16 cost a remainder loop per row).
+                        for block in stride(from: 0, to: n, by: 16) {
+                            for i in block..<(block + 16) { d[i] = F.apply(x[i], y[i]) }
+                        }
+                    } else if aIn == 1 && dIn == 1 && bIn == 1 {
+                        for i in 0..<n { d[i] = F.apply(x[i], y[i]) }
+                    } else {
+                        for i in 0..<n { d[i &* dIn] = F.apply(x[i &* aIn], y[i &* bIn]) }
+                    }
                 }
                 return
             }

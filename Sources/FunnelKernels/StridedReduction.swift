@@ -6,29 +6,56 @@
 enum StridedReduction {
     enum Op { case sum, max, min }
 
+    /// One axis of the walk in memory order: its size and its strides in the source and destination
+    /// (0 in the destination when the axis is reduced).
+    private struct Axis { var size: Int, src: Int, dst: Int }
+
     /// `dst` has `src`'s rank with reduced dims of size 1 (its strides for those dims are ignored).
     static func run(_ op: Op, src: Layout, _ ps: UnsafePointer<Float>, dst: Layout, _ pd: UnsafeMutablePointer<Float>) {
         let rank = src.dims.count
-        // Physical order: dims sorted by source stride, largest first; size-1 dims dropped.
-        let order = (0..<rank).filter { src.dims[$0] > 1 }.sorted { src.strides[$0] > src.strides[$1] }
         let dstCount = dst.dims.reduce(1, *)
         let initial: Float = op == .sum ? 0 : (op == .max ? -.infinity : .infinity)
-        // The destination is written densely in its own layout: zero strides on reduced dims.
-        let dstStride = (0..<rank).map { dst.dims[$0] == 1 ? 0 : dst.strides[$0] }
         pd.update(repeating: initial, count: dstCount)
-        guard let innermost = order.last else {
+        // Physical order: dims sorted by source stride, largest first; size-1 dims dropped. The
+        // destination is written densely in its own layout: zero strides on reduced dims.
+        let order = (0..<rank).filter { src.dims[$0] > 1 }.sorted { src.strides[$0] > src.strides[$1] }
+        var axes = [Axis]()
+        for d in order {
+            let axis = Axis(size: src.dims[d], src: src.strides[d], dst: dst.dims[d] == 1 ? 0 : dst.strides[d])
+            // Neighbours contiguous in both tensors walk as one axis (channels-last H and W: one
+            // loop of H * W positions instead of H loops of W).
+            if let last = axes.last, last.src == axis.size * axis.src, last.dst == axis.size * axis.dst {
+                axes[axes.count - 1] = Axis(size: last.size * axis.size, src: axis.src, dst: axis.dst)
+            } else {
+                axes.append(axis)
+            }
+        }
+        guard let inner = axes.popLast() else {
             pd[0] = ps[0]
             return
         }
-        let n = src.dims[innermost], sIn = src.strides[innermost], dIn = dstStride[innermost]
-        let outer = Array(order.dropLast())
+        // A reduced axis right outside the innermost one is looped inside the leaf, so a leaf call
+        // covers a whole reduction (per-sample spatial sums: one call per sample, not per pixel).
+        let rows = axes.last.map { $0.dst == 0 ? $0 : nil } ?? nil
+        if rows != nil { axes.removeLast() }
+        let m = rows?.size ?? 1, sRow = rows?.src ?? 0
+        let n = inner.size, sIn = inner.src, dIn = inner.dst
+
         // Offsets inside the tensor cannot overflow (its size is an Int): wrapping arithmetic keeps
         // the inner loops free of overflow checks so they vectorise.
-        // Split the outermost non-reduced dim across threads (disjoint destination rows).
-        let splitDim = outer.first { dstStride[$0] != 0 }
-        func walk(_ level: Int, _ so: Int, _ dO: Int, _ range: Range<Int>?) {
-            if level == outer.count {
-                let s = ps + so, d = pd + dO
+        func leaf(_ s: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>) {
+            if op == .sum && sIn == 1 && dIn == 1 && n % 16 == 0 {
+                // Dense channels summed over positions: a 16-channel block's sum stays in a
+                // register across all rows (summing into `d` chained every row through memory).
+                for block in stride(from: 0, to: n, by: 16) {
+                    var acc = UnsafeRawPointer(d + block).loadUnaligned(as: SIMD16<Float>.self)
+                    for row in 0..<m { acc += UnsafeRawPointer(s + (row &* sRow &+ block)).loadUnaligned(as: SIMD16<Float>.self) }
+                    UnsafeMutableRawPointer(d + block).storeBytes(of: acc, as: SIMD16<Float>.self)
+                }
+                return
+            }
+            for row in 0..<m {
+                let s = s + row &* sRow
                 switch (op, dIn == 0) {
                 case (.sum, true):
                     var acc: Float = 0
@@ -41,14 +68,21 @@ enum StridedReduction {
                 case (.min, _):
                     for i in 0..<n { d[i &* dIn] = Swift.min(d[i &* dIn], s[i &* sIn]) }
                 }
+            }
+        }
+        // Split the outermost kept axis across threads (disjoint destination rows).
+        let splitAxis = axes.firstIndex { $0.dst != 0 }
+        func walk(_ level: Int, _ so: Int, _ dO: Int, _ range: Range<Int>?) {
+            if level == axes.count {
+                leaf(ps + so, pd + dO)
                 return
             }
-            let dim = outer[level]
-            let r = (dim == splitDim ? range : nil) ?? 0..<src.dims[dim]
-            for i in r { walk(level + 1, so &+ i &* src.strides[dim], dO &+ i &* dstStride[dim], range) }
+            let axis = axes[level]
+            let r = (level == splitAxis ? range : nil) ?? 0..<axis.size
+            for i in r { walk(level + 1, so &+ i &* axis.src, dO &+ i &* axis.dst, range) }
         }
-        if let splitDim {
-            parallelChunks(src.dims[splitDim], minimumPerThread: 1) { range in walk(0, 0, 0, range) }
+        if let splitAxis {
+            parallelChunks(axes[splitAxis].size, minimumPerThread: 1) { range in walk(0, 0, 0, range) }
         } else {
             walk(0, 0, 0, nil)
         }

@@ -122,14 +122,21 @@ extension Tensor {
                     require(isCompact(ig.shape, of: input.shape),
                             "[backward] \(node.name) gave gradient \(ig.shape) for input \(input.shape)")
                     let started = profile != nil ? OpProfile.clock() : 0
+                    var kind = "grad accumulation"
                     switch input.source {
                     case .op(let producer):
                         let key = ObjectIdentifier(producer)
-                        grads[key] = (grads[key].map { $0.sum + ig } ?? ig, input.shape)
+                        if var sum = grads.removeValue(forKey: key)?.sum {
+                            if sum.shape != ig.shape { kind = "grad accumulation, broadcast" }
+                            Tensor.accumulate(&sum, ig)
+                            grads[key] = (sum, input.shape)
+                        } else {
+                            grads[key] = (ig, input.shape)
+                        }
                     case .leaf(let leaf): leaf.accumulateGrad(ig.expanded(to: input.shape))
                     case .constant: break
                     }
-                    profile?.add("grad accumulation", pass: .backward, seconds: OpProfile.seconds(since: started), bytes: 0)
+                    profile?.add(kind, pass: .backward, seconds: OpProfile.seconds(since: started), bytes: 0)
                 }
             }
         }
@@ -140,6 +147,19 @@ extension Tensor {
     /// Whether `shape` is `full`, or `full` with some dims 1: a gradient constant along those dims.
     private func isCompact(_ shape: [Int], of full: [Int]) -> Bool {
         shape.count == full.count && zip(shape, full).allSatisfy { $0 == $1 || $0 == 1 }
+    }
+
+    /// `sum += g` for a gradient sum in backward: written into `sum`'s buffer when `sum` is already
+    /// as large as the result and nothing else holds it or its buffer (a rule may return one tensor
+    /// for several inputs, or a view of one it keeps), else into a new tensor. In place, the sum
+    /// is one pass that reads and writes it instead of one that writes a fresh buffer.
+    static func accumulate(_ sum: inout Tensor, _ g: Tensor) {
+        let fullSize = sum.rank == g.rank && zip(sum.shape, g.shape).allSatisfy { $0 == $1 || $1 == 1 }
+        guard fullSize, isKnownUniquelyReferenced(&sum), isKnownUniquelyReferenced(&sum.buffer) else {
+            sum = sum + g
+            return
+        }
+        Binary.run(.add, a: sum.layout, sum.buffer.pointer, b: g.layout, g.buffer.pointer, dst: sum.layout, sum.buffer.pointer)
     }
 
     /// `grad += g` (the first contribution is taken as it is).

@@ -8,7 +8,7 @@ import FunnelKernels
 /// Forward time is measured between consecutive ops: an op's figure is the time since the previous
 /// op finished (or since `mark()`), so work that no op records (a module's bookkeeping, copies)
 /// counts toward the op after it. Ops run without grad (helpers inside an op) count as part of it. Backward time is each op's backward rule, plus the sums where a
-/// tensor fed several ops (`grad accumulation`). Bytes are the float32 tensors an op reads and
+/// tensor fed several ops (`grad accumulation`; `, broadcast` where one share is compact, as a mean's). Bytes are the float32 tensors an op reads and
 /// writes, each counted once (forward: inputs and output; backward: the output's gradient, the
 /// inputs and their gradients): a lower bound of its memory traffic, good for spotting passes
 /// that move much and compute little. Convolutions are told apart by kernel and input channels

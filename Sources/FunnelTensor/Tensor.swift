@@ -10,8 +10,9 @@ import FunnelKernels
 public final class Tensor: @unchecked Sendable {
     /// Logical shape, e.g. `[N, C, H, W]`.
     public let shape: [Int]
-    /// The storage, `count` floats in physical order.
-    public let buffer: Buffer
+    /// The storage, `count` floats in physical order. A `var` only so that backward can tell when
+    /// nothing else holds it (`isKnownUniquelyReferenced`) and add a gradient into it in place.
+    @exclusivity(unchecked) public internal(set) var buffer: Buffer
     /// Whether gradients flow to this tensor. Set on parameters; ops propagate it.
     public var requiresGrad: Bool
     /// Accumulated gradient, filled by `backward()` on leaves that require grad.

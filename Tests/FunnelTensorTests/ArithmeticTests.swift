@@ -73,6 +73,22 @@ import FunnelTestSupport
         #expect(w.grad!.scalars == [2, 2])
     }
 
+    /// Backward adds gradients in place when nothing else holds the sum. `add_relu` hands one
+    /// tensor to both its inputs (here two different ops): the later share reaching `h1` must not be
+    /// added into the tensor that is also `h2`'s gradient.
+    @Test func inPlaceGradientSumsLeaveSharedGradientsAlone() {
+        let x = randn([2, 16, 3, 3], seed: 21), w = randn([2, 16, 3, 3], seed: 22), v = randn([2, 16, 3, 3], seed: 23)
+        x.requiresGrad = true
+        let h1 = x * 1, h2 = x * 2
+        let c = h1 * v
+        let b = Tensor.addReLU(h1, h2)
+        ((b * w).sum() + c.sum() + h2.mean(axes: [2, 3]).sum()).backward()
+        let xs = x.scalars, ws = w.scalars, vs = v.scalars
+        // d/dx = 1 * (w [3x > 0] + v) + 2 * (w [3x > 0] + 1/9).
+        let expected = xs.indices.map { i in (xs[i] > 0 ? ws[i] : 0) * 3 + vs[i] + 2.0 / 9 }
+        expectClose(x.grad!.scalars, expected, tol: 1e-5)
+    }
+
     @Test func noGradScopeRecordsNothing() {
         let w = Tensor(shape: [2], scalars: [1, 2], requiresGrad: true)
         let y = withoutGrad { w * 2 }

@@ -18,6 +18,37 @@ import FunnelTestSupport
         #expect(x.sum(axes: [1], keepDims: true).shape == [2, 1, 2, 2])
     }
 
+    /// Every subset of axes, on a channels-last map and on a permuted view of it, against sums,
+    /// maxima and minima of the logical values: the walk merges axes contiguous in memory and
+    /// loops a reduced axis inside its leaf (in 16-channel vectors when channels allow), which must
+    /// not change what is summed.
+    @Test(arguments: [[3, 5, 4, 6], [2, 32, 3, 5]])
+    func everyAxisSubsetMatchesLogicalReductions(shape: [Int]) {
+        let map = randn(shape, seed: 13)
+        for t in [map, map.permuted([2, 0, 3, 1])] {
+            let dims = t.shape, values = t.scalars
+            for mask in 1..<(1 << 4) {
+                let axes = (0..<4).filter { mask >> $0 & 1 == 1 }
+                var sums = [Int: Float](), maxima = [Int: Float](), minima = [Int: Float]()
+                for flat in 0..<values.count {
+                    var rest = flat, kept = 0
+                    for d in (0..<4).reversed() {
+                        let i = rest % dims[d]
+                        rest /= dims[d]
+                        if !axes.contains(d) { kept += i * dims[(d + 1)..<4].enumerated().filter { !axes.contains(d + 1 + $0.offset) }.map(\.element).reduce(1, *) }
+                    }
+                    sums[kept, default: 0] += values[flat]
+                    maxima[kept] = Swift.max(maxima[kept] ?? -.infinity, values[flat])
+                    minima[kept] = Swift.min(minima[kept] ?? .infinity, values[flat])
+                }
+                let keys = sums.keys.sorted()
+                expectClose(t.sum(axes: axes).scalars, keys.map { sums[$0]! }, tol: 1e-4)
+                #expect(t.max(axes: axes).scalars == keys.map { maxima[$0]! }, "axes \(axes) of \(dims)")
+                #expect(t.min(axes: axes).scalars == keys.map { minima[$0]! }, "axes \(axes) of \(dims)")
+            }
+        }
+    }
+
     @Test func reductionGradients() {
         let r = randn([2, 3, 2, 2], seed: 5)
         checkGradients([r]) { $0[0].sum(axes: [1, 3]) }
