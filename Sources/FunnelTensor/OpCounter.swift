@@ -6,21 +6,26 @@ import FunnelKernels
 public final class OpCounter: @unchecked Sendable {
     @TaskLocal public static var current: OpCounter?
     private let lock = NSLock()
-    private var total = 0
+    private var total = 0, inner = 0
     private var seen: [ConvGeometry] = []
 
     public init() {}
 
     public var multiplyAdds: Int { lock.withLock { total } }
 
+    /// Multiply-adds on inputs inside the image, convolutions' padding taps left out
+    /// (`ConvGeometry.innerMACs`); fully connected layers count as in `multiplyAdds`.
+    public var innerMultiplyAdds: Int { lock.withLock { inner } }
+
     /// Distinct convolution geometries met, in order of first use (for `funnel bench ops`).
     public var convolutions: [ConvGeometry] { lock.withLock { seen } }
 
-    func add(_ n: Int) { lock.withLock { total += n } }
+    func add(_ n: Int) { lock.withLock { total += n; inner += n } }
 
     func add(_ g: ConvGeometry) {
         lock.withLock {
             total += g.macs
+            inner += g.innerMACs
             if !seen.contains(g) { seen.append(g) }
         }
     }

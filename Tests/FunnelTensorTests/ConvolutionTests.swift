@@ -1,5 +1,6 @@
 import Testing
 @testable import FunnelTensor
+import FunnelKernels
 import FunnelTestSupport
 
 @Suite struct ConvolutionTests {
@@ -10,6 +11,25 @@ import FunnelTestSupport
         let y = x.conv2d(w, bias: Tensor(shape: [1], scalars: [0.5]))
         #expect(y.shape == [1, 1, 2, 2])
         expectClose(y.scalars, [-3.5, -3.5, -3.5, -3.5])
+    }
+
+    /// Multiply-adds inside the image, counted by hand: a 3x3 window with padding 1 on a 4x4 map
+    /// has 2 + 3 + 3 + 2 = 10 (output, tap) pairs inside along each axis, 100 of 144; with stride 2
+    /// on 5x5 (outputs at -1, 1, 3 for tap 0): 2 + 3 + 2 = 7 along each axis, 49 of 81.
+    @Test func innerMultiplyAddsLeaveThePaddingOut() {
+        let small = ConvGeometry(batch: 2, inChannels: 8, height: 4, width: 4, outChannels: 6, kh: 3, kw: 3, padH: 1, padW: 1)
+        #expect(small.macs == 2 * 6 * 8 * 144)
+        #expect(small.innerMACs == 2 * 6 * 8 * 100)
+        let strided = ConvGeometry(batch: 1, inChannels: 4, height: 5, width: 5, outChannels: 4, kh: 3, kw: 3,
+                                   strideH: 2, strideW: 2, padH: 1, padW: 1, groups: 2)
+        #expect(strided.macs == 4 * 2 * 81)
+        #expect(strided.innerMACs == 4 * 2 * 49)
+        let unpadded = ConvGeometry(batch: 1, inChannels: 3, height: 6, width: 6, outChannels: 5, kh: 3, kw: 3)
+        #expect(unpadded.innerMACs == unpadded.macs)
+        // The counter adds both while a model's forward pass runs.
+        let x = randn([2, 8, 4, 4], seed: 30), w = randn([6, 8, 3, 3], seed: 31)
+        let counter = OpCounter.record { _ = withoutGrad { x.conv2d(w, padding: (1, 1)) } }
+        #expect(counter.multiplyAdds == small.macs && counter.innerMultiplyAdds == small.innerMACs)
     }
 
     @Test func multiChannelPaddedStrided() {

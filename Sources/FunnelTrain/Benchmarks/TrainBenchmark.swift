@@ -24,6 +24,10 @@ public enum TrainBenchmark {
         public let trainFLOPsPerImage: Double
         /// `trainFLOPsPerImage × imagesPerSecond`, in GFLOPS.
         public let gflops: Double
+        /// The same with convolutions' taps on the zero padding left out (`ConvGeometry.innerMACs`):
+        /// the work done, comparable across map sizes.
+        public let trainInnerFLOPsPerImage: Double
+        public let innerGFLOPS: Double
         /// Where one step's time goes, per op kind (`--profile`): seconds per step, averaged over the profiled steps.
         public let profile: [OpProfile.Entry]?
 
@@ -33,6 +37,7 @@ public enum TrainBenchmark {
             case stepSecondsMin = "step_seconds_min", peakRSSBytes = "peak_rss_bytes"
             case peakTensorBytes = "peak_tensor_bytes", peakPooledBytes = "peak_pooled_bytes"
             case trainFLOPsPerImage = "train_flops_per_image"
+            case trainInnerFLOPsPerImage = "train_inner_flops_per_image", innerGFLOPS = "inner_gflops"
         }
     }
 
@@ -43,17 +48,23 @@ public enum TrainBenchmark {
         public let convolutionGFLOPS: Double
         /// Which convolution and pass reached it.
         public let convolution: String
+        /// The best pass by multiply-adds inside the image (padding taps left out), and which.
+        public let convolutionInnerGFLOPS: Double
+        public let innerConvolution: String
         /// The FMA units' throughput on all threads (`FMAPeak`): the machine's fp32 peak.
         public let fmaPeakGFLOPS: Double
 
         enum CodingKeys: String, CodingKey {
             case convolutionGFLOPS = "conv3x3_best_gflops", convolution = "conv3x3_best", fmaPeakGFLOPS = "fma_peak_gflops"
+            case convolutionInnerGFLOPS = "conv3x3_best_inner_gflops", innerConvolution = "conv3x3_best_inner"
         }
 
         /// Measures both on this process's compute threads.
         public static func measure(batchSize: Int) throws -> Ceilings {
             let best = try OpsBenchmark.convolutionCeiling(models: ["resnet20", "resnet18"], batch: batchSize)
-            return Ceilings(convolutionGFLOPS: best.gflops, convolution: best.convolution, fmaPeakGFLOPS: FMAPeak.measure())
+            return Ceilings(convolutionGFLOPS: best.all.gflops, convolution: best.all.convolution,
+                            convolutionInnerGFLOPS: best.inner.gflops, innerConvolution: best.inner.convolution,
+                            fmaPeakGFLOPS: FMAPeak.measure())
         }
     }
 
@@ -80,7 +91,9 @@ public enum TrainBenchmark {
         var gen = RandomGenerator(seed: 1)
         let labels = (0..<batchSize).map { _ in gen.nextInt(10) }
         let optimizer = SGD(model.namedParameters, learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4)
-        let macsPerImage = Double(OpCounter.count { _ = withoutGrad { model(x) } }) / Double(batchSize)
+        let counter = OpCounter.record { _ = withoutGrad { model(x) } }
+        let macsPerImage = Double(counter.multiplyAdds) / Double(batchSize)
+        let innerMACsPerImage = Double(counter.innerMultiplyAdds) / Double(batchSize)
         func step(_ profile: OpProfile? = nil) {
             optimizer.zeroGrad()
             profile?.mark()
@@ -101,11 +114,12 @@ public enum TrainBenchmark {
                 return e
             }
         }
-        let flops = 6 * macsPerImage
+        let flops = 6 * macsPerImage, innerFLOPs = 6 * innerMACsPerImage
         return Result(model: name, act: act, imagesPerSecond: Double(batchSize) / m, stepSecondsMedian: m,
                       stepSecondsMin: times.min()!, peakRSSBytes: peakResidentBytes(),
                       peakTensorBytes: memory.live, peakPooledBytes: memory.held,
-                      trainFLOPsPerImage: flops, gflops: flops * Double(batchSize) / m * 1e-9, profile: profile)
+                      trainFLOPsPerImage: flops, gflops: flops * Double(batchSize) / m * 1e-9,
+                      trainInnerFLOPsPerImage: innerFLOPs, innerGFLOPS: innerFLOPs * Double(batchSize) / m * 1e-9, profile: profile)
     }
 
     /// Runs each (model, activation) in its own child process (`executable` with `arguments(model, act)`),
