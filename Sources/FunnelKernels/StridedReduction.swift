@@ -36,8 +36,8 @@ enum StridedReduction {
         }
         // A reduced axis right outside the innermost one is looped inside the leaf, so a leaf call
         // covers a whole reduction (per-sample spatial sums: one call per sample, not per pixel).
-        let rows = axes.last.map { $0.dst == 0 ? $0 : nil } ?? nil
-        if rows != nil { axes.removeLast() }
+        let rows = axes.last?.dst == 0 ? axes.removeLast() : nil
+        let outer = axes
         let m = rows?.size ?? 1, sRow = rows?.src ?? 0
         let n = inner.size, sIn = inner.src, dIn = inner.dst
 
@@ -71,18 +71,18 @@ enum StridedReduction {
             }
         }
         // Split the outermost kept axis across threads (disjoint destination rows).
-        let splitAxis = axes.firstIndex { $0.dst != 0 }
+        let splitAxis = outer.firstIndex { $0.dst != 0 }
         func walk(_ level: Int, _ so: Int, _ dO: Int, _ range: Range<Int>?) {
-            if level == axes.count {
+            if level == outer.count {
                 leaf(ps + so, pd + dO)
                 return
             }
-            let axis = axes[level]
+            let axis = outer[level]
             let r = (level == splitAxis ? range : nil) ?? 0..<axis.size
             for i in r { walk(level + 1, so &+ i &* axis.src, dO &+ i &* axis.dst, range) }
         }
         if let splitAxis {
-            parallelChunks(axes[splitAxis].size, minimumPerThread: 1) { range in walk(0, 0, 0, range) }
+            parallelChunks(outer[splitAxis].size, minimumPerThread: 1) { range in walk(0, 0, 0, range) }
         } else {
             walk(0, 0, 0, nil)
         }
