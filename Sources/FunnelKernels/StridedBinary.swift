@@ -32,7 +32,7 @@ enum StridedBinary {
     /// One loop nest for every op: specialised per `F`, so each inner loop vectorises.
     private static func run<F: Function>(_: F.Type, _ a: Layout, _ pa: UnsafePointer<Float>, _ b: Layout, _ pb: UnsafePointer<Float>,
                                          _ dst: Layout, _ pd: UnsafeMutablePointer<Float>) {
-        let loops = Loops(a: a, b: b, dst: dst)
+        let loops = StridedLoops(a: a, b: b, dst: dst)
         guard let inner = loops.dims.last else { pd[0] = F.apply(pa[0], pb[0]); return }
         let (n, aIn, bIn, dIn) = (inner.count, inner.a, inner.b, inner.dst)
         // The dim outside the innermost one is looped in the leaf, so that one call covers many
@@ -40,7 +40,7 @@ enum StridedBinary {
         // them per sample). The outermost dim stays in the walk, for the threads.
         let twoInLeaf = loops.dims.count >= 3
         let outer = loops.dims.dropLast(twoInLeaf ? 2 : 1)
-        let rows = twoInLeaf ? loops.dims[loops.dims.count - 2] : Loops.Dim(count: 1, a: 0, b: 0, dst: 0)
+        let rows = twoInLeaf ? loops.dims[loops.dims.count - 2] : StridedLoops.Dim(count: 1, a: 0, b: 0, dst: 0)
         // Offsets inside the tensors cannot overflow: wrapping arithmetic lets the loops vectorise.
         func walk(_ level: Int, _ ao: Int, _ bo: Int, _ dO: Int, _ range: Range<Int>?) {
             if level == outer.count {
@@ -74,27 +74,6 @@ enum StridedBinary {
             }
         } else {
             walk(0, 0, 0, 0, nil)
-        }
-    }
-
-    /// The loop nest over the destination in memory order (outermost first), with adjacent dims
-    /// merged where every operand walks them as one.
-    private struct Loops {
-        struct Dim { var count: Int, a: Int, b: Int, dst: Int }
-        var dims: [Dim] = []
-        let count: Int
-
-        init(a: Layout, b: Layout, dst: Layout) {
-            count = dst.dims.reduce(1, *)
-            let order = dst.dims.indices.filter { dst.dims[$0] > 1 }.sorted { dst.strides[$0] > dst.strides[$1] }
-            for i in order.reversed() {
-                let d = Dim(count: dst.dims[i], a: a.strides[i], b: b.dims[i] == 1 ? 0 : b.strides[i], dst: dst.strides[i])
-                if let inner = dims.first, d.dst == inner.dst * inner.count, d.a == inner.a * inner.count, d.b == inner.b * inner.count {
-                    dims[0].count *= d.count
-                } else {
-                    dims.insert(d, at: 0)
-                }
-            }
         }
     }
 

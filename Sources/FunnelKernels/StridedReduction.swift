@@ -6,40 +6,24 @@
 enum StridedReduction {
     enum Op { case sum, max, min }
 
-    /// One axis of the walk in memory order: its size and its strides in the source and destination
-    /// (0 in the destination when the axis is reduced).
-    private struct Axis { var size: Int, src: Int, dst: Int }
-
     /// `dst` has `src`'s rank with reduced dims of size 1 (its strides for those dims are ignored).
     static func run(_ op: Op, src: Layout, _ ps: UnsafePointer<Float>, dst: Layout, _ pd: UnsafeMutablePointer<Float>) {
-        let rank = src.dims.count
         let dstCount = dst.dims.reduce(1, *)
         let initial: Float = op == .sum ? 0 : (op == .max ? -.infinity : .infinity)
         pd.update(repeating: initial, count: dstCount)
-        // Physical order: dims sorted by source stride, largest first; size-1 dims dropped. The
-        // destination is written densely in its own layout: zero strides on reduced dims.
-        let order = (0..<rank).filter { src.dims[$0] > 1 }.sorted { src.strides[$0] > src.strides[$1] }
-        var axes = [Axis]()
-        for d in order {
-            let axis = Axis(size: src.dims[d], src: src.strides[d], dst: dst.dims[d] == 1 ? 0 : dst.strides[d])
-            // Neighbours contiguous in both tensors walk as one axis (channels-last H and W: one
-            // loop of H * W positions instead of H loops of W).
-            if let last = axes.last, last.src == axis.size * axis.src, last.dst == axis.size * axis.dst {
-                axes[axes.count - 1] = Axis(size: last.size * axis.size, src: axis.src, dst: axis.dst)
-            } else {
-                axes.append(axis)
-            }
-        }
+        // The source in memory order, its strides as `dst`; the destination's as `b`, 0 on the
+        // reduced dims (the destination is written densely in its own layout).
+        var axes = StridedLoops(a: src, b: dst, dst: src).dims
         guard let inner = axes.popLast() else {
             pd[0] = ps[0]
             return
         }
         // A reduced axis right outside the innermost one is looped inside the leaf, so a leaf call
         // covers a whole reduction (per-sample spatial sums: one call per sample, not per pixel).
-        let rows = axes.last?.dst == 0 ? axes.removeLast() : nil
+        let rows = axes.last?.b == 0 ? axes.removeLast() : nil
         let outer = axes
-        let m = rows?.size ?? 1, sRow = rows?.src ?? 0
-        let n = inner.size, sIn = inner.src, dIn = inner.dst
+        let m = rows?.count ?? 1, sRow = rows?.dst ?? 0
+        let n = inner.count, sIn = inner.dst, dIn = inner.b
 
         // Offsets inside the tensor cannot overflow (its size is an Int): wrapping arithmetic keeps
         // the inner loops free of overflow checks so they vectorise.
@@ -71,18 +55,18 @@ enum StridedReduction {
             }
         }
         // Split the outermost kept axis across threads (disjoint destination rows).
-        let splitAxis = outer.firstIndex { $0.dst != 0 }
+        let splitAxis = outer.firstIndex { $0.b != 0 }
         func walk(_ level: Int, _ so: Int, _ dO: Int, _ range: Range<Int>?) {
             if level == outer.count {
                 leaf(ps + so, pd + dO)
                 return
             }
             let axis = outer[level]
-            let r = (level == splitAxis ? range : nil) ?? 0..<axis.size
-            for i in r { walk(level + 1, so &+ i &* axis.src, dO &+ i &* axis.dst, range) }
+            let r = (level == splitAxis ? range : nil) ?? 0..<axis.count
+            for i in r { walk(level + 1, so &+ i &* axis.dst, dO &+ i &* axis.b, range) }
         }
         if let splitAxis {
-            parallelChunks(outer[splitAxis].size, minimumPerThread: 1) { range in walk(0, 0, 0, range) }
+            parallelChunks(outer[splitAxis].count, minimumPerThread: 1) { range in walk(0, 0, 0, range) }
         } else {
             walk(0, 0, 0, nil)
         }

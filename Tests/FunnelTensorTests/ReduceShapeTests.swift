@@ -30,13 +30,12 @@ import FunnelTestSupport
             for mask in 1..<(1 << 4) {
                 let axes = (0..<4).filter { mask >> $0 & 1 == 1 }
                 var sums = [Int: Float](), maxima = [Int: Float](), minima = [Int: Float]()
+                // A value's output index: its row-major index over the kept dims only.
+                let keptDims = (0..<4).filter { !axes.contains($0) }
                 for flat in 0..<values.count {
-                    var rest = flat, kept = 0
-                    for d in (0..<4).reversed() {
-                        let i = rest % dims[d]
-                        rest /= dims[d]
-                        if !axes.contains(d) { kept += i * dims[(d + 1)..<4].enumerated().filter { !axes.contains(d + 1 + $0.offset) }.map(\.element).reduce(1, *) }
-                    }
+                    var rest = flat, index = [Int](repeating: 0, count: 4)
+                    for d in (0..<4).reversed() { index[d] = rest % dims[d]; rest /= dims[d] }
+                    let kept = keptDims.reduce(0) { $0 * dims[$1] + index[$1] }
                     sums[kept, default: 0] += values[flat]
                     maxima[kept] = Swift.max(maxima[kept] ?? -.infinity, values[flat])
                     minima[kept] = Swift.min(minima[kept] ?? .infinity, values[flat])

@@ -106,7 +106,8 @@ struct Bench: ParsableCommand {
                 convolution pass (bare oneDNN primitives) and the FMA units' peak (register-only FMA chains on every \
                 thread); a step's GFLOPS (6 x multiply-adds per image x images per second) is printed as a fraction \
                 of both, counting every kernel tap (the papers' convention) and again counting only the taps inside the \
-                image (on 4x4 maps a third of a 3x3 window's taps fall on the padding). --profile adds a per-op table: forward and backward time, share of the step, bytes moved.
+                image (on 4x4 maps a third of a 3x3 window's taps fall on the padding). --profile adds a per-op table: \
+                forward and backward time, share of the step, bytes moved.
                 """)
         @Option(help: "Comma-separated models.") var model = "resnet20"
         @Option(help: "Activation specs separated by `;` (or `,` when no spec has options).") var act = "relu"
