@@ -18,6 +18,13 @@ public final class Buffer: @unchecked Sendable {
         pointer.initialize(repeating: 0, count: count)
     }
 
+    /// Per-channel arrays of `channels` floats each, one after another, as the C kernels take their
+    /// constants.
+    package convenience init(packing arrays: [UnsafePointer<Float>], channels c: Int) {
+        self.init(count: arrays.count * c)
+        for (i, p) in arrays.enumerated() { (pointer + i * c).update(from: p, count: c) }
+    }
+
     deinit { BufferPool.shared.give(pointer, count) }
 }
 

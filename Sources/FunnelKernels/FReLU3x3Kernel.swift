@@ -59,7 +59,7 @@ package enum FReLU3x3Kernel {
     /// `y = max(x, a t + b)`.
     package static func output(_ s: DepthwiseShape, x: UnsafePointer<Float>, t: UnsafePointer<Float>,
                                scale a: UnsafePointer<Float>, shift b: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
-        let coef = packed([a, b], channels: s.channels)
+        let coef = Buffer(packing: [a, b], channels: s.channels)
         _ = rowChunks(s, slots: 0) { rows, _ in
             funnel_frelu3x3_output_rows(x, t, coef.pointer, y, rows.lowerBound, rows.upperBound, s.width, s.channels)
             return 0
@@ -84,7 +84,7 @@ package enum FReLU3x3Kernel {
     /// `tHat = (t - mean) invStd`: batch norm's bias and weight gradients.
     package static func backwardSums(_ s: DepthwiseShape, g: UnsafePointer<Float>, x: UnsafePointer<Float>, t: UnsafePointer<Float>,
                                      _ k: BackwardCoefficients, sumG: UnsafeMutablePointer<Float>, sumGTHat: UnsafeMutablePointer<Float>) {
-        let c = s.channels, coef = packed([k.scale, k.shift, k.mean, k.invStd], channels: c)
+        let c = s.channels, coef = Buffer(packing: [k.scale, k.shift, k.mean, k.invStd], channels: c)
         let sums = rowChunks(s, slots: 2) { rows, partial in
             funnel_frelu3x3_backward_sums_rows(g, x, t, coef.pointer, partial, rows.lowerBound, rows.upperBound, s.width, c)
         }
@@ -98,7 +98,7 @@ package enum FReLU3x3Kernel {
                                  weight: UnsafePointer<Float>, _ k: BackwardCoefficients, dx: UnsafeMutablePointer<Float>?,
                                  dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?) {
         let c = s.channels, wt = tapMajor(weight, s)
-        let coef = packed([k.scale, k.shift, k.mean, k.invStd, k.centerG, k.centerGTHat], channels: c)
+        let coef = Buffer(packing: [k.scale, k.shift, k.mean, k.invStd, k.centerG, k.centerGTHat], channels: c)
         let sums = rowChunks(s, slots: 10) { rows, partial in
             funnel_frelu3x3_backward_rows(g, x, t, wt.pointer, coef.pointer, dx, partial, rows.lowerBound, rows.upperBound, s.height, s.width, c)
         }
@@ -126,13 +126,6 @@ package enum FReLU3x3Kernel {
     private static func tapMajor(_ weight: UnsafePointer<Float>, _ s: DepthwiseShape) -> Buffer {
         let out = Buffer(count: 9 * s.channels)
         for i in 0..<s.channels { for tap in 0..<9 { out.pointer[tap * s.channels + i] = weight[i * 9 + tap] } }
-        return out
-    }
-
-    /// Per-channel arrays one after another, as the C kernels take them.
-    private static func packed(_ arrays: [UnsafePointer<Float>], channels c: Int) -> Buffer {
-        let out = Buffer(count: arrays.count * c)
-        for (i, p) in arrays.enumerated() { (out.pointer + i * c).update(from: p, count: c) }
         return out
     }
 }

@@ -40,7 +40,8 @@ func shortcut(_ inPlanes: Int, _ outPlanes: Int, stride: Int) -> Sequential {
 }
 
 /// ResNet basic block: `act2(bn2(conv2(act1(bn1(conv1(x))))) + shortcut(x))` (batch norm and a
-/// ReLU after it run as one pass, `bn1(_:then:)`, as do the addition and a ReLU after it).
+/// ReLU after it run as one pass, `bn1(_:then:)`, as do the closing norm, the addition and a
+/// ReLU after them, `bn2(_:adding:then:)`, unless a squeeze-and-excitation sits between).
 /// Names as `torch_models.BasicBlock`: conv1, bn1, act1, conv2, bn2, act2, shortcut (and se).
 public final class BasicBlock: Module {
     public static let expansion = 1
@@ -58,9 +59,9 @@ public final class BasicBlock: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        var out = bn2(conv2(bn1(conv1(x), then: act1)))
-        if let se { out = se(out) }
-        return residual(out, shortcut(x), then: act2)
+        let out = conv2(bn1(conv1(x), then: act1))
+        guard let se else { return bn2(out, adding: shortcut(x), then: act2) }
+        return residual(se(bn2(out)), shortcut(x), then: act2)
     }
 }
 
@@ -90,8 +91,8 @@ public final class Bottleneck: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        var out = bn3(conv3(bn2(conv2(bn1(conv1(x), then: act1)), then: act2)))
-        if let se { out = se(out) }
-        return residual(out, shortcut(x), then: act3)
+        let out = conv3(bn2(conv2(bn1(conv1(x), then: act1)), then: act2))
+        guard let se else { return bn3(out, adding: shortcut(x), then: act3) }
+        return residual(se(bn3(out)), shortcut(x), then: act3)
     }
 }

@@ -37,6 +37,27 @@ void funnel_dyrelu2_forward(const float *x, const float *a, const float *b, floa
 void funnel_dyrelu2_backward(const float *x, const float *g, const float *a, const float *b, float *dx,
                              float *da, float *db, long positions, long C);
 
+// Batch norm over channels-last rows [rows, C], any C, on rows r0..<r1. Sums are added to
+// (Double, slot-major: sums[slot * C + c]).
+//
+// Σ (x - shift) and Σ (x - shift)² (slots 0, 1): the moments, shifted by a per-channel constant
+// near the mean so that the variance does not cancel.
+void funnel_bn_moments_rows(const float *x, const float *shift, double *sums, long r0, long r1, long C);
+
+// y = a (x - mean) + beta, plus residual when it is not NULL, then max(y, 0) when relu is not 0;
+// coef = [a, mean, beta].
+void funnel_bn_apply_rows(const float *x, const float *coef, const float *residual, float *y, int relu,
+                          long r0, long r1, long C);
+
+// Backward, first pass, given g = dL/dy: with g' = g (relu: g where y > 0), adds Σ g' and
+// Σ g' (x - mean) (slots 0, 1); coef = [a, mean, beta].
+void funnel_bn_backward_sums_rows(const float *g, const float *x, const float *coef, int relu, double *sums,
+                                  long r0, long r1, long C);
+
+// Backward, second pass: dx = a g' - k1 - (x - mean) k2; coef = [a, mean, beta, k1, k2].
+void funnel_bn_backward_rows(const float *g, const float *x, const float *coef, int relu, float *dx,
+                             long r0, long r1, long C);
+
 // Runs 12 independent chains of 16-lane fused multiply-adds a <- a * multiplier + addend, each
 // `iterations` long, chain k from a = start + k, in registers only; returns the sum of all 192
 // final values.

@@ -32,17 +32,26 @@ public final class BatchNorm: Module {
     }
 
     /// The batch-norm op in the current mode, counting training batches as PyTorch does.
-    private func normalized(_ x: Tensor, relu: Bool) -> Tensor {
+    private func normalized(_ x: Tensor, adding residual: Tensor? = nil, relu: Bool) -> Tensor {
         if isTraining { numBatchesTracked += 1 }
         return x.batchNorm(weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
-                           training: isTraining, momentum: momentum, eps: eps, relu: relu)
+                           training: isTraining, momentum: momentum, eps: eps, adding: residual, relu: relu)
     }
 
-    /// `activation(self(x))`, in one pass when the activation is a plain ReLU (batch norm with
-    /// oneDNN's fused ReLU: no pass and no stored tensor for the values before the ReLU).
+    /// `activation(self(x))`, in one pass when the activation is a plain ReLU (no pass and no
+    /// stored tensor for the values before the ReLU).
     public func callAsFunction(_ x: Tensor, then activation: Module) -> Tensor {
         guard !isFolded, activation.isPlainReLU else { return activation(self(x)) }
         return normalized(x, relu: true)
+    }
+
+    /// `activation(self(x) + residual)`: a residual block's end. The norm and the addition are one
+    /// pass, and so is a plain ReLU after them.
+    public func callAsFunction(_ x: Tensor, adding residual: Tensor, then activation: Module) -> Tensor {
+        if isFolded { return activation.isPlainReLU ? Tensor.addReLU(x, residual) : activation(x + residual) }
+        let relu = activation.isPlainReLU
+        let out = normalized(x, adding: residual, relu: relu)
+        return relu ? out : activation(out)
     }
 
     public override var integerBuffers: [(String, Int)] { [("num_batches_tracked", numBatchesTracked)] }

@@ -8,46 +8,74 @@ extension Tensor {
     /// with the unbiased variance. Eval: normalises with the running statistics.
     ///
     /// With `relu`, the output is `max(·, 0)`, as `batchNorm(...).relu()`, in the same pass: the
-    /// values before the ReLU are never stored, only a bit mask of where they were positive.
+    /// values before the ReLU are never stored (backward recomputes their sign). With `residual`,
+    /// the output is `batchNorm(...) + residual` before the ReLU, also in the same pass: a residual
+    /// block's closing norm, addition and ReLU read two tensors and write one.
+    ///
+    /// Forward and backward sit on `BatchNormKernel`, channels-last data viewed as `rows x C`:
+    /// batch norm is `y = a (x - mean) + β` per channel, `a = γ invStd`, and its input gradient
+    /// `a g - k1 - (x - mean) k2`, where `k1`, `k2` carry the gradient through the batch
+    /// statistics (zero for running statistics, which are constants).
     public func batchNorm(weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor,
-                          training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, relu: Bool = false) -> Tensor {
+                          training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, adding residual: Tensor? = nil,
+                          relu: Bool = false) -> Tensor {
         require(rank == 4 || rank == 2, "[batch_norm] input must be [N, C, H, W] or [N, C], got \(shape)")
-        let c = shape[1]
+        let c = shape[1], rows = count / c
         for (name, t) in [("weight", weight), ("bias", bias), ("running_mean", runningMean), ("running_var", runningVar)] {
             require(t.shape == [c], "[batch_norm] \(name) has shape \(t.shape), expected [\(c)] for input \(shape)")
         }
-        let x4 = rank == 4 ? self : reshaped(to: [shape[0], c, 1, 1])
-        let l = x4.layout
-        let out = Tensor(uninitialized: x4.shape)
-        let maskBytes = relu ? BatchNormalization.reluWorkspaceBytes(l, eps: eps, useGlobalStats: !training) : 0
-        let mask = relu ? Buffer(count: (maskBytes + 3) / 4) : nil
-        let maskPointer = mask.map { UnsafeMutableRawPointer($0.pointer) }
-        let mean: Buffer, variance: Buffer
+        if let residual { require(residual.shape == shape, "[batch_norm] residual has shape \(residual.shape), expected the input's \(shape)") }
+        // Copies of the running statistics in eval mode, so a later in-place update cannot change this op's backward.
+        let mean = Buffer(count: c), variance = Buffer(count: c)
         if training {
-            let n = count / c
-            require(n > 1, "[batch_norm] training needs more than one value per channel, input \(shape)")
-            mean = Buffer(count: c); variance = Buffer(count: c)
-            BatchNormalization.forward(l, eps: eps, useGlobalStats: false, src: x4.buffer.pointer, scale: weight.buffer.pointer,
-                                       shift: bias.buffer.pointer, mean: mean.pointer, variance: variance.pointer, dst: out.buffer.pointer,
-                                       reluWorkspace: maskPointer)
-            Tensor.updateRunningStatistics(runningMean, runningVar, mean: mean, variance: variance, count: n, momentum: momentum)
+            require(rows > 1, "[batch_norm] training needs more than one value per channel, input \(shape)")
+            BatchNormKernel.moments(buffer.pointer, rows: rows, channels: c, mean: mean.pointer, variance: variance.pointer)
+            Tensor.updateRunningStatistics(runningMean, runningVar, mean: mean, variance: variance, count: rows, momentum: momentum)
         } else {
-            // Copies, so a later in-place update of the running stats cannot change this op's backward.
-            mean = Buffer(count: c); variance = Buffer(count: c)
             mean.pointer.update(from: runningMean.buffer.pointer, count: c)
             variance.pointer.update(from: runningVar.buffer.pointer, count: c)
-            BatchNormalization.forward(l, eps: eps, useGlobalStats: true, src: x4.buffer.pointer, scale: weight.buffer.pointer,
-                                       shift: bias.buffer.pointer, mean: mean.pointer, variance: variance.pointer, dst: out.buffer.pointer,
-                                       reluWorkspace: maskPointer)
         }
-        let result = rank == 4 ? out : withoutGrad { out.reshaped(to: shape) }
-        return result.recording(relu ? "batch_norm_relu" : "batch_norm", [self, weight, bias]) { g in
-            let dx = Tensor(uninitialized: x4.shape), dw = Tensor(uninitialized: [c]), db = Tensor(uninitialized: [c])
-            BatchNormalization.backward(l, eps: eps, useGlobalStats: !training, src: x4.buffer.pointer, diffDst: g.reshaped(to: x4.shape).buffer.pointer,
-                                        scale: weight.buffer.pointer, shift: bias.buffer.pointer, mean: mean.pointer, variance: variance.pointer,
-                                        diffSrc: dx.buffer.pointer, diffScale: dw.buffer.pointer, diffShift: db.buffer.pointer,
-                                        reluWorkspace: mask.map { UnsafeRawPointer($0.pointer) })  // captures the buffer, keeping it alive
-            return [dx.reshaped(to: self.shape), dw, db]
+        // β is copied too: the optimizer updates it in place before this op's backward runs.
+        let invStd = Buffer(count: c), a = Buffer(count: c), beta = Buffer(count: c)
+        for i in 0..<c {
+            invStd.pointer[i] = 1 / (variance.pointer[i] + eps).squareRoot()
+            a.pointer[i] = weight.buffer.pointer[i] * invStd.pointer[i]
+            beta.pointer[i] = bias.buffer.pointer[i]
+        }
+        let out = Tensor(uninitialized: shape)
+        BatchNormKernel.apply(buffer.pointer, rows: rows, channels: c, BatchNormKernel.Coefficients(scale: a.pointer, mean: mean.pointer, shift: beta.pointer),
+                              residual: residual?.buffer.pointer, relu: relu, y: out.buffer.pointer)
+        // With a residual the ReLU's sign cannot be recomputed from x alone: backward reads it from the output.
+        let saved = residual != nil && relu ? out.detached() : nil
+
+        let name = "batch_norm" + (residual == nil ? "" : "_add") + (relu ? "_relu" : "")
+        return out.recording(name, [self, weight, bias] + (residual.map { [$0] } ?? [])) { g in
+            // Made here, so the closure holds the buffers behind the pointers.
+            let k = BatchNormKernel.Coefficients(scale: a.pointer, mean: mean.pointer, shift: beta.pointer)
+            let x = self.buffer.pointer
+            var passed = g
+            if let saved {
+                passed = Tensor(uninitialized: g.shape)
+                Eltwise.backward(.relu(slope: 0), count: g.count, saved: saved.buffer.pointer, diffDst: g.buffer.pointer, diffSrc: passed.buffer.pointer)
+            }
+            let reluInKernel = relu && saved == nil
+            let (sumG, sumGCentered) = BatchNormKernel.backwardSums(g: passed.buffer.pointer, x: x, rows: rows, channels: c, k, relu: reluInKernel)
+            let k1 = Buffer(zeros: c), k2 = Buffer(zeros: c)
+            if training {
+                for i in 0..<c {
+                    let ai = Double(a.pointer[i]), s = Double(invStd.pointer[i])
+                    k1.pointer[i] = Float(ai * sumG[i] / Double(rows))
+                    k2.pointer[i] = Float(ai * s * s * sumGCentered[i] / Double(rows))
+                }
+            }
+            let dx = Tensor(uninitialized: self.shape), dw = Tensor(uninitialized: [c]), db = Tensor(uninitialized: [c])
+            BatchNormKernel.backward(g: passed.buffer.pointer, x: x, rows: rows, channels: c, k, k1: k1.pointer, k2: k2.pointer,
+                                     relu: reluInKernel, dx: dx.buffer.pointer)
+            for i in 0..<c {
+                dw.buffer.pointer[i] = Float(sumGCentered[i] * Double(invStd.pointer[i]))
+                db.buffer.pointer[i] = Float(sumG[i])
+            }
+            return [dx, dw, db] + (residual == nil ? [] : [passed])
         }
     }
 }

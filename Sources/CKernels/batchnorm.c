@@ -1,0 +1,127 @@
+// Batch normalisation over channels-last rows [rows, C] (rows = N*H*W), any C: 16-channel blocks
+// as vectors, the rest channel by channel (see CKernels.h and BatchNormKernel.swift).
+//
+// Why our own: oneDNN's channels-last batch norm reads its input three times in training (mean,
+// then variance, then the output) and writes its output with non-temporal stores, which bypass the
+// cache, so the convolution after it reads every value back from memory. These take the moments in
+// one pass (sums of values shifted by a per-channel constant keep the variance accurate) and store
+// normally. The optional ReLU on the output is recomputed in backward from x (its sign is that of
+// the same expression), so no mask is stored.
+#include "CKernels.h"
+#include "vectors.h"
+
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+
+// Rows per block of the reductions: about 16 KB of x, summed in Float before it goes to Double.
+static inline long block_rows(long C) { return C >= 512 ? 8 : 4096 / C > 256 ? 256 : 4096 / C; }
+
+CLONES
+void funnel_bn_moments_rows(const float *restrict x, const float *restrict shift, double *restrict sums,
+                            long r0, long r1, long C) {
+    const long blocked = C / 16 * 16, step = block_rows(C);
+    for (long r = r0; r < r1; r += step) {
+        const long end = MIN(r1, r + step);
+        for (long cb = 0; cb < blocked; cb += 16) {
+            const v16 k = LD(shift + cb);
+            v16 s0 = {0}, s1 = {0}, q0 = {0}, q1 = {0};
+            long row = r;
+            for (; row + 1 < end; row += 2) {
+                const v16 u = LD(x + row * C + cb) - k, v = LD(x + (row + 1) * C + cb) - k;
+                s0 += u; q0 += u * u; s1 += v; q1 += v * v;
+            }
+            if (row < end) { const v16 u = LD(x + row * C + cb) - k; s0 += u; q0 += u * u; }
+            s0 += s1; q0 += q1;
+            for (int i = 0; i < 16; i++) { sums[cb + i] += s0[i]; sums[C + cb + i] += q0[i]; }
+        }
+        for (long c = blocked; c < C; c++) {
+            float s = 0, q = 0;
+            for (long row = r; row < end; row++) { const float u = x[row * C + c] - shift[c]; s += u; q += u * u; }
+            sums[c] += s; sums[C + c] += q;
+        }
+    }
+}
+
+// y = a (x - mean) + beta (+ residual, when not NULL), then max(y, 0) with relu; coef = [a, mean,
+// beta]. (Centring first keeps y accurate when the mean is large against the spread, where
+// a x + b would cancel.)
+CLONES
+void funnel_bn_apply_rows(const float *restrict x, const float *restrict coef, const float *restrict residual,
+                          float *restrict y, int relu, long r0, long r1, long C) {
+    const float *a = coef, *m = coef + C, *beta = coef + 2 * C;
+    const long blocked = C / 16 * 16;
+    for (long row = r0; row < r1; row++) {
+        const long o = row * C;
+        for (long cb = 0; cb < blocked; cb += 16) {
+            v16 v = LD(a + cb) * (LD(x + o + cb) - LD(m + cb)) + LD(beta + cb);
+            if (residual) v += LD(residual + o + cb);
+            if (relu) v = SELECT(v > (v16){0}, v, (v16){0});
+            ST(y + o + cb, v);
+        }
+        for (long c = blocked; c < C; c++) {
+            float v = a[c] * (x[o + c] - m[c]) + beta[c];
+            if (residual) v += residual[o + c];
+            y[o + c] = relu && !(v > 0) ? 0 : v;
+        }
+    }
+}
+
+// The gradient that reaches the norm's output: g, or with relu g where the output (computed as
+// in the forward pass) is positive.
+#define PASSED(gv, av, xv, m, bv) (relu ? SELECT((av) * ((xv) - (m)) + (bv) > (v16){0}, (gv), (v16){0}) : (gv))
+#define PASSED1(gv, av, xv, m, bv) (relu && !((av) * ((xv) - (m)) + (bv) > 0) ? 0 : (gv))
+
+// Backward, first pass: adds Σ g' (slot 0) and Σ g' (x - mean) (slot 1); coef = [a, mean, beta].
+CLONES
+void funnel_bn_backward_sums_rows(const float *restrict g, const float *restrict x, const float *restrict coef, int relu,
+                                  double *restrict sums, long r0, long r1, long C) {
+    const float *a = coef, *mean = coef + C, *beta = coef + 2 * C;
+    const long blocked = C / 16 * 16, step = block_rows(C);
+    for (long r = r0; r < r1; r += step) {
+        const long end = MIN(r1, r + step);
+        for (long cb = 0; cb < blocked; cb += 16) {
+            const v16 av = LD(a + cb), bv = LD(beta + cb), m = LD(mean + cb);
+            v16 s0 = {0}, s1 = {0}, p0 = {0}, p1 = {0};
+            long row = r;
+            for (; row + 1 < end; row += 2) {
+                const long o = row * C + cb;
+                const v16 x0 = LD(x + o), x1 = LD(x + o + C);
+                const v16 g0 = PASSED(LD(g + o), av, x0, m, bv), g1 = PASSED(LD(g + o + C), av, x1, m, bv);
+                s0 += g0; p0 += g0 * (x0 - m); s1 += g1; p1 += g1 * (x1 - m);
+            }
+            if (row < end) {
+                const long o = row * C + cb;
+                const v16 x0 = LD(x + o), g0 = PASSED(LD(g + o), av, x0, m, bv);
+                s0 += g0; p0 += g0 * (x0 - m);
+            }
+            s0 += s1; p0 += p1;
+            for (int i = 0; i < 16; i++) { sums[cb + i] += s0[i]; sums[C + cb + i] += p0[i]; }
+        }
+        for (long c = blocked; c < C; c++) {
+            float s = 0, p = 0;
+            for (long row = r; row < end; row++) {
+                const float xv = x[row * C + c], gv = PASSED1(g[row * C + c], a[c], xv, mean[c], beta[c]);
+                s += gv; p += gv * (xv - mean[c]);
+            }
+            sums[c] += s; sums[C + c] += p;
+        }
+    }
+}
+
+// Backward, second pass: dx = a g' - k1 - (x - mean) k2; coef = [a, mean, beta, k1, k2].
+CLONES
+void funnel_bn_backward_rows(const float *restrict g, const float *restrict x, const float *restrict coef, int relu,
+                             float *restrict dx, long r0, long r1, long C) {
+    const float *a = coef, *mean = coef + C, *beta = coef + 2 * C, *k1 = coef + 3 * C, *k2 = coef + 4 * C;
+    const long blocked = C / 16 * 16;
+    for (long row = r0; row < r1; row++) {
+        const long o = row * C;
+        for (long cb = 0; cb < blocked; cb += 16) {
+            const v16 av = LD(a + cb), xv = LD(x + o + cb), m = LD(mean + cb), gv = PASSED(LD(g + o + cb), av, xv, m, LD(beta + cb));
+            ST(dx + o + cb, av * gv - LD(k1 + cb) - (xv - m) * LD(k2 + cb));
+        }
+        for (long c = blocked; c < C; c++) {
+            const float xv = x[o + c], gv = PASSED1(g[o + c], a[c], xv, mean[c], beta[c]);
+            dx[o + c] = a[c] * gv - k1[c] - (xv - mean[c]) * k2[c];
+        }
+    }
+}

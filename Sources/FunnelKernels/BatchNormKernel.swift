@@ -1,0 +1,80 @@
+import CKernels
+
+/// Batch normalisation over channels-last data viewed as `rows x C` (rows = N*H*W, or N for
+/// `[N, C]`), any C, on Funnel's own C kernels (`batchnorm.c`), optionally with a ReLU on the
+/// output in the same pass. The norm is `y = a (x - mean) + β` per channel, `a = γ invStd`.
+///
+/// Training forward is two passes (the moments, then the output), against oneDNN's three; outputs
+/// are stored normally rather than with oneDNN's non-temporal stores, so the convolution that reads
+/// them next finds them in cache (measured in `funnel bench train --profile`). Backward is two
+/// passes: the sums, then the input gradient. A fused ReLU stores no mask: backward recomputes the
+/// output's sign and passes the gradient where it is positive.
+///
+/// Sums are reduced in Double in chunk order, so results are bitwise reproducible for a given
+/// thread count.
+package enum BatchNormKernel {
+    /// Per-channel constants of the passes: `a = γ invStd`, the mean and `β`.
+    package struct Coefficients {
+        package var scale, mean, shift: UnsafePointer<Float>
+        package init(scale: UnsafePointer<Float>, mean: UnsafePointer<Float>, shift: UnsafePointer<Float>) {
+            self.scale = scale; self.mean = mean; self.shift = shift
+        }
+    }
+
+    /// Per-channel mean and biased variance of `x`.
+    package static func moments(_ x: UnsafePointer<Float>, rows: Int, channels c: Int,
+                                mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
+        // The first row shifts the sums: near the mean, so the variance does not cancel.
+        let sums = rowChunks(rows, c, slots: 2) { r, partial in funnel_bn_moments_rows(x, x, partial, r.lowerBound, r.upperBound, c) }
+        let n = Double(rows)
+        for i in 0..<c {
+            let shifted = sums[i] / n
+            mean[i] = Float(Double(x[i]) + shifted)
+            variance[i] = Float(max(0, sums[c + i] / n - shifted * shifted))
+        }
+    }
+
+    /// `y = a (x - mean) + β` per channel, plus `residual` (same shape as `x`) when given, then
+    /// `max(y, 0)` with `relu`.
+    package static func apply(_ x: UnsafePointer<Float>, rows: Int, channels c: Int, _ k: Coefficients,
+                              residual: UnsafePointer<Float>? = nil, relu: Bool, y: UnsafeMutablePointer<Float>) {
+        let coef = Buffer(packing: [k.scale, k.mean, k.shift], channels: c)
+        _ = rowChunks(rows, c, slots: 0) { r, _ in
+            funnel_bn_apply_rows(x, coef.pointer, residual, y, relu ? 1 : 0, r.lowerBound, r.upperBound, c)
+        }
+    }
+
+    /// Backward, first pass: per channel `Σ g'` (β's gradient) and `Σ g' (x - mean)` (γ's gradient
+    /// over `invStd`), where `g'` is the part of `g` that passes the ReLU (all of it without).
+    package static func backwardSums(g: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int, channels c: Int,
+                                     _ k: Coefficients, relu: Bool) -> (sumG: [Double], sumGCentered: [Double]) {
+        let coef = Buffer(packing: [k.scale, k.mean, k.shift], channels: c)
+        let sums = rowChunks(rows, c, slots: 2) { r, partial in
+            funnel_bn_backward_sums_rows(g, x, coef.pointer, relu ? 1 : 0, partial, r.lowerBound, r.upperBound, c)
+        }
+        return (Array(sums[0..<c]), Array(sums[c...]))
+    }
+
+    /// Backward, second pass: `dx = a g' - k1 - (x - mean) k2` per channel, where `k1`, `k2` carry
+    /// the gradient through batch statistics (`k1 = a Σg'/n`, `k2 = a invStd² Σg'(x - mean)/n`;
+    /// zero for running statistics, which are constants).
+    package static func backward(g: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int, channels c: Int, _ k: Coefficients,
+                                 k1: UnsafePointer<Float>, k2: UnsafePointer<Float>, relu: Bool, dx: UnsafeMutablePointer<Float>) {
+        let coef = Buffer(packing: [k.scale, k.mean, k.shift, k1, k2], channels: c)
+        _ = rowChunks(rows, c, slots: 0) { r, _ in
+            funnel_bn_backward_rows(g, x, coef.pointer, relu ? 1 : 0, dx, r.lowerBound, r.upperBound, c)
+        }
+    }
+
+    /// Runs `body` over chunks of rows in parallel, each with its own zeroed `slots x C` Double
+    /// sums, and returns the sums added up in chunk order.
+    private static func rowChunks(_ rows: Int, _ c: Int, slots: Int, _ body: (Range<Int>, UnsafeMutablePointer<Double>?) -> Void) -> [Double] {
+        let partial = ChannelPartials(channels: slots * c, slots: 1)
+        parallelChunks(rows, minimumPerThread: max(1, 16384 / c)) { r in
+            var sums = [Double](repeating: 0, count: slots * c)
+            sums.withUnsafeMutableBufferPointer { body(r, slots == 0 ? nil : $0.baseAddress!) }
+            if slots > 0 { partial.add(sums, slot: 0, chunk: r.lowerBound) }
+        }
+        return slots == 0 ? [] : partial.sums[0]
+    }
+}
