@@ -9,6 +9,10 @@
 // padded with zeros, so the backward window never takes a clipped path (8x8 maps are nearly half
 // border). Recomputing t in each pass instead of storing it was measured slower at every ResNet
 // width: at 16-64 channels the direct convolution costs more than reading t back.
+//
+// An input norm (the batch norm before FReLU in a ResNet block, `norm` = [a, mean, beta]) makes
+// the kernels read z and use x = a (z - mean) + beta wherever they read x: the norm's output is
+// never stored, and backward adds the norm's sums (Σ dx, Σ dx (z - mean)) while it writes dx.
 #include <stdlib.h>
 #include "CKernels.h"
 #include "vectors.h"
@@ -74,14 +78,43 @@ static inline __attribute__((always_inline)) void flush(v16 *acc, long slots, lo
 
 static inline __attribute__((always_inline)) int should_flush(long r, long r0, long r1) { return (r - r0) % FLUSH_ROWS == FLUSH_ROWS - 1 || r == r1 - 1; }
 
+// x at one block of 16 channels from what is stored: itself, or with an input norm a (z - mean) + beta.
+#define INPUT(v, cb) (norm ? LD(norm + (cb)) * ((v) - LD(norm + C + (cb))) + LD(norm + 2 * C + (cb)) : (v))
+
+// With an input norm, the three rows of x around image row r (= n * H + h), normalised, into
+// rows (3 x W x C; rows outside the image are zeros, the convolution's padding), reusing two of
+// them when r follows *last in the same image. conv_row then reads them as a three-row image.
+static inline __attribute__((always_inline)) void normalized_rows(const float *restrict z, const float *restrict norm, float *restrict rows,
+                                                                  long *last, long r, long H, long W, long C) {
+    const long rs = W * C, h = r % H;
+    const int follows = *last == r - 1 && h > 0;
+    if (follows) for (long k = 0; k < 2 * rs; k++) rows[k] = rows[rs + k];
+    for (long i = follows ? 2 : 0; i < 3; i++) {
+        const long q = h - 1 + i;
+        float *dst = rows + i * rs;
+        if (q < 0 || q >= H) { for (long k = 0; k < rs; k++) dst[k] = 0; continue; }
+        const float *src = z + (r - h + q) * rs;
+        for (long w = 0; w < W; w++)
+            for (long cb = 0; cb < C; cb += 16) ST(dst + w * C + cb, INPUT(LD(src + w * C + cb), cb));
+    }
+    *last = r;
+}
+
 CLONES
-int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict weight, const float *restrict bias,
-                                 float *restrict t, double *restrict sums, long r0, long r1, long H, long W, long C) {
+int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict norm, const float *restrict weight,
+                                 const float *restrict bias, float *restrict t, double *restrict sums, long r0, long r1, long H, long W, long C) {
     v16 *acc = calloc((size_t)(2 * (C / 16)), sizeof(v16));  // Σt, Σt² per 16-channel block
-    if (!acc) return -1;
+    float *rows = norm ? malloc((size_t)(3 * W * C) * sizeof(float)) : NULL;
+    if (!acc || (norm && !rows)) { free(acc); free(rows); return -1; }
+    long last = -2;
     for (long r = r0; r < r1; r++) {
         float *tRow = t + r * W * C;
-        conv_row(x, weight, bias, tRow, r, H, W, C);
+        if (norm) {
+            normalized_rows(x, norm, rows, &last, r, H, W, C);
+            conv_row(rows, weight, bias, tRow, 1, 3, W, C);
+        } else {
+            conv_row(x, weight, bias, tRow, r, H, W, C);
+        }
         if (!sums) continue;
         if (C > WIDE_CHANNELS) {
             for (long w = 0; w < W; w++)
@@ -107,16 +140,17 @@ int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict 
         if (should_flush(r, r0, r1)) flush(acc, 2, C, sums);
     }
     free(acc);
+    free(rows);
     return 0;
 }
 
 CLONES
-void funnel_frelu3x3_output_rows(const float *restrict x, const float *restrict t, const float *restrict coef,
-                                 float *restrict y, long r0, long r1, long W, long C) {
+void funnel_frelu3x3_output_rows(const float *restrict x, const float *restrict norm, const float *restrict t,
+                                 const float *restrict coef, float *restrict y, long r0, long r1, long W, long C) {
     // Position by position: the tensors are read and written in order (see WIDE_CHANNELS).
     for (long o = r0 * W * C; o < r1 * W * C; o += C)
         for (long cb = 0; cb < C; cb += 16) {
-            const v16 xv = LD(x + o + cb), cond = LD(coef + cb) * LD(t + o + cb) + LD(coef + C + cb);
+            const v16 xv = INPUT(LD(x + o + cb), cb), cond = LD(coef + cb) * LD(t + o + cb) + LD(coef + C + cb);
             ST(y + o + cb, SELECT(cond > xv, cond, xv));
         }
 }
@@ -128,8 +162,9 @@ void funnel_frelu3x3_output_rows(const float *restrict x, const float *restrict 
 #define HALVES (ZEROS + 0.5f)
 
 CLONES
-int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *restrict x, const float *restrict t,
-                                       const float *restrict coef, double *restrict sums, long r0, long r1, long W, long C) {
+int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *restrict x, const float *restrict norm,
+                                       const float *restrict t, const float *restrict coef, double *restrict sums,
+                                       long r0, long r1, long W, long C) {
     const float *a = coef, *b = coef + C, *mean = coef + 2 * C, *invStd = coef + 3 * C;
     v16 *acc = calloc((size_t)(2 * (C / 16)), sizeof(v16));  // Σ gT, Σ gT·tHat per block
     if (!acc) return -1;
@@ -138,7 +173,7 @@ int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *res
             for (long o = r * W * C; o < (r + 1) * W * C; o += C)
                 for (long cb = 0; cb < C; cb += 16) {
                     const v16 tv = LD(t + o + cb);
-                    const v16 gT = LD(g + o + cb) * CONDITION_SHARE(LD(a + cb) * tv + LD(b + cb), LD(x + o + cb));
+                    const v16 gT = LD(g + o + cb) * CONDITION_SHARE(LD(a + cb) * tv + LD(b + cb), INPUT(LD(x + o + cb), cb));
                     acc[cb / 16] += gT;
                     acc[C / 16 + cb / 16] += gT * ((tv - LD(mean + cb)) * LD(invStd + cb));
                 }
@@ -149,7 +184,7 @@ int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *res
                 for (long w = 0; w < W; w++) {
                     const long o = (r * W + w) * C + cb;
                     const v16 tv = LD(t + o);
-                    const v16 gT = LD(g + o) * CONDITION_SHARE(av * tv + bv, LD(x + o));
+                    const v16 gT = LD(g + o) * CONDITION_SHARE(av * tv + bv, INPUT(LD(x + o), cb));
                     sumG += gT;
                     sumGTHat += gT * ((tv - m) * is);
                 }
@@ -164,8 +199,8 @@ int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *res
 }
 
 // The split of g at image row r: gx into gxRow, gt into gtRow (padded by a zero column each side).
-static inline __attribute__((always_inline)) void split_row(const float *restrict g, const float *restrict x, const float *restrict t,
-                             const float *restrict coef, float *restrict gtRow, float *restrict gxRow,
+static inline __attribute__((always_inline)) void split_row(const float *restrict g, const float *restrict x, const float *restrict norm,
+                             const float *restrict t, const float *restrict coef, float *restrict gtRow, float *restrict gxRow,
                              long r, long W, long C) {
     for (long cb = 0; cb < C; cb += 16) { ST(gtRow + cb, ZEROS); ST(gtRow + (W + 1) * C + cb, ZEROS); }
     // Position by position: five tensors are read and written in order (see WIDE_CHANNELS).
@@ -173,7 +208,7 @@ static inline __attribute__((always_inline)) void split_row(const float *restric
         for (long cb = 0; cb < C; cb += 16) {
             const long o = (r * W + w) * C + cb;
             const v16 a = LD(coef + cb), tv = LD(t + o), gv = LD(g + o);
-            const v16 share = CONDITION_SHARE(a * tv + LD(coef + C + cb), LD(x + o));
+            const v16 share = CONDITION_SHARE(a * tv + LD(coef + C + cb), INPUT(LD(x + o), cb));
             const v16 tHat = (tv - LD(coef + 2 * C + cb)) * LD(coef + 3 * C + cb);
             ST(gxRow + w * C + cb, gv * (ONES - share));
             ST(gtRow + (w + 1) * C + cb, a * (gv * share - LD(coef + 4 * C + cb) - tHat * LD(coef + 5 * C + cb)));
@@ -181,13 +216,14 @@ static inline __attribute__((always_inline)) void split_row(const float *restric
 }
 
 CLONES
-int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict x, const float *restrict t,
-                                  const float *restrict weight, const float *restrict coef, float *restrict dx,
-                                  double *restrict sums, long r0, long r1, long H, long W, long C) {
-    const long padded = (W + 2) * C, blocks = C / 16;
+int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict x, const float *restrict norm,
+                                  const float *restrict t, const float *restrict weight, const float *restrict coef,
+                                  float *restrict dx, double *restrict sums, long r0, long r1, long H, long W, long C) {
+    const long padded = (W + 2) * C, blocks = C / 16, slots = norm ? 12 : 10;
     // Three gt rows and three gx rows (output row q in slot (q + 1) % 3), then a row of zeros.
     float *ring = calloc((size_t)(3 * padded + 3 * W * C + padded), sizeof(float));
-    v16 *acc = calloc((size_t)(10 * blocks), sizeof(v16));  // Σ x·gt per tap and Σ gt, per block
+    // Σ x·gt per tap and Σ gt, per block; with an input norm also Σ dx and Σ dx (z - mean).
+    v16 *acc = calloc((size_t)(slots * blocks), sizeof(v16));
     if (!ring || !acc) { free(ring); free(acc); return -1; }
     float *gtRing = ring, *gxRing = ring + 3 * padded, *zeros = gxRing + 3 * W * C;
 
@@ -195,7 +231,7 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
         const long n = r / H, h = r % H, image = n * H;
         // Rows h - 1 and h are in the ring unless this is the chunk's or the image's first row.
         for (long q = (r == r0 || h == 0) ? MAX(h - 1, 0) : h + 1; q <= MIN(h + 1, H - 1); q++) {
-            split_row(g, x, t, coef, gtRing + ((q + 1) % 3) * padded, gxRing + ((q + 1) % 3) * W * C, image + q, W, C);
+            split_row(g, x, norm, t, coef, gtRing + ((q + 1) % 3) * padded, gxRing + ((q + 1) % 3) * W * C, image + q, W, C);
         }
         // Input (h, w) meets tap (i, j) at output (h + 1 - i, w + 1 - j), padded column w + 2 - j.
         const float *rows[3];
@@ -210,9 +246,10 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
                       w5 = LD(wb + 5 * C), w6 = LD(wb + 6 * C), w7 = LD(wb + 7 * C), w8 = LD(wb + 8 * C);
             const float *p0 = rows[0] + cb, *p1 = rows[1] + cb, *p2 = rows[2] + cb;
             v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0}, a8 = {0}, ab = {0};
+            v16 sumDx = {0}, sumDxCentered = {0};
             for (long w = 0; w < W; w++) {
                 const long at = (r * W + w) * C + cb, c0 = (w + 2) * C, c1 = (w + 1) * C, c2 = w * C;
-                const v16 xv = LD(x + at);
+                const v16 stored = LD(x + at), xv = INPUT(stored, cb);
                 v16 d = LD(gx + w * C + cb), gv;
                 gv = LD(p0 + c0); d += gv * w0; a0 += xv * gv;
                 gv = LD(p0 + c1); d += gv * w1; a1 += xv * gv;
@@ -224,13 +261,15 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
                 gv = LD(p2 + c1); d += gv * w7; a7 += xv * gv;
                 gv = LD(p2 + c2); d += gv * w8; a8 += xv * gv;
                 if (dx) ST(dx + at, d);
+                if (norm) { sumDx += d; sumDxCentered += d * (stored - LD(norm + C + cb)); }
             }
             const long k = cb / 16;
             acc[0 * blocks + k] += a0; acc[1 * blocks + k] += a1; acc[2 * blocks + k] += a2; acc[3 * blocks + k] += a3;
             acc[4 * blocks + k] += a4; acc[5 * blocks + k] += a5; acc[6 * blocks + k] += a6; acc[7 * blocks + k] += a7;
             acc[8 * blocks + k] += a8; acc[9 * blocks + k] += ab;
+            if (norm) { acc[10 * blocks + k] += sumDx; acc[11 * blocks + k] += sumDxCentered; }
         }
-        if (should_flush(r, r0, r1)) flush(acc, 10, C, sums);
+        if (should_flush(r, r0, r1)) flush(acc, slots, C, sums);
     }
     free(acc);
     free(ring);

@@ -31,6 +31,10 @@ package struct DepthwiseShape: Hashable, Sendable {
 /// clipped border path. `funnel bench ops` times both. Other windows, and channel counts that are
 /// not a multiple of 16, stay on oneDNN.
 ///
+/// With an input norm (`norm`: the batch norm before FReLU as `[a, mean, β]` per channel, one
+/// after another) the passes read that norm's input `z` and use `x = a (z - mean) + β`: the
+/// norm's output is never stored, and `backward` also returns its sums.
+///
 /// Weights are PyTorch's `[C, 1, 3, 3]`. Sums are reduced in Double in chunk order, so results are
 /// bitwise reproducible for a given thread count.
 package enum FReLU3x3Kernel {
@@ -40,12 +44,13 @@ package enum FReLU3x3Kernel {
     }
 
     /// `t = DWConv(x) + bias`; with `moments`, also the per-channel mean and biased variance of `t`.
-    package static func convolution(_ s: DepthwiseShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+    package static func convolution(_ s: DepthwiseShape, x: UnsafePointer<Float>, norm: UnsafePointer<Float>? = nil,
+                                    weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                     t: UnsafeMutablePointer<Float>,
                                     moments: (mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>)?) {
         let c = s.channels, wt = tapMajor(weight, s)
         let sums = rowChunks(s, slots: moments == nil ? 0 : 2) { rows, partial in
-            funnel_frelu3x3_forward_rows(x, wt.pointer, bias, t, partial, rows.lowerBound, rows.upperBound, s.height, s.width, c)
+            funnel_frelu3x3_forward_rows(x, norm, wt.pointer, bias, t, partial, rows.lowerBound, rows.upperBound, s.height, s.width, c)
         }
         guard let (mean, variance) = moments else { return }
         let n = Double(s.imageRows * s.width)
@@ -57,11 +62,11 @@ package enum FReLU3x3Kernel {
     }
 
     /// `y = max(x, a t + b)`.
-    package static func output(_ s: DepthwiseShape, x: UnsafePointer<Float>, t: UnsafePointer<Float>,
+    package static func output(_ s: DepthwiseShape, x: UnsafePointer<Float>, norm: UnsafePointer<Float>? = nil, t: UnsafePointer<Float>,
                                scale a: UnsafePointer<Float>, shift b: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
         let coef = Buffer(packing: [a, b], channels: s.channels)
         _ = rowChunks(s, slots: 0) { rows, _ in
-            funnel_frelu3x3_output_rows(x, t, coef.pointer, y, rows.lowerBound, rows.upperBound, s.width, s.channels)
+            funnel_frelu3x3_output_rows(x, norm, t, coef.pointer, y, rows.lowerBound, rows.upperBound, s.width, s.channels)
             return 0
         }
     }
@@ -82,30 +87,37 @@ package enum FReLU3x3Kernel {
     /// First backward pass: per channel `Σ gT` and `Σ gT tHat`, where `gT` is the condition's share
     /// of `g` (all of it where `a t + b > x`, half at ties as PyTorch's `maximum`) and
     /// `tHat = (t - mean) invStd`: batch norm's bias and weight gradients.
-    package static func backwardSums(_ s: DepthwiseShape, g: UnsafePointer<Float>, x: UnsafePointer<Float>, t: UnsafePointer<Float>,
+    package static func backwardSums(_ s: DepthwiseShape, g: UnsafePointer<Float>, x: UnsafePointer<Float>, norm: UnsafePointer<Float>? = nil,
+                                     t: UnsafePointer<Float>,
                                      _ k: BackwardCoefficients, sumG: UnsafeMutablePointer<Float>, sumGTHat: UnsafeMutablePointer<Float>) {
         let c = s.channels, coef = Buffer(packing: [k.scale, k.shift, k.mean, k.invStd], channels: c)
         let sums = rowChunks(s, slots: 2) { rows, partial in
-            funnel_frelu3x3_backward_sums_rows(g, x, t, coef.pointer, partial, rows.lowerBound, rows.upperBound, s.width, c)
+            funnel_frelu3x3_backward_sums_rows(g, x, norm, t, coef.pointer, partial, rows.lowerBound, rows.upperBound, s.width, c)
         }
         for i in 0..<c { sumG[i] = Float(sums[i]); sumGTHat[i] = Float(sums[c + i]) }
     }
 
     /// Second backward pass: `dx = g - gT + DWConvᵀ(gt)` (skipped when nil) with the gradient at
     /// the convolution's output `gt = a (gT - centerG - tHat centerGTHat)`, `dWeight = Σ x ⊗ gt`
-    /// per tap, `dBias = Σ gt`. `gt` lives only in a ring of three rows per thread.
-    package static func backward(_ s: DepthwiseShape, g: UnsafePointer<Float>, x: UnsafePointer<Float>, t: UnsafePointer<Float>,
-                                 weight: UnsafePointer<Float>, _ k: BackwardCoefficients, dx: UnsafeMutablePointer<Float>?,
-                                 dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?) {
+    /// per tap, `dBias = Σ gt`. `gt` lives only in a ring of three rows per thread. With `norm`
+    /// (then `dx` is required), also returns the input norm's sums `Σ dx` and `Σ dx (z - mean)`.
+    @discardableResult
+    package static func backward(_ s: DepthwiseShape, g: UnsafePointer<Float>, x: UnsafePointer<Float>, norm: UnsafePointer<Float>? = nil,
+                                 t: UnsafePointer<Float>, weight: UnsafePointer<Float>, _ k: BackwardCoefficients,
+                                 dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+                                 dBias: UnsafeMutablePointer<Float>?) -> (sumDx: [Double], sumDxCentered: [Double])? {
+        precondition(norm == nil || dx != nil, "[funnel] an input norm's sums need the input gradient")
         let c = s.channels, wt = tapMajor(weight, s)
         let coef = Buffer(packing: [k.scale, k.shift, k.mean, k.invStd, k.centerG, k.centerGTHat], channels: c)
-        let sums = rowChunks(s, slots: 10) { rows, partial in
-            funnel_frelu3x3_backward_rows(g, x, t, wt.pointer, coef.pointer, dx, partial, rows.lowerBound, rows.upperBound, s.height, s.width, c)
+        let sums = rowChunks(s, slots: norm == nil ? 10 : 12) { rows, partial in
+            funnel_frelu3x3_backward_rows(g, x, norm, t, wt.pointer, coef.pointer, dx, partial, rows.lowerBound, rows.upperBound,
+                                          s.height, s.width, c)
         }
         for i in 0..<c {
             for tap in 0..<9 { dWeight[i * 9 + tap] = Float(sums[tap * c + i]) }
             dBias?[i] = Float(sums[9 * c + i])
         }
+        return norm == nil ? nil : (Array(sums[(10 * c)..<(11 * c)]), Array(sums[(11 * c)...]))
     }
 
     /// Runs `body` over chunks of image rows in parallel, each with its own zeroed `slots x C` Double

@@ -165,6 +165,40 @@ func copyState(from a: Module, to b: Module) {
         }
     }
 
+    /// A batch norm followed by FReLU (`bn(x, then: frelu)`, a ResNet block's first norm) against
+    /// the two modules one after the other, unfused: outputs, every gradient (input, both norms,
+    /// the depthwise convolution) and every buffer, training and inference with gradients. 16
+    /// channels run the norm inside the funnel op's passes, on 29 x 9 x 8 maps also split between
+    /// two threads in the middle of an image; 6 channels take the separate ops.
+    @Test(arguments: [[3, 16, 5, 7], [29, 16, 9, 8], [3, 6, 5, 7]])
+    func freluAfterABatchNormRunsItInsideItsPasses(shape: [Int]) throws {
+        let c = shape[1]
+        for mode in [Mode.training, .inference] {
+            let norm = BatchNorm(c), frelu = try Activations.factory("frelu")(channels: c) as! FReLU
+            let referenceNorm = BatchNorm(c), reference = try Activations.factory("frelu:fused=false")(channels: c) as! FReLU
+            for (p, q) in zip(norm.parameters + frelu.parameters, referenceNorm.parameters + reference.parameters) {
+                let v = randn(p.shape, seed: 5, scale: 0.5); p.assign(p + v); q.assign(p)
+            }
+            for (a, b) in zip(norm.namedBuffers, referenceNorm.namedBuffers) { let v = randn(a.1.shape, seed: 6, scale: 0.2).abs(); a.1.assign(a.1 + v); b.1.assign(a.1) }
+            for m in [norm, frelu, referenceNorm, reference] as [Module] { m.setMode(mode) }
+            let x = randn(shape, seed: 14, scale: 2) + 1; x.requiresGrad = true
+            let x2 = x.detached(); x2.requiresGrad = true
+            let probe = randn(shape, seed: 15)
+            let y1 = norm(x, then: frelu), y2 = reference(referenceNorm(x2))
+            expectClose(y1.scalars, y2.scalars, tol: 1e-5)
+            (y1 * probe).sum().backward(); (y2 * probe).sum().backward()
+            expectClose(x.grad!.scalars, x2.grad!.scalars, tol: 1e-4)
+            for (p, q) in zip(norm.parameters + frelu.parameters, referenceNorm.parameters + reference.parameters) {
+                expectClose(p.grad!.scalars, q.grad!.scalars, tol: 1e-4)
+            }
+            for (a, b) in zip(norm.namedBuffers + frelu.namedBuffers, referenceNorm.namedBuffers + reference.namedBuffers) {
+                expectClose(a.1.scalars, b.1.scalars, tol: 1e-6)
+            }
+            #expect(norm.numBatchesTracked == referenceNorm.numBatchesTracked)
+            #expect((frelu.bnFrelu as! BatchNorm).numBatchesTracked == (reference.bnFrelu as! BatchNorm).numBatchesTracked)
+        }
+    }
+
     @Test func dyreluStartsAsRelu() throws {
         let x = randn([2, 4, 5, 5], seed: 6)
         for spec in ["dyrelu_a", "dyrelu_b", "dyrelu_b:fused=false", "dyrelu:k=3"] {

@@ -8,24 +8,28 @@
 // weights tap-major [9][C]. Sums are added to (Double, per channel, slot-major: sums[slot * C + c]).
 // Those returning int return 0, or -1 when their scratch cannot be allocated.
 //
+// norm, when not NULL, is an input norm [a, mean, beta] (3 x C): x is then stored as z and read as
+// x = a (z - mean) + beta (the batch norm before FReLU, whose output is never stored).
+//
 // Forward, first pass: writes t; with sums, adds Σt and Σt² (slots 0, 1).
-int funnel_frelu3x3_forward_rows(const float *x, const float *weight, const float *bias, float *t, double *sums,
-                                 long r0, long r1, long H, long W, long C);
+int funnel_frelu3x3_forward_rows(const float *x, const float *norm, const float *weight, const float *bias, float *t,
+                                 double *sums, long r0, long r1, long H, long W, long C);
 
 // Forward, second pass: y = max(x, a t + b), coef = [a, b].
-void funnel_frelu3x3_output_rows(const float *x, const float *t, const float *coef, float *y, long r0, long r1,
-                                 long W, long C);
+void funnel_frelu3x3_output_rows(const float *x, const float *norm, const float *t, const float *coef, float *y,
+                                 long r0, long r1, long W, long C);
 
 // Backward, first pass, given g = dL/dy: adds Σ gT and Σ gT tHat (slots 0, 1), where gT is the
 // condition's share of g (all where a t + b > x, half at ties) and tHat = (t - mean) invStd;
 // coef = [a, b, mean, invStd].
-int funnel_frelu3x3_backward_sums_rows(const float *g, const float *x, const float *t, const float *coef,
-                                       double *sums, long r0, long r1, long W, long C);
+int funnel_frelu3x3_backward_sums_rows(const float *g, const float *x, const float *norm, const float *t,
+                                       const float *coef, double *sums, long r0, long r1, long W, long C);
 
 // Backward, second pass: dx = g - gT + DWConvᵀ(gt) with gt = a (gT - centerG - tHat centerGTHat)
 // (dx skipped when NULL), and adds Σ x ⊗ gt per tap (slots 0-8) and Σ gt (slot 9);
-// coef = [a, b, mean, invStd, centerG, centerGTHat]. gt is never written to memory.
-int funnel_frelu3x3_backward_rows(const float *g, const float *x, const float *t, const float *weight,
+// coef = [a, b, mean, invStd, centerG, centerGTHat]. gt is never written to memory. With norm,
+// also adds Σ dx and Σ dx (z - mean) (slots 10, 11): the input norm's backward sums.
+int funnel_frelu3x3_backward_rows(const float *g, const float *x, const float *norm, const float *t, const float *weight,
                                   const float *coef, float *dx, double *sums, long r0, long r1, long H, long W, long C);
 
 // DY-ReLU with two pieces on one sample's positions [P, C], C a multiple of 16; coefficients

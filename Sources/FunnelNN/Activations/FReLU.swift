@@ -91,6 +91,25 @@ public final class FReLU: Module {
                             runningMean: bn.runningMean, runningVar: bn.runningVar, training: isTraining,
                             momentum: bn.momentum, eps: bn.eps)
         }
+        return unfused(x)
+    }
+
+    /// `self(norm(x))`, with the norm run inside the funnel op's passes (`FunnelInputNorm`) when
+    /// the fused kernel applies and both are in the same mode.
+    public func callAsFunction(_ x: Tensor, after norm: BatchNorm) -> Tensor {
+        guard usesFusedKernel, !norm.isFolded, norm.isTraining == isTraining, let conv = convFrelu, let bn = bnFrelu as? BatchNorm else {
+            return self(norm(x))
+        }
+        if isTraining { bn.numBatchesTracked += 1; norm.numBatchesTracked += 1 }
+        let inputNorm = FunnelInputNorm(weight: norm.weight, bias: norm.bias, runningMean: norm.runningMean, runningVar: norm.runningVar,
+                                        momentum: norm.momentum, eps: norm.eps)
+        return x.funnel(convWeight: conv.weight, convBias: conv.bias, bnWeight: bn.weight, bnBias: bn.bias,
+                        runningMean: bn.runningMean, runningVar: bn.runningVar, training: isTraining,
+                        momentum: bn.momentum, eps: bn.eps, inputNorm: inputNorm)
+    }
+
+    /// The condition and the combination as separate ops.
+    private func unfused(_ x: Tensor) -> Tensor {
         let t = spatialCondition(x)
         switch combination {
         case .max: return Tensor.maximum(x, t)

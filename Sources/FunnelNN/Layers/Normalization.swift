@@ -39,8 +39,10 @@ public final class BatchNorm: Module {
     }
 
     /// `activation(self(x))`, in one pass when the activation is a plain ReLU (no pass and no
-    /// stored tensor for the values before the ReLU).
+    /// stored tensor for the values before the ReLU), and inside the funnel op's passes when it is
+    /// an FReLU on the fused kernel (`FReLU.callAsFunction(_:after:)`).
     public func callAsFunction(_ x: Tensor, then activation: Module) -> Tensor {
+        if let frelu = activation as? FReLU { return frelu(x, after: self) }
         guard !isFolded, activation.isPlainReLU else { return activation(self(x)) }
         return normalized(x, relu: true)
     }

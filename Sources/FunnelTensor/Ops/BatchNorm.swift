@@ -25,58 +25,95 @@ extension Tensor {
             require(t.shape == [c], "[batch_norm] \(name) has shape \(t.shape), expected [\(c)] for input \(shape)")
         }
         if let residual { require(residual.shape == shape, "[batch_norm] residual has shape \(residual.shape), expected the input's \(shape)") }
-        // Copies of the running statistics in eval mode, so a later in-place update cannot change this op's backward.
-        let mean = Buffer(count: c), variance = Buffer(count: c)
-        if training {
-            require(rows > 1, "[batch_norm] training needs more than one value per channel, input \(shape)")
-            BatchNormKernel.moments(buffer.pointer, rows: rows, channels: c, mean: mean.pointer, variance: variance.pointer)
-            Tensor.updateRunningStatistics(runningMean, runningVar, mean: mean, variance: variance, count: rows, momentum: momentum)
-        } else {
-            mean.pointer.update(from: runningMean.buffer.pointer, count: c)
-            variance.pointer.update(from: runningVar.buffer.pointer, count: c)
-        }
-        // β is copied too: the optimizer updates it in place before this op's backward runs.
-        let invStd = Buffer(count: c), a = Buffer(count: c), beta = Buffer(count: c)
-        for i in 0..<c {
-            invStd.pointer[i] = 1 / (variance.pointer[i] + eps).squareRoot()
-            a.pointer[i] = weight.buffer.pointer[i] * invStd.pointer[i]
-            beta.pointer[i] = bias.buffer.pointer[i]
-        }
+        let plan = BatchNormPlan(self, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
+                                 training: training, momentum: momentum, eps: eps, op: "batch_norm")
         let out = Tensor(uninitialized: shape)
-        BatchNormKernel.apply(buffer.pointer, rows: rows, channels: c, BatchNormKernel.Coefficients(scale: a.pointer, mean: mean.pointer, shift: beta.pointer),
-                              residual: residual?.buffer.pointer, relu: relu, y: out.buffer.pointer)
+        BatchNormKernel.apply(buffer.pointer, rows: rows, channels: c, plan.coefficients, residual: residual?.buffer.pointer, relu: relu,
+                              y: out.buffer.pointer)
         // With a residual the ReLU's sign cannot be recomputed from x alone: backward reads it from the output.
         let saved = residual != nil && relu ? out.detached() : nil
 
         let name = "batch_norm" + (residual == nil ? "" : "_add") + (relu ? "_relu" : "")
         return out.recording(name, [self, weight, bias] + (residual.map { [$0] } ?? [])) { g in
-            // Made here, so the closure holds the buffers behind the pointers.
-            let k = BatchNormKernel.Coefficients(scale: a.pointer, mean: mean.pointer, shift: beta.pointer)
-            let x = self.buffer.pointer
             var passed = g
             if let saved {
                 passed = Tensor(uninitialized: g.shape)
                 Eltwise.backward(.relu(slope: 0), count: g.count, saved: saved.buffer.pointer, diffDst: g.buffer.pointer, diffSrc: passed.buffer.pointer)
             }
             let reluInKernel = relu && saved == nil
-            let (sumG, sumGCentered) = BatchNormKernel.backwardSums(g: passed.buffer.pointer, x: x, rows: rows, channels: c, k, relu: reluInKernel)
-            let k1 = Buffer(zeros: c), k2 = Buffer(zeros: c)
-            if training {
-                for i in 0..<c {
-                    let ai = Double(a.pointer[i]), s = Double(invStd.pointer[i])
-                    k1.pointer[i] = Float(ai * sumG[i] / Double(rows))
-                    k2.pointer[i] = Float(ai * s * s * sumGCentered[i] / Double(rows))
-                }
-            }
-            let dx = Tensor(uninitialized: self.shape), dw = Tensor(uninitialized: [c]), db = Tensor(uninitialized: [c])
-            BatchNormKernel.backward(g: passed.buffer.pointer, x: x, rows: rows, channels: c, k, k1: k1.pointer, k2: k2.pointer,
-                                     relu: reluInKernel, dx: dx.buffer.pointer)
-            for i in 0..<c {
-                dw.buffer.pointer[i] = Float(sumGCentered[i] * Double(invStd.pointer[i]))
-                db.buffer.pointer[i] = Float(sumG[i])
-            }
-            return [dx, dw, db] + (residual == nil ? [] : [passed])
+            let sums = BatchNormKernel.backwardSums(g: passed.buffer.pointer, x: self.buffer.pointer, rows: rows, channels: c,
+                                                    plan.coefficients, relu: reluInKernel)
+            let (dw, db) = plan.parameterGradients(sums)
+            return [plan.inputGradient(passed, of: self, sums: sums, relu: reluInKernel), dw, db] + (residual == nil ? [] : [passed])
         }
+    }
+}
+
+/// One batch-norm call's per-channel state, `y = a (x - mean) + β`, `a = γ invStd`: the statistics
+/// it normalises with (the batch's, after updating the running ones, or copies of the running
+/// ones), and its gradients from the sums of `BatchNormKernel.backwardSums`. Used by `batchNorm`
+/// and by ops that run a batch norm inside their passes (`funnel(…, inputNorm:)`). Holding the
+/// buffers, it keeps the kernels' pointers valid for as long as a backward closure holds it.
+final class BatchNormPlan {
+    let channels: Int, rows: Int, training: Bool
+    let mean: Buffer, invStd: Buffer, scale: Buffer, shift: Buffer
+
+    init(_ x: Tensor, weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor, training: Bool, momentum: Float, eps: Float,
+         op: String) {
+        let c = x.shape[1], rows = x.count / c
+        self.channels = c; self.rows = rows; self.training = training
+        mean = Buffer(count: c); invStd = Buffer(count: c); scale = Buffer(count: c); shift = Buffer(count: c)
+        let variance = Buffer(count: c)
+        if training {
+            require(rows > 1, "[\(op)] training needs more than one value per channel, input \(x.shape)")
+            BatchNormKernel.moments(x.buffer.pointer, rows: rows, channels: c, mean: mean.pointer, variance: variance.pointer)
+            Tensor.updateRunningStatistics(runningMean, runningVar, mean: mean, variance: variance, count: rows, momentum: momentum)
+        } else {
+            // Copies, so a later in-place update of the running statistics cannot change the backward.
+            mean.pointer.update(from: runningMean.buffer.pointer, count: c)
+            variance.pointer.update(from: runningVar.buffer.pointer, count: c)
+        }
+        // β is copied too: the optimizer updates it in place before the backward runs.
+        for i in 0..<c {
+            invStd.pointer[i] = 1 / (variance.pointer[i] + eps).squareRoot()
+            scale.pointer[i] = weight.buffer.pointer[i] * invStd.pointer[i]
+            shift.pointer[i] = bias.buffer.pointer[i]
+        }
+    }
+
+    var coefficients: BatchNormKernel.Coefficients {
+        BatchNormKernel.Coefficients(scale: scale.pointer, mean: mean.pointer, shift: shift.pointer)
+    }
+
+    /// `a`, `mean`, `β` per channel, one after another: the input norm `FReLU3x3Kernel` takes.
+    func packed() -> Buffer { Buffer(packing: [scale.pointer, mean.pointer, shift.pointer], channels: channels) }
+
+    /// γ's and β's gradients: `Σ g' (x - mean) invStd`, `Σ g'`.
+    func parameterGradients(_ sums: (sumG: [Double], sumGCentered: [Double])) -> (Tensor, Tensor) {
+        let dw = Tensor(uninitialized: [channels]), db = Tensor(uninitialized: [channels])
+        for i in 0..<channels {
+            dw.buffer.pointer[i] = Float(sums.sumGCentered[i] * Double(invStd.pointer[i]))
+            db.buffer.pointer[i] = Float(sums.sumG[i])
+        }
+        return (dw, db)
+    }
+
+    /// The gradient of the norm's input `x` given the gradient `g` at its output (before a fused
+    /// ReLU, `relu`) and the sums of `g'` (`BatchNormKernel.backwardSums`): `a g' - k1 - (x - mean) k2`,
+    /// `k1 = a Σg'/n`, `k2 = a invStd² Σg'(x - mean)/n` for batch statistics, zero for running ones.
+    func inputGradient(_ g: Tensor, of x: Tensor, sums: (sumG: [Double], sumGCentered: [Double]), relu: Bool) -> Tensor {
+        let k1 = Buffer(zeros: channels), k2 = Buffer(zeros: channels)
+        if training {
+            for i in 0..<channels {
+                let a = Double(scale.pointer[i]), s = Double(invStd.pointer[i])
+                k1.pointer[i] = Float(a * sums.sumG[i] / Double(rows))
+                k2.pointer[i] = Float(a * s * s * sums.sumGCentered[i] / Double(rows))
+            }
+        }
+        let dx = Tensor(uninitialized: x.shape)
+        BatchNormKernel.backward(g: g.buffer.pointer, x: x.buffer.pointer, rows: rows, channels: channels, coefficients,
+                                 k1: k1.pointer, k2: k2.pointer, relu: relu, dx: dx.buffer.pointer)
+        return dx
     }
 }
 

@@ -1,5 +1,17 @@
 import FunnelKernels
 
+/// The batch norm in front of a funnel op (a ResNet block's `bn1` before FReLU), run inside the
+/// op's passes: `x.funnel(…, inputNorm: n)` is `x.batchNorm(n…).funnel(…)` without the norm's
+/// output ever being stored. Training mode is the funnel op's.
+public struct FunnelInputNorm {
+    public var weight, bias, runningMean, runningVar: Tensor
+    public var momentum: Float, eps: Float
+    public init(weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor, momentum: Float = 0.1, eps: Float = 1e-5) {
+        self.weight = weight; self.bias = bias; self.runningMean = runningMean; self.runningVar = runningVar
+        self.momentum = momentum; self.eps = eps
+    }
+}
+
 extension Tensor {
     /// FReLU's `max(x, BN(DWConv(x)))` as one fused op (forward and backward side by side).
     ///
@@ -12,9 +24,14 @@ extension Tensor {
     ///   backward writes the split out, then oneDNN's two backward passes and an add.
     /// - Inference without gradients: batch norm is folded into the depthwise weights and the max
     ///   becomes a post-op of the convolution: one oneDNN primitive, one pass.
+    /// - With `inputNorm` (3x3 windows, training or recording gradients): the passes read this
+    ///   tensor, `z`, and normalise it as they read (`x = a1 (z - mean1) + β1`); backward adds the
+    ///   norm's sums while it writes `dx`, and one more pass turns `dx` into `dz`. Otherwise the
+    ///   norm runs as its own op first.
     /// Running statistics are updated as `batchNorm` does (momentum, unbiased variance).
     public func funnel(convWeight: Tensor, convBias: Tensor?, bnWeight: Tensor, bnBias: Tensor, runningMean: Tensor,
-                       runningVar: Tensor, training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
+                       runningVar: Tensor, training: Bool, momentum: Float = 0.1, eps: Float = 1e-5,
+                       inputNorm: FunnelInputNorm? = nil) -> Tensor {
         require(rank == 4, "[funnel] input must be [N, C, H, W], got \(shape)")
         let c = shape[1]
         require(convWeight.shape[0] == c && convWeight.shape[1] == 1, "[funnel] depthwise weight \(convWeight.shape) for input \(shape)")
@@ -22,9 +39,16 @@ extension Tensor {
         let g = ConvGeometry(batch: shape[0], inChannels: c, height: shape[2], width: shape[3], outChannels: c, kh: kh, kw: kw,
                              padH: kh / 2, padW: kw / 2, groups: c, hasBias: convBias != nil)
         require(g.outHeight == shape[2] && g.outWidth == shape[3], "[funnel] kernel \(kh)x\(kw) must be odd to keep the size")
-        let inputs = [self, convWeight] + (convBias.map { [$0] } ?? []) + [bnWeight, bnBias]
+        var inputs = [self, convWeight] + (convBias.map { [$0] } ?? []) + [bnWeight, bnBias]
+        if let inputNorm { inputs += [inputNorm.weight, inputNorm.bias] }
         let recording = GradMode.isEnabled && inputs.contains { $0.requiresGrad }
         let rows = count / c
+        if let n = inputNorm, !((training || recording) && FReLU3x3Kernel.supports(DepthwiseShape(g)!)) {
+            let x = batchNorm(weight: n.weight, bias: n.bias, runningMean: n.runningMean, runningVar: n.runningVar, training: training,
+                              momentum: n.momentum, eps: n.eps)
+            return x.funnel(convWeight: convWeight, convBias: convBias, bnWeight: bnWeight, bnBias: bnBias, runningMean: runningMean,
+                            runningVar: runningVar, training: training, momentum: momentum, eps: eps)
+        }
         OpCounter.current?.add(g)
 
         if !training && !recording {
@@ -47,8 +71,14 @@ extension Tensor {
         let t = Buffer(count: count)
         let mean = Buffer(count: c), variance = Buffer(count: c)
         let x = buffer.pointer, weight = convWeight.buffer.pointer, bias = convBias?.buffer.pointer
+        let normPlan = inputNorm.map {
+            BatchNormPlan(self, weight: $0.weight, bias: $0.bias, runningMean: $0.runningMean, runningVar: $0.runningVar,
+                          training: training, momentum: $0.momentum, eps: $0.eps, op: "funnel")
+        }
+        let packedNorm = normPlan?.packed(), norm = packedNorm.map { UnsafePointer($0.pointer) }
         if own {
-            FReLU3x3Kernel.convolution(dws, x: x, weight: weight, bias: bias, t: t.pointer, moments: training ? (mean.pointer, variance.pointer) : nil)
+            FReLU3x3Kernel.convolution(dws, x: x, norm: norm, weight: weight, bias: bias, t: t.pointer,
+                                       moments: training ? (mean.pointer, variance.pointer) : nil)
         } else {
             Convolution.forward(g, src: x, weight: weight, bias: bias, dst: t.pointer)
             if training { FReLUKernel.channelMoments(t.pointer, rows: rows, channels: c, mean: mean.pointer, variance: variance.pointer) }
@@ -67,18 +97,20 @@ extension Tensor {
         }
         let out = Tensor(uninitialized: shape)
         if own {
-            FReLU3x3Kernel.output(dws, x: x, t: t.pointer, scale: a.pointer, shift: b.pointer, y: out.buffer.pointer)
+            FReLU3x3Kernel.output(dws, x: x, norm: norm, t: t.pointer, scale: a.pointer, shift: b.pointer, y: out.buffer.pointer)
         } else {
             FReLUKernel.maxAffine(x: x, t: t.pointer, scale: a.pointer, shift: b.pointer, y: out.buffer.pointer, rows: rows, channels: c)
         }
 
         return out.recording("funnel", inputs) { grad in
+            // Taken from the buffer here, so the closure holds it.
+            let norm = packedNorm.map { UnsafePointer($0.pointer) }
             let sumG = Buffer(count: c), sumGTHat = Buffer(count: c)
             let zeros = Buffer(zeros: c)
             var k = FReLU3x3Kernel.BackwardCoefficients(scale: a.pointer, shift: b.pointer, mean: mean.pointer, invStd: invStd.pointer,
                                                         centerG: zeros.pointer, centerGTHat: zeros.pointer)
             if own {
-                FReLU3x3Kernel.backwardSums(dws, g: grad.buffer.pointer, x: x, t: t.pointer, k, sumG: sumG.pointer, sumGTHat: sumGTHat.pointer)
+                FReLU3x3Kernel.backwardSums(dws, g: grad.buffer.pointer, x: x, norm: norm, t: t.pointer, k, sumG: sumG.pointer, sumGTHat: sumGTHat.pointer)
             } else {
                 FReLUKernel.backwardSums(g: grad.buffer.pointer, x: x, t: t.pointer, scale: a.pointer, shift: b.pointer,
                                           mean: mean.pointer, invStd: invStd.pointer, rows: rows, channels: c,
@@ -93,12 +125,21 @@ extension Tensor {
                 }
             }
             k.centerG = UnsafePointer(centerG.pointer); k.centerGTHat = UnsafePointer(centerGTHat.pointer)
-            let dx = Tensor(uninitialized: self.shape)
+            var dx = Tensor(uninitialized: self.shape)
             let dw = Tensor(uninitialized: convWeight.shape)
             let db = convBias.map { Tensor(uninitialized: $0.shape) }
+            var normGradients: [Tensor?] = []
             if own {
-                FReLU3x3Kernel.backward(dws, g: grad.buffer.pointer, x: x, t: t.pointer, weight: weight, k,
-                                        dx: self.requiresGrad ? dx.buffer.pointer : nil, dWeight: dw.buffer.pointer, dBias: db?.buffer.pointer)
+                let normSums = FReLU3x3Kernel.backward(dws, g: grad.buffer.pointer, x: x, norm: norm, t: t.pointer, weight: weight, k,
+                                                       dx: self.requiresGrad || normPlan != nil ? dx.buffer.pointer : nil,
+                                                       dWeight: dw.buffer.pointer, dBias: db?.buffer.pointer)
+                // dx is the gradient at the norm's output: the norm's own backward pass takes it to z.
+                if let normPlan, let normSums {
+                    let sums = (sumG: normSums.sumDx, sumGCentered: normSums.sumDxCentered)
+                    let (dGamma, dBeta) = normPlan.parameterGradients(sums)
+                    normGradients = [dGamma, dBeta]
+                    if self.requiresGrad { dx = normPlan.inputGradient(dx, of: self, sums: sums, relu: false) }
+                }
             } else {
                 // The split is written out; the convolution's input gradient is added to the max's share in dx.
                 let gt = Buffer(count: self.count)
@@ -115,7 +156,7 @@ extension Tensor {
             let dGamma = Tensor(uninitialized: [c]), dBeta = Tensor(uninitialized: [c])
             dGamma.buffer.pointer.update(from: sumGTHat.pointer, count: c)
             dBeta.buffer.pointer.update(from: sumG.pointer, count: c)
-            return [self.requiresGrad ? dx : nil, dw] + (convBias == nil ? [] : [db]) + [dGamma, dBeta]
+            return [self.requiresGrad ? dx : nil, dw] + (convBias == nil ? [] : [db]) + [dGamma, dBeta] + normGradients
         }
     }
 
