@@ -12,14 +12,29 @@
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 
-// Rows per block of the reductions: about 16 KB of x, summed in Float before it goes to Double.
+// Rows per block of the reductions: about 16 KB of x, so a block is read from L1 for each
+// 16-channel block after the first. Sums stay in Float for FLUSH_ROWS rows, then go to Double.
 static inline long block_rows(long C) { return C >= 512 ? 8 : 4096 / C > 256 ? 256 : 4096 / C; }
+#define FLUSH_ROWS 256
+
+// Adds the Float sums of the 16-channel blocks (two slots of nb blocks) to the Double totals and
+// clears them.
+static inline __attribute__((always_inline)) void flush(v16 *acc, long nb, long C, double *restrict sums) {
+    for (long k = 0; k < nb; k++)
+        for (int i = 0; i < 16; i++) {
+            sums[k * 16 + i] += acc[k][i];
+            sums[C + k * 16 + i] += acc[nb + k][i];
+        }
+    for (long k = 0; k < 2 * nb; k++) acc[k] = (v16){0};
+}
 
 CLONES
 void funnel_bn_moments_rows(const float *restrict x, const float *restrict shift, double *restrict sums,
                             long r0, long r1, long C) {
-    const long blocked = C / 16 * 16, step = block_rows(C);
-    for (long r = r0; r < r1; r += step) {
+    const long blocked = C / 16 * 16, nb = C / 16, step = block_rows(C);
+    v16 acc[2 * nb + 1];
+    for (long k = 0; k < 2 * nb; k++) acc[k] = (v16){0};
+    for (long r = r0, pending = 0; r < r1; r += step) {
         const long end = MIN(r1, r + step);
         for (long cb = 0; cb < blocked; cb += 16) {
             const v16 k = LD(shift + cb);
@@ -30,9 +45,10 @@ void funnel_bn_moments_rows(const float *restrict x, const float *restrict shift
                 s0 += u; q0 += u * u; s1 += v; q1 += v * v;
             }
             if (row < end) { const v16 u = LD(x + row * C + cb) - k; s0 += u; q0 += u * u; }
-            s0 += s1; q0 += q1;
-            for (int i = 0; i < 16; i++) { sums[cb + i] += s0[i]; sums[C + cb + i] += q0[i]; }
+            acc[cb / 16] += s0 + s1; acc[nb + cb / 16] += q0 + q1;
         }
+        pending += end - r;
+        if (pending >= FLUSH_ROWS || end == r1) { flush(acc, nb, C, sums); pending = 0; }
         for (long c = blocked; c < C; c++) {
             float s = 0, q = 0;
             for (long row = r; row < end; row++) { const float u = x[row * C + c] - shift[c]; s += u; q += u * u; }
@@ -75,8 +91,10 @@ CLONES
 void funnel_bn_backward_sums_rows(const float *restrict g, const float *restrict x, const float *restrict coef, int relu,
                                   double *restrict sums, long r0, long r1, long C) {
     const float *a = coef, *mean = coef + C, *beta = coef + 2 * C;
-    const long blocked = C / 16 * 16, step = block_rows(C);
-    for (long r = r0; r < r1; r += step) {
+    const long blocked = C / 16 * 16, nb = C / 16, step = block_rows(C);
+    v16 acc[2 * nb + 1];
+    for (long k = 0; k < 2 * nb; k++) acc[k] = (v16){0};
+    for (long r = r0, pending = 0; r < r1; r += step) {
         const long end = MIN(r1, r + step);
         for (long cb = 0; cb < blocked; cb += 16) {
             const v16 av = LD(a + cb), bv = LD(beta + cb), m = LD(mean + cb);
@@ -93,9 +111,10 @@ void funnel_bn_backward_sums_rows(const float *restrict g, const float *restrict
                 const v16 x0 = LD(x + o), g0 = PASSED(LD(g + o), av, x0, m, bv);
                 s0 += g0; p0 += g0 * (x0 - m);
             }
-            s0 += s1; p0 += p1;
-            for (int i = 0; i < 16; i++) { sums[cb + i] += s0[i]; sums[C + cb + i] += p0[i]; }
+            acc[cb / 16] += s0 + s1; acc[nb + cb / 16] += p0 + p1;
         }
+        pending += end - r;
+        if (pending >= FLUSH_ROWS || end == r1) { flush(acc, nb, C, sums); pending = 0; }
         for (long c = blocked; c < C; c++) {
             float s = 0, p = 0;
             for (long row = r; row < end; row++) {
