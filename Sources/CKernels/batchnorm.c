@@ -7,6 +7,7 @@
 // one pass (sums of values shifted by a per-channel constant keep the variance accurate) and store
 // normally. The optional ReLU on the output is recomputed in backward from x (its sign is that of
 // the same expression), so no mask is stored.
+#include <stddef.h>
 #include "CKernels.h"
 #include "vectors.h"
 
@@ -26,35 +27,6 @@ static inline __attribute__((always_inline)) void flush(v16 *acc, long nb, long 
             sums[C + k * 16 + i] += acc[nb + k][i];
         }
     for (long k = 0; k < 2 * nb; k++) acc[k] = (v16){0};
-}
-
-CLONES
-void funnel_bn_moments_rows(const float *restrict x, const float *restrict shift, double *restrict sums,
-                            long r0, long r1, long C) {
-    const long blocked = C / 16 * 16, nb = C / 16, step = block_rows(C);
-    v16 acc[2 * nb + 1];
-    for (long k = 0; k < 2 * nb; k++) acc[k] = (v16){0};
-    for (long r = r0, pending = 0; r < r1; r += step) {
-        const long end = MIN(r1, r + step);
-        for (long cb = 0; cb < blocked; cb += 16) {
-            const v16 k = LD(shift + cb);
-            v16 s0 = {0}, s1 = {0}, q0 = {0}, q1 = {0};
-            long row = r;
-            for (; row + 1 < end; row += 2) {
-                const v16 u = LD(x + row * C + cb) - k, v = LD(x + (row + 1) * C + cb) - k;
-                s0 += u; q0 += u * u; s1 += v; q1 += v * v;
-            }
-            if (row < end) { const v16 u = LD(x + row * C + cb) - k; s0 += u; q0 += u * u; }
-            acc[cb / 16] += s0 + s1; acc[nb + cb / 16] += q0 + q1;
-        }
-        pending += end - r;
-        if (pending >= FLUSH_ROWS || end == r1) { flush(acc, nb, C, sums); pending = 0; }
-        for (long c = blocked; c < C; c++) {
-            float s = 0, q = 0;
-            for (long row = r; row < end; row++) { const float u = x[row * C + c] - shift[c]; s += u; q += u * u; }
-            sums[c] += s; sums[C + c] += q;
-        }
-    }
 }
 
 // y = a (x - mean) + beta (+ residual, when not NULL), then max(y, 0) with relu; coef = [a, mean,
@@ -86,44 +58,76 @@ void funnel_bn_apply_rows(const float *restrict x, const float *restrict coef, c
 #define PASSED(gv, av, xv, m, bv) (relu ? SELECT((av) * ((xv) - (m)) + (bv) > (v16){0}, (gv), (v16){0}) : (gv))
 #define PASSED1(gv, av, xv, m, bv) (relu && !((av) * ((xv) - (m)) + (bv) > 0) ? 0 : (gv))
 
-// Backward, first pass: adds Σ g' (slot 0) and Σ g' (x - mean) (slot 1); coef = [a, mean, beta].
-CLONES
-void funnel_bn_backward_sums_rows(const float *restrict g, const float *restrict x, const float *restrict coef, int relu,
-                                  double *restrict sums, long r0, long r1, long C) {
-    const float *a = coef, *mean = coef + C, *beta = coef + 2 * C;
+// What a reduction sums per channel, two terms per element: the moments (x - shift and its
+// square; coef = shift) or backward's sums (g' and g' (x - mean); coef = [a, mean, beta]).
+enum sums_kind { MOMENTS, GRADIENT_SUMS };
+
+static inline __attribute__((always_inline)) void terms(enum sums_kind kind, const float *restrict g, const float *restrict x,
+                                                        const float *restrict coef, int relu, long o, long cb, long C,
+                                                        v16 *first, v16 *second) {
+    if (kind == MOMENTS) {
+        const v16 u = LD(x + o) - LD(coef + cb);
+        *first = u; *second = u * u;
+    } else {
+        const v16 xv = LD(x + o), m = LD(coef + C + cb);
+        const v16 gv = PASSED(LD(g + o), LD(coef + cb), xv, m, LD(coef + 2 * C + cb));
+        *first = gv; *second = gv * (xv - m);
+    }
+}
+
+static inline __attribute__((always_inline)) void terms1(enum sums_kind kind, const float *restrict g, const float *restrict x,
+                                                         const float *restrict coef, int relu, long o, long c, long C,
+                                                         float *first, float *second) {
+    if (kind == MOMENTS) {
+        const float u = x[o] - coef[c];
+        *first = u; *second = u * u;
+    } else {
+        const float xv = x[o], m = coef[C + c], gv = PASSED1(g[o], coef[c], xv, m, coef[2 * C + c]);
+        *first = gv; *second = gv * (xv - m);
+    }
+}
+
+// Adds the two terms' sums over rows r0..<r1 to sums (slots 0, 1): block of rows by block of
+// rows, each 16-channel block summed over the block's rows in registers (two rows at a time).
+static inline __attribute__((always_inline)) void channel_sums(enum sums_kind kind, const float *restrict g, const float *restrict x,
+                                                               const float *restrict coef, int relu, double *restrict sums,
+                                                               long r0, long r1, long C) {
     const long blocked = C / 16 * 16, nb = C / 16, step = block_rows(C);
     v16 acc[2 * nb + 1];
     for (long k = 0; k < 2 * nb; k++) acc[k] = (v16){0};
     for (long r = r0, pending = 0; r < r1; r += step) {
         const long end = MIN(r1, r + step);
         for (long cb = 0; cb < blocked; cb += 16) {
-            const v16 av = LD(a + cb), bv = LD(beta + cb), m = LD(mean + cb);
-            v16 s0 = {0}, s1 = {0}, p0 = {0}, p1 = {0};
+            v16 s0 = {0}, s1 = {0}, q0 = {0}, q1 = {0}, f, t;
             long row = r;
             for (; row + 1 < end; row += 2) {
-                const long o = row * C + cb;
-                const v16 x0 = LD(x + o), x1 = LD(x + o + C);
-                const v16 g0 = PASSED(LD(g + o), av, x0, m, bv), g1 = PASSED(LD(g + o + C), av, x1, m, bv);
-                s0 += g0; p0 += g0 * (x0 - m); s1 += g1; p1 += g1 * (x1 - m);
+                terms(kind, g, x, coef, relu, row * C + cb, cb, C, &f, &t); s0 += f; q0 += t;
+                terms(kind, g, x, coef, relu, (row + 1) * C + cb, cb, C, &f, &t); s1 += f; q1 += t;
             }
-            if (row < end) {
-                const long o = row * C + cb;
-                const v16 x0 = LD(x + o), g0 = PASSED(LD(g + o), av, x0, m, bv);
-                s0 += g0; p0 += g0 * (x0 - m);
-            }
-            acc[cb / 16] += s0 + s1; acc[nb + cb / 16] += p0 + p1;
+            if (row < end) { terms(kind, g, x, coef, relu, row * C + cb, cb, C, &f, &t); s0 += f; q0 += t; }
+            acc[cb / 16] += s0 + s1; acc[nb + cb / 16] += q0 + q1;
         }
         pending += end - r;
         if (pending >= FLUSH_ROWS || end == r1) { flush(acc, nb, C, sums); pending = 0; }
         for (long c = blocked; c < C; c++) {
-            float s = 0, p = 0;
-            for (long row = r; row < end; row++) {
-                const float xv = x[row * C + c], gv = PASSED1(g[row * C + c], a[c], xv, mean[c], beta[c]);
-                s += gv; p += gv * (xv - mean[c]);
-            }
-            sums[c] += s; sums[C + c] += p;
+            float s = 0, q = 0, f, t;
+            for (long row = r; row < end; row++) { terms1(kind, g, x, coef, relu, row * C + c, c, C, &f, &t); s += f; q += t; }
+            sums[c] += s; sums[C + c] += q;
         }
     }
+}
+
+CLONES
+void funnel_bn_moments_rows(const float *restrict x, const float *restrict shift, double *restrict sums,
+                            long r0, long r1, long C) {
+    channel_sums(MOMENTS, NULL, x, shift, 0, sums, r0, r1, C);
+}
+
+// Backward, first pass: adds Σ g' (slot 0) and Σ g' (x - mean) (slot 1); coef = [a, mean, beta].
+CLONES
+void funnel_bn_backward_sums_rows(const float *restrict g, const float *restrict x, const float *restrict coef, int relu,
+                                  double *restrict sums, long r0, long r1, long C) {
+    channel_sums(GRADIENT_SUMS, g, x, coef, relu, sums, r0, r1, C);
 }
 
 // Backward, second pass: dx = a g' - k1 - (x - mean) k2; coef = [a, mean, beta, k1, k2].
