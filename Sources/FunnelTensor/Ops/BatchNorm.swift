@@ -32,6 +32,7 @@ extension Tensor {
                               y: out.buffer.pointer)
         // With a residual the ReLU's sign cannot be recomputed from x alone: backward reads it from the output.
         let saved = residual != nil && relu ? out.detached() : nil
+        let adds = residual != nil  // the closure keeps this, not the residual tensor
 
         let name = "batch_norm" + (residual == nil ? "" : "_add") + (relu ? "_relu" : "")
         return out.recording(name, [self, weight, bias] + (residual.map { [$0] } ?? [])) { g in
@@ -44,7 +45,7 @@ extension Tensor {
             let sums = BatchNormKernel.backwardSums(g: passed.buffer.pointer, x: self.buffer.pointer, rows: rows, channels: c,
                                                     plan.coefficients, relu: reluInKernel)
             let (dw, db) = plan.parameterGradients(sums)
-            return [plan.inputGradient(passed, of: self, sums: sums, relu: reluInKernel), dw, db] + (residual == nil ? [] : [passed])
+            return [plan.inputGradient(passed, of: self, sums: sums, relu: reluInKernel), dw, db] + (adds ? [passed] : [])
         }
     }
 }
