@@ -53,36 +53,39 @@ void funnel_bn_apply_rows(const float *restrict x, const float *restrict coef, c
     }
 }
 
-// The gradient that reaches the norm's output: g, or with relu g where the output (computed as
-// in the forward pass) is positive.
-#define PASSED(gv, av, xv, m, bv) (relu ? SELECT((av) * ((xv) - (m)) + (bv) > (v16){0}, (gv), (v16){0}) : (gv))
-#define PASSED1(gv, av, xv, m, bv) (relu && !((av) * ((xv) - (m)) + (bv) > 0) ? 0 : (gv))
+// The gradient that reaches the norm's output at offset o: g, or with relu g where the output is
+// positive: read from out when it is given (a residual was added, so x alone does not say),
+// else recomputed from x as in the forward pass.
+#define PASSED(o, av, xv, m, bv)                                                                              \
+    (!relu ? LD(g + (o))                                                                                       \
+           : SELECT((out ? LD(out + (o)) : (av) * ((xv) - (m)) + (bv)) > (v16){0}, LD(g + (o)), (v16){0}))
+#define PASSED1(o, av, xv, m, bv) (relu && !((out ? out[o] : (av) * ((xv) - (m)) + (bv)) > 0) ? 0 : g[o])
 
 // What a reduction sums per channel, two terms per element: the moments (x - shift and its
 // square; coef = shift) or backward's sums (g' and g' (x - mean); coef = [a, mean, beta]).
 enum sums_kind { MOMENTS, GRADIENT_SUMS };
 
 static inline __attribute__((always_inline)) void terms(enum sums_kind kind, const float *restrict g, const float *restrict x,
-                                                        const float *restrict coef, int relu, long o, long cb, long C,
-                                                        v16 *first, v16 *second) {
+                                                        const float *restrict out, const float *restrict coef, int relu,
+                                                        long o, long cb, long C, v16 *first, v16 *second) {
     if (kind == MOMENTS) {
         const v16 u = LD(x + o) - LD(coef + cb);
         *first = u; *second = u * u;
     } else {
         const v16 xv = LD(x + o), m = LD(coef + C + cb);
-        const v16 gv = PASSED(LD(g + o), LD(coef + cb), xv, m, LD(coef + 2 * C + cb));
+        const v16 gv = PASSED(o, LD(coef + cb), xv, m, LD(coef + 2 * C + cb));
         *first = gv; *second = gv * (xv - m);
     }
 }
 
 static inline __attribute__((always_inline)) void terms1(enum sums_kind kind, const float *restrict g, const float *restrict x,
-                                                         const float *restrict coef, int relu, long o, long c, long C,
-                                                         float *first, float *second) {
+                                                         const float *restrict out, const float *restrict coef, int relu,
+                                                         long o, long c, long C, float *first, float *second) {
     if (kind == MOMENTS) {
         const float u = x[o] - coef[c];
         *first = u; *second = u * u;
     } else {
-        const float xv = x[o], m = coef[C + c], gv = PASSED1(g[o], coef[c], xv, m, coef[2 * C + c]);
+        const float xv = x[o], m = coef[C + c], gv = PASSED1(o, coef[c], xv, m, coef[2 * C + c]);
         *first = gv; *second = gv * (xv - m);
     }
 }
@@ -90,7 +93,8 @@ static inline __attribute__((always_inline)) void terms1(enum sums_kind kind, co
 // Adds the two terms' sums over rows r0..<r1 to sums (slots 0, 1): block of rows by block of
 // rows, each 16-channel block summed over the block's rows in registers (two rows at a time).
 static inline __attribute__((always_inline)) void channel_sums(enum sums_kind kind, const float *restrict g, const float *restrict x,
-                                                               const float *restrict coef, int relu, double *restrict sums,
+                                                               const float *restrict out, const float *restrict coef, int relu,
+                                                               double *restrict sums,
                                                                long r0, long r1, long C) {
     const long blocked = C / 16 * 16, nb = C / 16, step = block_rows(C);
     v16 acc[2 * nb + 1];
@@ -101,17 +105,17 @@ static inline __attribute__((always_inline)) void channel_sums(enum sums_kind ki
             v16 s0 = {0}, s1 = {0}, q0 = {0}, q1 = {0}, f, t;
             long row = r;
             for (; row + 1 < end; row += 2) {
-                terms(kind, g, x, coef, relu, row * C + cb, cb, C, &f, &t); s0 += f; q0 += t;
-                terms(kind, g, x, coef, relu, (row + 1) * C + cb, cb, C, &f, &t); s1 += f; q1 += t;
+                terms(kind, g, x, out, coef, relu, row * C + cb, cb, C, &f, &t); s0 += f; q0 += t;
+                terms(kind, g, x, out, coef, relu, (row + 1) * C + cb, cb, C, &f, &t); s1 += f; q1 += t;
             }
-            if (row < end) { terms(kind, g, x, coef, relu, row * C + cb, cb, C, &f, &t); s0 += f; q0 += t; }
+            if (row < end) { terms(kind, g, x, out, coef, relu, row * C + cb, cb, C, &f, &t); s0 += f; q0 += t; }
             acc[cb / 16] += s0 + s1; acc[nb + cb / 16] += q0 + q1;
         }
         pending += end - r;
         if (pending >= FLUSH_ROWS || end == r1) { flush(acc, nb, C, sums); pending = 0; }
         for (long c = blocked; c < C; c++) {
             float s = 0, q = 0, f, t;
-            for (long row = r; row < end; row++) { terms1(kind, g, x, coef, relu, row * C + c, c, C, &f, &t); s += f; q += t; }
+            for (long row = r; row < end; row++) { terms1(kind, g, x, out, coef, relu, row * C + c, c, C, &f, &t); s += f; q += t; }
             sums[c] += s; sums[C + c] += q;
         }
     }
@@ -120,31 +124,35 @@ static inline __attribute__((always_inline)) void channel_sums(enum sums_kind ki
 CLONES
 void funnel_bn_moments_rows(const float *restrict x, const float *restrict shift, double *restrict sums,
                             long r0, long r1, long C) {
-    channel_sums(MOMENTS, NULL, x, shift, 0, sums, r0, r1, C);
+    channel_sums(MOMENTS, NULL, x, NULL, shift, 0, sums, r0, r1, C);
 }
 
 // Backward, first pass: adds Σ g' (slot 0) and Σ g' (x - mean) (slot 1); coef = [a, mean, beta].
 CLONES
-void funnel_bn_backward_sums_rows(const float *restrict g, const float *restrict x, const float *restrict coef, int relu,
-                                  double *restrict sums, long r0, long r1, long C) {
-    channel_sums(GRADIENT_SUMS, g, x, coef, relu, sums, r0, r1, C);
+void funnel_bn_backward_sums_rows(const float *restrict g, const float *restrict x, const float *restrict out,
+                                  const float *restrict coef, int relu, double *restrict sums, long r0, long r1, long C) {
+    channel_sums(GRADIENT_SUMS, g, x, out, coef, relu, sums, r0, r1, C);
 }
 
-// Backward, second pass: dx = a g' - k1 - (x - mean) k2; coef = [a, mean, beta, k1, k2].
+// Backward, second pass: dx = a g' - k1 - (x - mean) k2, and g' into passed when it is not NULL (the
+// gradient of a residual added before the ReLU); coef = [a, mean, beta, k1, k2].
 CLONES
-void funnel_bn_backward_rows(const float *restrict g, const float *restrict x, const float *restrict coef, int relu,
-                             float *restrict dx, long r0, long r1, long C) {
+void funnel_bn_backward_rows(const float *restrict g, const float *restrict x, const float *restrict out,
+                             const float *restrict coef, int relu, float *restrict dx, float *restrict passed,
+                             long r0, long r1, long C) {
     const float *a = coef, *mean = coef + C, *beta = coef + 2 * C, *k1 = coef + 3 * C, *k2 = coef + 4 * C;
     const long blocked = C / 16 * 16;
     for (long row = r0; row < r1; row++) {
         const long o = row * C;
         for (long cb = 0; cb < blocked; cb += 16) {
-            const v16 av = LD(a + cb), xv = LD(x + o + cb), m = LD(mean + cb), gv = PASSED(LD(g + o + cb), av, xv, m, LD(beta + cb));
+            const v16 av = LD(a + cb), xv = LD(x + o + cb), m = LD(mean + cb), gv = PASSED(o + cb, av, xv, m, LD(beta + cb));
             ST(dx + o + cb, av * gv - LD(k1 + cb) - (xv - m) * LD(k2 + cb));
+            if (passed) ST(passed + o + cb, gv);
         }
         for (long c = blocked; c < C; c++) {
-            const float xv = x[o + c], gv = PASSED1(g[o + c], a[c], xv, mean[c], beta[c]);
+            const float xv = x[o + c], gv = PASSED1(o + c, a[c], xv, mean[c], beta[c]);
             dx[o + c] = a[c] * gv - k1[c] - (xv - mean[c]) * k2[c];
+            if (passed) passed[o + c] = gv;
         }
     }
 }

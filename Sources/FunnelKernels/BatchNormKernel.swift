@@ -45,24 +45,28 @@ package enum BatchNormKernel {
     }
 
     /// Backward, first pass: per channel `Σ g'` (β's gradient) and `Σ g' (x - mean)` (γ's gradient
-    /// over `invStd`), where `g'` is the part of `g` that passes the ReLU (all of it without).
+    /// over `invStd`), where `g'` is the part of `g` that passes the ReLU (all of it without). The
+    /// ReLU's sign is read from `output` when given (a residual was added before the ReLU, so `x`
+    /// alone does not say), else recomputed from `x`.
     package static func backwardSums(g: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int, channels c: Int,
-                                     _ k: Coefficients, relu: Bool) -> (sumG: [Double], sumGCentered: [Double]) {
+                                     _ k: Coefficients, relu: Bool, output: UnsafePointer<Float>? = nil) -> (sumG: [Double], sumGCentered: [Double]) {
         let coef = Buffer(packing: [k.scale, k.mean, k.shift], channels: c)
         let sums = rowChunks(rows, c, slots: 2) { r, partial in
-            funnel_bn_backward_sums_rows(g, x, coef.pointer, relu ? 1 : 0, partial, r.lowerBound, r.upperBound, c)
+            funnel_bn_backward_sums_rows(g, x, output, coef.pointer, relu ? 1 : 0, partial, r.lowerBound, r.upperBound, c)
         }
         return (Array(sums[0..<c]), Array(sums[c...]))
     }
 
     /// Backward, second pass: `dx = a g' - k1 - (x - mean) k2` per channel, where `k1`, `k2` carry
     /// the gradient through batch statistics (`k1 = a Σg'/n`, `k2 = a invStd² Σg'(x - mean)/n`;
-    /// zero for running statistics, which are constants).
+    /// zero for running statistics, which are constants). Also writes `g'` into `passed` when given
+    /// (the gradient of a residual added before the ReLU); `output` as in `backwardSums`.
     package static func backward(g: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int, channels c: Int, _ k: Coefficients,
-                                 k1: UnsafePointer<Float>, k2: UnsafePointer<Float>, relu: Bool, dx: UnsafeMutablePointer<Float>) {
+                                 k1: UnsafePointer<Float>, k2: UnsafePointer<Float>, relu: Bool, output: UnsafePointer<Float>? = nil,
+                                 dx: UnsafeMutablePointer<Float>, passed: UnsafeMutablePointer<Float>? = nil) {
         let coef = Buffer(packing: [k.scale, k.mean, k.shift, k1, k2], channels: c)
         _ = rowChunks(rows, c, slots: 0) { r, _ in
-            funnel_bn_backward_rows(g, x, coef.pointer, relu ? 1 : 0, dx, r.lowerBound, r.upperBound, c)
+            funnel_bn_backward_rows(g, x, output, coef.pointer, relu ? 1 : 0, dx, passed, r.lowerBound, r.upperBound, c)
         }
     }
 

@@ -53,14 +53,16 @@ void funnel_bn_moments_rows(const float *x, const float *shift, double *sums, lo
 void funnel_bn_apply_rows(const float *x, const float *coef, const float *residual, float *y, int relu,
                           long r0, long r1, long C);
 
-// Backward, first pass, given g = dL/dy: with g' = g (relu: g where y > 0), adds Σ g' and
-// Σ g' (x - mean) (slots 0, 1); coef = [a, mean, beta].
-void funnel_bn_backward_sums_rows(const float *g, const float *x, const float *coef, int relu, double *sums,
-                                  long r0, long r1, long C);
+// Backward, first pass, given g = dL/dy: with g' = g (relu: g where y > 0, y read from out when
+// it is not NULL, else recomputed from x), adds Σ g' and Σ g' (x - mean) (slots 0, 1);
+// coef = [a, mean, beta].
+void funnel_bn_backward_sums_rows(const float *g, const float *x, const float *out, const float *coef, int relu,
+                                  double *sums, long r0, long r1, long C);
 
-// Backward, second pass: dx = a g' - k1 - (x - mean) k2; coef = [a, mean, beta, k1, k2].
-void funnel_bn_backward_rows(const float *g, const float *x, const float *coef, int relu, float *dx,
-                             long r0, long r1, long C);
+// Backward, second pass: dx = a g' - k1 - (x - mean) k2, and g' into passed when it is not NULL;
+// coef = [a, mean, beta, k1, k2].
+void funnel_bn_backward_rows(const float *g, const float *x, const float *out, const float *coef, int relu, float *dx,
+                             float *passed, long r0, long r1, long C);
 
 // Runs 12 independent chains of 16-lane fused multiply-adds a <- a * multiplier + addend, each
 // `iterations` long, chain k from a = start + k, in registers only; returns the sum of all 192

@@ -36,16 +36,13 @@ extension Tensor {
 
         let name = "batch_norm" + (residual == nil ? "" : "_add") + (relu ? "_relu" : "")
         return out.recording(name, [self, weight, bias] + (residual.map { [$0] } ?? [])) { g in
-            var passed = g
-            if let saved {
-                passed = Tensor(uninitialized: g.shape)
-                Eltwise.backward(.relu(slope: 0), count: g.count, saved: saved.buffer.pointer, diffDst: g.buffer.pointer, diffSrc: passed.buffer.pointer)
-            }
-            let reluInKernel = relu && saved == nil
-            let sums = BatchNormKernel.backwardSums(g: passed.buffer.pointer, x: self.buffer.pointer, rows: rows, channels: c,
-                                                    plan.coefficients, relu: reluInKernel)
+            let sums = BatchNormKernel.backwardSums(g: g.buffer.pointer, x: self.buffer.pointer, rows: rows, channels: c,
+                                                    plan.coefficients, relu: relu, output: saved?.buffer.pointer)
             let (dw, db) = plan.parameterGradients(sums)
-            return [plan.inputGradient(passed, of: self, sums: sums, relu: reluInKernel), dw, db] + (adds ? [passed] : [])
+            // The residual's gradient: g itself, or with a ReLU the part that passes it, written by the same pass as dx.
+            let passed = adds && relu ? Tensor(uninitialized: g.shape) : g
+            let dx = plan.inputGradient(g, of: self, sums: sums, relu: relu, output: saved, passed: adds && relu ? passed : nil)
+            return [dx, dw, db] + (adds ? [passed] : [])
         }
     }
 }
@@ -102,7 +99,9 @@ final class BatchNormPlan {
     /// The gradient of the norm's input `x` given the gradient `g` at its output (before a fused
     /// ReLU, `relu`) and the sums of `g'` (`BatchNormKernel.backwardSums`): `a g' - k1 - (x - mean) k2`,
     /// `k1 = a Σg'/n`, `k2 = a invStd² Σg'(x - mean)/n` for batch statistics, zero for running ones.
-    func inputGradient(_ g: Tensor, of x: Tensor, sums: (sumG: [Double], sumGCentered: [Double]), relu: Bool) -> Tensor {
+    /// With `output`, the ReLU's sign is read from it; `passed` receives `g'`.
+    func inputGradient(_ g: Tensor, of x: Tensor, sums: (sumG: [Double], sumGCentered: [Double]), relu: Bool,
+                       output: Tensor? = nil, passed: Tensor? = nil) -> Tensor {
         let k1 = Buffer(zeros: channels), k2 = Buffer(zeros: channels)
         if training {
             for i in 0..<channels {
@@ -113,7 +112,8 @@ final class BatchNormPlan {
         }
         let dx = Tensor(uninitialized: x.shape)
         BatchNormKernel.backward(g: g.buffer.pointer, x: x.buffer.pointer, rows: rows, channels: channels, coefficients,
-                                 k1: k1.pointer, k2: k2.pointer, relu: relu, dx: dx.buffer.pointer)
+                                 k1: k1.pointer, k2: k2.pointer, relu: relu, output: output?.buffer.pointer, dx: dx.buffer.pointer,
+                                 passed: passed?.buffer.pointer)
         return dx
     }
 }
