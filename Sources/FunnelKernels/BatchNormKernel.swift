@@ -70,15 +70,8 @@ package enum BatchNormKernel {
         }
     }
 
-    /// Runs `body` over chunks of rows in parallel, each with its own zeroed `slots x C` Double
-    /// sums, and returns the sums added up in chunk order.
+    /// `body` over chunks of rows in parallel, with `slots x C` sums per chunk (`chunkedSums`).
     private static func rowChunks(_ rows: Int, _ c: Int, slots: Int, _ body: (Range<Int>, UnsafeMutablePointer<Double>?) -> Void) -> [Double] {
-        let partial = ChannelPartials(channels: slots * c, slots: 1)
-        parallelChunks(rows, minimumPerThread: max(1, 16384 / c)) { r in
-            var sums = [Double](repeating: 0, count: slots * c)
-            sums.withUnsafeMutableBufferPointer { body(r, slots == 0 ? nil : $0.baseAddress!) }
-            if slots > 0 { partial.add(sums, slot: 0, chunk: r.lowerBound) }
-        }
-        return slots == 0 ? [] : partial.sums[0]
+        chunkedSums(rows, minimumPerThread: max(1, 16384 / c), width: slots * c, body)
     }
 }

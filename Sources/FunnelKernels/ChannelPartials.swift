@@ -24,3 +24,16 @@ final class ChannelPartials: @unchecked Sendable {
         return out
     }
 }
+
+/// Runs `body` over chunks of `count` items in parallel (`parallelChunks`), each chunk with its own
+/// zeroed `width` Double sums (nil when `width` is 0), and returns the sums added up in chunk order:
+/// bitwise reproducible for a given thread count. The per-thread reductions of Funnel's C kernels.
+func chunkedSums(_ count: Int, minimumPerThread: Int, width: Int, _ body: (Range<Int>, UnsafeMutablePointer<Double>?) -> Void) -> [Double] {
+    let partial = ChannelPartials(channels: width, slots: 1)
+    parallelChunks(count, minimumPerThread: minimumPerThread) { chunk in
+        var sums = [Double](repeating: 0, count: width)
+        sums.withUnsafeMutableBufferPointer { body(chunk, width == 0 ? nil : $0.baseAddress!) }
+        if width > 0 { partial.add(sums, slot: 0, chunk: chunk.lowerBound) }
+    }
+    return width == 0 ? [] : partial.sums[0]
+}

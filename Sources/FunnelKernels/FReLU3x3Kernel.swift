@@ -120,18 +120,14 @@ package enum FReLU3x3Kernel {
         return norm == nil ? nil : (Array(sums[(10 * c)..<(11 * c)]), Array(sums[(11 * c)...]))
     }
 
-    /// Runs `body` over chunks of image rows in parallel, each with its own zeroed `slots x C` Double
-    /// sums, and returns the sums added up in chunk order. `body` returns the C kernel's status.
+    /// `body` over chunks of image rows in parallel, with `slots x C` sums per chunk (`chunkedSums`).
+    /// `body` returns the C kernel's status.
     private static func rowChunks(_ s: DepthwiseShape, slots: Int, _ body: (Range<Int>, UnsafeMutablePointer<Double>?) -> Int32) -> [Double] {
         precondition(supports(s), "[funnel] kernel \(s.kh)x\(s.kw) with \(s.channels) channels is not handled here")
-        let partial = ChannelPartials(channels: slots * s.channels, slots: 1)
-        parallelChunks(s.imageRows, minimumPerThread: max(1, 16384 / (s.width * s.channels))) { rows in
-            var sums = [Double](repeating: 0, count: slots * s.channels)
-            let status = sums.withUnsafeMutableBufferPointer { body(rows, slots == 0 ? nil : $0.baseAddress!) }
+        return chunkedSums(s.imageRows, minimumPerThread: max(1, 16384 / (s.width * s.channels)), width: slots * s.channels) { rows, sums in
+            let status = body(rows, sums)
             require(status == 0, "[funnel] out of memory for a pass's scratch rows (\(s.width + 2) x \(s.channels) floats, a few per thread)")
-            partial.add(sums, slot: 0, chunk: rows.lowerBound)
         }
-        return partial.sums[0]
     }
 
     /// Weights `[C, 9]` transposed to `[9, C]`, so each tap's channels are contiguous.

@@ -1,44 +1,13 @@
 /// FReLU's `max(x, BN(t))` where `t = DWConv(x)` for windows other than 3x3 (and channel counts
 /// that are not a multiple of 16), on channels-last data viewed as `rows x C` (rows = N*H*W):
-/// oneDNN's convolution writes `t`, and these passes fold batch norm's statistics, normalisation,
-/// max and their backward around it (two passes forward, two backward besides the convolution's).
+/// oneDNN's convolution writes `t`, and these passes fold batch norm's normalisation, max and their
+/// backward around it (batch norm's moments of `t` are `BatchNormKernel.moments`).
 /// 3x3 windows take `FReLU3x3Kernel`, which never stores `t`.
 ///
 /// Index arithmetic in the loops below wraps (`&+`, `&*`): the indices are bounded by the tensor's
 /// size, and overflow checks on them would keep the compiler from vectorising the loops (measured:
 /// FReLU's backward took twice as long with them).
 package enum FReLUKernel {
-    /// Per-channel mean and biased variance of `t` (`rows x c`). Accumulates in Double per chunk.
-    package static func channelMoments(_ t: UnsafePointer<Float>, rows: Int, channels c: Int,
-                                       mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
-        let partial = ChannelPartials(channels: c, slots: 2)
-        parallelChunks(rows, minimumPerThread: max(1, 16384 / c)) { range in
-            var s = [Float](repeating: 0, count: c), q = [Float](repeating: 0, count: c)
-            var sd = [Double](repeating: 0, count: c), qd = [Double](repeating: 0, count: c)
-            s.withUnsafeMutableBufferPointer { s in q.withUnsafeMutableBufferPointer { q in
-                var r = range.lowerBound
-                while r < range.upperBound {
-                    // Float accumulation over short blocks keeps the inner loop vectorised; blocks go to Double.
-                    let end = min(range.upperBound, r + 64)
-                    for i in 0..<c { s[i] = 0; q[i] = 0 }
-                    for row in r..<end {
-                        let p = t + row &* c
-                        for i in 0..<c { let v = p[i]; s[i] += v; q[i] += v * v }
-                    }
-                    for i in 0..<c { sd[i] += Double(s[i]); qd[i] += Double(q[i]) }
-                    r = end
-                }
-            } }
-            partial.add(sd, slot: 0, chunk: range.lowerBound); partial.add(qd, slot: 1, chunk: range.lowerBound)
-        }
-        let n = Double(rows), sums = partial.sums
-        for i in 0..<c {
-            let m = sums[0][i] / n
-            mean[i] = Float(m)
-            variance[i] = Float(max(0, sums[1][i] / n - m * m))
-        }
-    }
-
     /// `y = max(x, a_c * t + b_c)`.
     package static func maxAffine(x: UnsafePointer<Float>, t: UnsafePointer<Float>, scale a: UnsafePointer<Float>,
                                   shift b: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, rows: Int, channels c: Int) {

@@ -28,11 +28,6 @@ public final class SqueezeExcitation: Module {
     }
 }
 
-/// `activation(out + shortcut)`, in one pass when the activation is a plain ReLU.
-func residual(_ out: Tensor, _ shortcut: Tensor, then activation: Module) -> Tensor {
-    activation.isPlainReLU ? Tensor.addReLU(out, shortcut) : activation(out + shortcut)
-}
-
 /// The projection shortcut (1x1 conv + BN) when shape changes, else the identity (an empty
 /// `Sequential`, as the reference, so checkpoint names match).
 func shortcut(_ inPlanes: Int, _ outPlanes: Int, stride: Int) -> Sequential {
@@ -61,7 +56,7 @@ public final class BasicBlock: Module {
     public override func forward(_ x: Tensor) -> Tensor {
         let out = conv2(bn1(conv1(x), then: act1))
         guard let se else { return bn2(out, adding: shortcut(x), then: act2) }
-        return residual(se(bn2(out)), shortcut(x), then: act2)
+        return act2(se(bn2(out)), adding: shortcut(x))
     }
 }
 
@@ -93,6 +88,6 @@ public final class Bottleneck: Module {
     public override func forward(_ x: Tensor) -> Tensor {
         let out = conv3(bn2(conv2(bn1(conv1(x), then: act1)), then: act2))
         guard let se else { return bn3(out, adding: shortcut(x), then: act3) }
-        return residual(se(bn3(out)), shortcut(x), then: act3)
+        return act3(se(bn3(out)), adding: shortcut(x))
     }
 }

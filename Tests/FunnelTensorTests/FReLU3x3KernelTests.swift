@@ -28,7 +28,7 @@ import FunnelTestSupport
                                    t: ownT.buffer.pointer, moments: (mean.pointer, variance.pointer))
         expectClose(ownT.scalars, t.scalars, tol: 1e-5)
         let expectedMean = Buffer(count: c), expectedVariance = Buffer(count: c)
-        FReLUKernel.channelMoments(t.buffer.pointer, rows: rows, channels: c, mean: expectedMean.pointer, variance: expectedVariance.pointer)
+        BatchNormKernel.moments(t.buffer.pointer, rows: rows, channels: c, mean: expectedMean.pointer, variance: expectedVariance.pointer)
         expectClose(Array(UnsafeBufferPointer(start: mean.pointer, count: c)), Array(UnsafeBufferPointer(start: expectedMean.pointer, count: c)), tol: 1e-5)
         expectClose(Array(UnsafeBufferPointer(start: variance.pointer, count: c)), Array(UnsafeBufferPointer(start: expectedVariance.pointer, count: c)), tol: 1e-5)
 

@@ -17,6 +17,11 @@ public final class Pointwise: Module {
 extension Module {
     /// Whether this is the parameter-free `max(x, 0)`, which ops before it can fuse into their pass.
     public var isPlainReLU: Bool { (self as? Pointwise)?.name == "relu" }
+
+    /// `self(x + residual)`, the end of a residual block, in one pass when this is a plain ReLU.
+    public func callAsFunction(_ x: Tensor, adding residual: Tensor) -> Tensor {
+        isPlainReLU ? Tensor.addReLU(x, residual) : self(x + residual)
+    }
 }
 
 /// PReLU `max(0, x) + p * min(0, x)` with a learnable slope `p` per channel (`nn.PReLU(C)`,

@@ -50,7 +50,7 @@ public final class BatchNorm: Module {
     /// `activation(self(x) + residual)`: a residual block's end. The norm and the addition are one
     /// pass, and so is a plain ReLU after them.
     public func callAsFunction(_ x: Tensor, adding residual: Tensor, then activation: Module) -> Tensor {
-        if isFolded { return activation.isPlainReLU ? Tensor.addReLU(x, residual) : activation(x + residual) }
+        if isFolded { return activation(x, adding: residual) }
         let relu = activation.isPlainReLU
         let out = normalized(x, adding: residual, relu: relu)
         return relu ? out : activation(out)

@@ -40,9 +40,9 @@ extension Tensor {
                                                     plan.coefficients, relu: relu, output: saved?.buffer.pointer)
             let (dw, db) = plan.parameterGradients(sums)
             // The residual's gradient: g itself, or with a ReLU the part that passes it, written by the same pass as dx.
-            let passed = adds && relu ? Tensor(uninitialized: g.shape) : g
-            let dx = plan.inputGradient(g, of: self, sums: sums, relu: relu, output: saved, passed: adds && relu ? passed : nil)
-            return [dx, dw, db] + (adds ? [passed] : [])
+            let passed = saved.map { Tensor(uninitialized: $0.shape) }
+            let dx = plan.inputGradient(g, of: self, sums: sums, relu: relu, output: saved, passed: passed)
+            return [dx, dw, db] + (adds ? [passed ?? g] : [])
         }
     }
 }

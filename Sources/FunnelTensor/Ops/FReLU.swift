@@ -81,7 +81,7 @@ extension Tensor {
                                        moments: training ? (mean.pointer, variance.pointer) : nil)
         } else {
             Convolution.forward(g, src: x, weight: weight, bias: bias, dst: t.pointer)
-            if training { FReLUKernel.channelMoments(t.pointer, rows: rows, channels: c, mean: mean.pointer, variance: variance.pointer) }
+            if training { BatchNormKernel.moments(t.pointer, rows: rows, channels: c, mean: mean.pointer, variance: variance.pointer) }
         }
         if training {
             Tensor.updateRunningStatistics(runningMean, runningVar, mean: mean, variance: variance, count: rows, momentum: momentum)

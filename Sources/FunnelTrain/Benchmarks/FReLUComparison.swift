@@ -27,7 +27,7 @@ extension OpsBenchmark {
         }
         let dnnlForward = best {
             Convolution.forward(g, src: x.pointer, weight: w.pointer, bias: bias.pointer, dst: t.pointer)
-            FReLUKernel.channelMoments(t.pointer, rows: rows, channels: c, mean: mean.pointer, variance: variance.pointer)
+            BatchNormKernel.moments(t.pointer, rows: rows, channels: c, mean: mean.pointer, variance: variance.pointer)
             FReLUKernel.maxAffine(x: x.pointer, t: t.pointer, scale: a.pointer, shift: b.pointer, y: y.pointer, rows: rows, channels: c)
         }
         let ownBackward = best {
