@@ -42,3 +42,77 @@ void funnel_dyrelu2_backward(const float *restrict x, const float *restrict g, c
         ST(db + cb, LD(db + cb) + sb0); ST(db + C + cb, LD(db + C + cb) + sb1);
     }
 }
+
+// DY-ReLU after a batch norm: the activation's input u = an (x - mean) + beta (+ s, a residual,
+// when s is not NULL) is recomputed from the norm's input x wherever it is needed, never stored;
+// norm = [an, mean, beta]. Why: the norm's output pass, the activation's pass and its pooling
+// become one pass forward, and backward needs two, as a batch norm with a fused ReLU.
+#define NORM_INPUT(o)                                                  \
+    const v16 xc = LD(x + (o)) - m;                                    \
+    v16 u = an * xc + beta;                                            \
+    if (s) u += LD(s + (o));
+
+CLONES
+void funnel_dyrelu2_norm_forward(const float *restrict x, const float *restrict s, const float *restrict norm,
+                                 const float *restrict a, const float *restrict b, float *restrict y, long positions, long C) {
+    for (long cb = 0; cb < C; cb += 16) {
+        const v16 an = LD(norm + cb), m = LD(norm + C + cb), beta = LD(norm + 2 * C + cb);
+        const v16 a0 = LD(a + cb), a1 = LD(a + C + cb), b0 = LD(b + cb), b1 = LD(b + C + cb);
+        for (long p = 0; p < positions; p++) {
+            const long o = p * C + cb;
+            NORM_INPUT(o)
+            const v16 v0 = a0 * u + b0, v1 = a1 * u + b1;
+            ST(y + o, SELECT(v1 > v0, v1, v0));
+        }
+    }
+}
+
+// Sums are kept in Float for this many positions, then added to the Double totals.
+#define SUM_POSITIONS 256
+
+CLONES
+void funnel_dyrelu2_norm_sums(const float *restrict x, const float *restrict s, const float *restrict g,
+                              const float *restrict norm, const float *restrict a, const float *restrict b,
+                              double *restrict sums, long positions, long C) {
+    for (long cb = 0; cb < C; cb += 16) {
+        const v16 an = LD(norm + cb), m = LD(norm + C + cb), beta = LD(norm + 2 * C + cb);
+        const v16 a0 = LD(a + cb), a1 = LD(a + C + cb), b0 = LD(b + cb), b1 = LD(b + C + cb), zero = {0};
+        for (long p0 = 0; p0 < positions; p0 += SUM_POSITIONS) {
+            const long p1 = p0 + SUM_POSITIONS < positions ? p0 + SUM_POSITIONS : positions;
+            v16 t[6] = {zero, zero, zero, zero, zero, zero};
+            for (long p = p0; p < p1; p++) {
+                const long o = p * C + cb;
+                NORM_INPUT(o)
+                const v16 gv = LD(g + o);
+                // Ties go to the first piece, as in funnel_dyrelu2_backward.
+                const v16 g1 = SELECT(a1 * u + b1 > a0 * u + b0, gv, zero), g0 = gv - g1;
+                t[0] += g0; t[1] += g1;
+                t[2] += g0 * u; t[3] += g1 * u;
+                t[4] += g0 * xc; t[5] += g1 * xc;
+            }
+            for (int k = 0; k < 6; k++)
+                for (int i = 0; i < 16; i++) sums[k * C + cb + i] += t[k][i];
+        }
+    }
+}
+
+CLONES
+void funnel_dyrelu2_norm_backward(const float *restrict x, const float *restrict s, const float *restrict g,
+                                  const float *restrict norm, const float *restrict a, const float *restrict b,
+                                  const float *restrict pooled, float *restrict dx, float *restrict ds,
+                                  long positions, long C) {
+    for (long cb = 0; cb < C; cb += 16) {
+        const v16 an = LD(norm + cb), m = LD(norm + C + cb), beta = LD(norm + 2 * C + cb);
+        const v16 k1 = LD(norm + 3 * C + cb), k2 = LD(norm + 4 * C + cb), e = LD(pooled + cb), zero = {0};
+        const v16 a0 = LD(a + cb), a1 = LD(a + C + cb), b0 = LD(b + cb), b1 = LD(b + C + cb);
+        for (long p = 0; p < positions; p++) {
+            const long o = p * C + cb;
+            NORM_INPUT(o)
+            const v16 gv = LD(g + o);
+            const v16 g1 = SELECT(a1 * u + b1 > a0 * u + b0, gv, zero), g0 = gv - g1;
+            const v16 du = g0 * a0 + g1 * a1 + e;
+            if (ds) ST(ds + o, du);
+            ST(dx + o, an * du - k1 - xc * k2);
+        }
+    }
+}

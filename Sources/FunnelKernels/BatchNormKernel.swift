@@ -34,6 +34,21 @@ package enum BatchNormKernel {
         }
     }
 
+    /// Per sample of `[N, P, C]` and channel, `Σ (x - shift)` and `Σ (x - shift)²` over its `P`
+    /// positions, `[N, 2, C]`: from one pass, both an average pooling and (summed over samples) the
+    /// batch's moments.
+    package static func sampleSums(_ x: UnsafePointer<Float>, samples: Int, positions: Int, channels c: Int,
+                                   shift: UnsafePointer<Float>) -> [Double] {
+        var sums = [Double](repeating: 0, count: samples * 2 * c)
+        sums.withUnsafeMutableBufferPointer { out in
+            let out = out.baseAddress!
+            parallelChunks(samples, minimumPerThread: 1) { range in
+                for n in range { funnel_bn_moments_rows(x, shift, out + n * 2 * c, n * positions, (n + 1) * positions, c) }
+            }
+        }
+        return sums
+    }
+
     /// `y = a (x - mean) + β` per channel, plus `residual` (same shape as `x`) when given, then
     /// `max(y, 0)` with `relu`.
     package static func apply(_ x: UnsafePointer<Float>, rows: Int, channels c: Int, _ k: Coefficients,

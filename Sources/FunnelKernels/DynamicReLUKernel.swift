@@ -18,20 +18,12 @@ package struct DynamicReLUShape: Sendable {
 /// DY-ReLU's forward and backward passes over the shape above.
 package enum DynamicReLUKernel {
     /// Whether the two-piece C kernels (`dyrelu2.c`) take the shape: K = 2 and whole 16-channel blocks.
-    static func usesTwoPieceKernel(_ s: DynamicReLUShape) -> Bool { s.pieces == 2 && s.channels % 16 == 0 }
+    package static func usesTwoPieceKernel(_ s: DynamicReLUShape) -> Bool { s.pieces == 2 && s.channels % 16 == 0 }
 
     package static func forward(x: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, shape: DynamicReLUShape) {
         let (batch, positions, c, k) = (shape.batch, shape.positions, shape.channels, shape.pieces)
         if usesTwoPieceKernel(shape) {
-            parallelChunks(batch, minimumPerThread: 1) { range in
-                let scratch = Scratch(channels: c, pieces: k)
-                defer { scratch.free() }
-                for n in range {
-                    scratch.coefficients(z, sample: n, shape)
-                    let o = n &* positions &* c
-                    funnel_dyrelu2_forward(x + o, scratch.a, scratch.b, y + o, positions, c)
-                }
-            }
+            eachSample(z, shape) { scratch, _, o in funnel_dyrelu2_forward(x + o, scratch.a, scratch.b, y + o, positions, c) }
             return
         }
         parallelChunks(batch * positions, minimumPerThread: max(1, 16384 / c)) { range in
@@ -99,6 +91,19 @@ package enum DynamicReLUKernel {
         }
     }
 
+    /// `body` for every sample, in parallel, with the thread's scratch holding the sample's
+    /// coefficients; `body` gets the scratch, the sample and its offset in the map.
+    private static func eachSample(_ z: UnsafePointer<Float>, _ shape: DynamicReLUShape, _ body: (Scratch, _ sample: Int, _ offset: Int) -> Void) {
+        parallelChunks(shape.batch, minimumPerThread: 1) { range in
+            let scratch = Scratch(channels: shape.channels, pieces: shape.pieces)
+            defer { scratch.free() }
+            for n in range {
+                scratch.coefficients(z, sample: n, shape)
+                body(scratch, n, n &* shape.positions &* shape.channels)
+            }
+        }
+    }
+
     /// Per-thread working memory: one sample's coefficients and gradient sums, piece-major.
     private struct Scratch {
         let a, b, da, db, best, taken: UnsafeMutablePointer<Float>
@@ -138,6 +143,71 @@ package enum DynamicReLUKernel {
                     dz[row + j] += upstream * 2 * sig * (1 - sig)
                 }
             }
+        }
+    }
+}
+
+/// DY-ReLU with two pieces after a batch norm (`DynamicReLUKernel.usesTwoPieceKernel` shapes): the
+/// activation's input `u = an (x - mean) + β` (plus a residual `s`) is recomputed from the norm's
+/// input `x` in every pass instead of being stored, and the gradient through the hyper function's
+/// average pooling joins the activation's own in the norm's backward pass instead of a broadcast
+/// add over the map. Samples are independent: one sample's sums are written by one thread.
+extension DynamicReLUKernel {
+    /// `y = max_k (a_k u + b_k)`; `norm` = `[an, mean, β]` per channel.
+    package static func normForward(x: UnsafePointer<Float>, residual: UnsafePointer<Float>?, norm: UnsafePointer<Float>,
+                                    z: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, shape: DynamicReLUShape) {
+        let (positions, c) = (shape.positions, shape.channels)
+        eachSample(z, shape) { scratch, _, o in
+            funnel_dyrelu2_norm_forward(x + o, residual.map { $0 + o }, norm, scratch.a, scratch.b, y + o, positions, c)
+        }
+    }
+
+    /// Backward, first pass: `dz` (as `backward`), and per sample and channel the two sums the
+    /// norm's backward needs of the activation's input gradient `g' = a_{k*} g`: `Σ g'` (slot 0) and
+    /// `Σ g' (x - mean)` (slot 1), `[N, 2, C]`.
+    package static func normSums(x: UnsafePointer<Float>, residual: UnsafePointer<Float>?, g: UnsafePointer<Float>,
+                                 norm: UnsafePointer<Float>, z: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>,
+                                 shape: DynamicReLUShape) -> [Double] {
+        let (positions, c) = (shape.positions, shape.channels)
+        var normSums = [Double](repeating: 0, count: shape.batch * 2 * c)
+        normSums.withUnsafeMutableBufferPointer { out in
+            let out = out.baseAddress!
+            parallelChunks(shape.batch, minimumPerThread: 1) { range in
+                let scratch = Scratch(channels: c, pieces: shape.pieces)
+                let sums = UnsafeMutablePointer<Double>.allocate(capacity: 6 * c)
+                defer { scratch.free(); sums.deallocate() }
+                let a = scratch.a, da = scratch.da, db = scratch.db
+                for n in range {
+                    scratch.coefficients(z, sample: n, shape)
+                    sums.update(repeating: 0, count: 6 * c)
+                    let o = n &* positions &* c
+                    funnel_dyrelu2_norm_sums(x + o, residual.map { $0 + o }, g + o, norm, scratch.a, scratch.b, sums, positions, c)
+                    for i in 0..<(2 * c) {
+                        db[i] = Float(sums[i])  // Σ g0, Σ g1: slots 0, 1
+                        da[i] = Float(sums[2 * c + i])  // Σ g0 u, Σ g1 u: slots 2, 3
+                    }
+                    scratch.chainThroughSigmoid(z, dz, sample: n, shape)
+                    for i in 0..<c {
+                        let a0 = Double(a[i]), a1 = Double(a[c + i])
+                        out[n * 2 * c + i] = a0 * sums[i] + a1 * sums[c + i]
+                        out[n * 2 * c + c + i] = a0 * sums[4 * c + i] + a1 * sums[5 * c + i]
+                    }
+                }
+            }
+        }
+        return normSums
+    }
+
+    /// Backward, second pass: `du = a_{k*} g + pooled[n, c]` (`pooled`, `[N, C]`: the gradient
+    /// through the average pooling, already divided by the positions), into `ds` when given, and
+    /// `dx = an du - k1 - (x - mean) k2`; `norm` = `[an, mean, β, k1, k2]`.
+    package static func normBackward(x: UnsafePointer<Float>, residual: UnsafePointer<Float>?, g: UnsafePointer<Float>,
+                                     norm: UnsafePointer<Float>, z: UnsafePointer<Float>, pooled: UnsafePointer<Float>,
+                                     dx: UnsafeMutablePointer<Float>, ds: UnsafeMutablePointer<Float>?, shape: DynamicReLUShape) {
+        let (positions, c) = (shape.positions, shape.channels)
+        eachSample(z, shape) { scratch, n, o in
+            funnel_dyrelu2_norm_backward(x + o, residual.map { $0 + o }, g + o, norm, scratch.a, scratch.b, pooled + n * c,
+                                         dx + o, ds.map { $0 + o }, positions, c)
         }
     }
 }

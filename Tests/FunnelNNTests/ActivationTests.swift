@@ -165,6 +165,18 @@ func copyState(from a: Module, to b: Module) {
         }
     }
 
+    /// A norm and an activation and their reference twins from the same start, away from the
+    /// initial values: parameters moved alike, the norms' running statistics too, all in `mode`.
+    private func startAlike(_ norm: BatchNorm, _ activation: Module, _ referenceNorm: BatchNorm, _ reference: Module, mode: Mode, seed: UInt64) {
+        for (p, q) in zip(norm.parameters + activation.parameters, referenceNorm.parameters + reference.parameters) {
+            let v = randn(p.shape, seed: seed, scale: 0.5); p.assign(p + v); q.assign(p)
+        }
+        for (a, b) in zip(norm.namedBuffers, referenceNorm.namedBuffers) {
+            let v = randn(a.1.shape, seed: seed + 1, scale: 0.2).abs(); a.1.assign(a.1 + v); b.1.assign(a.1)
+        }
+        for m in [norm, activation, referenceNorm, reference] { m.setMode(mode) }
+    }
+
     /// A batch norm followed by FReLU (`bn(x, then: frelu)`, a ResNet block's first norm) against
     /// the two modules one after the other, unfused: outputs, every gradient (input, both norms,
     /// the depthwise convolution) and every buffer, training and inference with gradients. 16
@@ -176,11 +188,7 @@ func copyState(from a: Module, to b: Module) {
         for mode in [Mode.training, .inference] {
             let norm = BatchNorm(c), frelu = try Activations.factory("frelu")(channels: c) as! FReLU
             let referenceNorm = BatchNorm(c), reference = try Activations.factory("frelu:fused=false")(channels: c) as! FReLU
-            for (p, q) in zip(norm.parameters + frelu.parameters, referenceNorm.parameters + reference.parameters) {
-                let v = randn(p.shape, seed: 5, scale: 0.5); p.assign(p + v); q.assign(p)
-            }
-            for (a, b) in zip(norm.namedBuffers, referenceNorm.namedBuffers) { let v = randn(a.1.shape, seed: 6, scale: 0.2).abs(); a.1.assign(a.1 + v); b.1.assign(a.1) }
-            for m in [norm, frelu, referenceNorm, reference] as [Module] { m.setMode(mode) }
+            startAlike(norm, frelu, referenceNorm, reference, mode: mode, seed: 5)
             let x = randn(shape, seed: 14, scale: 2) + 1; x.requiresGrad = true
             let x2 = x.detached(); x2.requiresGrad = true
             let probe = randn(shape, seed: 15)
@@ -196,6 +204,40 @@ func copyState(from a: Module, to b: Module) {
             }
             #expect(norm.numBatchesTracked == referenceNorm.numBatchesTracked)
             #expect((frelu.bnFrelu as! BatchNorm).numBatchesTracked == (reference.bnFrelu as! BatchNorm).numBatchesTracked)
+        }
+    }
+
+    /// A batch norm followed by DY-ReLU (`bn(x, then: dy)`; with a residual `bn(x, adding: r, then: dy)`,
+    /// a block's end) against the modules one after the other on the composed reference path:
+    /// outputs, every gradient (input, residual, norm, hyper function) and buffer, variants A and
+    /// B, training and inference with gradients. 16 and 32 channels run the norm, the addition
+    /// and the pooling inside the activation's passes; 6 channels take the separate ops.
+    @Test(arguments: [([3, 16, 5, 7], false), ([3, 16, 5, 7], true), ([5, 32, 4, 3], true), ([3, 6, 5, 7], true)])
+    func dyreluAfterABatchNormRunsItInsideItsPasses(shape: [Int], residual: Bool) throws {
+        let c = shape[1]
+        for variant in ["a", "b"] {
+            for mode in [Mode.training, .inference] {
+                let norm = BatchNorm(c), dy = try Activations.factory("dyrelu:variant=\(variant)")(channels: c) as! DyReLU
+                let referenceNorm = BatchNorm(c), reference = try Activations.factory("dyrelu:variant=\(variant),fused=false")(channels: c)
+                startAlike(norm, dy, referenceNorm, reference, mode: mode, seed: 8)
+                let x = randn(shape, seed: 16, scale: 2) + 1; x.requiresGrad = true
+                let x2 = x.detached(); x2.requiresGrad = true
+                let r = randn(shape, seed: 17), r2 = r.detached()
+                r.requiresGrad = true; r2.requiresGrad = true
+                #expect(dy.fusesNorm(norm, input: x) == (c % 16 == 0))
+                let probe = randn(shape, seed: 18)
+                let y1 = residual ? norm(x, adding: r, then: dy) : norm(x, then: dy)
+                let y2 = reference(residual ? referenceNorm(x2) + r2 : referenceNorm(x2))
+                expectClose(y1.scalars, y2.scalars, tol: 1e-5)
+                (y1 * probe).sum().backward(); (y2 * probe).sum().backward()
+                expectClose(x.grad!.scalars, x2.grad!.scalars, tol: 1e-4)
+                if residual { expectClose(r.grad!.scalars, r2.grad!.scalars, tol: 1e-4) }
+                for (p, q) in zip(norm.parameters + dy.parameters, referenceNorm.parameters + reference.parameters) {
+                    expectClose(p.grad!.scalars, q.grad!.scalars, tol: 1e-4)
+                }
+                for (a, b) in zip(norm.namedBuffers, referenceNorm.namedBuffers) { expectClose(a.1.scalars, b.1.scalars, tol: 1e-6) }
+                #expect(norm.numBatchesTracked == referenceNorm.numBatchesTracked)
+            }
         }
     }
 

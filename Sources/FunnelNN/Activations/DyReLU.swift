@@ -35,8 +35,27 @@ public final class DyReLU: Module {
     }
 
     /// The hyper function's raw output `[N, C or 1, 2K]`, before `2σ(·) - 1`.
-    public func hyper(_ x: Tensor) -> Tensor {
-        fc2(fc1(x.globalAvgPool()).relu()).reshaped(to: [x.shape[0], variant == .a ? 1 : x.shape[1], 2 * pieces])
+    public func hyper(_ x: Tensor) -> Tensor { hyper(pooled: x.globalAvgPool()) }
+
+    /// The hyper function from the input's average over positions, `[N, C]`.
+    private func hyper(pooled: Tensor) -> Tensor {
+        fc2(fc1(pooled).relu()).reshaped(to: [pooled.shape[0], variant == .a ? 1 : pooled.shape[1], 2 * pieces])
+    }
+
+    /// Whether `self(x, after: norm)` runs the norm inside the activation's passes: variants A
+    /// and B with two pieces on the fused kernel, channels in 16-channel blocks, the norm not folded.
+    public func fusesNorm(_ norm: BatchNorm, input x: Tensor) -> Bool {
+        fused && variant != .c && x.rank == 4 && Tensor.dynamicReLUFusesNorm(channels: x.shape[1], pieces: pieces) && !norm.isFolded
+    }
+
+    /// `self(norm(x) + residual)` (`residual` optional), with the norm, the addition and the
+    /// hyper function's pooling run inside the activation's passes when `fusesNorm`
+    /// (`Tensor.dynamicReLU(after:…)`), else one after another.
+    public func callAsFunction(_ x: Tensor, after norm: BatchNorm, adding residual: Tensor? = nil) -> Tensor {
+        guard fusesNorm(norm, input: x) else { return residual.map { norm(x, adding: $0, then: self) } ?? self(norm(x)) }
+        if norm.isTraining { norm.numBatchesTracked += 1 }
+        return x.dynamicReLU(after: InputNorm(norm), training: norm.isTraining, adding: residual, lambdaA: lambdaA, lambdaB: lambdaB,
+                             hyper: hyper(pooled:))
     }
 
     /// Slopes and intercepts `[N, C, K]` for input `x`, composed from tensor ops (the reference path).

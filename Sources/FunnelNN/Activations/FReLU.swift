@@ -88,17 +88,16 @@ public final class FReLU: Module {
         usesFusedKernel ? funnelOp(x, inputNorm: nil) : unfused(x)
     }
 
-    /// `self(norm(x))`, with the norm run inside the funnel op's passes (`FunnelInputNorm`) when
+    /// `self(norm(x))`, with the norm run inside the funnel op's passes (`InputNorm`) when
     /// the fused kernel applies and both are in the same mode.
     public func callAsFunction(_ x: Tensor, after norm: BatchNorm) -> Tensor {
         guard usesFusedKernel, !norm.isFolded, norm.isTraining == isTraining else { return self(norm(x)) }
         if isTraining { norm.numBatchesTracked += 1 }
-        return funnelOp(x, inputNorm: FunnelInputNorm(weight: norm.weight, bias: norm.bias, runningMean: norm.runningMean,
-                                                   runningVar: norm.runningVar, momentum: norm.momentum, eps: norm.eps))
+        return funnelOp(x, inputNorm: InputNorm(norm))
     }
 
     /// The fused funnel op (`usesFusedKernel`), counting the condition's training batches.
-    private func funnelOp(_ x: Tensor, inputNorm: FunnelInputNorm?) -> Tensor {
+    private func funnelOp(_ x: Tensor, inputNorm: InputNorm?) -> Tensor {
         let conv = convFrelu!, bn = bnFrelu as! BatchNorm
         if isTraining { bn.numBatchesTracked += 1 }
         return x.funnel(convWeight: conv.weight, convBias: conv.bias, bnWeight: bn.weight, bnBias: bn.bias,

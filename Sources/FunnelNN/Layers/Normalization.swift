@@ -39,18 +39,21 @@ public final class BatchNorm: Module {
     }
 
     /// `activation(self(x))`, in one pass when the activation is a plain ReLU (no pass and no
-    /// stored tensor for the values before the ReLU), and inside the funnel op's passes when it is
-    /// an FReLU on the fused kernel (`FReLU.callAsFunction(_:after:)`).
+    /// stored tensor for the values before the ReLU), and inside the activation's passes when it
+    /// is an FReLU on the fused kernel (`FReLU.callAsFunction(_:after:)`) or a DY-ReLU that can
+    /// (`DyReLU.fusesNorm`).
     public func callAsFunction(_ x: Tensor, then activation: Module) -> Tensor {
         if let frelu = activation as? FReLU { return frelu(x, after: self) }
+        if let dyrelu = activation as? DyReLU, dyrelu.fusesNorm(self, input: x) { return dyrelu(x, after: self) }
         guard !isFolded, activation.isPlainReLU else { return activation(self(x)) }
         return normalized(x, relu: true)
     }
 
     /// `activation(self(x) + residual)`: a residual block's end. The norm and the addition are one
-    /// pass, and so is a plain ReLU after them.
+    /// pass, and so is a plain ReLU after them; a DY-ReLU that can runs them inside its own passes.
     public func callAsFunction(_ x: Tensor, adding residual: Tensor, then activation: Module) -> Tensor {
         if isFolded { return activation(x, adding: residual) }
+        if let dyrelu = activation as? DyReLU, dyrelu.fusesNorm(self, input: x) { return dyrelu(x, after: self, adding: residual) }
         let relu = activation.isPlainReLU
         let out = normalized(x, adding: residual, relu: relu)
         return relu ? out : activation(out)
@@ -112,5 +115,13 @@ public final class InstanceNorm: Module {
 
     public override func forward(_ x: Tensor) -> Tensor {
         x.groupNorm(groups: x.shape[1], weight: weight, bias: bias, eps: eps)
+    }
+}
+
+extension InputNorm {
+    /// `norm`'s parameters and statistics, to run inside the next op's passes.
+    public init(_ norm: BatchNorm) {
+        self.init(weight: norm.weight, bias: norm.bias, runningMean: norm.runningMean, runningVar: norm.runningVar,
+                  momentum: norm.momentum, eps: norm.eps)
     }
 }

@@ -47,6 +47,19 @@ extension Tensor {
     }
 }
 
+/// A batch norm that the op after it runs inside its own passes (a ResNet block's `bn1` before
+/// FReLU or DY-ReLU): the op reads the norm's input and normalises as it reads, so the norm's
+/// output is never stored; `x.funnel(…, inputNorm: n)` is `x.batchNorm(n…).funnel(…)`. Training
+/// mode is the op's.
+public struct InputNorm {
+    public var weight, bias, runningMean, runningVar: Tensor
+    public var momentum: Float, eps: Float
+    public init(weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor, momentum: Float = 0.1, eps: Float = 1e-5) {
+        self.weight = weight; self.bias = bias; self.runningMean = runningMean; self.runningVar = runningVar
+        self.momentum = momentum; self.eps = eps
+    }
+}
+
 /// One batch-norm call's per-channel state, `y = a (x - mean) + β`, `a = γ invStd`: the statistics
 /// it normalises with (the batch's, after updating the running ones, or copies of the running
 /// ones), and its gradients from the sums of `BatchNormKernel.backwardSums`. Used by `batchNorm`
@@ -56,15 +69,22 @@ final class BatchNormPlan {
     let channels: Int, rows: Int, training: Bool
     let mean: Buffer, invStd: Buffer, scale: Buffer, shift: Buffer
 
+    /// With `moments` (training: the batch's mean and biased variance, taken by the caller's own
+    /// pass), the plan does not take them itself.
     init(_ x: Tensor, weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor, training: Bool, momentum: Float, eps: Float,
-         op: String) {
+         op: String, moments: (mean: Buffer, variance: Buffer)? = nil) {
         let c = x.shape[1], rows = x.count / c
         self.channels = c; self.rows = rows; self.training = training
         mean = Buffer(count: c); invStd = Buffer(count: c); scale = Buffer(count: c); shift = Buffer(count: c)
         let variance = Buffer(count: c)
         if training {
             require(rows > 1, "[\(op)] training needs more than one value per channel, input \(x.shape)")
-            BatchNormKernel.moments(x.buffer.pointer, rows: rows, channels: c, mean: mean.pointer, variance: variance.pointer)
+            if let moments {
+                mean.pointer.update(from: moments.mean.pointer, count: c)
+                variance.pointer.update(from: moments.variance.pointer, count: c)
+            } else {
+                BatchNormKernel.moments(x.buffer.pointer, rows: rows, channels: c, mean: mean.pointer, variance: variance.pointer)
+            }
             Tensor.updateRunningStatistics(runningMean, runningVar, mean: mean, variance: variance, count: rows, momentum: momentum)
         } else {
             // Copies, so a later in-place update of the running statistics cannot change the backward.
@@ -77,6 +97,12 @@ final class BatchNormPlan {
             scale.pointer[i] = weight.buffer.pointer[i] * invStd.pointer[i]
             shift.pointer[i] = bias.buffer.pointer[i]
         }
+    }
+
+    /// The plan of an input norm (`InputNorm`) for the op's input `x`.
+    convenience init(_ x: Tensor, _ n: InputNorm, training: Bool, op: String, moments: (mean: Buffer, variance: Buffer)? = nil) {
+        self.init(x, weight: n.weight, bias: n.bias, runningMean: n.runningMean, runningVar: n.runningVar, training: training,
+                  momentum: n.momentum, eps: n.eps, op: op, moments: moments)
     }
 
     var coefficients: BatchNormKernel.Coefficients {
@@ -102,6 +128,17 @@ final class BatchNormPlan {
     /// With `output`, the ReLU's sign is read from it; `passed` receives `g'`.
     func inputGradient(_ g: Tensor, of x: Tensor, sums: (sumG: [Double], sumGCentered: [Double]), relu: Bool,
                        output: Tensor? = nil, passed: Tensor? = nil) -> Tensor {
+        let (k1, k2) = statisticsTerms(sums)
+        let dx = Tensor(uninitialized: x.shape)
+        BatchNormKernel.backward(g: g.buffer.pointer, x: x.buffer.pointer, rows: rows, channels: channels, coefficients,
+                                 k1: k1.pointer, k2: k2.pointer, relu: relu, output: output?.buffer.pointer, dx: dx.buffer.pointer,
+                                 passed: passed?.buffer.pointer)
+        return dx
+    }
+
+    /// `k1 = a Σg'/n`, `k2 = a invStd² Σg'(x - mean)/n`: the input gradient's terms through the
+    /// batch statistics; zero for running statistics.
+    func statisticsTerms(_ sums: (sumG: [Double], sumGCentered: [Double])) -> (k1: Buffer, k2: Buffer) {
         let k1 = Buffer(zeros: channels), k2 = Buffer(zeros: channels)
         if training {
             for i in 0..<channels {
@@ -110,11 +147,7 @@ final class BatchNormPlan {
                 k2.pointer[i] = Float(a * s * s * sums.sumGCentered[i] / Double(rows))
             }
         }
-        let dx = Tensor(uninitialized: x.shape)
-        BatchNormKernel.backward(g: g.buffer.pointer, x: x.buffer.pointer, rows: rows, channels: channels, coefficients,
-                                 k1: k1.pointer, k2: k2.pointer, relu: relu, output: output?.buffer.pointer, dx: dx.buffer.pointer,
-                                 passed: passed?.buffer.pointer)
-        return dx
+        return (k1, k2)
     }
 }
 

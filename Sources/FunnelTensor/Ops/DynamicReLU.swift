@@ -24,3 +24,126 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// Whether `dynamicReLU(after:…)` takes DY-ReLU's shape: two pieces on channels in whole
+    /// 16-channel blocks (the kernels of `dyrelu2.c`).
+    public static func dynamicReLUFusesNorm(channels: Int, pieces: Int) -> Bool {
+        DynamicReLUKernel.usesTwoPieceKernel(DynamicReLUShape(batch: 1, positions: 1, channels: channels, pieces: pieces, groups: 1,
+                                                              lambdaA: 0, lambdaB: 0))
+    }
+
+    /// DY-ReLU after a batch norm, with the norm run inside the activation's passes: the result
+    /// of `u.dynamicReLU(z: hyper(u.globalAvgPool()), …)` for `u = self.batchNorm(norm…)` (plus
+    /// `residual`: a residual block's end), without `u` ever being stored.
+    ///
+    /// - Forward: one pass sums each sample's channels, which give both the batch's moments and
+    ///   the pooled `u` (an average of `a (x - mean) + β` is that of `x`, mapped); `hyper` runs on
+    ///   the `[N, C]` pooled values as ordinary ops; one pass writes the output.
+    /// - Backward, two passes as a batch norm with a fused ReLU: the activation's rule takes the
+    ///   coefficients' gradient and the norm's sums; the pooling's rule, which runs after the hyper
+    ///   function's backward, writes `dx` (and the residual's gradient) with the gradient through
+    ///   the pooling added in the same pass — no broadcast add over the map. The activation's rule
+    ///   leaves its output gradient and sums for the pooling's (`DynamicReLUNormState`).
+    /// Requires `dynamicReLUFusesNorm`; `hyper` maps the pooled values to `z` (`[N, C or 1, 4]`).
+    public func dynamicReLU(after norm: InputNorm, training: Bool, adding residual: Tensor? = nil, lambdaA: Float, lambdaB: Float,
+                            hyper: (_ pooled: Tensor) -> Tensor) -> Tensor {
+        require(rank == 4, "[dynamic_relu] input must be [N, C, H, W], got \(shape)")
+        let (n, c, positions) = (shape[0], shape[1], shape[2] * shape[3])
+        require(Tensor.dynamicReLUFusesNorm(channels: c, pieces: 2), "[dynamic_relu] a norm inside needs channels in 16-channel blocks, got \(c)")
+        if let residual { require(residual.shape == shape, "[dynamic_relu] residual has shape \(residual.shape), expected the input's \(shape)") }
+
+        // One pass: per-sample sums, shifted by the first row (near the mean: no cancellation).
+        let shift = Buffer(count: c)
+        shift.pointer.update(from: buffer.pointer, count: c)
+        let sums = BatchNormKernel.sampleSums(buffer.pointer, samples: n, positions: positions, channels: c, shift: shift.pointer)
+        var moments: (mean: Buffer, variance: Buffer)?
+        if training {
+            let mean = Buffer(count: c), variance = Buffer(count: c), rows = Double(count / c)
+            for i in 0..<c {
+                var first = 0.0, second = 0.0
+                for j in 0..<n { first += sums[j * 2 * c + i]; second += sums[j * 2 * c + c + i] }
+                let shifted = first / rows
+                mean.pointer[i] = Float(Double(shift.pointer[i]) + shifted)
+                variance.pointer[i] = Float(Swift.max(0, second / rows - shifted * shifted))
+            }
+            moments = (mean, variance)
+        }
+        let plan = BatchNormPlan(self, norm, training: training, op: "dynamic_relu", moments: moments)
+
+        // Σ_p (x - mean) per sample and channel, then the pooled u.
+        var centered = [Double](repeating: 0, count: n * c)
+        let noShift = Buffer(zeros: c)
+        let residualSums = residual.map { r in
+            withExtendedLifetime(noShift) {
+                BatchNormKernel.sampleSums(r.buffer.pointer, samples: n, positions: positions, channels: c, shift: noShift.pointer)
+            }
+        }
+        let pooled = Tensor(uninitialized: [n, c])
+        for j in 0..<n {
+            for i in 0..<c {
+                let offset = Double(positions) * Double(plan.mean.pointer[i] - shift.pointer[i])
+                centered[j * c + i] = sums[j * 2 * c + i] - offset
+                let u = Double(plan.scale.pointer[i]) * centered[j * c + i] / Double(positions) + Double(plan.shift.pointer[i])
+                pooled.buffer.pointer[j * c + i] = Float(u + (residualSums.map { $0[j * 2 * c + i] / Double(positions) } ?? 0))
+            }
+        }
+
+        let state = DynamicReLUNormState()
+        let adds = residual != nil
+        pooled.recording("batch_norm_pool", [self, norm.weight, norm.bias] + (residual.map { [$0] } ?? [])) { gPooled in
+            let gOut = state.outputGradient ?? Tensor.zeros(self.shape)
+            let direct = state.sums ?? [Double](repeating: 0, count: n * 2 * c)
+            state.outputGradient = nil
+            // The norm's sums: the activation's share plus the pooling's (spread evenly over positions).
+            var sumG = [Double](repeating: 0, count: c), sumGCentered = [Double](repeating: 0, count: c)
+            let spread = Buffer(count: n * c)
+            for j in 0..<n {
+                for i in 0..<c {
+                    let gp = Double(gPooled.buffer.pointer[j * c + i])
+                    sumG[i] += direct[j * 2 * c + i] + gp
+                    sumGCentered[i] += direct[j * 2 * c + c + i] + gp * centered[j * c + i] / Double(positions)
+                    spread.pointer[j * c + i] = Float(gp / Double(positions))
+                }
+            }
+            let (dw, db) = plan.parameterGradients((sumG, sumGCentered))
+            let (k1, k2) = plan.statisticsTerms((sumG, sumGCentered))
+            let coefficients = Buffer(packing: [plan.scale.pointer, plan.mean.pointer, plan.shift.pointer, k1.pointer, k2.pointer], channels: c)
+            let dx = Tensor(uninitialized: self.shape), dr = adds ? Tensor(uninitialized: self.shape) : nil
+            withExtendedLifetime((coefficients, spread)) {
+                DynamicReLUKernel.normBackward(x: self.buffer.pointer, residual: residual?.buffer.pointer, g: gOut.buffer.pointer,
+                                               norm: coefficients.pointer, z: state.z!.buffer.pointer, pooled: spread.pointer,
+                                               dx: dx.buffer.pointer, ds: dr?.buffer.pointer, shape: state.shape!)
+            }
+            return [dx, dw, db] + (dr.map { [$0] } ?? [])
+        }
+
+        let z = hyper(pooled)
+        require(z.rank == 3 && z.shape[0] == n && (z.shape[1] == c || z.shape[1] == 1) && z.shape[2] == 4,
+                "[dynamic_relu] hyper function gave \(z.shape) for input \(shape); expected [\(n), \(c) or 1, 4]")
+        let s = DynamicReLUShape(batch: n, positions: positions, channels: c, pieces: 2, groups: z.shape[1], lambdaA: lambdaA, lambdaB: lambdaB)
+        state.z = z.detached(); state.shape = s
+        let packed = plan.packed()
+        let out = Tensor(uninitialized: shape)
+        DynamicReLUKernel.normForward(x: buffer.pointer, residual: residual?.buffer.pointer, norm: packed.pointer, z: z.buffer.pointer,
+                                      y: out.buffer.pointer, shape: s)
+        return out.recording("dynamic_relu", [z]) { g in
+            let dz = Tensor(uninitialized: z.shape)
+            state.sums = DynamicReLUKernel.normSums(x: self.buffer.pointer, residual: residual?.buffer.pointer, g: g.buffer.pointer,
+                                                    norm: packed.pointer, z: z.buffer.pointer, dz: dz.buffer.pointer, shape: s)
+            state.outputGradient = g
+            return [dz]
+        }
+    }
+}
+
+/// What `dynamicReLU(after:…)`'s activation rule leaves for its pooling's rule, which runs after
+/// it (the pooling comes first in forward): the output's gradient and, per sample, the norm's
+/// sums of the activation's input gradient. Without them (the output got no gradient) the pooling
+/// passes only its own.
+final class DynamicReLUNormState {
+    var z: Tensor?
+    var shape: DynamicReLUShape?
+    var outputGradient: Tensor?
+    var sums: [Double]?
+}

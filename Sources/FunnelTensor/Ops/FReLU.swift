@@ -1,17 +1,5 @@
 import FunnelKernels
 
-/// The batch norm in front of a funnel op (a ResNet block's `bn1` before FReLU), run inside the
-/// op's passes: `x.funnel(…, inputNorm: n)` is `x.batchNorm(n…).funnel(…)` without the norm's
-/// output ever being stored. Training mode is the funnel op's.
-public struct FunnelInputNorm {
-    public var weight, bias, runningMean, runningVar: Tensor
-    public var momentum: Float, eps: Float
-    public init(weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor, momentum: Float = 0.1, eps: Float = 1e-5) {
-        self.weight = weight; self.bias = bias; self.runningMean = runningMean; self.runningVar = runningVar
-        self.momentum = momentum; self.eps = eps
-    }
-}
-
 extension Tensor {
     /// FReLU's `max(x, BN(DWConv(x)))` as one fused op (forward and backward side by side).
     ///
@@ -31,7 +19,7 @@ extension Tensor {
     /// Running statistics are updated as `batchNorm` does (momentum, unbiased variance).
     public func funnel(convWeight: Tensor, convBias: Tensor?, bnWeight: Tensor, bnBias: Tensor, runningMean: Tensor,
                        runningVar: Tensor, training: Bool, momentum: Float = 0.1, eps: Float = 1e-5,
-                       inputNorm: FunnelInputNorm? = nil) -> Tensor {
+                       inputNorm: InputNorm? = nil) -> Tensor {
         require(rank == 4, "[funnel] input must be [N, C, H, W], got \(shape)")
         let c = shape[1]
         require(convWeight.shape[0] == c && convWeight.shape[1] == 1, "[funnel] depthwise weight \(convWeight.shape) for input \(shape)")
@@ -71,10 +59,7 @@ extension Tensor {
         let t = Buffer(count: count)
         let mean = Buffer(count: c), variance = Buffer(count: c)
         let x = buffer.pointer, weight = convWeight.buffer.pointer, bias = convBias?.buffer.pointer
-        let normPlan = inputNorm.map {
-            BatchNormPlan(self, weight: $0.weight, bias: $0.bias, runningMean: $0.runningMean, runningVar: $0.runningVar,
-                          training: training, momentum: $0.momentum, eps: $0.eps, op: "funnel")
-        }
+        let normPlan = inputNorm.map { BatchNormPlan(self, $0, training: training, op: "funnel") }
         let packedNorm = normPlan?.packed(), norm = packedNorm.map { UnsafePointer($0.pointer) }
         if own {
             FReLU3x3Kernel.convolution(dws, x: x, norm: norm, weight: weight, bias: bias, t: t.pointer,
