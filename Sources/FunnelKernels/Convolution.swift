@@ -51,6 +51,25 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     var srcLayout: Layout { .channelsLast([batch, inChannels, height, width]) }
     var dstLayout: Layout { .channelsLast([batch, outChannels, outHeight, outWidth]) }
 
+    /// The activations' descriptors: Funnel's channels-last, or oneDNN's 16-channel blocks
+    /// (`nChw16c`), the only layout its Winograd kernels take.
+    func srcMD(blocked: Bool) -> dnnl_memory_desc_t { blocked ? blockedMD([batch, inChannels, height, width]) : srcLayout.md }
+    func dstMD(blocked: Bool) -> dnnl_memory_desc_t { blocked ? blockedMD([batch, outChannels, outHeight, outWidth]) : dstLayout.md }
+
+    private func blockedMD(_ dims: [Int]) -> dnnl_memory_desc_t {
+        var md = dnnl_memory_desc_t()
+        check(dnnl_memory_desc_init_by_tag(&md, 4, dims.map { Int64($0) }, dnnl_f32, dnnl_nChw16c), "memory_desc nChw16c \(dims)")
+        return md
+    }
+
+    /// A stride-1, undilated, ungrouped 3x3 convolution with at least 64 input and output channels in
+    /// whole 16-channel blocks: the shapes where Winograd F(4x4, 3x3) beats the direct kernels here
+    /// with its layout changes included (`ConvolutionAlgorithm`).
+    package var suitsWinograd: Bool {
+        kh == 3 && kw == 3 && strideH == 1 && strideW == 1 && dilationH == 1 && dilationW == 1 && groups == 1
+            && inChannels >= 64 && outChannels >= 64 && inChannels % 16 == 0 && outChannels % 16 == 0
+    }
+
     /// The user weight layout: `[O, I/g, kh, kw]` stored `(o, kh, kw, i)`, grouped as oneDNN wants.
     var weightLayout: Layout {
         let ig = inChannels / groups
@@ -82,23 +101,37 @@ extension Layout {
     }
 }
 
-/// Convolution forward and backward on oneDNN, primitives cached per geometry.
+/// Convolution forward and backward on oneDNN, primitives cached per geometry and algorithm
+/// (`usesWinograd`): direct on Funnel's channels-last activations, Winograd on oneDNN's blocked
+/// layout with the activations staged in and out.
 package enum Convolution {
-    static func forwardPrimitive(_ g: ConvGeometry) -> Primitive {
-        PrimitiveCache.shared.get("conv_fwd", g) { makeForward(g, weights: weightMD(g)) }
+    static func forwardPrimitive(_ g: ConvGeometry) -> Primitive { forwardPrimitive(g, winograd: usesWinograd(g)) }
+
+    static func forwardPrimitive(_ g: ConvGeometry, winograd: Bool) -> Primitive {
+        PrimitiveCache.shared.get("conv_fwd", g, winograd) { makeForward(g, weights: weightMD(g, winograd: winograd), winograd: winograd) }
+    }
+
+    /// The weight descriptor each pass's primitive is made with: Winograd picks its own layout.
+    private static func weightMD(_ g: ConvGeometry, winograd: Bool) -> dnnl_memory_desc_t {
+        winograd ? anyMD(g.weightDims) : weightMD(g)
     }
 
     private static func makeForward(_ g: ConvGeometry, weights: dnnl_memory_desc_t, prop: dnnl_prop_kind_t = dnnl_forward_training,
-                                    attr: dnnl_primitive_attr_t? = nil, name: String = "conv_fwd") -> Primitive {
+                                    attr: dnnl_primitive_attr_t? = nil, name: String = "conv_fwd", winograd: Bool = false) -> Primitive {
         var d = dnnl_convolution_desc_t()
-        var src = g.srcLayout.md, dst = g.dstLayout.md, w = weights
-        var b = g.hasBias ? Layout.rowMajor([g.outChannels]).md : dnnl_memory_desc_t()  // zero desc: no bias
-        check(dnnl_dilated_convolution_forward_desc_init(&d, prop, dnnl_convolution_direct,
-              &src, &w, &b, &dst, g.strides, g.dilates, g.padL, g.padR), "conv fwd desc \(g)")
+        check(forwardDescriptor(&d, g, weights: weights, prop: prop, winograd: winograd), "conv fwd desc \(g)")
         return Primitive(desc: &d, attr: attr, name: name)
     }
 
-    /// The weight layout the primitives of `g` use: Funnel's own layout when oneDNN runs the same
+    private static func forwardDescriptor(_ d: inout dnnl_convolution_desc_t, _ g: ConvGeometry, weights: dnnl_memory_desc_t,
+                                          prop: dnnl_prop_kind_t = dnnl_forward_training, winograd: Bool) -> dnnl_status_t {
+        var src = g.srcMD(blocked: winograd), dst = g.dstMD(blocked: winograd), w = weights
+        var b = g.hasBias ? Layout.rowMajor([g.outChannels]).md : dnnl_memory_desc_t()  // zero desc: no bias
+        return dnnl_dilated_convolution_forward_desc_init(&d, prop, winograd ? dnnl_convolution_winograd : dnnl_convolution_direct,
+                                                          &src, &w, &b, &dst, g.strides, g.dilates, g.padL, g.padR)
+    }
+
+    /// The weight layout the direct primitives of `g` use: Funnel's own layout when oneDNN runs the same
     /// kernel on it as on its preferred blocked layout (then no reorder is needed per call, which
     /// matters for small depthwise and 1x1 convs), the blocked layout otherwise.
     static func weightMD(_ g: ConvGeometry) -> dnnl_memory_desc_t {
@@ -113,85 +146,160 @@ package enum Convolution {
 
     private static let weightFormats = LockedDictionary<String, Bool>()
 
-    static func backwardDataPrimitive(_ g: ConvGeometry) -> Primitive {
-        let fwd = forwardPrimitive(g)
-        return PrimitiveCache.shared.get("conv_bwd_data", g) {
+    static func backwardDataPrimitive(_ g: ConvGeometry, winograd: Bool) -> Primitive {
+        let fwd = forwardPrimitive(g, winograd: winograd)
+        return PrimitiveCache.shared.get("conv_bwd_data", g, winograd) {
             var d = dnnl_convolution_desc_t()
-            var src = g.srcLayout.md, dst = g.dstLayout.md, w = weightMD(g)
-            check(dnnl_dilated_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &src, &w, &dst,
-                  g.strides, g.dilates, g.padL, g.padR), "conv bwd data desc \(g)")
+            check(backwardDataDescriptor(&d, g, weights: weightMD(g, winograd: winograd), winograd: winograd), "conv bwd data desc \(g)")
             return Primitive(desc: &d, hint: fwd, name: "conv_bwd_data")
         }
     }
 
-    static func backwardWeightsPrimitive(_ g: ConvGeometry) -> Primitive {
-        let fwd = forwardPrimitive(g)
-        return PrimitiveCache.shared.get("conv_bwd_w", g) {
+    private static func backwardDataDescriptor(_ d: inout dnnl_convolution_desc_t, _ g: ConvGeometry, weights: dnnl_memory_desc_t,
+                                               winograd: Bool) -> dnnl_status_t {
+        var src = g.srcMD(blocked: winograd), dst = g.dstMD(blocked: winograd), w = weights
+        return dnnl_dilated_convolution_backward_data_desc_init(&d, winograd ? dnnl_convolution_winograd : dnnl_convolution_direct,
+                                                                &src, &w, &dst, g.strides, g.dilates, g.padL, g.padR)
+    }
+
+    static func backwardWeightsPrimitive(_ g: ConvGeometry, winograd: Bool) -> Primitive {
+        let fwd = forwardPrimitive(g, winograd: winograd)
+        return PrimitiveCache.shared.get("conv_bwd_w", g, winograd) {
             var d = dnnl_convolution_desc_t()
-            var src = g.srcLayout.md, dst = g.dstLayout.md, w = weightMD(g)
-            var b = g.hasBias ? Layout.rowMajor([g.outChannels]).md : dnnl_memory_desc_t()
-            check(dnnl_dilated_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &src, &w,
-                  &b, &dst, g.strides, g.dilates, g.padL, g.padR), "conv bwd weights desc \(g)")
+            check(backwardWeightsDescriptor(&d, g, weights: weightMD(g, winograd: winograd), winograd: winograd), "conv bwd weights desc \(g)")
             return Primitive(desc: &d, hint: fwd, name: "conv_bwd_w")
         }
     }
 
-    /// Reorders user weights to the layout `want` if needed; returns the pointer to use and a keep-alive.
-    static func weights(_ g: ConvGeometry, _ user: UnsafePointer<Float>, _ want: dnnl_memory_desc_t, tag: String) -> (UnsafeMutableRawPointer, Buffer?) {
-        let userMD = g.weightLayout.md
-        if sameMD(userMD, want) { return (UnsafeMutableRawPointer(mutating: user), nil) }
-        let buf = Buffer(count: mdBytes(want) / 4)
-        reorder(userMD, user, want, buf.pointer, key: "w", tag, g)
-        return (UnsafeMutableRawPointer(buf.pointer), buf)
+    private static func backwardWeightsDescriptor(_ d: inout dnnl_convolution_desc_t, _ g: ConvGeometry, weights: dnnl_memory_desc_t,
+                                                  winograd: Bool) -> dnnl_status_t {
+        var src = g.srcMD(blocked: winograd), dst = g.dstMD(blocked: winograd), w = weights
+        var b = g.hasBias ? Layout.rowMajor([g.outChannels]).md : dnnl_memory_desc_t()
+        return dnnl_dilated_convolution_backward_weights_desc_init(&d, winograd ? dnnl_convolution_winograd : dnnl_convolution_direct,
+                                                                   &src, &w, &b, &dst, g.strides, g.dilates, g.padL, g.padR)
     }
+
+    /// Whether `g` runs as Winograd: the setting allows it (`ConvolutionAlgorithm`), the shape suits
+    /// it (`ConvGeometry.suitsWinograd`) and oneDNN has Winograd kernels for all three passes on this
+    /// CPU (it has them only with AVX-512; elsewhere every convolution stays direct).
+    package static func usesWinograd(_ g: ConvGeometry) -> Bool {
+        guard convolutionAlgorithm == .auto, g.suitsWinograd else { return false }
+        if let known = winogradAvailable.withLock({ $0[g] }) { return known }
+        let descriptors: [(inout dnnl_convolution_desc_t) -> dnnl_status_t] = [
+            { forwardDescriptor(&$0, g, weights: anyMD(g.weightDims), winograd: true) },
+            { backwardDataDescriptor(&$0, g, weights: anyMD(g.weightDims), winograd: true) },
+            { backwardWeightsDescriptor(&$0, g, weights: anyMD(g.weightDims), winograd: true) },
+        ]
+        let available = descriptors.allSatisfy { describe in
+            var d = dnnl_convolution_desc_t()
+            guard describe(&d) == dnnl_success else { return false }
+            var pd: dnnl_primitive_desc_t?
+            // Backward descriptors need the forward one as a hint; created without, oneDNN still says
+            // whether it has a kernel.
+            guard dnnl_primitive_desc_create(&pd, &d, nil, DNNLContext.shared.engine, nil) == dnnl_success else { return false }
+            dnnl_primitive_desc_destroy(pd)
+            return true
+        }
+        winogradAvailable.withLock { $0[g] = available }
+        return available
+    }
+
+    private static let winogradAvailable = LockedDictionary<ConvGeometry, Bool>()
 
     /// `dst = conv(src, weight) + bias`.
     package static func forward(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                 bias: UnsafePointer<Float>?, dst: UnsafeMutablePointer<Float>) {
-        let p = forwardPrimitive(g)
-        let (w, keep) = weights(g, weight, p.md(dnnl_query_weights_md), tag: "fwd")
+        let winograd = usesWinograd(g)
+        let p = forwardPrimitive(g, winograd: winograd)
+        let x = Staged(input: g.srcLayout.md, src, wanted: p.md(dnnl_query_src_md), key: "src", g, winograd)
+        let w = Staged(input: g.weightLayout.md, weight, wanted: p.md(dnnl_query_weights_md), key: "w_fwd", g, winograd)
+        let y = Staged(output: g.dstLayout.md, dst, wanted: p.md(dnnl_query_dst_md))
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
-            (DNNL_ARG_SRC, p.md(dnnl_query_src_md), UnsafeMutableRawPointer(mutating: src)),
-            (DNNL_ARG_WEIGHTS, p.md(dnnl_query_weights_md), w),
-            (DNNL_ARG_DST, p.md(dnnl_query_dst_md), UnsafeMutableRawPointer(dst)),
+            (DNNL_ARG_SRC, x.wanted, x.pointer), (DNNL_ARG_WEIGHTS, w.wanted, w.pointer), (DNNL_ARG_DST, y.wanted, y.pointer),
         ]
         if let bias { args.append((DNNL_ARG_BIAS, p.md(dnnl_query_weights_md, 1), UnsafeMutableRawPointer(mutating: bias))) }
         p.execute(args)
-        withExtendedLifetime(keep) {}
+        y.writeBack(key: "dst", g, winograd)
+        withExtendedLifetime((x, w)) {}
     }
 
     /// `diffSrc = conv_transpose(diffDst, weight)`.
     package static func backwardData(_ g: ConvGeometry, diffDst: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                      diffSrc: UnsafeMutablePointer<Float>) {
-        let p = backwardDataPrimitive(g)
-        let (w, keep) = weights(g, weight, p.md(dnnl_query_weights_md), tag: "bwd")
-        p.execute([
-            (DNNL_ARG_DIFF_DST, p.md(dnnl_query_diff_dst_md), UnsafeMutableRawPointer(mutating: diffDst)),
-            (DNNL_ARG_WEIGHTS, p.md(dnnl_query_weights_md), w),
-            (DNNL_ARG_DIFF_SRC, p.md(dnnl_query_diff_src_md), UnsafeMutableRawPointer(diffSrc)),
-        ])
-        withExtendedLifetime(keep) {}
+        backward(g, src: nil, diffDst: diffDst, weight: weight, diffSrc: diffSrc, diffWeight: nil, diffBias: nil)
     }
 
     /// Weight (and bias) gradients: `diffWeight = src ⋆ diffDst`, `diffBias = Σ diffDst`. Overwrites.
     package static func backwardWeights(_ g: ConvGeometry, src: UnsafePointer<Float>, diffDst: UnsafePointer<Float>,
                                         diffWeight: UnsafeMutablePointer<Float>, diffBias: UnsafeMutablePointer<Float>?) {
-        let p = backwardWeightsPrimitive(g)
-        let want = p.md(dnnl_query_diff_weights_md)
-        let userMD = g.weightLayout.md
-        let direct = sameMD(userMD, want)
-        let tmp = direct ? nil : Buffer(count: mdBytes(want) / 4)
-        let out = direct ? UnsafeMutableRawPointer(diffWeight) : UnsafeMutableRawPointer(tmp!.pointer)
-        var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
-            (DNNL_ARG_SRC, p.md(dnnl_query_src_md), UnsafeMutableRawPointer(mutating: src)),
-            (DNNL_ARG_DIFF_DST, p.md(dnnl_query_diff_dst_md), UnsafeMutableRawPointer(mutating: diffDst)),
-            (DNNL_ARG_DIFF_WEIGHTS, want, out),
-        ]
-        if let diffBias {
-            args.append((DNNL_ARG_DIFF_BIAS, p.md(dnnl_query_diff_weights_md, 1), UnsafeMutableRawPointer(diffBias)))
+        backward(g, src: src, diffDst: diffDst, weight: nil, diffSrc: nil, diffWeight: diffWeight, diffBias: diffBias)
+    }
+
+    /// The input gradient (when `diffSrc` is given, with `weight`) and the weight and bias gradients
+    /// (when `diffWeight` is given, with `src`), each overwritten. Together, so that a Winograd
+    /// convolution stages `diffDst` into its layout once for both.
+    package static func backward(_ g: ConvGeometry, src: UnsafePointer<Float>?, diffDst: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
+                                 diffSrc: UnsafeMutablePointer<Float>?, diffWeight: UnsafeMutablePointer<Float>?,
+                                 diffBias: UnsafeMutablePointer<Float>?) {
+        let winograd = usesWinograd(g)
+        // Both backward primitives take the activations in the same layout as the forward one.
+        let layout = forwardPrimitive(g, winograd: winograd)
+        let dy = Staged(input: g.dstLayout.md, diffDst, wanted: layout.md(dnnl_query_dst_md), key: "dst", g, winograd)
+        if let diffSrc, let weight {
+            let p = backwardDataPrimitive(g, winograd: winograd)
+            let w = Staged(input: g.weightLayout.md, weight, wanted: p.md(dnnl_query_weights_md), key: "w_bwd", g, winograd)
+            let dx = Staged(output: g.srcLayout.md, diffSrc, wanted: p.md(dnnl_query_diff_src_md))
+            p.execute([(DNNL_ARG_DIFF_DST, dy.wanted, dy.pointer), (DNNL_ARG_WEIGHTS, w.wanted, w.pointer),
+                       (DNNL_ARG_DIFF_SRC, dx.wanted, dx.pointer)])
+            dx.writeBack(key: "src", g, winograd)
+            withExtendedLifetime(w) {}
         }
-        p.execute(args)
-        if let tmp { reorder(want, tmp.pointer, userMD, diffWeight, key: "dw", g) }
+        if let diffWeight, let src {
+            let p = backwardWeightsPrimitive(g, winograd: winograd)
+            let x = Staged(input: g.srcLayout.md, src, wanted: p.md(dnnl_query_src_md), key: "src", g, winograd)
+            let dw = Staged(output: g.weightLayout.md, diffWeight, wanted: p.md(dnnl_query_diff_weights_md))
+            var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
+                (DNNL_ARG_SRC, x.wanted, x.pointer), (DNNL_ARG_DIFF_DST, dy.wanted, dy.pointer), (DNNL_ARG_DIFF_WEIGHTS, dw.wanted, dw.pointer),
+            ]
+            if let diffBias {
+                args.append((DNNL_ARG_DIFF_BIAS, p.md(dnnl_query_diff_weights_md, 1), UnsafeMutableRawPointer(diffBias)))
+            }
+            p.execute(args)
+            dw.writeBack(key: "dw", g, winograd)
+            withExtendedLifetime(x) {}
+        }
+        withExtendedLifetime(dy) {}
+    }
+}
+
+/// Memory a primitive reads or writes, in the layout it wants: the caller's own memory when that is
+/// the layout, else a copy reordered in (an input) or out after the run (`writeBack`, an output).
+struct Staged {
+    let wanted: dnnl_memory_desc_t
+    let pointer: UnsafeMutableRawPointer
+    private let copy: Buffer?
+    private let user: dnnl_memory_desc_t
+    private let userPointer: UnsafeMutableRawPointer
+
+    /// `key` names the reorder (with `user` and `wanted` fixed by it) in the primitive cache.
+    init(input user: dnnl_memory_desc_t, _ data: UnsafePointer<Float>, wanted: dnnl_memory_desc_t, key: AnyHashable...) {
+        self.init(user: user, UnsafeMutableRawPointer(mutating: data), wanted: wanted)
+        if let copy { reorder(user, data, wanted, copy.pointer, key: "in", AnyHashable(key)) }
+    }
+
+    init(output user: dnnl_memory_desc_t, _ data: UnsafeMutablePointer<Float>, wanted: dnnl_memory_desc_t) {
+        self.init(user: user, UnsafeMutableRawPointer(data), wanted: wanted)
+    }
+
+    private init(user: dnnl_memory_desc_t, _ data: UnsafeMutableRawPointer, wanted: dnnl_memory_desc_t) {
+        self.user = user; self.userPointer = data; self.wanted = wanted
+        copy = sameMD(user, wanted) ? nil : Buffer(count: mdBytes(wanted) / 4)
+        pointer = copy.map { UnsafeMutableRawPointer($0.pointer) } ?? data
+    }
+
+    /// Copies an output's staged values to the caller's memory (nothing when it was written in place).
+    func writeBack(key: AnyHashable...) {
+        if let copy { reorder(wanted, copy.pointer, user, userPointer, key: "out", AnyHashable(key)) }
     }
 }
 
@@ -206,16 +314,16 @@ extension Convolution {
                 makeForward(g, weights: anyMD(g.weightDims), prop: dnnl_forward_inference, attr: $0, name: "conv_fwd_max")
             }
         }
-        let (w, keep) = weights(g, weight, p.md(dnnl_query_weights_md), tag: "fwdmax")
+        let w = Staged(input: g.weightLayout.md, weight, wanted: p.md(dnnl_query_weights_md), key: "w_fwd_max", g)
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
             (DNNL_ARG_SRC, p.md(dnnl_query_src_md), UnsafeMutableRawPointer(mutating: src)),
-            (DNNL_ARG_WEIGHTS, p.md(dnnl_query_weights_md), w),
+            (DNNL_ARG_WEIGHTS, w.wanted, w.pointer),
             (DNNL_ARG_DST, p.md(dnnl_query_dst_md), UnsafeMutableRawPointer(dst)),
             (DNNL_ARG_ATTR_MULTIPLE_POST_OP_BASE | DNNL_ARG_SRC_1, g.dstLayout.md, UnsafeMutableRawPointer(mutating: other)),
         ]
         if let bias { args.append((DNNL_ARG_BIAS, p.md(dnnl_query_weights_md, 1), UnsafeMutableRawPointer(mutating: bias))) }
         p.execute(args)
-        withExtendedLifetime(keep) {}
+        withExtendedLifetime(w) {}
     }
 }
 
@@ -223,14 +331,16 @@ extension Convolution {
     /// Which convolution primitive to time.
     package enum Pass: String, Sendable, CaseIterable { case forward, backwardData = "backward_data", backwardWeights = "backward_weights" }
 
-    /// Seconds per run of the bare oneDNN primitive for `g` (best of `repeats`), weights already in
-    /// the primitive's layout and memory objects made once: the floor any framework pays.
-    package static func timePrimitive(_ g: ConvGeometry, pass: Pass, repeats: Int) -> Double {
+    /// Seconds per run of the bare oneDNN primitive for `g` (best of `repeats`), every argument
+    /// already in the primitive's layout and memory objects made once: the floor any framework pays.
+    /// `winograd` picks the algorithm (default: the one Funnel runs `g` with, `usesWinograd`).
+    package static func timePrimitive(_ g: ConvGeometry, pass: Pass, repeats: Int, winograd: Bool? = nil) -> Double {
+        let winograd = winograd ?? usesWinograd(g)
         let p: Primitive
         switch pass {
-        case .forward: p = forwardPrimitive(g)
-        case .backwardData: p = backwardDataPrimitive(g)
-        case .backwardWeights: p = backwardWeightsPrimitive(g)
+        case .forward: p = forwardPrimitive(g, winograd: winograd)
+        case .backwardData: p = backwardDataPrimitive(g, winograd: winograd)
+        case .backwardWeights: p = backwardWeightsPrimitive(g, winograd: winograd)
         }
         // Every argument the primitive takes, each in the layout it wants, filled with small values.
         let ids: [Int32] = [DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST, DNNL_ARG_DIFF_SRC,

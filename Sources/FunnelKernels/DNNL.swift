@@ -104,18 +104,39 @@ final class Primitive: @unchecked Sendable {
     /// Creates the primitive from an op descriptor (a pointer to one of oneDNN's `*_desc_t`).
     convenience init(desc: UnsafeRawPointer, attr: dnnl_primitive_attr_t? = nil, hint: Primitive? = nil, name: String) {
         var pd: dnnl_primitive_desc_t?
+        let attr = Self.userScratchpad(attr)
+        defer { dnnl_primitive_attr_destroy(attr) }
         check(dnnl_primitive_desc_create(&pd, desc, attr, DNNLContext.shared.engine, hint?.pd), "primitive_desc_create(\(name))")
         self.init(ownedPD: pd!, name: name)
     }
 
-    /// Takes ownership of a primitive descriptor and creates its primitive.
+    /// Takes ownership of a primitive descriptor, made with `userScratchpad`, and creates its primitive.
     init(ownedPD: dnnl_primitive_desc_t, name: String = "") {
         self.name = name
         pd = ownedPD
         var p: dnnl_primitive_t?
         check(dnnl_primitive_create(&p, pd), "primitive_create")
         primitive = p!
+        scratchpad = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0)?.pointee ?? dnnl_memory_desc_t()
+        scratchpadBytes = mdBytes(scratchpad)
     }
+
+    /// A copy of `attr` (or a new attribute) whose primitives take their scratch memory from the
+    /// caller (`execute` passes a pooled buffer). oneDNN's own scratchpad lives in storage of the
+    /// thread that made the primitive and is looked up in the executing thread's: a cached
+    /// primitive run from another thread (parallel tests, worker threads) then read and wrote
+    /// through another thread's smaller buffer or none. Winograd's large scratchpad crashed on it.
+    static func userScratchpad(_ attr: dnnl_primitive_attr_t?) -> dnnl_primitive_attr_t? {
+        var owned: dnnl_primitive_attr_t?
+        if let attr { check(dnnl_primitive_attr_clone(&owned, attr), "primitive_attr_clone") }
+        else { check(dnnl_primitive_attr_create(&owned), "primitive_attr_create") }
+        check(dnnl_primitive_attr_set_scratchpad_mode(owned, dnnl_scratchpad_mode_user), "primitive_attr_set_scratchpad_mode")
+        return owned
+    }
+
+    /// The scratch memory each execution needs (none when 0 bytes).
+    private let scratchpad: dnnl_memory_desc_t
+    private let scratchpadBytes: Int
 
     deinit {
         dnnl_primitive_destroy(primitive)
@@ -149,14 +170,16 @@ final class Primitive: @unchecked Sendable {
         memories.reserveCapacity(args.count)
         var execArgs = [dnnl_exec_arg_t]()
         execArgs.reserveCapacity(args.count)
-        for (id, desc, ptr) in args {
+        let scratch = scratchpadBytes > 0 ? Buffer(count: (scratchpadBytes + 3) / 4) : nil
+        let all = args + (scratch.map { [(DNNL_ARG_SCRATCHPAD, scratchpad, UnsafeMutableRawPointer($0.pointer))] } ?? [])
+        for (id, desc, ptr) in all {
             var d = desc
             var m: dnnl_memory_t?
             check(dnnl_memory_create(&m, &d, ctx.engine, ptr), "memory_create")
             memories.append(m)
             execArgs.append(dnnl_exec_arg_t(arg: id, memory: m))
         }
-        // One stream and oneDNN's shared scratchpad: executions are serialised. Each primitive already
+        // One stream: executions are serialised. Each primitive already
         // uses every core through OpenMP, so callers on several threads lose nothing by waiting.
         let status = dnnl_primitive_execute(primitive, ctx.stream, Int32(execArgs.count), execArgs)
         if status != dnnl_success {
@@ -169,6 +192,7 @@ final class Primitive: @unchecked Sendable {
         }
         check(dnnl_stream_wait(ctx.stream), "stream_wait")
         for m in memories { dnnl_memory_destroy(m) }
+        withExtendedLifetime(scratch) {}
     }
 }
 
@@ -232,7 +256,9 @@ func reorder(_ from: dnnl_memory_desc_t, _ src: UnsafeRawPointer, _ to: dnnl_mem
         var pd: dnnl_primitive_desc_t?
         var f = from, t = to
         let e = DNNLContext.shared.engine
-        check(dnnl_reorder_primitive_desc_create(&pd, &f, e, &t, e, nil), "reorder_primitive_desc_create")
+        let attr = Primitive.userScratchpad(nil)
+        defer { dnnl_primitive_attr_destroy(attr) }
+        check(dnnl_reorder_primitive_desc_create(&pd, &f, e, &t, e, attr), "reorder_primitive_desc_create")
         return Primitive(ownedPD: pd!)
     }
     p.execute([(DNNL_ARG_FROM, from, UnsafeMutableRawPointer(mutating: src)), (DNNL_ARG_TO, to, dst)])

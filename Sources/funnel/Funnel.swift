@@ -29,10 +29,22 @@ struct ComputeOptions: ParsableArguments {
     @Option(help: "Compute threads (oneDNN and Funnel's kernels); default: all cores.")
     var threads: Int?
 
+    @Option(help: "Convolutions: auto (Winograd for stride-1 3x3 convolutions of 32+ channels where the CPU has it, direct elsewhere) or direct (every one direct, as PyTorch's CPU backend).")
+    var convolution: ConvolutionAlgorithm?
+
     func apply() {
         if let threads { setComputeThreads(threads) }
+        if let convolution { setConvolutionAlgorithm(convolution) }
+    }
+
+    /// The options a child process of this one (a worker, an isolated benchmark) needs to compute
+    /// the same way, with `threads` threads (default: the thread option given here, if any).
+    func childArguments(threads: Int? = nil) -> [String] {
+        ((threads ?? self.threads).map { ["--threads", "\($0)"] } ?? []) + (convolution.map { ["--convolution", $0.rawValue] } ?? [])
     }
 }
+
+extension ConvolutionAlgorithm: ExpressibleByArgument {}
 
 /// Prints an Encodable as pretty, key-sorted JSON on standard output.
 func printJSON<T: Encodable>(_ value: T) throws {

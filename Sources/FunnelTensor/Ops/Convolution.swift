@@ -23,17 +23,12 @@ extension Tensor {
         Convolution.forward(g, src: buffer.pointer, weight: weight.buffer.pointer, bias: bias?.buffer.pointer, dst: out.buffer.pointer)
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
         return out.recording("conv2d", inputs) { grad in
-            var dx: Tensor?, dw: Tensor?, db: Tensor?
-            if self.requiresGrad {
-                dx = Tensor(uninitialized: self.shape)
-                Convolution.backwardData(g, diffDst: grad.buffer.pointer, weight: weight.buffer.pointer, diffSrc: dx!.buffer.pointer)
-            }
-            if weight.requiresGrad || (bias?.requiresGrad ?? false) {
-                dw = Tensor(uninitialized: weight.shape)
-                db = bias.map { Tensor(uninitialized: $0.shape) }
-                Convolution.backwardWeights(g, src: self.buffer.pointer, diffDst: grad.buffer.pointer,
-                                            diffWeight: dw!.buffer.pointer, diffBias: db?.buffer.pointer)
-            }
+            let dx = self.requiresGrad ? Tensor(uninitialized: self.shape) : nil
+            let parameters = weight.requiresGrad || (bias?.requiresGrad ?? false)
+            let dw = parameters ? Tensor(uninitialized: weight.shape) : nil
+            let db = parameters ? bias.map { Tensor(uninitialized: $0.shape) } : nil
+            Convolution.backward(g, src: self.buffer.pointer, diffDst: grad.buffer.pointer, weight: weight.buffer.pointer,
+                                 diffSrc: dx?.buffer.pointer, diffWeight: dw?.buffer.pointer, diffBias: db?.buffer.pointer)
             return [dx, dw] + (bias == nil ? [] : [db])
         }
     }

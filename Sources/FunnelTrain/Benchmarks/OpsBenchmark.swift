@@ -46,15 +46,18 @@ public enum OpsBenchmark {
     /// backward-data, backward-weights) of any dense 3x3 convolution of `models` reaches at
     /// `batch`, each timed as a bare oneDNN primitive (best of `repeats`); `all` counts every tap,
     /// `inner` only those inside the image (`ConvGeometry.innerMACs`), and may be another pass.
-    public static func convolutionCeiling(models: [String], batch: Int, repeats: Int = 3)
+    /// `winograd` picks the algorithm (default: each convolution's own, `Convolution.usesWinograd`).
+    public static func convolutionCeiling(models: [String], batch: Int, repeats: Int = 3, winograd: Bool? = nil)
         throws -> (all: (gflops: Double, convolution: String), inner: (gflops: Double, convolution: String)) {
         var all = (gflops: 0.0, convolution: ""), inner = all
         for (_, g) in try convolutions(models: models, batch: batch) where g.kh == 3 && g.kw == 3 && g.groups == 1 {
             for pass in Convolution.Pass.allCases {
-                let seconds = Convolution.timePrimitive(g, pass: pass, repeats: repeats)
+                let useWinograd = winograd.map { $0 && Convolution.usesWinograd(g) } ?? Convolution.usesWinograd(g)
+                let seconds = Convolution.timePrimitive(g, pass: pass, repeats: repeats, winograd: useWinograd)
+                let algorithm = useWinograd ? " winograd" : ""
                 let gflops = 2 * Double(g.macs) / seconds * 1e-9, innerGFLOPS = 2 * Double(g.innerMACs) / seconds * 1e-9
-                if gflops > all.gflops { all = (gflops, "\(g) \(pass.rawValue)") }
-                if innerGFLOPS > inner.gflops { inner = (innerGFLOPS, "\(g) \(pass.rawValue)") }
+                if gflops > all.gflops { all = (gflops, "\(g) \(pass.rawValue)\(algorithm)") }
+                if innerGFLOPS > inner.gflops { inner = (innerGFLOPS, "\(g) \(pass.rawValue)\(algorithm)") }
             }
         }
         return (all, inner)

@@ -53,18 +53,26 @@ public enum TrainBenchmark {
         public let innerConvolution: String
         /// The FMA units' throughput on all threads (`FMAPeak`): the machine's fp32 peak.
         public let fmaPeakGFLOPS: Double
+        /// The best pass with the algorithm Funnel runs each convolution with (`--convolution`;
+        /// Winograd's GFLOPS count the direct multiply-adds it replaces), and which.
+        public let asRunGFLOPS: Double
+        public let asRunConvolution: String
 
         enum CodingKeys: String, CodingKey {
             case convolutionGFLOPS = "conv3x3_best_gflops", convolution = "conv3x3_best", fmaPeakGFLOPS = "fma_peak_gflops"
             case convolutionInnerGFLOPS = "conv3x3_best_inner_gflops", innerConvolution = "conv3x3_best_inner"
+            case asRunGFLOPS = "conv3x3_best_as_run_gflops", asRunConvolution = "conv3x3_best_as_run"
         }
 
-        /// Measures both on this process's compute threads.
+        /// Measures the ceilings on this process's compute threads: the convolution ones with the
+        /// direct algorithm (what the FLOPs count) and as Funnel runs them.
         public static func measure(batchSize: Int) throws -> Ceilings {
-            let best = try OpsBenchmark.convolutionCeiling(models: ["resnet20", "resnet18"], batch: batchSize)
-            return Ceilings(convolutionGFLOPS: best.all.gflops, convolution: best.all.convolution,
-                            convolutionInnerGFLOPS: best.inner.gflops, innerConvolution: best.inner.convolution,
-                            fmaPeakGFLOPS: FMAPeak.measure())
+            let models = ["resnet20", "resnet18"]
+            let direct = try OpsBenchmark.convolutionCeiling(models: models, batch: batchSize, winograd: false)
+            let asRun = try OpsBenchmark.convolutionCeiling(models: models, batch: batchSize)
+            return Ceilings(convolutionGFLOPS: direct.all.gflops, convolution: direct.all.convolution,
+                            convolutionInnerGFLOPS: direct.inner.gflops, innerConvolution: direct.inner.convolution,
+                            fmaPeakGFLOPS: FMAPeak.measure(), asRunGFLOPS: asRun.all.gflops, asRunConvolution: asRun.all.convolution)
         }
     }
 

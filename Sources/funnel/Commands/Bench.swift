@@ -135,7 +135,7 @@ struct Bench: ParsableCommand {
             }
             let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
             let executable = FileManager.default.isExecutableFile(atPath: me.path) ? me : URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            let threadArguments = compute.threads.map { ["--threads", "\($0)"] } ?? []
+            let threadArguments = compute.childArguments()
             let (results, ceilings) = try TrainBenchmark.measureIsolated(models: models, acts: acts, rounds: rounds, executable: executable, arguments: { m, a in
                 ["bench", "train", "--model", m, "--act", a, "--batch-size", "\(batchSize)", "--steps", "\(steps)", "--in-process"]
                     + (profile ? ["--profile"] : []) + threadArguments
@@ -148,6 +148,8 @@ struct Bench: ParsableCommand {
                              threads, threads == 1 ? "" : "s", c.convolutionGFLOPS, c.convolution, c.fmaPeakGFLOPS))
                 print(String(format: "  taps inside the image only (padding left out): best 3x3 convolution %.1f GFLOPS (%@)",
                              c.convolutionInnerGFLOPS, c.innerConvolution))
+                print(String(format: "  as Funnel runs them (--convolution; Winograd counted by the direct multiply-adds it replaces): best 3x3 convolution %.1f GFLOPS (%@)",
+                             c.asRunGFLOPS, c.asRunConvolution))
             }
             for r in results {
                 let base = results.first { $0.model == r.model }!
@@ -155,7 +157,8 @@ struct Bench: ParsableCommand {
                     + String(format: "%7.1f img/s  step %7.1f ms (median, %.2fx %@)  %6.1f GFLOPS", r.imagesPerSecond,
                              r.stepSecondsMedian * 1e3, r.stepSecondsMedian / base.stepSecondsMedian, base.act, r.gflops)
                 if let c = ceilings {
-                    line += String(format: " = %3.0f%% of best conv, %3.0f%% of FMA peak", 100 * r.gflops / c.convolutionGFLOPS, 100 * r.gflops / c.fmaPeakGFLOPS)
+                    line += String(format: " = %3.0f%% of best conv, %3.0f%% of FMA peak, %3.0f%% of best conv as run", 100 * r.gflops / c.convolutionGFLOPS,
+                                   100 * r.gflops / c.fmaPeakGFLOPS, 100 * r.gflops / c.asRunGFLOPS)
                 }
                 print(line + String(format: "  peak RSS %6.0f MB (tensors %4.0f MB)", Double(r.peakRSSBytes) / 1e6, Double(r.peakTensorBytes) / 1e6))
                 if let c = ceilings {

@@ -60,7 +60,7 @@ struct Experiment: ParsableCommand {
             let stop = StopRequest()
             stop.catchSignals()
             try runner.runWorkers(jobs: jobs, cores: cores, executable: executable, arguments: { threads in
-                ["experiment", "work", "--experiment", spec.name, "--run-dir", location.runDirectory, "--store", store.argument, "--threads", "\(threads)"]
+                ["experiment", "work", "--experiment", spec.name, "--run-dir", location.runDirectory, "--store", store.argument] + compute.childArguments(threads: threads)
             }, stop: stop, report: note)
         }
     }

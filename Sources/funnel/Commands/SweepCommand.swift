@@ -85,7 +85,7 @@ struct SweepCommand: ParsableCommand {
             let cap = definition.sweep.configuration.runCap.map { " of \($0)" } ?? ""
             let failed = try workers.run(arguments: { threads in
                 ["sweep", "agent", "\(id)", "--run-dir", self.location.runDirectory, "--store", location.argument,
-                 "--lease", "\(agent.lease)", "--threads", "\(threads)"]
+                 "--lease", "\(agent.lease)"] + self.compute.childArguments(threads: threads)
             }, stop: stop, progress: {
                 let runs = try store.sweepRuns(id)
                 return "\(definition.name): \(runs.filter { $0.status != .running }.count)\(cap) runs ended, "

@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+@testable import FunnelTensor
+import FunnelKernels
+import FunnelTestSupport
+
+/// Convolutions that run as Winograd (`ConvolutionAlgorithm.auto`) against a convolution summed tap
+/// by tap in double precision: output, input, weight and bias gradients.
+@Suite struct WinogradConvolutionTests {
+    /// A direct 3x3 convolution of NCHW arrays in double: output, and the gradients of Σ y ⊙ dy.
+    struct Reference {
+        let n, c, h, w, o, pad: Int
+        var oh: Int { h + 2 * pad - 2 }
+        var ow: Int { w + 2 * pad - 2 }
+
+        /// Calls `body(batch, out channel, in channel, oy, ox, iy, ix, tap)` for every tap inside the image.
+        func eachTap(_ body: (Int, Int, Int, Int, Int, Int, Int, Int) -> Void) {
+            for b in 0..<n { for k in 0..<o { for i in 0..<c { for oy in 0..<oh { for ox in 0..<ow { for t in 0..<9 {
+                let iy = oy - pad + t / 3, ix = ox - pad + t % 3
+                if iy >= 0 && iy < h && ix >= 0 && ix < w { body(b, k, i, oy, ox, iy, ix, t) }
+            } } } } } }
+        }
+
+        func run(x: [Float], weight: [Float], bias: [Float], dy: [Float]) -> (y: [Double], dx: [Double], dw: [Double], db: [Double]) {
+            var y = [Double](repeating: 0, count: n * o * oh * ow), dx = [Double](repeating: 0, count: x.count)
+            var dw = [Double](repeating: 0, count: weight.count), db = [Double](repeating: 0, count: o)
+            for b in 0..<n { for k in 0..<o { for p in 0..<(oh * ow) {
+                y[(b * o + k) * oh * ow + p] = Double(bias[k]); db[k] += Double(dy[(b * o + k) * oh * ow + p])
+            } } }
+            eachTap { b, k, i, oy, ox, iy, ix, t in
+                let xi = ((b * c + i) * h + iy) * w + ix, wi = (k * c + i) * 9 + t, yi = ((b * o + k) * oh + oy) * ow + ox
+                y[yi] += Double(x[xi]) * Double(weight[wi])
+                dx[xi] += Double(dy[yi]) * Double(weight[wi])
+                dw[wi] += Double(dy[yi]) * Double(x[xi])
+            }
+            return (y, dx, dw, db)
+        }
+    }
+
+    /// Every value within `tolerance` of the largest reference magnitude: Winograd's transforms
+    /// round sums of many terms differently from a direct sum, not element by element.
+    func expectNear(_ actual: [Float], _ expected: [Double], tolerance: Double, _ what: String,
+                    sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(actual.count == expected.count, sourceLocation: sourceLocation)
+        let scale = expected.map(abs).max() ?? 1
+        let worst = zip(actual, expected).map { abs(Double($0) - $1) }.max() ?? 0
+        #expect(worst <= tolerance * scale, "\(what): largest difference \(worst), \(worst / scale) of the largest value \(scale)",
+                sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: [(2, 64, 6, 7, 80, 1), (1, 64, 5, 5, 64, 0), (2, 128, 4, 4, 64, 1)])
+    func winogradMatchesTheDirectSum(n: Int, c: Int, h: Int, w: Int, o: Int, pad: Int) throws {
+        let reference = Reference(n: n, c: c, h: h, w: w, o: o, pad: pad)
+        let g = ConvGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: o, kh: 3, kw: 3, padH: pad, padW: pad, hasBias: true)
+        #expect(g.suitsWinograd)
+        guard Convolution.usesWinograd(g) else {
+            // A CPU without AVX-512: oneDNN has no Winograd kernels, every convolution stays direct.
+            print("skipped: oneDNN has no Winograd convolution on this CPU")
+            return
+        }
+        let x = randn([n, c, h, w], seed: 40), weight = randn([o, c, 3, 3], seed: 41, scale: 0.2), bias = randn([o], seed: 42)
+        let dy = randn([n, o, reference.oh, reference.ow], seed: 43)
+        for t in [x, weight, bias] { t.requiresGrad = true }
+        let y = x.conv2d(weight, bias: bias, padding: (pad, pad))
+        y.backward(dy)
+        let expected = reference.run(x: x.scalars, weight: weight.scalars, bias: bias.scalars, dy: dy.scalars)
+        expectNear(y.scalars, expected.y, tolerance: 2e-5, "output")
+        expectNear(try #require(x.grad).scalars, expected.dx, tolerance: 2e-5, "input gradient")
+        expectNear(try #require(weight.grad).scalars, expected.dw, tolerance: 2e-5, "weight gradient")
+        expectNear(try #require(bias.grad).scalars, expected.db, tolerance: 1e-5, "bias gradient")
+    }
+
+    /// A primitive cached by one thread and run by another: oneDNN's own scratchpad would be the
+    /// running thread's (none on a new thread), so Funnel hands every primitive its scratch memory.
+    /// Before that, this crashed in Winograd's kernel.
+    @Test func aConvolutionMadeOnOneThreadRunsOnAnother() throws {
+        let x = randn([3, 64, 7, 6], seed: 44), weight = randn([64, 64, 3, 3], seed: 45, scale: 0.1)
+        let here = x.conv2d(weight, padding: (1, 1)).scalars
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var there: [Float] = []
+        let thread = Thread { there = x.conv2d(weight, padding: (1, 1)).scalars; done.signal() }
+        thread.start()
+        done.wait()
+        #expect(there == here)
+    }
+
+    /// The shape rule: convolutions with fewer than 64 channels in or out, strided, dilated, grouped
+    /// and 1x1 ones stay direct.
+    @Test func onlySuitedShapesRunAsWinograd() {
+        func geometry(c: Int = 64, o: Int = 64, k: Int = 3, stride: Int = 1, dilation: Int = 1, groups: Int = 1) -> ConvGeometry {
+            ConvGeometry(batch: 2, inChannels: c, height: 8, width: 8, outChannels: o, kh: k, kw: k, strideH: stride, strideW: stride,
+                         padH: k / 2, padW: k / 2, dilationH: dilation, dilationW: dilation, groups: groups)
+        }
+        #expect(geometry().suitsWinograd)
+        for g in [geometry(c: 32, o: 32), geometry(o: 32), geometry(c: 72), geometry(k: 1), geometry(stride: 2), geometry(dilation: 2),
+                  geometry(groups: 2), geometry(groups: 64)] {
+            #expect(!g.suitsWinograd, "\(g)")
+            #expect(!Convolution.usesWinograd(g), "\(g)")
+        }
+    }
+}
