@@ -82,10 +82,13 @@ public enum TrainBenchmark {
         public let results: [Result]
         /// The ceilings, median over rounds; nil when not measured.
         public let ceilings: Ceilings?
-        enum CodingKeys: String, CodingKey { case threads, batchSize = "batch_size", results, ceilings }
+        /// How the convolutions ran (`--convolution`): `auto` (Winograd where it suits) or `direct`.
+        public let convolution: String
+        enum CodingKeys: String, CodingKey { case threads, batchSize = "batch_size", results, ceilings, convolution }
 
         public init(threads: Int, batchSize: Int, results: [Result], ceilings: Ceilings? = nil) {
             self.threads = threads; self.batchSize = batchSize; self.results = results; self.ceilings = ceilings
+            convolution = currentConvolutionAlgorithm.rawValue
         }
     }
 

@@ -143,6 +143,7 @@ struct Bench: ParsableCommand {
             let threads = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
             let report = TrainBenchmark.Report(threads: threads, batchSize: batchSize, results: results, ceilings: ceilings)
             if json { try printJSON(report); return }
+            print("convolutions: \(report.convolution) (--convolution)")
             if let c = ceilings {
                 print(String(format: "ceilings (%d thread%@, median round): best 3x3 convolution %.1f GFLOPS (%@); FMA peak %.1f GFLOPS",
                              threads, threads == 1 ? "" : "s", c.convolutionGFLOPS, c.convolution, c.fmaPeakGFLOPS))
