@@ -6,7 +6,7 @@ import FunnelTestSupport
 
 /// Convolutions that run as Winograd (`ConvolutionAlgorithm.auto`) against a convolution summed tap
 /// by tap in double precision: output, input, weight and bias gradients.
-@Suite struct WinogradConvolutionTests {
+@Suite(.serialized) struct WinogradConvolutionTests {
     /// A direct 3x3 convolution of NCHW arrays in double: output, and the gradients of Σ y ⊙ dy.
     struct Reference {
         let n, c, h, w, o, pad: Int
@@ -82,6 +82,25 @@ import FunnelTestSupport
         thread.start()
         done.wait()
         #expect(there == here)
+    }
+
+    /// `--convolution direct` turns Winograd off for convolutions made from then on, and the direct
+    /// result agrees with the Winograd one to rounding. (The suite runs its tests one at a time, so the
+    /// others never see the setting; tests elsewhere only compute, with either algorithm.)
+    @Test func theDirectSettingTurnsWinogradOff() {
+        let g = ConvGeometry(batch: 2, inChannels: 64, height: 5, width: 6, outChannels: 64, kh: 3, kw: 3, padH: 1, padW: 1)
+        let x = randn([2, 64, 5, 6], seed: 46), weight = randn([64, 64, 3, 3], seed: 47, scale: 0.1)
+        let winograd = x.conv2d(weight, padding: (1, 1)).scalars
+        let wasWinograd = Convolution.usesWinograd(g)
+        setConvolutionAlgorithm(.direct)
+        defer { setConvolutionAlgorithm(.auto) }
+        #expect(!Convolution.usesWinograd(g))
+        let direct = x.conv2d(weight, padding: (1, 1)).scalars
+        let scale = direct.map(abs).max() ?? 1
+        let worst = zip(winograd, direct).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst <= 2e-5 * scale, "largest difference \(worst) of \(scale)")
+        // Unless this CPU has no Winograd kernels, the two really are different algorithms.
+        if wasWinograd { #expect(worst > 0) }
     }
 
     /// The shape rule: convolutions with fewer than 64 channels in or out, strided, dilated, grouped
