@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FunnelKernels
 import FunnelLab
 import FunnelTrain
 
@@ -11,6 +12,8 @@ struct SlurmOptions: ParsableArguments {
     @Option(help: "Slurm time limit per task, e.g. 2-00:00:00.") var time: String?
     @Option(help: "CPUs per task (the worker's threads).") var cpusPerTask = 4
     @Option(help: "Seconds a worker's claim holds without a heartbeat.") var lease: Double = 300
+    @Option(help: "The workers' convolutions: auto (Winograd where it suits, the default) or direct.")
+    var convolution: ConvolutionAlgorithm?
     @Flag(help: "Write and show the script, submit nothing.") var dryRun = false
 
     func validate() throws {
@@ -26,7 +29,8 @@ struct SlurmOptions: ParsableArguments {
         let slurmDirectory = runDirectory.appendingPathComponent("slurm")
         let job = SlurmJob(name: "funnel-\(name)", tasks: tasks, workers: workers, cpusPerTask: cpusPerTask, partition: partition,
                            time: time, logDirectory: slurmDirectory.path,
-                           command: [executable] + arguments + ["--run-dir", runDirectory.path, "--lease", "\(lease)"],
+                           command: [executable] + arguments + ["--run-dir", runDirectory.path, "--lease", "\(lease)"]
+                               + (convolution.map { ["--convolution", $0.rawValue] } ?? []),
                            environment: [(StoreLocation.environmentVariable, store.argument)])
         let scriptURL = slurmDirectory.appendingPathComponent("\(name).sbatch")
         let submitted = try job.submit(scriptURL: scriptURL, dryRun: dryRun)
