@@ -26,10 +26,17 @@ package enum BatchNormKernel {
                                 mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
         // The first row shifts the sums: near the mean, so the variance does not cancel.
         let sums = rowChunks(rows, c, slots: 2) { r, partial in funnel_bn_moments_rows(x, x, partial, r.lowerBound, r.upperBound, c) }
-        let n = Double(rows)
+        moments(shiftedSums: sums, count: rows, channels: c, shift: x, mean: mean, variance: variance)
+    }
+
+    /// Mean and variance per channel of `count` values from `Σ (x - shift)` (the first `c` sums) and
+    /// `Σ (x - shift)²` (the next `c`), as `moments` and `sampleSums` give them.
+    package static func moments(shiftedSums sums: [Double], count: Int, channels c: Int, shift: UnsafePointer<Float>,
+                                mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
+        let n = Double(count)
         for i in 0..<c {
             let shifted = sums[i] / n
-            mean[i] = Float(Double(x[i]) + shifted)
+            mean[i] = Float(Double(shift[i]) + shifted)
             variance[i] = Float(max(0, sums[c + i] / n - shifted * shifted))
         }
     }

@@ -105,8 +105,6 @@ extension Layout {
 /// (`usesWinograd`): direct on Funnel's channels-last activations, Winograd on oneDNN's blocked
 /// layout with the activations staged in and out.
 package enum Convolution {
-    static func forwardPrimitive(_ g: ConvGeometry) -> Primitive { forwardPrimitive(g, winograd: usesWinograd(g)) }
-
     static func forwardPrimitive(_ g: ConvGeometry, winograd: Bool) -> Primitive {
         PrimitiveCache.shared.get("conv_fwd", g, winograd) { makeForward(g, weights: weightMD(g, winograd: winograd), winograd: winograd) }
     }
@@ -127,9 +125,11 @@ package enum Convolution {
                                           prop: dnnl_prop_kind_t = dnnl_forward_training, winograd: Bool) -> dnnl_status_t {
         var src = g.srcMD(blocked: winograd), dst = g.dstMD(blocked: winograd), w = weights
         var b = g.hasBias ? Layout.rowMajor([g.outChannels]).md : dnnl_memory_desc_t()  // zero desc: no bias
-        return dnnl_dilated_convolution_forward_desc_init(&d, prop, winograd ? dnnl_convolution_winograd : dnnl_convolution_direct,
-                                                          &src, &w, &b, &dst, g.strides, g.dilates, g.padL, g.padR)
+        return dnnl_dilated_convolution_forward_desc_init(&d, prop, algorithm(winograd), &src, &w, &b, &dst,
+                                                          g.strides, g.dilates, g.padL, g.padR)
     }
+
+    private static func algorithm(_ winograd: Bool) -> dnnl_alg_kind_t { winograd ? dnnl_convolution_winograd : dnnl_convolution_direct }
 
     /// The weight layout the direct primitives of `g` use: Funnel's own layout when oneDNN runs the same
     /// kernel on it as on its preferred blocked layout (then no reorder is needed per call, which
@@ -158,8 +158,8 @@ package enum Convolution {
     private static func backwardDataDescriptor(_ d: inout dnnl_convolution_desc_t, _ g: ConvGeometry, weights: dnnl_memory_desc_t,
                                                winograd: Bool) -> dnnl_status_t {
         var src = g.srcMD(blocked: winograd), dst = g.dstMD(blocked: winograd), w = weights
-        return dnnl_dilated_convolution_backward_data_desc_init(&d, winograd ? dnnl_convolution_winograd : dnnl_convolution_direct,
-                                                                &src, &w, &dst, g.strides, g.dilates, g.padL, g.padR)
+        return dnnl_dilated_convolution_backward_data_desc_init(&d, algorithm(winograd), &src, &w, &dst,
+                                                                g.strides, g.dilates, g.padL, g.padR)
     }
 
     static func backwardWeightsPrimitive(_ g: ConvGeometry, winograd: Bool) -> Primitive {
@@ -175,8 +175,8 @@ package enum Convolution {
                                                   winograd: Bool) -> dnnl_status_t {
         var src = g.srcMD(blocked: winograd), dst = g.dstMD(blocked: winograd), w = weights
         var b = g.hasBias ? Layout.rowMajor([g.outChannels]).md : dnnl_memory_desc_t()
-        return dnnl_dilated_convolution_backward_weights_desc_init(&d, winograd ? dnnl_convolution_winograd : dnnl_convolution_direct,
-                                                                   &src, &w, &b, &dst, g.strides, g.dilates, g.padL, g.padR)
+        return dnnl_dilated_convolution_backward_weights_desc_init(&d, algorithm(winograd), &src, &w, &b, &dst,
+                                                                   g.strides, g.dilates, g.padL, g.padR)
     }
 
     /// Whether `g` runs as Winograd: the setting allows it (`ConvolutionAlgorithm`), the shape suits
@@ -242,9 +242,8 @@ package enum Convolution {
                                  diffSrc: UnsafeMutablePointer<Float>?, diffWeight: UnsafeMutablePointer<Float>?,
                                  diffBias: UnsafeMutablePointer<Float>?) {
         let winograd = usesWinograd(g)
-        // Both backward primitives take the activations in the same layout as the forward one.
-        let layout = forwardPrimitive(g, winograd: winograd)
-        let dy = Staged(input: g.dstLayout.md, diffDst, wanted: layout.md(dnnl_query_dst_md), key: "dst", g, winograd)
+        // Both backward primitives take the activations in the layout they were made with.
+        let dy = Staged(input: g.dstLayout.md, diffDst, wanted: g.dstMD(blocked: winograd), key: "dst", g, winograd)
         if let diffSrc, let weight {
             let p = backwardDataPrimitive(g, winograd: winograd)
             let w = Staged(input: g.weightLayout.md, weight, wanted: p.md(dnnl_query_weights_md), key: "w_bwd", g, winograd)
@@ -337,6 +336,6 @@ extension Convolution {
 
     /// The implementation oneDNN chose for the forward primitive (e.g. `jit:avx512_core`).
     package static func implementation(_ g: ConvGeometry) -> String {
-        forwardPrimitive(g).implementation
+        forwardPrimitive(g, winograd: usesWinograd(g)).implementation
     }
 }

@@ -59,14 +59,10 @@ extension Tensor {
         let sums = BatchNormKernel.sampleSums(buffer.pointer, samples: n, positions: positions, channels: c, shift: shift.pointer)
         var moments: (mean: Buffer, variance: Buffer)?
         if training {
-            let mean = Buffer(count: c), variance = Buffer(count: c), rows = Double(count / c)
-            for i in 0..<c {
-                var first = 0.0, second = 0.0
-                for j in 0..<n { first += sums[j * 2 * c + i]; second += sums[j * 2 * c + c + i] }
-                let shifted = first / rows
-                mean.pointer[i] = Float(Double(shift.pointer[i]) + shifted)
-                variance.pointer[i] = Float(Swift.max(0, second / rows - shifted * shifted))
-            }
+            let mean = Buffer(count: c), variance = Buffer(count: c)
+            let batchSums = (0..<(2 * c)).map { k in (0..<n).reduce(0.0) { $0 + sums[$1 * 2 * c + k] } }
+            BatchNormKernel.moments(shiftedSums: batchSums, count: count / c, channels: c, shift: shift.pointer,
+                                    mean: mean.pointer, variance: variance.pointer)
             moments = (mean, variance)
         }
         let plan = BatchNormPlan(self, norm, training: training, op: "dynamic_relu", moments: moments)

@@ -46,13 +46,13 @@ public enum OpsBenchmark {
     /// backward-data, backward-weights) of any dense 3x3 convolution of `models` reaches at
     /// `batch`, each timed as a bare oneDNN primitive (best of `repeats`); `all` counts every tap,
     /// `inner` only those inside the image (`ConvGeometry.innerMACs`), and may be another pass.
-    /// `winograd` picks the algorithm (default: each convolution's own, `Convolution.usesWinograd`).
-    public static func convolutionCeiling(models: [String], batch: Int, repeats: Int = 3, winograd: Bool? = nil)
+    /// Each convolution runs as Funnel runs it (`Convolution.usesWinograd`), or direct with `direct`.
+    public static func convolutionCeiling(models: [String], batch: Int, repeats: Int = 3, direct: Bool = false)
         throws -> (all: (gflops: Double, convolution: String), inner: (gflops: Double, convolution: String)) {
         var all = (gflops: 0.0, convolution: ""), inner = all
         for (_, g) in try convolutions(models: models, batch: batch) where g.kh == 3 && g.kw == 3 && g.groups == 1 {
             for pass in Convolution.Pass.allCases {
-                let useWinograd = winograd.map { $0 && Convolution.usesWinograd(g) } ?? Convolution.usesWinograd(g)
+                let useWinograd = !direct && Convolution.usesWinograd(g)
                 let seconds = Convolution.timePrimitive(g, pass: pass, repeats: repeats, winograd: useWinograd)
                 let algorithm = useWinograd ? " winograd" : ""
                 let gflops = 2 * Double(g.macs) / seconds * 1e-9, innerGFLOPS = 2 * Double(g.innerMACs) / seconds * 1e-9

@@ -68,7 +68,7 @@ public enum TrainBenchmark {
         /// direct algorithm (what the FLOPs count) and as Funnel runs them.
         public static func measure(batchSize: Int) throws -> Ceilings {
             let models = ["resnet20", "resnet18"]
-            let direct = try OpsBenchmark.convolutionCeiling(models: models, batch: batchSize, winograd: false)
+            let direct = try OpsBenchmark.convolutionCeiling(models: models, batch: batchSize, direct: true)
             let asRun = try OpsBenchmark.convolutionCeiling(models: models, batch: batchSize)
             return Ceilings(convolutionGFLOPS: direct.all.gflops, convolution: direct.all.convolution,
                             convolutionInnerGFLOPS: direct.inner.gflops, innerConvolution: direct.inner.convolution,
