@@ -2,11 +2,10 @@
 // as vectors, the rest channel by channel (see CKernels.h and BatchNormKernel.swift).
 //
 // Why our own: oneDNN's channels-last batch norm reads its input three times in training (mean,
-// then variance, then the output) and writes its output with non-temporal stores, which bypass the
-// cache, so the convolution after it reads every value back from memory. These take the moments in
-// one pass (sums of values shifted by a per-channel constant keep the variance accurate) and store
-// normally. The optional ReLU on the output is recomputed in backward from x (its sign is that of
-// the same expression), so no mask is stored.
+// then variance, then the output). These take the moments in one pass (sums of values shifted by a
+// per-channel constant keep the variance accurate). The optional ReLU on the output is recomputed
+// in backward from x (its sign is that of the same expression), so no mask is stored. Large outputs
+// are streamed past the caches (vectors.h).
 #include <stddef.h>
 #include "CKernels.h"
 #include "vectors.h"
@@ -37,13 +36,14 @@ void funnel_bn_apply_rows(const float *restrict x, const float *restrict coef, c
                           float *restrict y, int relu, long r0, long r1, long C) {
     const float *a = coef, *m = coef + C, *beta = coef + 2 * C;
     const long blocked = C / 16 * 16;
+    const int stream = C % 16 == 0 && STREAMS(y, (r1 - r0) * C * (long)sizeof(float));
     for (long row = r0; row < r1; row++) {
         const long o = row * C;
         for (long cb = 0; cb < blocked; cb += 16) {
             v16 v = LD(a + cb) * (LD(x + o + cb) - LD(m + cb)) + LD(beta + cb);
             if (residual) v += LD(residual + o + cb);
             if (relu) v = SELECT(v > (v16){0}, v, (v16){0});
-            ST(y + o + cb, v);
+            STREAM(y + o + cb, v, stream);
         }
         for (long c = blocked; c < C; c++) {
             float v = a[c] * (x[o + c] - m[c]) + beta[c];
@@ -51,6 +51,7 @@ void funnel_bn_apply_rows(const float *restrict x, const float *restrict coef, c
             y[o + c] = relu && !(v > 0) ? 0 : v;
         }
     }
+    STREAM_FENCE();
 }
 
 // The gradient that reaches the norm's output at offset o: g, or with relu g where the output is
@@ -142,12 +143,14 @@ void funnel_bn_backward_rows(const float *restrict g, const float *restrict x, c
                              long r0, long r1, long C) {
     const float *a = coef, *mean = coef + C, *beta = coef + 2 * C, *k1 = coef + 3 * C, *k2 = coef + 4 * C;
     const long blocked = C / 16 * 16;
+    const long bytes = (r1 - r0) * C * (long)sizeof(float);
+    const int stream = C % 16 == 0 && STREAMS(dx, bytes) && (!passed || STREAMS(passed, bytes));
     for (long row = r0; row < r1; row++) {
         const long o = row * C;
         for (long cb = 0; cb < blocked; cb += 16) {
             const v16 av = LD(a + cb), xv = LD(x + o + cb), m = LD(mean + cb), gv = PASSED(o + cb, av, xv, m, LD(beta + cb));
-            ST(dx + o + cb, av * gv - LD(k1 + cb) - (xv - m) * LD(k2 + cb));
-            if (passed) ST(passed + o + cb, gv);
+            STREAM(dx + o + cb, av * gv - LD(k1 + cb) - (xv - m) * LD(k2 + cb), stream);
+            if (passed) STREAM(passed + o + cb, gv, stream);
         }
         for (long c = blocked; c < C; c++) {
             const float xv = x[o + c], gv = PASSED1(o + c, a[c], xv, mean[c], beta[c]);
@@ -155,4 +158,5 @@ void funnel_bn_backward_rows(const float *restrict g, const float *restrict x, c
             if (passed) passed[o + c] = gv;
         }
     }
+    STREAM_FENCE();
 }

@@ -8,7 +8,8 @@
 // in cache and feeds the convolution's backward at once, so gt never reaches memory; its rows are
 // padded with zeros, so the backward window never takes a clipped path (8x8 maps are nearly half
 // border). Recomputing t in each pass instead of storing it was measured slower at every ResNet
-// width: at 16-64 channels the direct convolution costs more than reading t back.
+// width: at 16-64 channels the direct convolution costs more than reading t back. Large t, y and
+// dx are written with streaming stores (vectors.h).
 //
 // An input norm (the batch norm before FReLU in a ResNet block, `norm` = [a, mean, beta]) makes
 // the kernels read z and use x = a (z - mean) + beta wherever they read x: the norm's output is
@@ -28,8 +29,8 @@
 // lines of a window map to the same few L1 sets: measured 3-5x slower at 1024 and 2048 channels.
 #define WIDE_CHANNELS 128
 
-// Output (h, w)'s window over channel block cb into t: reads x around it, clipped at the border.
-#define CONV_AT(w, cb)                                                                                      \
+// Output (h, w)'s window over channel block cb into `out`: reads x around it, clipped at the border.
+#define CONV_AT(w, cb, out)                                                                                      \
     do {                                                                                                    \
         const float *wb = weight + (cb);                                                                    \
         const v16 w0 = LD(wb), w1 = LD(wb + C), w2 = LD(wb + 2 * C), w3 = LD(wb + 3 * C), w4 = LD(wb + 4 * C), \
@@ -47,22 +48,39 @@
             for (long i = iLo; i < iHi; i++)                                                                \
                 for (long j = jLo; j < jHi; j++) acc += LD(x + (o + i * rs + j * C)) * LD(wb + (i * 3 + j) * C); \
         }                                                                                                   \
-        ST(tRow + (w) * C + (cb), acc);                                                                     \
+        out = acc;                                                                                          \
     } while (0)
 
-// Row r (= n * H + h) of t into tRow (W x C). Weights are tap-major, [9][C].
+// Row r (= n * H + h) of t into tRow (W x C), streamed past the caches when `stream`; with `acc`,
+// adds the row's Σt and Σt² per 16-channel block to acc[0..C/16) and acc[C/16..2C/16). Weights are
+// tap-major, [9][C].
 static inline __attribute__((always_inline)) void conv_row(const float *restrict x, const float *restrict weight, const float *restrict bias,
-                                                           float *restrict tRow, long r, long H, long W, long C) {
+                                                           float *restrict tRow, v16 *restrict acc, int stream, long r, long H, long W, long C) {
     const long rs = W * C, n = r / H, h = r % H;
     // Window rows inside the image: input row h + i - 1 for tap row i.
     const long iLo = MAX(0, 1 - h), iHi = MIN(3, H + 1 - h);
     const int fullRows = iLo == 0 && iHi == 3;
+    v16 tv;
     if (C > WIDE_CHANNELS) {
         for (long w = 0; w < W; w++)
-            for (long cb = 0; cb < C; cb += 16) CONV_AT(w, cb);
+            for (long cb = 0; cb < C; cb += 16) {
+                CONV_AT(w, cb, tv);
+                STREAM(tRow + w * C + cb, tv, stream);
+                if (acc) { acc[cb / 16] += tv; acc[C / 16 + cb / 16] += tv * tv; }
+            }
     } else {
-        for (long cb = 0; cb < C; cb += 16)
-            for (long w = 0; w < W; w++) CONV_AT(w, cb);
+        // Block by block along the row, the sums in registers (a block's sum in memory would be
+        // one dependency chain through store and load).
+        for (long cb = 0; cb < C; cb += 16) {
+            v16 sum = {0}, squares = {0};
+            for (long w = 0; w < W; w++) {
+                CONV_AT(w, cb, tv);
+                STREAM(tRow + w * C + cb, tv, stream);
+                sum += tv;
+                squares += tv * tv;
+            }
+            if (acc) { acc[cb / 16] += sum; acc[C / 16 + cb / 16] += squares; }
+        }
     }
 }
 
@@ -106,39 +124,19 @@ int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict 
     v16 *acc = calloc((size_t)(2 * (C / 16)), sizeof(v16));  // Σt, Σt² per 16-channel block
     float *rows = norm ? malloc((size_t)(3 * W * C) * sizeof(float)) : NULL;
     if (!acc || (norm && !rows)) { free(acc); free(rows); return -1; }
+    const int stream = STREAMS(t, (r1 - r0) * W * C * (long)sizeof(float));
     long last = -2;
     for (long r = r0; r < r1; r++) {
         float *tRow = t + r * W * C;
         if (norm) {
             normalized_rows(x, norm, rows, &last, r, H, W, C);
-            conv_row(rows, weight, bias, tRow, 1, 3, W, C);
+            conv_row(rows, weight, bias, tRow, sums ? acc : NULL, stream, 1, 3, W, C);
         } else {
-            conv_row(x, weight, bias, tRow, r, H, W, C);
+            conv_row(x, weight, bias, tRow, sums ? acc : NULL, stream, r, H, W, C);
         }
-        if (!sums) continue;
-        if (C > WIDE_CHANNELS) {
-            for (long w = 0; w < W; w++)
-                for (long cb = 0; cb < C; cb += 16) {
-                    const v16 tv = LD(tRow + w * C + cb);
-                    acc[cb / 16] += tv;
-                    acc[C / 16 + cb / 16] += tv * tv;
-                }
-        } else {
-            // Block by block along the row, the sums in registers (a block's sum in memory would be
-            // one dependency chain through store and load).
-            for (long cb = 0; cb < C; cb += 16) {
-                v16 sum = {0}, squares = {0};
-                for (long w = 0; w < W; w++) {
-                    const v16 tv = LD(tRow + w * C + cb);
-                    sum += tv;
-                    squares += tv * tv;
-                }
-                acc[cb / 16] += sum;
-                acc[C / 16 + cb / 16] += squares;
-            }
-        }
-        if (should_flush(r, r0, r1)) flush(acc, 2, C, sums);
+        if (sums && should_flush(r, r0, r1)) flush(acc, 2, C, sums);
     }
+    STREAM_FENCE();
     free(acc);
     free(rows);
     return 0;
@@ -148,11 +146,13 @@ CLONES
 void funnel_frelu3x3_output_rows(const float *restrict x, const float *restrict norm, const float *restrict t,
                                  const float *restrict coef, float *restrict y, long r0, long r1, long W, long C) {
     // Position by position: the tensors are read and written in order (see WIDE_CHANNELS).
+    const int stream = STREAMS(y, (r1 - r0) * W * C * (long)sizeof(float));
     for (long o = r0 * W * C; o < r1 * W * C; o += C)
         for (long cb = 0; cb < C; cb += 16) {
             const v16 xv = INPUT(LD(x + o + cb), cb), cond = LD(coef + cb) * LD(t + o + cb) + LD(coef + C + cb);
-            ST(y + o + cb, SELECT(cond > xv, cond, xv));
+            STREAM(y + o + cb, SELECT(cond > xv, cond, xv), stream);
         }
+    STREAM_FENCE();
 }
 
 // The condition's share of g at one block of 16 channels: all of it where a t + b > x, half at ties.
@@ -226,6 +226,7 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
     v16 *acc = calloc((size_t)(slots * blocks), sizeof(v16));
     if (!ring || !acc) { free(ring); free(acc); return -1; }
     float *gtRing = ring, *gxRing = ring + 3 * padded, *zeros = gxRing + 3 * W * C;
+    const int stream = dx && STREAMS(dx, (r1 - r0) * W * C * (long)sizeof(float));
 
     for (long r = r0; r < r1; r++) {
         const long n = r / H, h = r % H, image = n * H;
@@ -260,7 +261,7 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
                 gv = LD(p2 + c0); d += gv * w6; a6 += xv * gv;
                 gv = LD(p2 + c1); d += gv * w7; a7 += xv * gv;
                 gv = LD(p2 + c2); d += gv * w8; a8 += xv * gv;
-                if (dx) ST(dx + at, d);
+                if (dx) STREAM(dx + at, d, stream);
                 if (norm) { sumDx += d; sumDxCentered += d * (stored - LD(norm + C + cb)); }
             }
             const long k = cb / 16;
@@ -271,6 +272,7 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
         }
         if (should_flush(r, r0, r1)) flush(acc, slots, C, sums);
     }
+    STREAM_FENCE();
     free(acc);
     free(ring);
     return 0;

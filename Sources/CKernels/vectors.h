@@ -1,5 +1,6 @@
-// What every kernel of this folder shares: 16-lane float vectors, unaligned loads and stores, and
-// the clones clang builds of each kernel (AVX-512, AVX2 + FMA, baseline), one picked at load time.
+// What every kernel of this folder shares: 16-lane float vectors, unaligned loads and stores,
+// streaming stores, and the clones clang builds of each kernel (AVX-512, AVX2 + FMA, baseline), one
+// picked at load time.
 #ifndef FUNNEL_CKERNELS_VECTORS_H
 #define FUNNEL_CKERNELS_VECTORS_H
 
@@ -7,7 +8,7 @@
 #pragma clang fp contract(fast)
 
 #if defined(__x86_64__)
-#define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"), min_vector_width(512)))
 #else
 #define CLONES
 #endif
@@ -16,6 +17,26 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
 typedef int vi16 __attribute__((vector_size(64), aligned(4)));
 #define LD(p) (*(const v16 *)(p))
 #define ST(p, v) (*(v16 *)(p) = (v))
+
+// Stores that bypass the caches (x86 non-temporal stores), for outputs too large to be read back
+// from cache by the next op: an ordinary store first reads the line it writes (one core of the
+// Intel instance adds two 32 MB arrays into a third at 18 GB/s with ordinary stores, 31 GB/s
+// streaming). A kernel streams when its output is 64-byte aligned (offsets are whole 16-float
+// blocks) and its chunk of it (one thread's) is at least funnel_stream_min_bytes (8 MB). Measured
+// with batch norm's outputs in `funnel bench train` at 2 threads: ResNet-18, whose first stages'
+// tensors are 16 and 32 MB, gained; ResNet-20, whose largest are 8 MB, lost when every output was
+// streamed: without, the next op finds them in the L3 cache.
+typedef float v16a __attribute__((vector_size(64), aligned(64)));
+extern long funnel_stream_min_bytes;  // streaming.c
+#define STREAMS(p, bytes) ((((unsigned long)(p)) & 63) == 0 && (bytes) >= funnel_stream_min_bytes)
+#define STREAM(p, v, stream) ((stream) ? __builtin_nontemporal_store((v), (v16a *)(p)) : (void)ST(p, v))
+// Streaming stores are weakly ordered: a kernel that made them fences before it returns, so the
+// thread that joins it reads what they wrote.
+#if defined(__x86_64__)
+#define STREAM_FENCE() __builtin_ia32_sfence()
+#else
+#define STREAM_FENCE() __atomic_thread_fence(__ATOMIC_RELEASE)
+#endif
 // Lanes of `yes` where `mask` (a vector comparison) is set, of `no` elsewhere.
 #define SELECT(mask, yes, no) ((v16)(((vi16)(yes) & (mask)) | ((vi16)(no) & ~(mask))))
 

@@ -81,6 +81,11 @@ void funnel_bn_backward_sums_rows(const float *g, const float *x, const float *o
 void funnel_bn_backward_rows(const float *g, const float *x, const float *out, const float *coef, int relu, float *dx,
                              float *passed, long r0, long r1, long C);
 
+// Outputs whose chunk (one thread's part) has at least this many bytes are written past the caches
+// (streaming stores, see vectors.h); 8 MB unless changed. Results are the same either way.
+long funnel_stream_min_bytes_get(void);
+void funnel_stream_min_bytes_set(long bytes);
+
 // Runs 12 independent chains of 16-lane fused multiply-adds a <- a * multiplier + addend, each
 // `iterations` long, chain k from a = start + k, in registers only; returns the sum of all 192
 // final values.
