@@ -20,6 +20,8 @@
 
 // Float sums run over this many image rows before they are added to the Double totals.
 #define FLUSH_ROWS 8
+// Bytes of image rows r0..<r1 of W x C floats: one thread's chunk of an output (see STREAMS).
+#define ROWS_BYTES(r0, r1, W, C) (((r1) - (r0)) * (W) * (C) * (long)sizeof(float))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
@@ -124,7 +126,7 @@ int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict 
     v16 *acc = calloc((size_t)(2 * (C / 16)), sizeof(v16));  // Σt, Σt² per 16-channel block
     float *rows = norm ? malloc((size_t)(3 * W * C) * sizeof(float)) : NULL;
     if (!acc || (norm && !rows)) { free(acc); free(rows); return -1; }
-    const int stream = STREAMS(t, (r1 - r0) * W * C * (long)sizeof(float));
+    const int stream = STREAMS(t, ROWS_BYTES(r0, r1, W, C));
     long last = -2;
     for (long r = r0; r < r1; r++) {
         float *tRow = t + r * W * C;
@@ -146,7 +148,7 @@ CLONES
 void funnel_frelu3x3_output_rows(const float *restrict x, const float *restrict norm, const float *restrict t,
                                  const float *restrict coef, float *restrict y, long r0, long r1, long W, long C) {
     // Position by position: the tensors are read and written in order (see WIDE_CHANNELS).
-    const int stream = STREAMS(y, (r1 - r0) * W * C * (long)sizeof(float));
+    const int stream = STREAMS(y, ROWS_BYTES(r0, r1, W, C));
     for (long o = r0 * W * C; o < r1 * W * C; o += C)
         for (long cb = 0; cb < C; cb += 16) {
             const v16 xv = INPUT(LD(x + o + cb), cb), cond = LD(coef + cb) * LD(t + o + cb) + LD(coef + C + cb);
@@ -226,7 +228,7 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
     v16 *acc = calloc((size_t)(slots * blocks), sizeof(v16));
     if (!ring || !acc) { free(ring); free(acc); return -1; }
     float *gtRing = ring, *gxRing = ring + 3 * padded, *zeros = gxRing + 3 * W * C;
-    const int stream = dx && STREAMS(dx, (r1 - r0) * W * C * (long)sizeof(float));
+    const int stream = dx && STREAMS(dx, ROWS_BYTES(r0, r1, W, C));
 
     for (long r = r0; r < r1; r++) {
         const long n = r / H, h = r % H, image = n * H;
