@@ -13,7 +13,10 @@
 //
 // An input norm (the batch norm before FReLU in a ResNet block, `norm` = [a, mean, beta]) makes
 // the kernels read z and use x = a (z - mean) + beta wherever they read x: the norm's output is
-// never stored, and backward adds the norm's sums (Σ dx, Σ dx (z - mean)) while it writes dx.
+// never stored. Backward gets the norm's sums (Σ dx, Σ dx (z - mean)) before dx exists: dx is
+// linear in gt, whose centring is known only after the first pass, so that pass takes the sums
+// they follow from (backward_norm_sums_rows, FReLUInputNormPartials.swift), and the second pass
+// writes the norm's input gradient directly instead of dx followed by a pass of the norm's own.
 #include <stdlib.h>
 #include "CKernels.h"
 #include "vectors.h"
@@ -164,9 +167,9 @@ void funnel_frelu3x3_output_rows(const float *restrict x, const float *restrict 
 #define HALVES (ZEROS + 0.5f)
 
 CLONES
-int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *restrict x, const float *restrict norm,
-                                       const float *restrict t, const float *restrict coef, double *restrict sums,
-                                       long r0, long r1, long W, long C) {
+int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *restrict x, const float *restrict t,
+                                       const float *restrict coef, double *restrict sums, long r0, long r1, long W, long C) {
+    const float *norm = NULL;  // INPUT reads x as stored: with an input norm, backward_norm_sums_rows
     const float *a = coef, *b = coef + C, *mean = coef + 2 * C, *invStd = coef + 3 * C;
     v16 *acc = calloc((size_t)(2 * (C / 16)), sizeof(v16));  // Σ gT, Σ gT·tHat per block
     if (!acc) return -1;
@@ -200,6 +203,104 @@ int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *res
     return 0;
 }
 
+// backward_norm_sums_rows's slots (see CKernels.h).
+#define NORM_SUM_SLOTS 9
+
+// With an input norm, gT and tHat at column w of the row (the same as the loop computes them).
+#define NORM_GATE(w, gTOut, tHatOut)                                                                    \
+    do {                                                                                          \
+        const long o_ = (r * W + (w)) * C + cb;                                                   \
+        const v16 t_ = LD(t + o_);                                                                \
+        gTOut = LD(g + o_) * CONDITION_SHARE(av * t_ + bv, a1 * LD(p1 + ((w) + 1) * C) + beta1);   \
+        tHatOut = (t_ - m) * is;                                                                  \
+    } while (0)
+
+CLONES
+int funnel_frelu3x3_backward_norm_sums_rows(const float *restrict g, const float *restrict z, const float *restrict norm,
+                                            const float *restrict t, const float *restrict weight, const float *restrict coef,
+                                            double *restrict sums, long r0, long r1, long H, long W, long C) {
+    const float *a = coef, *b = coef + C, *mean = coef + 2 * C, *invStd = coef + 3 * C;
+    const long padded = (W + 2) * C, rs = W * C, blocks = C / 16;
+    // Three rows of zc = z - mean1 padded with a zero column each side (image row q in slot
+    // (q + 1) % 3), then a row of zeros (outside the image).
+    float *ring = calloc((size_t)(4 * padded), sizeof(float));
+    v16 *acc = calloc((size_t)(NORM_SUM_SLOTS * blocks), sizeof(v16));
+    if (!ring || !acc) { free(ring); free(acc); return -1; }
+    float *zeros = ring + 3 * padded;
+    // Every FLUSH_ROWS rows, or as many as make 256 positions: on narrow maps (4 x 4 at 512
+    // channels) flushing the nine slots every 8 rows costs about as much as the rows.
+    const long flushRows = MAX(FLUSH_ROWS, 256 / W);
+
+    for (long r = r0; r < r1; r++) {
+        const long n = r / H, h = r % H, image = n * H;
+        // Rows h - 1 and h are in the ring unless this is the chunk's or the image's first row.
+        for (long q = (r == r0 || h == 0) ? MAX(h - 1, 0) : h + 1; q <= MIN(h + 1, H - 1); q++) {
+            float *dst = ring + ((q + 1) % 3) * padded + C;
+            const float *src = z + (image + q) * rs;
+            for (long w = 0; w < W; w++)
+                for (long cb = 0; cb < C; cb += 16) ST(dst + w * C + cb, LD(src + w * C + cb) - LD(norm + C + cb));
+        }
+        // Input rows h - 1, h, h + 1: tap row i.
+        const float *rows[3];
+        for (int i = 0; i < 3; i++) {
+            const long q = h - 1 + i;
+            rows[i] = q < 0 || q >= H ? zeros : ring + ((q + 1) % 3) * padded;
+        }
+        // The rows this pass reads next from memory, fetched while this row computes: g and t of
+        // row r + 1, z of the row after (the ring's next). One line of each a step: a row has as
+        // many 16-float lines as the loops below have steps.
+        const float *nextG = r + 1 < r1 ? g + (r + 1) * rs : NULL, *nextT = nextG ? t + (r + 1) * rs : NULL;
+        const float *nextZ = r + 2 < r1 && h + 2 < H ? z + (r + 2) * rs : NULL;
+        for (long cb = 0; cb < C; cb += 16) {
+            const float *wb = weight + cb;
+            const v16 w0 = LD(wb), w1 = LD(wb + C), w2 = LD(wb + 2 * C), w3 = LD(wb + 3 * C), w4 = LD(wb + 4 * C),
+                      w5 = LD(wb + 5 * C), w6 = LD(wb + 6 * C), w7 = LD(wb + 7 * C), w8 = LD(wb + 8 * C);
+            const v16 av = LD(a + cb), bv = LD(b + cb), m = LD(mean + cb), is = LD(invStd + cb);
+            const v16 a1 = LD(norm + cb), beta1 = LD(norm + 2 * C + cb);
+            const float *p0 = rows[0] + cb, *p1 = rows[1] + cb, *p2 = rows[2] + cb;
+            v16 sumG = {0}, sumGTHat = {0}, sumGx = {0}, sumGxZc = {0}, sumTHat = {0}, sumGTU = {0}, sumU = {0}, sumTHatU = {0};
+            for (long w = 0; w < W; w++) {
+                if (nextG) { __builtin_prefetch(nextG + w * C + cb); __builtin_prefetch(nextT + w * C + cb); }
+                if (nextZ) __builtin_prefetch(nextZ + w * C + cb);
+                const long o = (r * W + w) * C + cb, c0 = w * C, c1 = (w + 1) * C, c2 = (w + 2) * C;
+                // u = DWConv(zc) without bias: the window's tap (i, j) reads row h + i - 1, padded column w + j.
+                const v16 zc = LD(p1 + c1);
+                const v16 u = LD(p0 + c0) * w0 + LD(p0 + c1) * w1 + LD(p0 + c2) * w2 + LD(p1 + c0) * w3 + zc * w4
+                            + LD(p1 + c2) * w5 + LD(p2 + c0) * w6 + LD(p2 + c1) * w7 + LD(p2 + c2) * w8;
+                const v16 tv = LD(t + o), gv = LD(g + o);
+                const v16 share = CONDITION_SHARE(av * tv + bv, a1 * zc + beta1);
+                const v16 gT = gv * share, gx = gv * (ONES - share), tHat = (tv - m) * is;
+                sumG += gT; sumGTHat += gT * tHat; sumGx += gx; sumGxZc += gx * zc; sumTHat += tHat;
+                sumGTU += gT * u; sumU += u; sumTHatU += tHat * u;
+            }
+            // Σ f M over the row for f = gT, tHat, M = DWConv(1 inside the image): all taps' weight
+            // S, less the taps that fall outside at the first and last column (L, R) and row (T, B),
+            // plus the corner taps both take.
+            const v16 S = w0 + w1 + w2 + w3 + w4 + w5 + w6 + w7 + w8, L = w0 + w3 + w6, R = w2 + w5 + w8;
+            v16 gFirst, tFirst, gLast, tLast;
+            NORM_GATE(0, gFirst, tFirst);
+            NORM_GATE(W - 1, gLast, tLast);
+            v16 sumGM = S * sumG - L * gFirst - R * gLast, sumTHatM = S * sumTHat - L * tFirst - R * tLast;
+            if (h == 0) {
+                const v16 T = w0 + w1 + w2;
+                sumGM -= T * sumG - w0 * gFirst - w2 * gLast; sumTHatM -= T * sumTHat - w0 * tFirst - w2 * tLast;
+            }
+            if (h == H - 1) {
+                const v16 B = w6 + w7 + w8;
+                sumGM -= B * sumG - w6 * gFirst - w8 * gLast; sumTHatM -= B * sumTHat - w6 * tFirst - w8 * tLast;
+            }
+            const long k = cb / 16;
+            acc[0 * blocks + k] += sumG; acc[1 * blocks + k] += sumGTHat; acc[2 * blocks + k] += sumGx;
+            acc[3 * blocks + k] += sumGxZc; acc[4 * blocks + k] += sumGTU; acc[5 * blocks + k] += sumU;
+            acc[6 * blocks + k] += sumTHatU; acc[7 * blocks + k] += sumGM; acc[8 * blocks + k] += sumTHatM;
+        }
+        if ((r - r0) % flushRows == flushRows - 1 || r == r1 - 1) flush(acc, NORM_SUM_SLOTS, C, sums);
+    }
+    free(acc);
+    free(ring);
+    return 0;
+}
+
 // The split of g at image row r: gx into gxRow, gt into gtRow (padded by a zero column each side).
 static inline __attribute__((always_inline)) void split_row(const float *restrict g, const float *restrict x, const float *restrict norm,
                              const float *restrict t, const float *restrict coef, float *restrict gtRow, float *restrict gxRow,
@@ -221,10 +322,10 @@ CLONES
 int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict x, const float *restrict norm,
                                   const float *restrict t, const float *restrict weight, const float *restrict coef,
                                   float *restrict dx, double *restrict sums, long r0, long r1, long H, long W, long C) {
-    const long padded = (W + 2) * C, blocks = C / 16, slots = norm ? 12 : 10;
+    const long padded = (W + 2) * C, blocks = C / 16, slots = 10;
     // Three gt rows and three gx rows (output row q in slot (q + 1) % 3), then a row of zeros.
     float *ring = calloc((size_t)(3 * padded + 3 * W * C + padded), sizeof(float));
-    // Σ x·gt per tap and Σ gt, per block; with an input norm also Σ dx and Σ dx (z - mean).
+    // Σ x·gt per tap and Σ gt, per block.
     v16 *acc = calloc((size_t)(slots * blocks), sizeof(v16));
     if (!ring || !acc) { free(ring); free(acc); return -1; }
     float *gtRing = ring, *gxRing = ring + 3 * padded, *zeros = gxRing + 3 * W * C;
@@ -249,7 +350,9 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
                       w5 = LD(wb + 5 * C), w6 = LD(wb + 6 * C), w7 = LD(wb + 7 * C), w8 = LD(wb + 8 * C);
             const float *p0 = rows[0] + cb, *p1 = rows[1] + cb, *p2 = rows[2] + cb;
             v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0}, a8 = {0}, ab = {0};
-            v16 sumDx = {0}, sumDxCentered = {0};
+            // With an input norm, dx is taken on to the norm's input: dz = a1 dx - k1 - (z - mean1) k2.
+            const v16 normScale = norm ? LD(norm + cb) : ONES, normMean = norm ? LD(norm + C + cb) : ZEROS;
+            const v16 k1 = norm ? LD(coef + 6 * C + cb) : ZEROS, k2 = norm ? LD(coef + 7 * C + cb) : ZEROS;
             for (long w = 0; w < W; w++) {
                 const long at = (r * W + w) * C + cb, c0 = (w + 2) * C, c1 = (w + 1) * C, c2 = w * C;
                 const v16 stored = LD(x + at), xv = INPUT(stored, cb);
@@ -263,14 +366,12 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
                 gv = LD(p2 + c0); d += gv * w6; a6 += xv * gv;
                 gv = LD(p2 + c1); d += gv * w7; a7 += xv * gv;
                 gv = LD(p2 + c2); d += gv * w8; a8 += xv * gv;
-                if (dx) STREAM(dx + at, d, stream);
-                if (norm) { sumDx += d; sumDxCentered += d * (stored - LD(norm + C + cb)); }
+                if (dx) STREAM(dx + at, norm ? normScale * d - k1 - (stored - normMean) * k2 : d, stream);
             }
             const long k = cb / 16;
             acc[0 * blocks + k] += a0; acc[1 * blocks + k] += a1; acc[2 * blocks + k] += a2; acc[3 * blocks + k] += a3;
             acc[4 * blocks + k] += a4; acc[5 * blocks + k] += a5; acc[6 * blocks + k] += a6; acc[7 * blocks + k] += a7;
             acc[8 * blocks + k] += a8; acc[9 * blocks + k] += ab;
-            if (norm) { acc[10 * blocks + k] += sumDx; acc[11 * blocks + k] += sumDxCentered; }
         }
         if (should_flush(r, r0, r1)) flush(acc, slots, C, sums);
     }

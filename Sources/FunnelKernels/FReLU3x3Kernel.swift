@@ -33,7 +33,8 @@ package struct DepthwiseShape: Hashable, Sendable {
 ///
 /// With an input norm (`norm`: the batch norm before FReLU as `[a, mean, β]` per channel, one
 /// after another) the passes read that norm's input `z` and use `x = a (z - mean) + β`: the
-/// norm's output is never stored, and `backward` also returns its sums.
+/// norm's output is never stored, its backward sums come from `backwardSums`, and `backward`
+/// writes the gradient of `z`.
 ///
 /// Weights are PyTorch's `[C, 1, 3, 3]`. Sums are reduced in Double in chunk order, so results are
 /// bitwise reproducible for a given thread count.
@@ -86,30 +87,41 @@ package enum FReLU3x3Kernel {
 
     /// First backward pass: per channel `Σ gT` and `Σ gT tHat`, where `gT` is the condition's share
     /// of `g` (all of it where `a t + b > x`, half at ties as PyTorch's `maximum`) and
-    /// `tHat = (t - mean) invStd`: batch norm's bias and weight gradients.
+    /// `tHat = (t - mean) invStd`: batch norm's bias and weight gradients. With `norm` (and then the
+    /// depthwise `weight`), also the sums that the input norm's own backward sums follow from
+    /// (`FReLUInputNormPartials`), so that `backward` can write the norm's input gradient at once.
+    @discardableResult
     package static func backwardSums(_ s: DepthwiseShape, g: UnsafePointer<Float>, x: UnsafePointer<Float>, norm: UnsafePointer<Float>? = nil,
-                                     t: UnsafePointer<Float>,
-                                     _ k: BackwardCoefficients, sumG: UnsafeMutablePointer<Float>, sumGTHat: UnsafeMutablePointer<Float>) {
+                                     weight: UnsafePointer<Float>? = nil, t: UnsafePointer<Float>, _ k: BackwardCoefficients,
+                                     sumG: UnsafeMutablePointer<Float>, sumGTHat: UnsafeMutablePointer<Float>) -> FReLUInputNormPartials? {
+        precondition(norm == nil || weight != nil, "[funnel] an input norm's sums need the depthwise weights")
         let c = s.channels, coef = Buffer(packing: [k.scale, k.shift, k.mean, k.invStd], channels: c)
-        let sums = rowChunks(s, slots: 2) { rows, partial in
-            funnel_frelu3x3_backward_sums_rows(g, x, norm, t, coef.pointer, partial, rows.lowerBound, rows.upperBound, s.width, c)
+        let wt = norm == nil ? nil : weight.map { tapMajor($0, s) }
+        let sums = rowChunks(s, slots: norm == nil ? 2 : FReLUInputNormPartials.slots) { rows, partial in
+            guard let norm, let wt else {
+                return funnel_frelu3x3_backward_sums_rows(g, x, t, coef.pointer, partial, rows.lowerBound, rows.upperBound, s.width, c)
+            }
+            return funnel_frelu3x3_backward_norm_sums_rows(g, x, norm, t, wt.pointer, coef.pointer, partial, rows.lowerBound, rows.upperBound,
+                                                           s.height, s.width, c)
         }
         for i in 0..<c { sumG[i] = Float(sums[i]); sumGTHat[i] = Float(sums[c + i]) }
+        return norm == nil ? nil : FReLUInputNormPartials(shape: s, sums: sums)
     }
 
     /// Second backward pass: `dx = g - gT + DWConvᵀ(gt)` (skipped when nil) with the gradient at
     /// the convolution's output `gt = a (gT - centerG - tHat centerGTHat)`, `dWeight = Σ x ⊗ gt`
-    /// per tap, `dBias = Σ gt`. `gt` lives only in a ring of three rows per thread. With `norm`
-    /// (then `dx` is required), also returns the input norm's sums `Σ dx` and `Σ dx (z - mean)`.
-    @discardableResult
+    /// per tap, `dBias = Σ gt`. `gt` lives only in a ring of three rows per thread. With `norm`,
+    /// `dx` receives the gradient of the norm's input instead, `a1 dx - k1 - (z - mean1) k2` with
+    /// the norm's `normTerms` (`k1`, `k2`, from the sums `backwardSums` returned).
     package static func backward(_ s: DepthwiseShape, g: UnsafePointer<Float>, x: UnsafePointer<Float>, norm: UnsafePointer<Float>? = nil,
                                  t: UnsafePointer<Float>, weight: UnsafePointer<Float>, _ k: BackwardCoefficients,
-                                 dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
-                                 dBias: UnsafeMutablePointer<Float>?) -> (sumDx: [Double], sumDxCentered: [Double])? {
-        precondition(norm == nil || dx != nil, "[funnel] an input norm's sums need the input gradient")
+                                 normTerms: (k1: UnsafePointer<Float>, k2: UnsafePointer<Float>)? = nil,
+                                 dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?) {
+        precondition((norm == nil) == (normTerms == nil), "[funnel] an input norm's gradient needs its terms k1, k2")
         let c = s.channels, wt = tapMajor(weight, s)
-        let coef = Buffer(packing: [k.scale, k.shift, k.mean, k.invStd, k.centerG, k.centerGTHat], channels: c)
-        let sums = rowChunks(s, slots: norm == nil ? 10 : 12) { rows, partial in
+        let coef = Buffer(packing: [k.scale, k.shift, k.mean, k.invStd, k.centerG, k.centerGTHat] + (normTerms.map { [$0.k1, $0.k2] } ?? []),
+                          channels: c)
+        let sums = rowChunks(s, slots: 10) { rows, partial in
             funnel_frelu3x3_backward_rows(g, x, norm, t, wt.pointer, coef.pointer, dx, partial, rows.lowerBound, rows.upperBound,
                                           s.height, s.width, c)
         }
@@ -117,7 +129,6 @@ package enum FReLU3x3Kernel {
             for tap in 0..<9 { dWeight[i * 9 + tap] = Float(sums[tap * c + i]) }
             dBias?[i] = Float(sums[9 * c + i])
         }
-        return norm == nil ? nil : (Array(sums[(10 * c)..<(11 * c)]), Array(sums[(11 * c)...]))
     }
 
     /// `body` over chunks of image rows in parallel, with `slots x C` sums per chunk (`chunkedSums`).

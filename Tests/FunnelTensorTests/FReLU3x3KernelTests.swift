@@ -70,6 +70,71 @@ import FunnelTestSupport
         #expect(alone.scalars == dWeight.scalars)
     }
 
+    /// With an input norm (`x = a1 (z - mean1) + β1`, the kernels reading z): the sums of the first
+    /// pass give the norm's backward sums `Σ dx` and `Σ dx (z - mean1)` before dx exists
+    /// (`FReLUInputNormPartials`), equal to the sums over the dx that the passes without a norm
+    /// write for the normalised x (checked against oneDNN above); the second pass writes
+    /// `dz = a1 dx - k1 - (z - mean1) k2` and the same weight gradients. Arbitrary centring terms;
+    /// the sizes above, so every border case and the wide loops.
+    @Test(arguments: [[2, 5, 7, 32], [1, 1, 1, 32], [3, 1, 6, 32], [2, 6, 1, 32], [5, 13, 64, 32], [2, 4, 5, 144], [1, 1, 2, 144], [4, 8, 8, 256], [2, 4, 4, 2048]])
+    func inputNormSumsFollowFromTheFirstPass(size: [Int]) {
+        let (n, h, w, c) = (size[0], size[1], size[2], size[3])
+        let shape = DepthwiseShape(batch: n, channels: c, height: h, width: w, kh: 3, kw: 3)
+        let z = randn([n, c, h, w], seed: 21, scale: 2) + 0.5
+        let normScale = randn([c], seed: 22), normMean = randn([c], seed: 23, scale: 0.3), normShift = randn([c], seed: 24)
+        func perChannel(_ v: Tensor) -> Tensor { v.reshaped(to: [1, c, 1, 1]) }
+        let centered = z - perChannel(normMean)
+        let x = centered * perChannel(normScale) + perChannel(normShift)
+        let norm = Buffer(packing: [normScale, normMean, normShift].map { UnsafePointer($0.buffer.pointer) }, channels: c)
+        let weight = randn([c, 1, 3, 3], seed: 25, scale: 0.5), bias = randn([c], seed: 26)
+        let t = x.conv2d(weight, bias: bias, padding: (1, 1), groups: c)
+        let mean = Buffer(count: c), variance = Buffer(count: c)
+        BatchNormKernel.moments(t.buffer.pointer, rows: n * h * w, channels: c, mean: mean.pointer, variance: variance.pointer)
+        var k = (0..<6).map { randn([c], seed: UInt64(50 + $0), scale: 0.5).scalars }
+        k[2] = (0..<c).map { mean.pointer[$0] }
+        k[3] = (0..<c).map { 1 / (variance.pointer[$0] + 1e-5).squareRoot() }
+        let constants = k.map { Tensor(shape: [c], scalars: $0) }
+        let p = constants.map { UnsafePointer($0.buffer.pointer) }
+        let coefficients = FReLU3x3Kernel.BackwardCoefficients(scale: p[0], shift: p[1], mean: p[2], invStd: p[3], centerG: p[4], centerGTHat: p[5])
+        let g = randn(x.shape, seed: 27)
+
+        // Without a norm, on x itself: the sums and dx, written out.
+        let sums = Buffer(count: 2 * c), expectedSums = Buffer(count: 2 * c)
+        FReLU3x3Kernel.backwardSums(shape, g: g.buffer.pointer, x: x.buffer.pointer, t: t.buffer.pointer, coefficients,
+                                    sumG: expectedSums.pointer, sumGTHat: expectedSums.pointer + c)
+        let dx = Tensor(uninitialized: x.shape), expectedDWeight = Tensor(uninitialized: weight.shape)
+        FReLU3x3Kernel.backward(shape, g: g.buffer.pointer, x: x.buffer.pointer, t: t.buffer.pointer, weight: weight.buffer.pointer,
+                                coefficients, dx: dx.buffer.pointer, dWeight: expectedDWeight.buffer.pointer, dBias: nil)
+        // Channels-last in memory: element i is channel i % c.
+        var sumDx = [Double](repeating: 0, count: c), sumDxCentered = sumDx, scale = sumDx
+        let stored = { (v: Tensor) in UnsafeBufferPointer(start: v.buffer.pointer, count: v.count) }
+        for (i, (d, zc)) in zip(stored(dx), stored(centered)).enumerated() {
+            sumDx[i % c] += Double(d); sumDxCentered[i % c] += Double(d) * Double(zc); scale[i % c] += Swift.abs(Double(d) * Double(zc)) + Swift.abs(Double(d))
+        }
+
+        // With the norm, reading z.
+        let partials = FReLU3x3Kernel.backwardSums(shape, g: g.buffer.pointer, x: z.buffer.pointer, norm: norm.pointer,
+                                                   weight: weight.buffer.pointer, t: t.buffer.pointer,
+                                                   coefficients, sumG: sums.pointer, sumGTHat: sums.pointer + c)
+        expectClose(Array(UnsafeBufferPointer(start: sums.pointer, count: 2 * c)), Array(UnsafeBufferPointer(start: expectedSums.pointer, count: 2 * c)), tol: 1e-4)
+        guard let normSums = partials?.normSums(weight: weight.buffer.pointer, scale: p[0], centerG: p[4], centerGTHat: p[5]) else {
+            Issue.record("no input norm sums"); return
+        }
+        for ch in 0..<c {
+            // Float terms summed in another order: relative to the sum of their sizes.
+            #expect(Swift.abs(normSums.sumDx[ch] - sumDx[ch]) <= 1e-5 * scale[ch] + 1e-6, "channel \(ch): Σ dx \(normSums.sumDx[ch]) vs \(sumDx[ch])")
+            #expect(Swift.abs(normSums.sumDxCentered[ch] - sumDxCentered[ch]) <= 1e-5 * scale[ch] + 1e-6,
+                    "channel \(ch): Σ dx zc \(normSums.sumDxCentered[ch]) vs \(sumDxCentered[ch])")
+        }
+        let k1 = randn([c], seed: 28), k2 = randn([c], seed: 29)
+        let dz = Tensor(uninitialized: x.shape), dWeight = Tensor(uninitialized: weight.shape)
+        FReLU3x3Kernel.backward(shape, g: g.buffer.pointer, x: z.buffer.pointer, norm: norm.pointer, t: t.buffer.pointer, weight: weight.buffer.pointer,
+                                coefficients, normTerms: (UnsafePointer(k1.buffer.pointer), UnsafePointer(k2.buffer.pointer)), dx: dz.buffer.pointer,
+                                dWeight: dWeight.buffer.pointer, dBias: nil)
+        expectClose(dz.scalars, (dx * perChannel(normScale) - perChannel(k1) - centered * perChannel(k2)).scalars, tol: 1e-4)
+        expectClose(dWeight.scalars, expectedDWeight.scalars, tol: 1e-4)
+    }
+
     @Test func handlesOnlyWholeBlocksOf3x3() {
         #expect(FReLU3x3Kernel.supports(DepthwiseShape(batch: 1, channels: 48, height: 4, width: 4, kh: 3, kw: 3)))
         #expect(!FReLU3x3Kernel.supports(DepthwiseShape(batch: 1, channels: 20, height: 4, width: 4, kh: 3, kw: 3)))

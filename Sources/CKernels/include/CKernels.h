@@ -22,13 +22,23 @@ void funnel_frelu3x3_output_rows(const float *x, const float *norm, const float 
 // Backward, first pass, given g = dL/dy: adds Σ gT and Σ gT tHat (slots 0, 1), where gT is the
 // condition's share of g (all where a t + b > x, half at ties) and tHat = (t - mean) invStd;
 // coef = [a, b, mean, invStd].
-int funnel_frelu3x3_backward_sums_rows(const float *g, const float *x, const float *norm, const float *t,
-                                       const float *coef, double *sums, long r0, long r1, long W, long C);
+int funnel_frelu3x3_backward_sums_rows(const float *g, const float *x, const float *t, const float *coef, double *sums,
+                                       long r0, long r1, long W, long C);
+
+// The first pass with an input norm: besides Σ gT and Σ gT tHat (slots 0, 1), the sums that the
+// norm's own backward sums Σ dx and Σ dx zc (zc = z - mean1) follow from once gt's centring is
+// known, so that the second pass can write the norm's input gradient at once: with gx = g - gT,
+// u = DWConv(zc) (no bias, zero padding) and M = DWConv(1 inside the image): Σ gx, Σ gx zc,
+// Σ gT u, Σ u, Σ tHat u, Σ gT M, Σ tHat M (slots 2-8). weight as backward_rows.
+int funnel_frelu3x3_backward_norm_sums_rows(const float *g, const float *z, const float *norm, const float *t,
+                                            const float *weight, const float *coef, double *sums,
+                                            long r0, long r1, long H, long W, long C);
 
 // Backward, second pass: dx = g - gT + DWConvᵀ(gt) with gt = a (gT - centerG - tHat centerGTHat)
 // (dx skipped when NULL), and adds Σ x ⊗ gt per tap (slots 0-8) and Σ gt (slot 9);
 // coef = [a, b, mean, invStd, centerG, centerGTHat]. gt is never written to memory. With norm,
-// also adds Σ dx and Σ dx (z - mean) (slots 10, 11): the input norm's backward sums.
+// dx receives the norm's input gradient instead, dz = a1 dx - k1 - (z - mean1) k2, with coef
+// followed by [k1, k2] (from the sums of backward_norm_sums_rows).
 int funnel_frelu3x3_backward_rows(const float *g, const float *x, const float *norm, const float *t, const float *weight,
                                   const float *coef, float *dx, double *sums, long r0, long r1, long H, long W, long C);
 

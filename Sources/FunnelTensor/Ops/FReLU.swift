@@ -13,9 +13,9 @@ extension Tensor {
     /// - Inference without gradients: batch norm is folded into the depthwise weights and the max
     ///   becomes a post-op of the convolution: one oneDNN primitive, one pass.
     /// - With `inputNorm` (3x3 windows, training or recording gradients): the passes read this
-    ///   tensor, `z`, and normalise it as they read (`x = a1 (z - mean1) + β1`); backward adds the
-    ///   norm's sums while it writes `dx`, and one more pass turns `dx` into `dz`. Otherwise the
-    ///   norm runs as its own op first.
+    ///   tensor, `z`, and normalise it as they read (`x = a1 (z - mean1) + β1`); backward's first
+    ///   pass also takes the sums the norm's backward sums follow from (`FReLUInputNormPartials`),
+    ///   and the second writes `dz` directly. Otherwise the norm runs as its own op first.
     /// Running statistics are updated as `batchNorm` does (momentum, unbiased variance).
     public func funnel(convWeight: Tensor, convBias: Tensor?, bnWeight: Tensor, bnBias: Tensor, runningMean: Tensor,
                        runningVar: Tensor, training: Bool, momentum: Float = 0.1, eps: Float = 1e-5,
@@ -94,8 +94,10 @@ extension Tensor {
             let zeros = Buffer(zeros: c)
             var k = FReLU3x3Kernel.BackwardCoefficients(scale: a.pointer, shift: b.pointer, mean: mean.pointer, invStd: invStd.pointer,
                                                         centerG: zeros.pointer, centerGTHat: zeros.pointer)
+            var normPartials: FReLUInputNormPartials?
             if own {
-                FReLU3x3Kernel.backwardSums(dws, g: grad.buffer.pointer, x: x, norm: norm, t: t.pointer, k, sumG: sumG.pointer, sumGTHat: sumGTHat.pointer)
+                normPartials = FReLU3x3Kernel.backwardSums(dws, g: grad.buffer.pointer, x: x, norm: norm, weight: weight, t: t.pointer, k,
+                                                           sumG: sumG.pointer, sumGTHat: sumGTHat.pointer)
             } else {
                 FReLUKernel.backwardSums(g: grad.buffer.pointer, x: x, t: t.pointer, scale: a.pointer, shift: b.pointer,
                                           mean: mean.pointer, invStd: invStd.pointer, rows: rows, channels: c,
@@ -110,21 +112,24 @@ extension Tensor {
                 }
             }
             k.centerG = UnsafePointer(centerG.pointer); k.centerGTHat = UnsafePointer(centerGTHat.pointer)
-            var dx = Tensor(uninitialized: self.shape)
+            let dx = Tensor(uninitialized: self.shape)
             let dw = Tensor(uninitialized: convWeight.shape)
             let db = convBias.map { Tensor(uninitialized: $0.shape) }
             var normGradients: [Tensor?] = []
             if own {
-                let normSums = FReLU3x3Kernel.backward(dws, g: grad.buffer.pointer, x: x, norm: norm, t: t.pointer, weight: weight, k,
-                                                       dx: self.requiresGrad || normPlan != nil ? dx.buffer.pointer : nil,
-                                                       dWeight: dw.buffer.pointer, dBias: db?.buffer.pointer)
-                // dx is the gradient at the norm's output: the norm's own backward pass takes it to z.
-                if let normPlan, let normSums {
+                // With an input norm, its sums come from the first pass and the second writes the gradient of z.
+                var normTerms: (k1: Buffer, k2: Buffer)?
+                if let normPlan, let normPartials {
+                    let normSums = normPartials.normSums(weight: weight, scale: a.pointer, centerG: centerG.pointer,
+                                                         centerGTHat: centerGTHat.pointer)
                     let sums = (sumG: normSums.sumDx, sumGCentered: normSums.sumDxCentered)
                     let (dGamma, dBeta) = normPlan.parameterGradients(sums)
                     normGradients = [dGamma, dBeta]
-                    if self.requiresGrad { dx = normPlan.inputGradient(dx, of: self, sums: sums, relu: false) }
+                    normTerms = normPlan.statisticsTerms(sums)
                 }
+                FReLU3x3Kernel.backward(dws, g: grad.buffer.pointer, x: x, norm: norm, t: t.pointer, weight: weight, k,
+                                        normTerms: normTerms.map { (UnsafePointer($0.k1.pointer), UnsafePointer($0.k2.pointer)) },
+                                        dx: self.requiresGrad ? dx.buffer.pointer : nil, dWeight: dw.buffer.pointer, dBias: db?.buffer.pointer)
             } else {
                 // The split is written out; the convolution's input gradient is added to the max's share in dx.
                 let gt = Buffer(count: self.count)
