@@ -169,7 +169,7 @@ void funnel_frelu3x3_output_rows(const float *restrict x, const float *restrict 
 CLONES
 int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *restrict x, const float *restrict t,
                                        const float *restrict coef, double *restrict sums, long r0, long r1, long W, long C) {
-    const float *norm = NULL;  // INPUT reads x as stored: with an input norm, backward_norm_sums_rows
+    const float *norm = NULL;  // INPUT reads x as stored (with an input norm the first pass is backward_norm_sums_rows)
     const float *a = coef, *b = coef + C, *mean = coef + 2 * C, *invStd = coef + 3 * C;
     v16 *acc = calloc((size_t)(2 * (C / 16)), sizeof(v16));  // Σ gT, Σ gT·tHat per block
     if (!acc) return -1;
