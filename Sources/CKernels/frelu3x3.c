@@ -105,8 +105,8 @@ static inline __attribute__((always_inline)) int should_flush(long r, long r0, l
 #define INPUT(v, cb) (norm ? LD(norm + (cb)) * ((v) - LD(norm + C + (cb))) + LD(norm + 2 * C + (cb)) : (v))
 
 // With an input norm, the three rows of x around image row r (= n * H + h), normalised, into
-// rows (3 x W x C; rows outside the image are zeros, the convolution's padding), reusing two of
-// them when r follows *last in the same image. conv_row then reads them as a three-row image.
+// rows (3 x W x C; rows outside the image are zeros, never read), reusing two of them when r
+// follows *last in the same image. conv_row then reads those inside the image as an image.
 static inline __attribute__((always_inline)) void normalized_rows(const float *restrict z, const float *restrict norm, float *restrict rows,
                                                                   long *last, long r, long H, long W, long C) {
     const long rs = W * C, h = r % H;
@@ -135,7 +135,12 @@ int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict 
         float *tRow = t + r * W * C;
         if (norm) {
             normalized_rows(x, norm, rows, &last, r, H, W, C);
-            conv_row(rows, weight, bias, tRow, sums ? acc : NULL, stream, 1, 3, W, C);
+            // The window reads the rows inside the image as an image of its own, so that it is
+            // clipped at the borders as the path without a norm clips: the same sums in the same
+            // order, t bitwise what the norm's stored output would give (a zero row summed in
+            // instead changes the rounding, and with it which side of a near-tie max takes).
+            const long h = r % H, lo = MAX(h - 1, 0), hi = MIN(h + 1, H - 1);
+            conv_row(rows + (lo - h + 1) * W * C, weight, bias, tRow, sums ? acc : NULL, stream, h - lo, hi - lo + 1, W, C);
         } else {
             conv_row(x, weight, bias, tRow, sums ? acc : NULL, stream, r, H, W, C);
         }
