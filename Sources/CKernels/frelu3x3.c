@@ -105,8 +105,8 @@ static inline __attribute__((always_inline)) int should_flush(long r, long r0, l
 #define INPUT(v, cb) (norm ? LD(norm + (cb)) * ((v) - LD(norm + C + (cb))) + LD(norm + 2 * C + (cb)) : (v))
 
 // With an input norm, the three rows of x around image row r (= n * H + h), normalised, into
-// rows (3 x W x C; rows outside the image are zeros, never read), reusing two of them when r
-// follows *last in the same image. conv_row then reads those inside the image as an image.
+// rows (3 x W x C; rows outside the image are left unwritten, never read), reusing two of them
+// when r follows *last in the same image. conv_row then reads those inside the image as an image.
 static inline __attribute__((always_inline)) void normalized_rows(const float *restrict z, const float *restrict norm, float *restrict rows,
                                                                   long *last, long r, long H, long W, long C) {
     const long rs = W * C, h = r % H;
@@ -115,7 +115,7 @@ static inline __attribute__((always_inline)) void normalized_rows(const float *r
     for (long i = follows ? 2 : 0; i < 3; i++) {
         const long q = h - 1 + i;
         float *dst = rows + i * rs;
-        if (q < 0 || q >= H) { for (long k = 0; k < rs; k++) dst[k] = 0; continue; }
+        if (q < 0 || q >= H) continue;  // outside the image: the window is clipped there
         const float *src = z + (r - h + q) * rs;
         for (long w = 0; w < W; w++)
             for (long cb = 0; cb < C; cb += 16) ST(dst + w * C + cb, INPUT(LD(src + w * C + cb), cb));
