@@ -34,42 +34,48 @@
 // lines of a window map to the same few L1 sets: measured 3-5x slower at 1024 and 2048 channels.
 #define WIDE_CHANNELS 128
 
-// Output (h, w)'s window over channel block cb into `out`: reads x around it, clipped at the border.
-#define CONV_AT(w, cb, out)                                                                                      \
+// Column w's window over one channel block into `out`, from that block of the input rows above,
+// at and below (p0, p1, p2; p0 or p2 NULL outside the image) and the block's nine tap weights
+// w0..w8 (in scope), clipped at the border: there the taps inside are added one by one in tap
+// order, the sums a clipped window of any other pass makes too.
+#define CONV_AT(w, out)                                                                                     \
     do {                                                                                                    \
-        const float *wb = weight + (cb);                                                                    \
-        const v16 w0 = LD(wb), w1 = LD(wb + C), w2 = LD(wb + 2 * C), w3 = LD(wb + 3 * C), w4 = LD(wb + 4 * C), \
-                  w5 = LD(wb + 5 * C), w6 = LD(wb + 6 * C), w7 = LD(wb + 7 * C), w8 = LD(wb + 8 * C);       \
-        /* Offset of the window's top-left input. It may lie outside the tensor, so it stays an    */     \
-        /* integer: a pointer is formed only for elements that are read.                             */     \
-        const long o = ((n * H + h - 1) * W + (w) - 1) * C + (cb);                                           \
-        v16 acc = bias ? LD(bias + (cb)) : (v16){0};                                                        \
-        if (fullRows && (w) > 0 && (w) < W - 1) {                                                           \
-            acc += LD(x + o) * w0 + LD(x + (o + C)) * w1 + LD(x + (o + 2 * C)) * w2                          \
-                 + LD(x + (o + rs)) * w3 + LD(x + (o + rs + C)) * w4 + LD(x + (o + rs + 2 * C)) * w5          \
-                 + LD(x + (o + 2 * rs)) * w6 + LD(x + (o + 2 * rs + C)) * w7 + LD(x + (o + 2 * rs + 2 * C)) * w8; \
+        v16 acc_ = bias ? LD(bias + cb) : (v16){0};                                                         \
+        const long l_ = ((w) - 1) * C, c_ = (w) * C, r_ = ((w) + 1) * C;                                    \
+        if (p0 && p2 && (w) > 0 && (w) < W - 1) {                                                           \
+            acc_ += LD(p0 + l_) * w0 + LD(p0 + c_) * w1 + LD(p0 + r_) * w2                                  \
+                  + LD(p1 + l_) * w3 + LD(p1 + c_) * w4 + LD(p1 + r_) * w5                                  \
+                  + LD(p2 + l_) * w6 + LD(p2 + c_) * w7 + LD(p2 + r_) * w8;                                 \
         } else {                                                                                            \
-            const long jLo = MAX(0, 1 - (w)), jHi = MIN(3, W + 1 - (w));                                    \
-            for (long i = iLo; i < iHi; i++)                                                                \
-                for (long j = jLo; j < jHi; j++) acc += LD(x + (o + i * rs + j * C)) * LD(wb + (i * 3 + j) * C); \
+            const int left = (w) > 0, right = (w) < W - 1;                                                  \
+            if (p0) { if (left) acc_ += LD(p0 + l_) * w0; acc_ += LD(p0 + c_) * w1; if (right) acc_ += LD(p0 + r_) * w2; } \
+            if (left) acc_ += LD(p1 + l_) * w3;                                                             \
+            acc_ += LD(p1 + c_) * w4;                                                                       \
+            if (right) acc_ += LD(p1 + r_) * w5;                                                            \
+            if (p2) { if (left) acc_ += LD(p2 + l_) * w6; acc_ += LD(p2 + c_) * w7; if (right) acc_ += LD(p2 + r_) * w8; } \
         }                                                                                                   \
-        out = acc;                                                                                          \
+        out = acc_;                                                                                         \
     } while (0)
 
-// Row r (= n * H + h) of t into tRow (W x C), streamed past the caches when `stream`; with `acc`,
-// adds the row's Σt and Σt² per 16-channel block to acc[0..C/16) and acc[C/16..2C/16). Weights are
-// tap-major, [9][C].
-static inline __attribute__((always_inline)) void conv_row(const float *restrict x, const float *restrict weight, const float *restrict bias,
-                                                           float *restrict tRow, v16 *restrict acc, int stream, long r, long H, long W, long C) {
-    const long rs = W * C, n = r / H, h = r % H;
-    // Window rows inside the image: input row h + i - 1 for tap row i.
-    const long iLo = MAX(0, 1 - h), iHi = MIN(3, H + 1 - h);
-    const int fullRows = iLo == 0 && iHi == 3;
+// The block's nine tap weights and its input rows, for CONV_AT.
+#define WINDOW_SETUP(cb)                                                                                    \
+    const float *wb = weight + (cb);                                                                        \
+    const v16 w0 = LD(wb), w1 = LD(wb + C), w2 = LD(wb + 2 * C), w3 = LD(wb + 3 * C), w4 = LD(wb + 4 * C),  \
+              w5 = LD(wb + 5 * C), w6 = LD(wb + 6 * C), w7 = LD(wb + 7 * C), w8 = LD(wb + 8 * C);           \
+    const float *p0 = top ? top + (cb) : NULL, *p1 = mid + (cb), *p2 = bottom ? bottom + (cb) : NULL
+
+// One row of t into tRow (W x C) from the input rows above, at and below it (top and bottom
+// NULL outside the image), streamed past the caches when `stream`; with `acc`, adds the row's Σt
+// and Σt² per 16-channel block to acc[0..C/16) and acc[C/16..2C/16). Weights are tap-major, [9][C].
+static inline __attribute__((always_inline)) void conv_row(const float *top, const float *mid, const float *bottom,
+                                                           const float *restrict weight, const float *restrict bias,
+                                                           float *restrict tRow, v16 *restrict acc, int stream, long W, long C) {
     v16 tv;
     if (C > WIDE_CHANNELS) {
         for (long w = 0; w < W; w++)
             for (long cb = 0; cb < C; cb += 16) {
-                CONV_AT(w, cb, tv);
+                WINDOW_SETUP(cb);
+                CONV_AT(w, tv);
                 STREAM(tRow + w * C + cb, tv, stream);
                 if (acc) { acc[cb / 16] += tv; acc[C / 16 + cb / 16] += tv * tv; }
             }
@@ -77,9 +83,10 @@ static inline __attribute__((always_inline)) void conv_row(const float *restrict
         // Block by block along the row, the sums in registers (a block's sum in memory would be
         // one dependency chain through store and load).
         for (long cb = 0; cb < C; cb += 16) {
+            WINDOW_SETUP(cb);
             v16 sum = {0}, squares = {0};
             for (long w = 0; w < W; w++) {
-                CONV_AT(w, cb, tv);
+                CONV_AT(w, tv);
                 STREAM(tRow + w * C + cb, tv, stream);
                 sum += tv;
                 squares += tv * tv;
@@ -104,51 +111,38 @@ static inline __attribute__((always_inline)) int should_flush(long r, long r0, l
 // x at one block of 16 channels from what is stored: itself, or with an input norm a (z - mean) + beta.
 #define INPUT(v, cb) (norm ? LD(norm + (cb)) * ((v) - LD(norm + C + (cb))) + LD(norm + 2 * C + (cb)) : (v))
 
-// With an input norm, the three rows of x around image row r (= n * H + h), normalised, into
-// rows (3 x W x C; rows outside the image are left unwritten, never read), reusing two of them
-// when r follows *last in the same image. conv_row then reads those inside the image as an image.
-static inline __attribute__((always_inline)) void normalized_rows(const float *restrict z, const float *restrict norm, float *restrict rows,
-                                                                  long *last, long r, long H, long W, long C) {
-    const long rs = W * C, h = r % H;
-    const int follows = *last == r - 1 && h > 0;
-    if (follows) for (long k = 0; k < 2 * rs; k++) rows[k] = rows[rs + k];
-    for (long i = follows ? 2 : 0; i < 3; i++) {
-        const long q = h - 1 + i;
-        float *dst = rows + i * rs;
-        if (q < 0 || q >= H) continue;  // outside the image: the window is clipped there
-        const float *src = z + (r - h + q) * rs;
-        for (long w = 0; w < W; w++)
-            for (long cb = 0; cb < C; cb += 16) ST(dst + w * C + cb, INPUT(LD(src + w * C + cb), cb));
-    }
-    *last = r;
-}
-
 CLONES
 int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict norm, const float *restrict weight,
                                  const float *restrict bias, float *restrict t, double *restrict sums, long r0, long r1, long H, long W, long C) {
+    const long rs = W * C;
     v16 *acc = calloc((size_t)(2 * (C / 16)), sizeof(v16));  // Σt, Σt² per 16-channel block
-    float *rows = norm ? malloc((size_t)(3 * W * C) * sizeof(float)) : NULL;
-    if (!acc || (norm && !rows)) { free(acc); free(rows); return -1; }
+    // With an input norm, three rows of x normalised from z (image row q in slot (q + 1) % 3).
+    float *ring = norm ? malloc((size_t)(3 * rs) * sizeof(float)) : NULL;
+    if (!acc || (norm && !ring)) { free(acc); free(ring); return -1; }
     const int stream = STREAMS(t, ROWS_BYTES(r0, r1, W, C));
-    long last = -2;
     for (long r = r0; r < r1; r++) {
-        float *tRow = t + r * W * C;
+        const long h = r % H, image = r - h;
         if (norm) {
-            normalized_rows(x, norm, rows, &last, r, H, W, C);
-            // The window reads the rows inside the image as an image of its own, so that it is
-            // clipped at the borders as the path without a norm clips: the same sums in the same
-            // order, t bitwise what the norm's stored output would give (a zero row summed in
-            // instead changes the rounding, and with it which side of a near-tie max takes).
-            const long h = r % H, lo = MAX(h - 1, 0), hi = MIN(h + 1, H - 1);
-            conv_row(rows + (lo - h + 1) * W * C, weight, bias, tRow, sums ? acc : NULL, stream, h - lo, hi - lo + 1, W, C);
-        } else {
-            conv_row(x, weight, bias, tRow, sums ? acc : NULL, stream, r, H, W, C);
+            // Rows h - 1 and h are in the ring unless this is the chunk's or the image's first row.
+            for (long q = (r == r0 || h == 0) ? MAX(h - 1, 0) : h + 1; q <= MIN(h + 1, H - 1); q++) {
+                float *dst = ring + ((q + 1) % 3) * rs;
+                const float *src = x + (image + q) * rs;
+                for (long w = 0; w < W; w++)
+                    for (long cb = 0; cb < C; cb += 16) ST(dst + w * C + cb, INPUT(LD(src + w * C + cb), cb));
+            }
         }
+        // Input row q: from the ring or x; NULL outside the image. The window is clipped at the
+        // borders with or without a norm: the same sums in the same order, t bitwise what the
+        // norm's stored output would give (a zero row summed in instead changes the rounding, and
+        // with it which side of a near-tie max takes).
+#define INPUT_ROW(q) ((q) < 0 || (q) >= H ? NULL : norm ? ring + (((q) + 1) % 3) * rs : x + (image + (q)) * rs)
+        conv_row(INPUT_ROW(h - 1), INPUT_ROW(h), INPUT_ROW(h + 1), weight, bias, t + r * rs, sums ? acc : NULL, stream, W, C);
+#undef INPUT_ROW
         if (sums && should_flush(r, r0, r1)) flush(acc, 2, C, sums);
     }
     STREAM_FENCE();
     free(acc);
-    free(rows);
+    free(ring);
     return 0;
 }
 
