@@ -76,18 +76,51 @@ public enum TrainBenchmark {
         }
     }
 
+    /// One configuration's step time over its model's first activation's, taken round by round
+    /// (the two ran one after the other) and summarised over the rounds. A slow spell of a shared
+    /// machine hits both of a pair alike, so this ratio holds steadier than the ratio of medians.
+    public struct PairedRatio: Codable, Sendable, Equatable {
+        public let model: String
+        public let act: String
+        /// The activation it is over: the model's first.
+        public let base: String
+        public let median: Double
+        /// The smallest and largest round's ratio.
+        public let low: Double
+        public let high: Double
+        public let rounds: Int
+
+        /// Each configuration's ratio to its model's first activation in every round, summarised.
+        /// `rounds[k][i]` is configuration i's result in round k; every round lists the same
+        /// configurations in the same order.
+        public static func of(_ rounds: [[Result]]) -> [PairedRatio] {
+            guard let first = rounds.first else { return [] }
+            return first.indices.map { i in
+                let base = first.firstIndex { $0.model == first[i].model }!
+                let ratios = rounds.map { $0[i].stepSecondsMedian / $0[base].stepSecondsMedian }
+                return PairedRatio(model: first[i].model, act: first[i].act, base: first[base].act, median: FunnelTrain.median(ratios),
+                                   low: ratios.min()!, high: ratios.max()!, rounds: ratios.count)
+            }
+        }
+    }
+
     public struct Report: Codable, Sendable {
         public let threads: Int
         public let batchSize: Int
         public let results: [Result]
+        /// Each configuration's step time over its model's first activation's, round by round.
+        public let pairedRatios: [PairedRatio]
         /// The ceilings, median over rounds; nil when not measured.
         public let ceilings: Ceilings?
         /// How the convolutions ran (`--convolution`): `auto` (Winograd where it suits) or `direct`.
         public let convolution: String
-        enum CodingKeys: String, CodingKey { case threads, batchSize = "batch_size", results, ceilings, convolution }
+        enum CodingKeys: String, CodingKey {
+            case threads, batchSize = "batch_size", results, pairedRatios = "paired_ratios", ceilings, convolution
+        }
 
-        public init(threads: Int, batchSize: Int, results: [Result], ceilings: Ceilings? = nil) {
-            self.threads = threads; self.batchSize = batchSize; self.results = results; self.ceilings = ceilings
+        public init(threads: Int, batchSize: Int, results: [Result], pairedRatios: [PairedRatio] = [], ceilings: Ceilings? = nil) {
+            self.threads = threads; self.batchSize = batchSize; self.results = results; self.pairedRatios = pairedRatios
+            self.ceilings = ceilings
             convolution = currentConvolutionAlgorithm.rawValue
         }
     }
@@ -140,10 +173,12 @@ public enum TrainBenchmark {
     /// With `ceilingArguments`, each round also measures the ceilings in a child process of their
     /// own (`Ceilings.measure` there, printed as JSON): measured here, the OpenMP pool they start
     /// would stay awake spinning (`OMP_WAIT_POLICY=active`) and take a core from every later step.
-    /// Their median round is returned beside the results.
+    /// Their median round is returned beside the results, and each configuration's ratio to its
+    /// model's first activation round by round (`PairedRatio`).
     public static func measureIsolated(models: [String], acts: [String], rounds: Int = 1, executable: URL,
                                        arguments: (String, String) -> [String], ceilingArguments: [String]? = nil,
-                                       progress: (String) -> Void = { _ in }) throws -> (results: [Result], ceilings: Ceilings?) {
+                                       progress: (String) -> Void = { _ in })
+        throws -> (results: [Result], pairedRatios: [PairedRatio], ceilings: Ceilings?) {
         var all: [[Result]] = []
         var ceilings: [Ceilings] = []
         for round in 1...max(1, rounds) {
@@ -166,7 +201,7 @@ public enum TrainBenchmark {
             return runs[runs.count / 2]
         }
         let sorted = ceilings.sorted { $0.convolutionGFLOPS < $1.convolutionGFLOPS }
-        return (results, sorted.isEmpty ? nil : sorted[sorted.count / 2])
+        return (results, PairedRatio.of(all), sorted.isEmpty ? nil : sorted[sorted.count / 2])
     }
 
     /// Runs `executable` with `arguments` and decodes the JSON it prints.

@@ -136,12 +136,13 @@ struct Bench: ParsableCommand {
             let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
             let executable = FileManager.default.isExecutableFile(atPath: me.path) ? me : URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             let threadArguments = compute.childArguments()
-            let (results, ceilings) = try TrainBenchmark.measureIsolated(models: models, acts: acts, rounds: rounds, executable: executable, arguments: { m, a in
+            let (results, ratios, ceilings) = try TrainBenchmark.measureIsolated(models: models, acts: acts, rounds: rounds, executable: executable, arguments: { m, a in
                 ["bench", "train", "--model", m, "--act", a, "--batch-size", "\(batchSize)", "--steps", "\(steps)", "--in-process"]
                     + (profile ? ["--profile"] : []) + threadArguments
             }, ceilingArguments: ["bench", "train", "--batch-size", "\(batchSize)", "--ceilings-only"] + threadArguments, progress: note)
             let threads = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
-            let report = TrainBenchmark.Report(threads: threads, batchSize: batchSize, results: results, ceilings: ceilings)
+            let report = TrainBenchmark.Report(threads: threads, batchSize: batchSize, results: results, pairedRatios: ratios,
+                                                ceilings: ceilings)
             if json { try printJSON(report); return }
             print("convolutions: \(report.convolution) (--convolution)")
             if let c = ceilings {
@@ -165,6 +166,12 @@ struct Bench: ParsableCommand {
                 if let c = ceilings {
                     print(col("", 32) + String(format: "taps inside the image only: %6.1f GFLOPS = %3.0f%% of best conv, %3.0f%% of FMA peak",
                                                r.innerGFLOPS, 100 * r.innerGFLOPS / c.convolutionInnerGFLOPS, 100 * r.innerGFLOPS / c.fmaPeakGFLOPS))
+                }
+            }
+            if rounds > 1 {
+                print("step time over the model's first activation's, paired round by round (median, lowest-highest of \(rounds) rounds):")
+                for r in ratios where r.act != r.base {
+                    print(col(r.model, 10) + col(r.act, 22) + String(format: "%.2fx %@ (%.2f-%.2f)", r.median, r.base, r.low, r.high))
                 }
             }
             for r in results { if let entries = r.profile { printProfile(r, entries) } }
