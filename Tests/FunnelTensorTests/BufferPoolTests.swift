@@ -37,4 +37,21 @@ import Testing
         #expect(pool.peaks.held <= peak + peak + peak / 2, "held \(pool.peaks.held) bytes for steps of \(peak)")
         #expect(pool.peaks.live < live + 20 * 16 * 4 * Self.step.count + 1)
     }
+
+    @Test func largeBuffersStartOnDifferentLinesOfAPage() {
+        // Floor 0 and nothing in use before: every buffer given back is freed, through the start
+        // of its allocation (a wrong start would crash or leak here).
+        let pool = BufferPool(floorBytes: 0)
+        let n = BufferPool.hugePage / 4 + 16
+        let taken = (0..<BufferPool.colors).map { _ in pool.take(n) }
+        let lines = Set(taken.map { UInt(bitPattern: $0) % 4096 / 64 })
+        #expect(lines.count == BufferPool.colors, "large buffers share lines of a 4 KB page: \(lines.sorted())")
+        for p in taken {
+            #expect(UInt(bitPattern: p) % 64 == 0, "a buffer is not 64-byte aligned: streaming stores need it")
+            #expect(UInt(bitPattern: BufferPool.allocation(of: p, count: n)) % UInt(BufferPool.hugePage) == 0)
+            p.update(repeating: 1, count: n)  // the whole buffer is writable past its offset
+        }
+        for p in taken { pool.give(p, n) }
+        #expect(pool.peaks.live == BufferPool.colors * n * 4)
+    }
 }
