@@ -82,8 +82,9 @@ final class BufferPool: @unchecked Sendable {
         // Each starts at its colour's offset past the boundary: tensors that all started on one would
         // put element i of each (x, t, g, y of a pass over the same positions) at the same address
         // bits 0-20, in the same L1 and L2 set, and a store to one would look like a store to the
-        // lines the next loads read (4K aliasing). Measured on FReLU's C kernels, one tensor offset
-        // against the others: 10-45% faster passes at 256 channels, up to 30% at 16.
+        // lines the next loads read (4K aliasing). Measured on FReLU's C kernels with warm caches,
+        // one tensor offset against the others: 10-45% faster passes at 256 channels, up to 30% at
+        // 16; in training steps, whose passes wait on memory, below what the benchmarks resolve.
         if n * 4 >= Self.hugePage {
             lock.lock()
             let offset = largeBuffers % Self.colors * Self.colorStep
