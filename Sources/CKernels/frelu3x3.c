@@ -28,6 +28,11 @@
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
+// Each pass keeps the three input rows around output row r (image row h) in a ring, image row q
+// in slot (q + 1) % 3: this loops q over the rows to bring in, all of h - 1..h + 1 inside the
+// image at a chunk's or an image's first row, else only h + 1 (h - 1 and h are there already).
+#define FOR_NEW_RING_ROWS(q, r, r0, h, H) for (long q = ((r) == (r0) || (h) == 0) ? MAX((h) - 1, 0) : (h) + 1; q <= MIN((h) + 1, (H) - 1); q++)
+
 // Channels above this run position by position (all channel blocks of one position, then the
 // next); at or below it, channel block by block along the row, the block's nine weight vectors in
 // registers. With 256 channels or more, walking one block along a row strides 1-8 KB, and the 30
@@ -123,8 +128,7 @@ int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict 
     for (long r = r0; r < r1; r++) {
         const long h = r % H, image = r - h;
         if (norm) {
-            // Rows h - 1 and h are in the ring unless this is the chunk's or the image's first row.
-            for (long q = (r == r0 || h == 0) ? MAX(h - 1, 0) : h + 1; q <= MIN(h + 1, H - 1); q++) {
+            FOR_NEW_RING_ROWS(q, r, r0, h, H) {
                 float *dst = ring + ((q + 1) % 3) * rs;
                 const float *src = x + (image + q) * rs;
                 for (long w = 0; w < W; w++)
@@ -232,8 +236,7 @@ int funnel_frelu3x3_backward_norm_sums_rows(const float *restrict g, const float
 
     for (long r = r0; r < r1; r++) {
         const long n = r / H, h = r % H, image = n * H;
-        // Rows h - 1 and h are in the ring unless this is the chunk's or the image's first row.
-        for (long q = (r == r0 || h == 0) ? MAX(h - 1, 0) : h + 1; q <= MIN(h + 1, H - 1); q++) {
+        FOR_NEW_RING_ROWS(q, r, r0, h, H) {
             float *dst = ring + ((q + 1) % 3) * padded + C;
             const float *src = z + (image + q) * rs;
             for (long w = 0; w < W; w++)
@@ -332,8 +335,7 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
 
     for (long r = r0; r < r1; r++) {
         const long n = r / H, h = r % H, image = n * H;
-        // Rows h - 1 and h are in the ring unless this is the chunk's or the image's first row.
-        for (long q = (r == r0 || h == 0) ? MAX(h - 1, 0) : h + 1; q <= MIN(h + 1, H - 1); q++) {
+        FOR_NEW_RING_ROWS(q, r, r0, h, H) {
             split_row(g, x, norm, t, coef, gtRing + ((q + 1) % 3) * padded, gxRing + ((q + 1) % 3) * W * C, image + q, W, C);
         }
         // Input (h, w) meets tap (i, j) at output (h + 1 - i, w + 1 - j), padded column w + 2 - j.

@@ -74,6 +74,9 @@ final class BufferPool: @unchecked Sendable {
             return p
         }
         peakHeldBytes = max(peakHeldBytes, liveBytes + idleBytes)
+        let large = n * 4 >= Self.hugePage
+        let offset = large ? largeBuffers % Self.colors * Self.colorStep : 0
+        if large { largeBuffers += 1 }
         lock.unlock()
         let raw: UnsafeMutableRawPointer
         // Tensors of 2 MB and more are backed by transparent huge pages where the kernel offers them
@@ -85,11 +88,7 @@ final class BufferPool: @unchecked Sendable {
         // lines the next loads read (4K aliasing). Measured on FReLU's C kernels with warm caches,
         // one tensor offset against the others: 10-45% faster passes at 256 channels, up to 30% at
         // 16; in training steps, whose passes wait on memory, below what the benchmarks resolve.
-        if n * 4 >= Self.hugePage {
-            lock.lock()
-            let offset = largeBuffers % Self.colors * Self.colorStep
-            largeBuffers += 1
-            lock.unlock()
+        if large {
             let base = UnsafeMutableRawPointer.allocate(byteCount: n * 4 + offset, alignment: Self.hugePage)
             _ = madvise(base, (n * 4 + offset) / Self.hugePage * Self.hugePage, MADV_HUGEPAGE)
             raw = base + offset
