@@ -299,10 +299,10 @@ extension Convolution {
     /// Which convolution primitive to time.
     package enum Pass: String, Sendable, CaseIterable { case forward, backwardData = "backward_data", backwardWeights = "backward_weights" }
 
-    /// Seconds per run of the bare oneDNN primitive for `g` (best of `repeats`), every argument
+    /// Seconds per run of the bare oneDNN primitive for `g`, timed by `timing`, every argument
     /// already in the primitive's layout and memory objects made once: the floor any framework pays.
     /// `winograd` picks the algorithm (default: the one Funnel runs `g` with, `usesWinograd`).
-    package static func timePrimitive(_ g: ConvGeometry, pass: Pass, repeats: Int, winograd: Bool? = nil) -> Double {
+    package static func timePrimitive(_ g: ConvGeometry, pass: Pass, timing: PassTiming, winograd: Bool? = nil) -> Double {
         let winograd = winograd ?? usesWinograd(g)
         let p: Primitive
         switch pass {
@@ -324,14 +324,7 @@ extension Convolution {
             buffers.append(b)
             args.append((id, md, UnsafeMutableRawPointer(b.pointer)))
         }
-        var best = Double.infinity
-        for _ in 0..<repeats {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            p.execute(args)
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
-        }
-        withExtendedLifetime(buffers) {}
-        return best
+        return withExtendedLifetime(buffers) { timing.seconds { p.execute(args) } }
     }
 
     /// The implementation oneDNN chose for the forward primitive (e.g. `jit:avx512_core`).

@@ -6,8 +6,8 @@ extension OpsBenchmark {
     /// forward = oneDNN convolution + a moments pass + the max pass;
     /// backward = the sums pass + the split pass (writing `gx`, `gt`) + oneDNN backward-data +
     /// backward-weights + adding the data gradient into `gx`.
-    /// `seconds` is Funnel's kernels, `primitiveSeconds` the oneDNN sequence (best of `repeats`).
-    static func freluFused(_ g: ConvGeometry, _ shape: DepthwiseShape, repeats: Int) -> [Result] {
+    /// `seconds` is Funnel's kernels, `primitiveSeconds` the oneDNN sequence, both timed by `timing`.
+    static func freluFused(_ g: ConvGeometry, _ shape: DepthwiseShape, timing: PassTiming) -> [Result] {
         let count = g.batch * g.inChannels * g.height * g.width, c = g.inChannels, rows = count / c
         let x = Buffer(count: count), grad = Buffer(count: count), t = Buffer(count: count), y = Buffer(count: count)
         let dx = Buffer(count: count), gt = Buffer(count: count)
@@ -20,22 +20,21 @@ extension OpsBenchmark {
         let k = FReLU3x3Kernel.BackwardCoefficients(scale: a.pointer, shift: b.pointer, mean: mean.pointer, invStd: invStd.pointer,
                                                     centerG: centerG.pointer, centerGTHat: centerGTHat.pointer)
 
-        func best(_ body: () -> Void) -> Double { (0...repeats).map { _ in measureSeconds(body) }.min()! }
-        let ownForward = best {
+        let ownForward = timing.seconds {
             FReLU3x3Kernel.convolution(shape, x: x.pointer, weight: w.pointer, bias: bias.pointer, t: t.pointer, moments: (mean.pointer, variance.pointer))
             FReLU3x3Kernel.output(shape, x: x.pointer, t: t.pointer, scale: a.pointer, shift: b.pointer, y: y.pointer)
         }
-        let dnnlForward = best {
+        let dnnlForward = timing.seconds {
             Convolution.forward(g, src: x.pointer, weight: w.pointer, bias: bias.pointer, dst: t.pointer)
             BatchNormKernel.moments(t.pointer, rows: rows, channels: c, mean: mean.pointer, variance: variance.pointer)
             FReLUKernel.maxAffine(x: x.pointer, t: t.pointer, scale: a.pointer, shift: b.pointer, y: y.pointer, rows: rows, channels: c)
         }
-        let ownBackward = best {
+        let ownBackward = timing.seconds {
             FReLU3x3Kernel.backwardSums(shape, g: grad.pointer, x: x.pointer, t: t.pointer, k, sumG: sumG.pointer, sumGTHat: sumGTHat.pointer)
             FReLU3x3Kernel.backward(shape, g: grad.pointer, x: x.pointer, t: t.pointer, weight: w.pointer, k,
                                     dx: dx.pointer, dWeight: dw.pointer, dBias: db.pointer)
         }
-        let dnnlBackward = best {
+        let dnnlBackward = timing.seconds {
             FReLUKernel.backwardSums(g: grad.pointer, x: x.pointer, t: t.pointer, scale: a.pointer, shift: b.pointer, mean: mean.pointer,
                                      invStd: invStd.pointer, rows: rows, channels: c, sumG: sumG.pointer, sumGTHat: sumGTHat.pointer)
             FReLUKernel.backwardSplit(g: grad.pointer, x: x.pointer, t: t.pointer, scale: a.pointer, shift: b.pointer, mean: mean.pointer,

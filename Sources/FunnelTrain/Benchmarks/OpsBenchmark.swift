@@ -26,6 +26,8 @@ public enum OpsBenchmark {
 
     public struct Report: Codable, Sendable {
         public let threads: Int
+        /// Every pass timed after the caches were flushed (median of the repeats), not warm (best).
+        public let cold: Bool
         public let results: [Result]
     }
 
@@ -53,7 +55,7 @@ public enum OpsBenchmark {
         for (_, g) in try convolutions(models: models, batch: batch) where g.kh == 3 && g.kw == 3 && g.groups == 1 {
             for pass in Convolution.Pass.allCases {
                 let useWinograd = !direct && Convolution.usesWinograd(g)
-                let seconds = Convolution.timePrimitive(g, pass: pass, repeats: repeats, winograd: useWinograd)
+                let seconds = Convolution.timePrimitive(g, pass: pass, timing: PassTiming(repeats: max(0, repeats - 1), cold: false), winograd: useWinograd)
                 let algorithm = useWinograd ? " winograd" : ""
                 let gflops = 2 * Double(g.macs) / seconds * 1e-9, innerGFLOPS = 2 * Double(g.innerMACs) / seconds * 1e-9
                 if gflops > all.gflops { all = (gflops, "\(g) \(pass.rawValue)\(algorithm)") }
@@ -63,8 +65,11 @@ public enum OpsBenchmark {
         return (all, inner)
     }
 
-    /// Times each convolution's forward, backward-data and backward-weights passes (best of `repeats`).
-    public static func run(models: [String], batch: Int, repeats: Int, progress: (String) -> Void = { _ in }) throws -> Report {
+    /// Times each convolution's forward, backward-data and backward-weights passes: the best of
+    /// `repeats + 1` warm runs, or with `cold` the median of as many runs after flushing the caches.
+    public static func run(models: [String], batch: Int, repeats: Int, cold: Bool = false,
+                           progress: (String) -> Void = { _ in }) throws -> Report {
+        let timing = PassTiming(repeats: repeats, cold: cold)
         var results: [Result] = []
         for (model, g) in try convolutions(models: models, batch: batch) {
             let kind = g.groups == g.inChannels && g.groups > 1 ? "depthwise_conv\(g.kh)x\(g.kw)" : "conv\(g.kh)x\(g.kw)"
@@ -74,32 +79,30 @@ public enum OpsBenchmark {
             let b = g.hasBias ? Tensor.zeros([g.outChannels]) : nil
             let gradOut = Tensor.uniform([g.batch, g.outChannels, g.outHeight, g.outWidth], low: -1, high: 1)
             for pass in Convolution.Pass.allCases {
-                var best = Double.infinity
-                for _ in 0..<(repeats + 1) {
-                    let s: Double
-                    switch pass {
-                    case .forward:
-                        s = measureSeconds { _ = withoutGrad { x.conv2d(w, bias: b, stride: (g.strideH, g.strideW), padding: (g.padH, g.padW), groups: g.groups) } }
-                    case .backwardData, .backwardWeights:
-                        // Time the tensor-level backward op alone: a graph whose only input is x or w.
+                let seconds: Double
+                switch pass {
+                case .forward:
+                    seconds = timing.seconds { _ = withoutGrad { x.conv2d(w, bias: b, stride: (g.strideH, g.strideW), padding: (g.padH, g.padW), groups: g.groups) } }
+                case .backwardData, .backwardWeights:
+                    // Time the tensor-level backward op alone: a graph whose only input is x or w,
+                    // built anew for each run (backward consumes it).
+                    seconds = timing.seconds(prepare: { () -> Tensor in
                         let (input, other) = pass == .backwardData ? (x.detached(), w) : (w.detached(), x)
                         input.requiresGrad = true
-                        let y = pass == .backwardData
+                        return pass == .backwardData
                             ? input.conv2d(other, bias: b, stride: (g.strideH, g.strideW), padding: (g.padH, g.padW), groups: g.groups)
                             : other.conv2d(input, bias: b, stride: (g.strideH, g.strideW), padding: (g.padH, g.padW), groups: g.groups)
-                        s = measureSeconds { y.backward(gradOut) }
-                    }
-                    best = min(best, s)
+                    }) { y in y.backward(gradOut) }
                 }
-                let bare = Convolution.timePrimitive(g, pass: pass, repeats: repeats + 1)
-                results.append(Result(op: kind, shape: g.description, pass: pass.rawValue, seconds: best,
-                                      gflops: 2 * Double(g.macs) / best * 1e-9, primitiveSeconds: bare,
-                                      overhead: best / bare - 1, implementation: Convolution.implementation(g)))
+                let bare = Convolution.timePrimitive(g, pass: pass, timing: timing)
+                results.append(Result(op: kind, shape: g.description, pass: pass.rawValue, seconds: seconds,
+                                      gflops: 2 * Double(g.macs) / seconds * 1e-9, primitiveSeconds: bare,
+                                      overhead: seconds / bare - 1, implementation: Convolution.implementation(g)))
             }
             if let depthwise = DepthwiseShape(g), FReLU3x3Kernel.supports(depthwise) {
-                results += freluFused(g, depthwise, repeats: repeats)
+                results += freluFused(g, depthwise, timing: timing)
             }
         }
-        return Report(threads: DNNLContext.shared.threads, results: results)
+        return Report(threads: DNNLContext.shared.threads, cold: cold, results: results)
     }
 }

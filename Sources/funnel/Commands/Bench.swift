@@ -63,13 +63,17 @@ struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Time the conv layers of CIFAR ResNet-18 and -20 against bare oneDNN primitives.")
         @Option(help: "Comma-separated models.") var models = "resnet20,resnet18"
         @Option(name: .customLong("batch-size"), help: "Batch size.") var batchSize = 128
-        @Option(help: "Timed repeats per pass (best is kept).") var repeats = 5
+        @Option(help: "Timed repeats per pass (best is kept; with --cold, the median).") var repeats = 5
+        @Flag(help: ArgumentHelp("Flush the caches before every timed run, as a training step's passes find their operands.",
+                                 discussion: "Each pass then reads its inputs from memory; the median of the runs is reported."))
+        var cold = false
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var compute: ComputeOptions
 
         func run() throws {
             compute.apply()
-            let report = try OpsBenchmark.run(models: models.split(separator: ",").map(String.init), batch: batchSize, repeats: repeats, progress: note)
+            let report = try OpsBenchmark.run(models: models.split(separator: ",").map(String.init), batch: batchSize, repeats: repeats,
+                                              cold: cold, progress: note)
             if json { try printJSON(report); return }
             for r in report.results {
                 print(col(r.op, 18) + col(r.pass, 17) + String(format: "%8.3f ms  %6.1f GFLOPS  bare %8.3f ms  overhead %+5.1f%%  ",
