@@ -167,7 +167,7 @@ func describeDecodingFailure(_ error: any Error, yaml: String) -> String {
         case let .scalar(scalar)?: return scalar.string.isEmpty || scalar.string == "null" || scalar.string == "~" ? "null" : "'\(scalar.string)'"
         case .mapping?: return "a mapping"
         case .sequence?: return "a list"
-        default: return "a node"
+        @unknown default: return "a node"
         }
     }
     switch error {
