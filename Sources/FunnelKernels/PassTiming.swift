@@ -15,7 +15,7 @@ package struct PassTiming: Sendable {
     /// on what it made.
     package func seconds<Prepared>(prepare: () -> Prepared, _ body: (Prepared) -> Void) -> Double {
         var runs: [Double] = []
-        for _ in 0...repeats {
+        for _ in 0...max(0, repeats) {
             let prepared = prepare()
             if cold { CacheFlush.evict() }
             let start = DispatchTime.now().uptimeNanoseconds

@@ -75,6 +75,14 @@ import FunnelTrain
         #expect(lines.last == "  See 'funnel runs list --help' for more information.")
     }
 
+    @Test func benchOpsNeedsAtLeastOneRepeat() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (status, lines) = try funnel(["bench", "ops", "--repeats", "0"])
+        #expect(status == 64)
+        #expect(lines.first == "Error: --repeats must be at least 1, got 0")
+        #expect(lines.last == "  See 'funnel bench ops --help' for more information.")
+    }
+
     @Test func aMissingCheckpointIsNamed() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let missing = directory.appendingPathComponent("missing.safetensors").path

@@ -70,6 +70,10 @@ struct Bench: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var compute: ComputeOptions
 
+        func validate() throws {
+            if repeats < 1 { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
+        }
+
         func run() throws {
             compute.apply()
             let report = try OpsBenchmark.run(models: models.split(separator: ",").map(String.init), batch: batchSize, repeats: repeats,
