@@ -74,7 +74,7 @@ final class BufferPool: @unchecked Sendable {
             return p
         }
         peakHeldBytes = max(peakHeldBytes, liveBytes + idleBytes)
-        let large = n * 4 >= Self.hugePage
+        let large = Self.isLarge(n)
         let offset = large ? largeBuffers % Self.colors * Self.colorStep : 0
         if large { largeBuffers += 1 }
         lock.unlock()
@@ -112,10 +112,13 @@ final class BufferPool: @unchecked Sendable {
         }
     }
 
+    /// Whether a buffer of `n` floats is large: huge pages and a colour (`take`).
+    static func isLarge(_ n: Int) -> Bool { n * 4 >= hugePage }
+
     /// The start of the allocation behind buffer `p` of `n` floats: a large buffer's huge page
     /// boundary (its colour's offset is below 2 MB), else `p` itself.
     static func allocation(of p: UnsafeMutablePointer<Float>, count n: Int) -> UnsafeMutableRawPointer {
-        guard n * 4 >= hugePage else { return UnsafeMutableRawPointer(p) }
+        guard isLarge(n) else { return UnsafeMutableRawPointer(p) }
         return UnsafeMutableRawPointer(bitPattern: UInt(bitPattern: p) & ~UInt(hugePage - 1))!
     }
 }

@@ -299,10 +299,11 @@ extension Convolution {
     /// Which convolution primitive to time.
     package enum Pass: String, Sendable, CaseIterable { case forward, backwardData = "backward_data", backwardWeights = "backward_weights" }
 
-    /// Seconds per run of the bare oneDNN primitive for `g`, timed by `timing`, every argument
-    /// already in the primitive's layout and memory objects made once: the floor any framework pays.
+    /// Seconds per run of the bare oneDNN primitive for `g` as `time` measures a run (the best of
+    /// several, say), every argument already in the primitive's layout and memory objects made
+    /// once: the floor any framework pays.
     /// `winograd` picks the algorithm (default: the one Funnel runs `g` with, `usesWinograd`).
-    package static func timePrimitive(_ g: ConvGeometry, pass: Pass, timing: PassTiming, winograd: Bool? = nil) -> Double {
+    package static func timePrimitive(_ g: ConvGeometry, pass: Pass, winograd: Bool? = nil, time: (_ run: () -> Void) -> Double) -> Double {
         let winograd = winograd ?? usesWinograd(g)
         let p: Primitive
         switch pass {
@@ -324,7 +325,7 @@ extension Convolution {
             buffers.append(b)
             args.append((id, md, UnsafeMutableRawPointer(b.pointer)))
         }
-        return withExtendedLifetime(buffers) { timing.seconds { p.execute(args) } }
+        return withExtendedLifetime(buffers) { time { p.execute(args) } }
     }
 
     /// The implementation oneDNN chose for the forward primitive (e.g. `jit:avx512_core`).

@@ -67,20 +67,18 @@ import FunnelTrain
         #expect(lines == ["Error: Unknown option '--bogus'", "Usage: funnel models", "  See 'funnel models --help' for more information."])
     }
 
-    @Test func aBadStoreURLIsAUsageErrorOfTheCommand() throws {
+    /// A value a command's options reject: exit 64, the error first, the command's help pointed to last.
+    @Test(arguments: [
+        (["runs", "list", "--store", "mysql://db/runs"], "Error: store 'mysql://db/runs': expected sqlite:PATH or postgres://user@host:port/database"),
+        (["bench", "ops", "--repeats", "0"], "Error: --repeats must be at least 1, got 0"),
+    ])
+    func aBadValueIsAUsageErrorOfTheCommand(arguments: [String], error: String) throws {
         defer { try? FileManager.default.removeItem(at: directory) }
-        let (status, lines) = try funnel(["runs", "list", "--store", "mysql://db/runs"])
+        let (status, lines) = try funnel(arguments)
+        let command = arguments.prefix { !$0.hasPrefix("-") }.joined(separator: " ")
         #expect(status == 64)
-        #expect(lines.first == "Error: store 'mysql://db/runs': expected sqlite:PATH or postgres://user@host:port/database")
-        #expect(lines.last == "  See 'funnel runs list --help' for more information.")
-    }
-
-    @Test func benchOpsNeedsAtLeastOneRepeat() throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let (status, lines) = try funnel(["bench", "ops", "--repeats", "0"])
-        #expect(status == 64)
-        #expect(lines.first == "Error: --repeats must be at least 1, got 0")
-        #expect(lines.last == "  See 'funnel bench ops --help' for more information.")
+        #expect(lines.first == error)
+        #expect(lines.last == "  See 'funnel \(command) --help' for more information.")
     }
 
     @Test func aMissingCheckpointIsNamed() throws {

@@ -55,7 +55,7 @@ public enum OpsBenchmark {
         for (_, g) in try convolutions(models: models, batch: batch) where g.kh == 3 && g.kw == 3 && g.groups == 1 {
             for pass in Convolution.Pass.allCases {
                 let useWinograd = !direct && Convolution.usesWinograd(g)
-                let seconds = Convolution.timePrimitive(g, pass: pass, timing: PassTiming(repeats: max(0, repeats - 1), cold: false), winograd: useWinograd)
+                let seconds = Convolution.timePrimitive(g, pass: pass, winograd: useWinograd, time: PassTiming(repeats: repeats - 1, cold: false).seconds)
                 let algorithm = useWinograd ? " winograd" : ""
                 let gflops = 2 * Double(g.macs) / seconds * 1e-9, innerGFLOPS = 2 * Double(g.innerMACs) / seconds * 1e-9
                 if gflops > all.gflops { all = (gflops, "\(g) \(pass.rawValue)\(algorithm)") }
@@ -94,7 +94,7 @@ public enum OpsBenchmark {
                             : other.conv2d(input, bias: b, stride: (g.strideH, g.strideW), padding: (g.padH, g.padW), groups: g.groups)
                     }) { y in y.backward(gradOut) }
                 }
-                let bare = Convolution.timePrimitive(g, pass: pass, timing: timing)
+                let bare = Convolution.timePrimitive(g, pass: pass, time: timing.seconds)
                 results.append(Result(op: kind, shape: g.description, pass: pass.rawValue, seconds: seconds,
                                       gflops: 2 * Double(g.macs) / seconds * 1e-9, primitiveSeconds: bare,
                                       overhead: seconds / bare - 1, implementation: Convolution.implementation(g)))

@@ -1,5 +1,5 @@
 import Testing
-@testable import FunnelKernels
+@testable import FunnelTrain
 
 @Suite struct PassTimingTests {
     /// Each timed run gets a value prepared for it alone, made before it and outside its time: a
