@@ -47,39 +47,62 @@ void funnel_dyrelu2_backward(const float *restrict x, const float *restrict g, c
 // when s is not NULL) is recomputed from the norm's input x wherever it is needed, never stored;
 // norm = [an, mean, beta]. Why: the norm's output pass, the activation's pass and its pooling
 // become one pass forward, and backward needs two, as a batch norm with a fused ReLU.
+//
+// These walk a sample tile by tile (TILE_BYTES of each tensor), each tile block by block with the
+// block's coefficients and sums in registers: the blocks after a tile's first find its lines in
+// L1, where walking the whole sample block by block read every tensor C / 16 times at a stride of
+// C floats. Outputs are streamed past the caches when the calling thread's share of them,
+// `chunk_bytes`, is large (see STREAMS in vectors.h).
 #define NORM_INPUT(o)                                                  \
     const v16 xc = LD(x + (o)) - m;                                    \
     v16 u = an * xc + beta;                                            \
     if (s) u += LD(s + (o));
 
+#define TILE_BYTES 8192
+static inline long tile_positions(long C) { return C * (long)sizeof(float) >= TILE_BYTES ? 1 : TILE_BYTES / (C * (long)sizeof(float)); }
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+// The tiles of positions 0..<positions: p0..<p1 each.
+#define FOR_TILES(p0, p1, positions, C)                                                      \
+    for (long p0 = 0, tile_ = tile_positions(C), p1 = MIN(tile_, (positions)); p0 < (positions); \
+         p0 = p1, p1 = MIN(p1 + tile_, (positions)))
+
 CLONES
 void funnel_dyrelu2_norm_forward(const float *restrict x, const float *restrict s, const float *restrict norm,
-                                 const float *restrict a, const float *restrict b, float *restrict y, long positions, long C) {
-    for (long cb = 0; cb < C; cb += 16) {
-        const v16 an = LD(norm + cb), m = LD(norm + C + cb), beta = LD(norm + 2 * C + cb);
-        const v16 a0 = LD(a + cb), a1 = LD(a + C + cb), b0 = LD(b + cb), b1 = LD(b + C + cb);
-        for (long p = 0; p < positions; p++) {
-            const long o = p * C + cb;
-            NORM_INPUT(o)
-            const v16 v0 = a0 * u + b0, v1 = a1 * u + b1;
-            ST(y + o, SELECT(v1 > v0, v1, v0));
+                                 const float *restrict a, const float *restrict b, float *restrict y, long positions, long C,
+                                 long chunk_bytes) {
+    const int stream = STREAMS(y, chunk_bytes);
+    FOR_TILES(p0, p1, positions, C) {
+        for (long cb = 0; cb < C; cb += 16) {
+            const v16 an = LD(norm + cb), m = LD(norm + C + cb), beta = LD(norm + 2 * C + cb);
+            const v16 a0 = LD(a + cb), a1 = LD(a + C + cb), b0 = LD(b + cb), b1 = LD(b + C + cb);
+            for (long p = p0; p < p1; p++) {
+                const long o = p * C + cb;
+                NORM_INPUT(o)
+                const v16 v0 = a0 * u + b0, v1 = a1 * u + b1;
+                STREAM(y + o, SELECT(v1 > v0, v1, v0), stream);
+            }
         }
     }
+    if (stream) STREAM_FENCE();
 }
 
-// Sums are kept in Float for this many positions, then added to the Double totals.
+// The six sums of norm_sums, kept in Float for this many positions, then added to the Double totals.
 #define SUM_POSITIONS 256
+#define NORM_SUM_SLOTS 6
 
 CLONES
 void funnel_dyrelu2_norm_sums(const float *restrict x, const float *restrict s, const float *restrict g,
                               const float *restrict norm, const float *restrict a, const float *restrict b,
                               double *restrict sums, long positions, long C) {
-    for (long cb = 0; cb < C; cb += 16) {
-        const v16 an = LD(norm + cb), m = LD(norm + C + cb), beta = LD(norm + 2 * C + cb);
-        const v16 a0 = LD(a + cb), a1 = LD(a + C + cb), b0 = LD(b + cb), b1 = LD(b + C + cb), zero = {0};
-        for (long p0 = 0; p0 < positions; p0 += SUM_POSITIONS) {
-            const long p1 = p0 + SUM_POSITIONS < positions ? p0 + SUM_POSITIONS : positions;
-            v16 t[6] = {zero, zero, zero, zero, zero, zero};
+    const long blocks = C / 16;
+    v16 acc[NORM_SUM_SLOTS * blocks];
+    for (long k = 0; k < NORM_SUM_SLOTS * blocks; k++) acc[k] = (v16){0};
+    long pending = 0;
+    FOR_TILES(p0, p1, positions, C) {
+        for (long cb = 0; cb < C; cb += 16) {
+            const v16 an = LD(norm + cb), m = LD(norm + C + cb), beta = LD(norm + 2 * C + cb);
+            const v16 a0 = LD(a + cb), a1 = LD(a + C + cb), b0 = LD(b + cb), b1 = LD(b + C + cb), zero = {0};
+            v16 t[NORM_SUM_SLOTS] = {zero, zero, zero, zero, zero, zero};
             for (long p = p0; p < p1; p++) {
                 const long o = p * C + cb;
                 NORM_INPUT(o)
@@ -90,8 +113,15 @@ void funnel_dyrelu2_norm_sums(const float *restrict x, const float *restrict s, 
                 t[2] += g0 * u; t[3] += g1 * u;
                 t[4] += g0 * xc; t[5] += g1 * xc;
             }
-            for (int k = 0; k < 6; k++)
-                for (int i = 0; i < 16; i++) sums[k * C + cb + i] += t[k][i];
+            for (int k = 0; k < NORM_SUM_SLOTS; k++) acc[k * blocks + cb / 16] += t[k];
+        }
+        pending += p1 - p0;
+        if (pending >= SUM_POSITIONS || p1 == positions) {
+            for (long k = 0; k < NORM_SUM_SLOTS * blocks; k++) {
+                for (int i = 0; i < 16; i++) sums[k * 16 + i] += acc[k][i];
+                acc[k] = (v16){0};
+            }
+            pending = 0;
         }
     }
 }
@@ -100,19 +130,23 @@ CLONES
 void funnel_dyrelu2_norm_backward(const float *restrict x, const float *restrict s, const float *restrict g,
                                   const float *restrict norm, const float *restrict a, const float *restrict b,
                                   const float *restrict pooled, float *restrict dx, float *restrict ds,
-                                  long positions, long C) {
-    for (long cb = 0; cb < C; cb += 16) {
-        const v16 an = LD(norm + cb), m = LD(norm + C + cb), beta = LD(norm + 2 * C + cb);
-        const v16 k1 = LD(norm + 3 * C + cb), k2 = LD(norm + 4 * C + cb), e = LD(pooled + cb), zero = {0};
-        const v16 a0 = LD(a + cb), a1 = LD(a + C + cb), b0 = LD(b + cb), b1 = LD(b + C + cb);
-        for (long p = 0; p < positions; p++) {
-            const long o = p * C + cb;
-            NORM_INPUT(o)
-            const v16 gv = LD(g + o);
-            const v16 g1 = SELECT(a1 * u + b1 > a0 * u + b0, gv, zero), g0 = gv - g1;
-            const v16 du = g0 * a0 + g1 * a1 + e;
-            if (ds) ST(ds + o, du);
-            ST(dx + o, an * du - k1 - xc * k2);
+                                  long positions, long C, long chunk_bytes) {
+    const int stream = STREAMS(dx, chunk_bytes) && (!ds || STREAMS(ds, chunk_bytes));
+    FOR_TILES(p0, p1, positions, C) {
+        for (long cb = 0; cb < C; cb += 16) {
+            const v16 an = LD(norm + cb), m = LD(norm + C + cb), beta = LD(norm + 2 * C + cb);
+            const v16 k1 = LD(norm + 3 * C + cb), k2 = LD(norm + 4 * C + cb), e = LD(pooled + cb), zero = {0};
+            const v16 a0 = LD(a + cb), a1 = LD(a + C + cb), b0 = LD(b + cb), b1 = LD(b + C + cb);
+            for (long p = p0; p < p1; p++) {
+                const long o = p * C + cb;
+                NORM_INPUT(o)
+                const v16 gv = LD(g + o);
+                const v16 g1 = SELECT(a1 * u + b1 > a0 * u + b0, gv, zero), g0 = gv - g1;
+                const v16 du = g0 * a0 + g1 * a1 + e;
+                if (ds) STREAM(ds + o, du, stream);
+                STREAM(dx + o, an * du - k1 - xc * k2, stream);
+            }
         }
     }
+    if (stream) STREAM_FENCE();
 }

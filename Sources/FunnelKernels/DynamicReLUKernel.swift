@@ -23,7 +23,7 @@ package enum DynamicReLUKernel {
     package static func forward(x: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, shape: DynamicReLUShape) {
         let (batch, positions, c, k) = (shape.batch, shape.positions, shape.channels, shape.pieces)
         if usesTwoPieceKernel(shape) {
-            eachSample(z, shape) { scratch, _, o in funnel_dyrelu2_forward(x + o, scratch.a, scratch.b, y + o, positions, c) }
+            eachSample(z, shape) { scratch, _, o, _ in funnel_dyrelu2_forward(x + o, scratch.a, scratch.b, y + o, positions, c) }
             return
         }
         parallelChunks(batch * positions, minimumPerThread: max(1, 16384 / c)) { range in
@@ -92,14 +92,17 @@ package enum DynamicReLUKernel {
     }
 
     /// `body` for every sample, in parallel, with the thread's scratch holding the sample's
-    /// coefficients; `body` gets the scratch, the sample and its offset in the map.
-    private static func eachSample(_ z: UnsafePointer<Float>, _ shape: DynamicReLUShape, _ body: (Scratch, _ sample: Int, _ offset: Int) -> Void) {
+    /// coefficients; `body` gets the scratch, the sample, its offset in the map and the bytes of
+    /// a map that the calling thread's samples take (whether its outputs are worth streaming).
+    private static func eachSample(_ z: UnsafePointer<Float>, _ shape: DynamicReLUShape,
+                                   _ body: (Scratch, _ sample: Int, _ offset: Int, _ chunkBytes: Int) -> Void) {
+        let sampleBytes = shape.positions * shape.channels * MemoryLayout<Float>.stride
         parallelChunks(shape.batch, minimumPerThread: 1) { range in
             let scratch = Scratch(channels: shape.channels, pieces: shape.pieces)
             defer { scratch.free() }
             for n in range {
                 scratch.coefficients(z, sample: n, shape)
-                body(scratch, n, n &* shape.positions &* shape.channels)
+                body(scratch, n, n &* shape.positions &* shape.channels, range.count * sampleBytes)
             }
         }
     }
@@ -157,8 +160,8 @@ extension DynamicReLUKernel {
     package static func normForward(x: UnsafePointer<Float>, residual: UnsafePointer<Float>?, norm: UnsafePointer<Float>,
                                     z: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, shape: DynamicReLUShape) {
         let (positions, c) = (shape.positions, shape.channels)
-        eachSample(z, shape) { scratch, _, o in
-            funnel_dyrelu2_norm_forward(x + o, residual.map { $0 + o }, norm, scratch.a, scratch.b, y + o, positions, c)
+        eachSample(z, shape) { scratch, _, o, chunkBytes in
+            funnel_dyrelu2_norm_forward(x + o, residual.map { $0 + o }, norm, scratch.a, scratch.b, y + o, positions, c, chunkBytes)
         }
     }
 
@@ -205,9 +208,9 @@ extension DynamicReLUKernel {
                                      norm: UnsafePointer<Float>, z: UnsafePointer<Float>, pooled: UnsafePointer<Float>,
                                      dx: UnsafeMutablePointer<Float>, ds: UnsafeMutablePointer<Float>?, shape: DynamicReLUShape) {
         let (positions, c) = (shape.positions, shape.channels)
-        eachSample(z, shape) { scratch, n, o in
+        eachSample(z, shape) { scratch, n, o, chunkBytes in
             funnel_dyrelu2_norm_backward(x + o, residual.map { $0 + o }, g + o, norm, scratch.a, scratch.b, pooled + n * c,
-                                         dx + o, ds.map { $0 + o }, positions, c)
+                                         dx + o, ds.map { $0 + o }, positions, c, chunkBytes)
         }
     }
 }

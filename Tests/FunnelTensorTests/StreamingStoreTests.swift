@@ -4,9 +4,9 @@ import FunnelKernels
 import FunnelTestSupport
 
 /// The C kernels' streaming stores (`StreamingStores`) write exactly what ordinary stores write:
-/// every output and gradient of batch norm (with ReLU and a residual) and of the fused FReLU op
-/// (with an input norm), in training, is bitwise the same with every aligned output streamed and
-/// with none. (The suite is serialized: only its tests change the threshold.)
+/// every output and gradient of batch norm (with ReLU and a residual) and of the fused FReLU and
+/// DY-ReLU ops (with an input norm), in training, is bitwise the same with every aligned output
+/// streamed and with none. (The suite is serialized: only its tests change the threshold.)
 @Suite(.serialized) struct StreamingStoreTests {
     /// Runs `body` with every output streamed and with none; expects the same values, bit for bit.
     private func expectTheSameBothWays(_ body: () -> [[Float]]) {
@@ -49,6 +49,24 @@ import FunnelTestSupport
             let y = z.funnel(convWeight: convWeight, convBias: convBias, bnWeight: gamma, bnBias: beta, runningMean: Tensor.zeros([c]),
                              runningVar: Tensor.full([c], 1), training: true, inputNorm: norm)
             (y * randn(y.shape, seed: 68)).sum().backward()
+            return [y.scalars] + parameters.map { $0.grad!.scalars }
+        }
+    }
+
+    /// DY-ReLU's streamed output and gradients (`y`; the norm's input's and the residual's), over
+    /// several tiles of positions (see `dyrelu2.c`).
+    @Test func dyreluIsTheSameStreamed() {
+        let (n, c) = (3, 32)
+        expectTheSameBothWays {
+            let z = randn([n, c, 12, 11], seed: 71), r = randn([n, c, 12, 11], seed: 72), k = randn([1, 1, 4], seed: 73)
+            let normWeight = randn([c], seed: 74) + 1, normBias = randn([c], seed: 75)
+            let parameters = [z, r, k, normWeight, normBias]
+            for t in parameters { t.requiresGrad = true }
+            let norm = InputNorm(weight: normWeight, bias: normBias, runningMean: Tensor.zeros([c]), runningVar: Tensor.full([c], 1))
+            let y = z.dynamicReLU(after: norm, training: true, adding: r, lambdaA: 1, lambdaB: 0.5) { pooled in
+                pooled.reshaped(to: [n, c, 1]) * k
+            }
+            (y * randn(y.shape, seed: 76)).sum().backward()
             return [y.scalars] + parameters.map { $0.grad!.scalars }
         }
     }

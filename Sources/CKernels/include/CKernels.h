@@ -54,9 +54,10 @@ void funnel_dyrelu2_backward(const float *x, const float *g, const float *a, con
 // DY-ReLU with two pieces after a batch norm, on one sample's positions [P, C], C a multiple of
 // 16: the activation's input is u = an (x - mean) + beta, plus s when it is not NULL (a residual),
 // recomputed from the norm's input x; norm = [an, mean, beta] (backward: [an, mean, beta, k1, k2]).
-// Forward: y = max(a0 u + b0, a1 u + b1).
+// Forward: y = max(a0 u + b0, a1 u + b1). Outputs are streamed past the caches when chunk_bytes, the
+// calling thread's share of them in bytes, is large (see vectors.h).
 void funnel_dyrelu2_norm_forward(const float *x, const float *s, const float *norm, const float *a, const float *b,
-                                 float *y, long positions, long C);
+                                 float *y, long positions, long C, long chunk_bytes);
 
 // Backward, first pass, given g = dL/dy, with gk the part of g that piece k passes (ties to the
 // first): adds Σ g0, Σ g1, Σ g0 u, Σ g1 u, Σ g0 (x - mean), Σ g1 (x - mean) (slots 0-5 of C Doubles).
@@ -66,7 +67,8 @@ void funnel_dyrelu2_norm_sums(const float *x, const float *s, const float *g, co
 // Backward, second pass: du = g0 a0 + g1 a1 + pooled (the gradient through the hyper function's
 // average pooling, per channel), written to ds when it is not NULL; dx = an du - k1 - (x - mean) k2.
 void funnel_dyrelu2_norm_backward(const float *x, const float *s, const float *g, const float *norm, const float *a,
-                                  const float *b, const float *pooled, float *dx, float *ds, long positions, long C);
+                                  const float *b, const float *pooled, float *dx, float *ds, long positions, long C,
+                                  long chunk_bytes);
 
 // Batch norm over channels-last rows [rows, C], any C, on rows r0..<r1. Sums are added to
 // (Double, slot-major: sums[slot * C + c]).
