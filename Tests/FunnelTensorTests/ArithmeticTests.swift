@@ -99,7 +99,7 @@ import FunnelTestSupport
         let w = Tensor(shape: [4], scalars: [1, 2, 3, 4], requiresGrad: true)
         let h = (w * 2).exp()
         let loss = h.sum()
-        weak var saved = h
+        weak let saved = h
         #expect(h.node != nil)
         loss.backward()
         #expect(h.node == nil && loss.node == nil)
