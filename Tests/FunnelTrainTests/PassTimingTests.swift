@@ -7,7 +7,7 @@ import Testing
     @Test func everyRunTimesWhatItsOwnPreparationMade() {
         var events: [String] = []
         var made = 0
-        let seconds = PassTiming(repeats: 3, cold: false).seconds(prepare: { () -> Int in
+        let seconds = PassTiming(runs: 4, cold: false).seconds(prepare: { () -> Int in
             made += 1
             events.append("prepare \(made)")
             return made

@@ -55,7 +55,7 @@ public enum OpsBenchmark {
         for (_, g) in try convolutions(models: models, batch: batch) where g.kh == 3 && g.kw == 3 && g.groups == 1 {
             for pass in Convolution.Pass.allCases {
                 let useWinograd = !direct && Convolution.usesWinograd(g)
-                let seconds = Convolution.timePrimitive(g, pass: pass, winograd: useWinograd, time: PassTiming(repeats: repeats - 1, cold: false).seconds)
+                let seconds = Convolution.timePrimitive(g, pass: pass, winograd: useWinograd, time: PassTiming(runs: repeats, cold: false).seconds)
                 let algorithm = useWinograd ? " winograd" : ""
                 let gflops = 2 * Double(g.macs) / seconds * 1e-9, innerGFLOPS = 2 * Double(g.innerMACs) / seconds * 1e-9
                 if gflops > all.gflops { all = (gflops, "\(g) \(pass.rawValue)\(algorithm)") }
@@ -69,7 +69,7 @@ public enum OpsBenchmark {
     /// `repeats + 1` warm runs, or with `cold` the median of as many runs after flushing the caches.
     public static func run(models: [String], batch: Int, repeats: Int, cold: Bool = false,
                            progress: (String) -> Void = { _ in }) throws -> Report {
-        let timing = PassTiming(repeats: repeats, cold: cold)
+        let timing = PassTiming(runs: repeats + 1, cold: cold)
         var results: [Result] = []
         for (model, g) in try convolutions(models: models, batch: batch) {
             let kind = g.groups == g.inChannels && g.groups > 1 ? "depthwise_conv\(g.kh)x\(g.kw)" : "conv\(g.kh)x\(g.kw)"
