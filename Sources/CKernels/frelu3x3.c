@@ -17,6 +17,9 @@
 // linear in gt, whose centring is known only after the first pass, so that pass takes the sums
 // they follow from (backward_norm_sums_rows, FReLUInputNormPartials.swift), and the second pass
 // writes the norm's input gradient directly instead of dx followed by a pass of the norm's own.
+// A residual added after the norm (`res`, a block's end) is read beside z the same way: the sum
+// x = a (z - mean) + beta + res is never stored, and the second backward pass writes dx as the
+// residual's gradient beside dz.
 #include <stdlib.h>
 #include "CKernels.h"
 #include "vectors.h"
@@ -115,13 +118,18 @@ static inline __attribute__((always_inline)) int should_flush(long r, long r0, l
 
 // x at one block of 16 channels from what is stored: itself, or with an input norm a (z - mean) + beta.
 #define INPUT(v, cb) (norm ? LD(norm + (cb)) * ((v) - LD(norm + C + (cb))) + LD(norm + 2 * C + (cb)) : (v))
+// x at offset o of the 16-channel block cb: INPUT of what x stores there, plus the residual if any
+// (added after the norm, as batch norm's own pass adds it).
+#define INPUT_AT(o, cb) (res ? INPUT(LD(x + (o)), cb) + LD(res + (o)) : INPUT(LD(x + (o)), cb))
 
 CLONES
-int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict norm, const float *restrict weight,
-                                 const float *restrict bias, float *restrict t, double *restrict sums, long r0, long r1, long H, long W, long C) {
+int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict norm, const float *restrict res,
+                                 const float *restrict weight, const float *restrict bias, float *restrict t, double *restrict sums,
+                                 long r0, long r1, long H, long W, long C) {
     const long rs = W * C;
     v16 *acc = calloc((size_t)(2 * (C / 16)), sizeof(v16));  // Σt, Σt² per 16-channel block
-    // With an input norm, three rows of x normalised from z (image row q in slot (q + 1) % 3).
+    // With an input norm, three rows of x normalised from z (and the residual added; image row q in
+    // slot (q + 1) % 3).
     float *ring = norm ? malloc((size_t)(3 * rs) * sizeof(float)) : NULL;
     if (!acc || (norm && !ring)) { free(acc); free(ring); return -1; }
     const int stream = STREAMS(t, ROWS_BYTES(r0, r1, W, C));
@@ -130,9 +138,9 @@ int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict 
         if (norm) {
             FOR_NEW_RING_ROWS(q, r, r0, h, H) {
                 float *dst = ring + ((q + 1) % 3) * rs;
-                const float *src = x + (image + q) * rs;
+                const long src = (image + q) * rs;
                 for (long w = 0; w < W; w++)
-                    for (long cb = 0; cb < C; cb += 16) ST(dst + w * C + cb, INPUT(LD(src + w * C + cb), cb));
+                    for (long cb = 0; cb < C; cb += 16) ST(dst + w * C + cb, INPUT_AT(src + w * C + cb, cb));
             }
         }
         // Input row q: from the ring or x; NULL outside the image. The window is clipped at the
@@ -151,13 +159,13 @@ int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict 
 }
 
 CLONES
-void funnel_frelu3x3_output_rows(const float *restrict x, const float *restrict norm, const float *restrict t,
-                                 const float *restrict coef, float *restrict y, long r0, long r1, long W, long C) {
+void funnel_frelu3x3_output_rows(const float *restrict x, const float *restrict norm, const float *restrict res,
+                                 const float *restrict t, const float *restrict coef, float *restrict y, long r0, long r1, long W, long C) {
     // Position by position: the tensors are read and written in order (see WIDE_CHANNELS).
     const int stream = STREAMS(y, ROWS_BYTES(r0, r1, W, C));
     for (long o = r0 * W * C; o < r1 * W * C; o += C)
         for (long cb = 0; cb < C; cb += 16) {
-            const v16 xv = INPUT(LD(x + o + cb), cb), cond = LD(coef + cb) * LD(t + o + cb) + LD(coef + C + cb);
+            const v16 xv = INPUT_AT(o + cb, cb), cond = LD(coef + cb) * LD(t + o + cb) + LD(coef + C + cb);
             STREAM(y + o + cb, SELECT(cond > xv, cond, xv), stream);
         }
     STREAM_FENCE();
@@ -172,7 +180,8 @@ void funnel_frelu3x3_output_rows(const float *restrict x, const float *restrict 
 CLONES
 int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *restrict x, const float *restrict t,
                                        const float *restrict coef, double *restrict sums, long r0, long r1, long W, long C) {
-    const float *norm = NULL;  // INPUT reads x as stored (with an input norm the first pass is backward_norm_sums_rows)
+    // INPUT reads x as stored (with an input norm the first pass is backward_norm_sums_rows).
+    const float *norm = NULL, *res = NULL;
     const float *a = coef, *b = coef + C, *mean = coef + 2 * C, *invStd = coef + 3 * C;
     v16 *acc = calloc((size_t)(2 * (C / 16)), sizeof(v16));  // Σ gT, Σ gT·tHat per block
     if (!acc) return -1;
@@ -181,7 +190,7 @@ int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *res
             for (long o = r * W * C; o < (r + 1) * W * C; o += C)
                 for (long cb = 0; cb < C; cb += 16) {
                     const v16 tv = LD(t + o + cb);
-                    const v16 gT = LD(g + o + cb) * CONDITION_SHARE(LD(a + cb) * tv + LD(b + cb), INPUT(LD(x + o + cb), cb));
+                    const v16 gT = LD(g + o + cb) * CONDITION_SHARE(LD(a + cb) * tv + LD(b + cb), INPUT_AT(o + cb, cb));
                     acc[cb / 16] += gT;
                     acc[C / 16 + cb / 16] += gT * ((tv - LD(mean + cb)) * LD(invStd + cb));
                 }
@@ -192,7 +201,7 @@ int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *res
                 for (long w = 0; w < W; w++) {
                     const long o = (r * W + w) * C + cb;
                     const v16 tv = LD(t + o);
-                    const v16 gT = LD(g + o) * CONDITION_SHARE(av * tv + bv, INPUT(LD(x + o), cb));
+                    const v16 gT = LD(g + o) * CONDITION_SHARE(av * tv + bv, INPUT_AT(o, cb));
                     sumG += gT;
                     sumGTHat += gT * ((tv - m) * is);
                 }
@@ -214,13 +223,15 @@ int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *res
     do {                                                                                          \
         const long o_ = (r * W + (w)) * C + cb;                                                   \
         const v16 t_ = LD(t + o_);                                                                \
-        gTOut = LD(g + o_) * CONDITION_SHARE(av * t_ + bv, a1 * LD(p1 + ((w) + 1) * C) + beta1);   \
+        const v16 x_ = a1 * LD(p1 + ((w) + 1) * C) + beta1;                                       \
+        gTOut = LD(g + o_) * CONDITION_SHARE(av * t_ + bv, res ? x_ + LD(res + o_) : x_);          \
         tHatOut = (t_ - m) * is;                                                                  \
     } while (0)
 
 CLONES
 int funnel_frelu3x3_backward_norm_sums_rows(const float *restrict g, const float *restrict z, const float *restrict norm,
-                                            const float *restrict t, const float *restrict weight, const float *restrict coef,
+                                            const float *restrict res, const float *restrict t, const float *restrict weight,
+                                            const float *restrict coef,
                                             double *restrict sums, long r0, long r1, long H, long W, long C) {
     const float *a = coef, *b = coef + C, *mean = coef + 2 * C, *invStd = coef + 3 * C;
     const long padded = (W + 2) * C, rs = W * C, blocks = C / 16;
@@ -248,10 +259,11 @@ int funnel_frelu3x3_backward_norm_sums_rows(const float *restrict g, const float
             const long q = h - 1 + i;
             rows[i] = q < 0 || q >= H ? zeros : ring + ((q + 1) % 3) * padded;
         }
-        // The rows this pass reads next from memory, fetched while this row computes: g and t of
-        // row r + 1, z of the row after (the ring's next). One line of each a step: a row has as
-        // many 16-float lines as the loops below have steps.
+        // The rows this pass reads next from memory, fetched while this row computes: g, t (and the
+        // residual) of row r + 1, z of the row after (the ring's next). One line of each a step: a
+        // row has as many 16-float lines as the loops below have steps.
         const float *nextG = r + 1 < r1 ? g + (r + 1) * rs : NULL, *nextT = nextG ? t + (r + 1) * rs : NULL;
+        const float *nextR = nextG && res ? res + (r + 1) * rs : NULL;
         const float *nextZ = r + 2 < r1 && h + 2 < H ? z + (r + 2) * rs : NULL;
         for (long cb = 0; cb < C; cb += 16) {
             const float *wb = weight + cb;
@@ -264,13 +276,15 @@ int funnel_frelu3x3_backward_norm_sums_rows(const float *restrict g, const float
             for (long w = 0; w < W; w++) {
                 if (nextG) { __builtin_prefetch(nextG + w * C + cb); __builtin_prefetch(nextT + w * C + cb); }
                 if (nextZ) __builtin_prefetch(nextZ + w * C + cb);
+                if (nextR) __builtin_prefetch(nextR + w * C + cb);
                 const long o = (r * W + w) * C + cb, c0 = w * C, c1 = (w + 1) * C, c2 = (w + 2) * C;
                 // u = DWConv(zc) without bias: the window's tap (i, j) reads row h + i - 1, padded column w + j.
                 const v16 zc = LD(p1 + c1);
                 const v16 u = LD(p0 + c0) * w0 + LD(p0 + c1) * w1 + LD(p0 + c2) * w2 + LD(p1 + c0) * w3 + zc * w4
                             + LD(p1 + c2) * w5 + LD(p2 + c0) * w6 + LD(p2 + c1) * w7 + LD(p2 + c2) * w8;
                 const v16 tv = LD(t + o), gv = LD(g + o);
-                const v16 share = CONDITION_SHARE(av * tv + bv, a1 * zc + beta1);
+                const v16 xv = a1 * zc + beta1;
+                const v16 share = CONDITION_SHARE(av * tv + bv, res ? xv + LD(res + o) : xv);
                 const v16 gT = gv * share, gx = gv * (ONES - share), tHat = (tv - m) * is;
                 sumG += gT; sumGTHat += gT * tHat; sumGx += gx; sumGxZc += gx * zc; sumTHat += tHat;
                 sumGTU += gT * u; sumU += u; sumTHatU += tHat * u;
@@ -305,15 +319,15 @@ int funnel_frelu3x3_backward_norm_sums_rows(const float *restrict g, const float
 
 // The split of g at image row r: gx into gxRow, gt into gtRow (padded by a zero column each side).
 static inline __attribute__((always_inline)) void split_row(const float *restrict g, const float *restrict x, const float *restrict norm,
-                             const float *restrict t, const float *restrict coef, float *restrict gtRow, float *restrict gxRow,
-                             long r, long W, long C) {
+                             const float *restrict res, const float *restrict t, const float *restrict coef,
+                             float *restrict gtRow, float *restrict gxRow, long r, long W, long C) {
     for (long cb = 0; cb < C; cb += 16) { ST(gtRow + cb, ZEROS); ST(gtRow + (W + 1) * C + cb, ZEROS); }
     // Position by position: five tensors are read and written in order (see WIDE_CHANNELS).
     for (long w = 0; w < W; w++)
         for (long cb = 0; cb < C; cb += 16) {
             const long o = (r * W + w) * C + cb;
             const v16 a = LD(coef + cb), tv = LD(t + o), gv = LD(g + o);
-            const v16 share = CONDITION_SHARE(a * tv + LD(coef + C + cb), INPUT(LD(x + o), cb));
+            const v16 share = CONDITION_SHARE(a * tv + LD(coef + C + cb), INPUT_AT(o, cb));
             const v16 tHat = (tv - LD(coef + 2 * C + cb)) * LD(coef + 3 * C + cb);
             ST(gxRow + w * C + cb, gv * (ONES - share));
             ST(gtRow + (w + 1) * C + cb, a * (gv * share - LD(coef + 4 * C + cb) - tHat * LD(coef + 5 * C + cb)));
@@ -322,8 +336,9 @@ static inline __attribute__((always_inline)) void split_row(const float *restric
 
 CLONES
 int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict x, const float *restrict norm,
-                                  const float *restrict t, const float *restrict weight, const float *restrict coef,
-                                  float *restrict dx, double *restrict sums, long r0, long r1, long H, long W, long C) {
+                                  const float *restrict res, const float *restrict t, const float *restrict weight,
+                                  const float *restrict coef, float *restrict dx, float *restrict dres, double *restrict sums,
+                                  long r0, long r1, long H, long W, long C) {
     const long padded = (W + 2) * C, blocks = C / 16, slots = 10;
     // Three gt rows and three gx rows (output row q in slot (q + 1) % 3), then a row of zeros.
     float *ring = calloc((size_t)(3 * padded + 3 * W * C + padded), sizeof(float));
@@ -331,12 +346,12 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
     v16 *acc = calloc((size_t)(slots * blocks), sizeof(v16));
     if (!ring || !acc) { free(ring); free(acc); return -1; }
     float *gtRing = ring, *gxRing = ring + 3 * padded, *zeros = gxRing + 3 * W * C;
-    const int stream = dx && STREAMS(dx, ROWS_BYTES(r0, r1, W, C));
+    const int stream = dx && STREAMS(dx, ROWS_BYTES(r0, r1, W, C)), streamRes = dres && STREAMS(dres, ROWS_BYTES(r0, r1, W, C));
 
     for (long r = r0; r < r1; r++) {
         const long n = r / H, h = r % H, image = n * H;
         FOR_NEW_RING_ROWS(q, r, r0, h, H) {
-            split_row(g, x, norm, t, coef, gtRing + ((q + 1) % 3) * padded, gxRing + ((q + 1) % 3) * W * C, image + q, W, C);
+            split_row(g, x, norm, res, t, coef, gtRing + ((q + 1) % 3) * padded, gxRing + ((q + 1) % 3) * W * C, image + q, W, C);
         }
         // Input (h, w) meets tap (i, j) at output (h + 1 - i, w + 1 - j), padded column w + 2 - j.
         const float *rows[3];
@@ -356,7 +371,7 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
             const v16 k1 = norm ? LD(coef + 6 * C + cb) : ZEROS, k2 = norm ? LD(coef + 7 * C + cb) : ZEROS;
             for (long w = 0; w < W; w++) {
                 const long at = (r * W + w) * C + cb, c0 = (w + 2) * C, c1 = (w + 1) * C, c2 = w * C;
-                const v16 stored = LD(x + at), xv = INPUT(stored, cb);
+                const v16 stored = LD(x + at), xv = res ? INPUT(stored, cb) + LD(res + at) : INPUT(stored, cb);
                 v16 d = LD(gx + w * C + cb), gv;
                 gv = LD(p0 + c0); d += gv * w0; a0 += xv * gv;
                 gv = LD(p0 + c1); d += gv * w1; a1 += xv * gv;
@@ -368,6 +383,7 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
                 gv = LD(p2 + c1); d += gv * w7; a7 += xv * gv;
                 gv = LD(p2 + c2); d += gv * w8; a8 += xv * gv;
                 if (dx) STREAM(dx + at, norm ? normScale * d - k1 - (stored - normMean) * k2 : d, stream);
+                if (dres) STREAM(dres + at, d, streamRes);
             }
             const long k = cb / 16;
             acc[0 * blocks + k] += a0; acc[1 * blocks + k] += a1; acc[2 * blocks + k] += a2; acc[3 * blocks + k] += a3;

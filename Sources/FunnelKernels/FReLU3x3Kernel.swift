@@ -34,7 +34,9 @@ package struct DepthwiseShape: Hashable, Sendable {
 /// With an input norm (`norm`: the batch norm before FReLU as `[a, mean, β]` per channel, one
 /// after another) the passes read that norm's input `z` and use `x = a (z - mean) + β`: the
 /// norm's output is never stored, its backward sums come from `backwardSums`, and `backward`
-/// writes the gradient of `z`.
+/// writes the gradient of `z`. A `residual` added after the norm (a residual block's end, only with
+/// `norm`) is read beside `z` the same way, `x = a (z - mean) + β + residual`, and `backward`
+/// writes `dx` as its gradient (`dResidual`).
 ///
 /// Weights are PyTorch's `[C, 1, 3, 3]`. Sums are reduced in Double in chunk order, so results are
 /// bitwise reproducible for a given thread count.
@@ -46,12 +48,13 @@ package enum FReLU3x3Kernel {
 
     /// `t = DWConv(x) + bias`; with `moments`, also the per-channel mean and biased variance of `t`.
     package static func convolution(_ s: DepthwiseShape, x: UnsafePointer<Float>, norm: UnsafePointer<Float>? = nil,
-                                    weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                    residual: UnsafePointer<Float>? = nil, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                     t: UnsafeMutablePointer<Float>,
                                     moments: (mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>)?) {
+        precondition(residual == nil || norm != nil, "[funnel] a residual is added after an input norm")
         let c = s.channels, wt = tapMajor(weight, s)
         let sums = rowChunks(s, slots: moments == nil ? 0 : 2) { rows, partial in
-            funnel_frelu3x3_forward_rows(x, norm, wt.pointer, bias, t, partial, rows.lowerBound, rows.upperBound, s.height, s.width, c)
+            funnel_frelu3x3_forward_rows(x, norm, residual, wt.pointer, bias, t, partial, rows.lowerBound, rows.upperBound, s.height, s.width, c)
         }
         guard let (mean, variance) = moments else { return }
         let n = Double(s.imageRows * s.width)
@@ -63,11 +66,12 @@ package enum FReLU3x3Kernel {
     }
 
     /// `y = max(x, a t + b)`.
-    package static func output(_ s: DepthwiseShape, x: UnsafePointer<Float>, norm: UnsafePointer<Float>? = nil, t: UnsafePointer<Float>,
+    package static func output(_ s: DepthwiseShape, x: UnsafePointer<Float>, norm: UnsafePointer<Float>? = nil,
+                               residual: UnsafePointer<Float>? = nil, t: UnsafePointer<Float>,
                                scale a: UnsafePointer<Float>, shift b: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
         let coef = Buffer(packing: [a, b], channels: s.channels)
         _ = rowChunks(s, slots: 0) { rows, _ in
-            funnel_frelu3x3_output_rows(x, norm, t, coef.pointer, y, rows.lowerBound, rows.upperBound, s.width, s.channels)
+            funnel_frelu3x3_output_rows(x, norm, residual, t, coef.pointer, y, rows.lowerBound, rows.upperBound, s.width, s.channels)
             return 0
         }
     }
@@ -92,16 +96,17 @@ package enum FReLU3x3Kernel {
     /// (`FReLUInputNormPartials`), so that `backward` can write the norm's input gradient at once.
     @discardableResult
     package static func backwardSums(_ s: DepthwiseShape, g: UnsafePointer<Float>, x: UnsafePointer<Float>, norm: UnsafePointer<Float>? = nil,
-                                     weight: UnsafePointer<Float>? = nil, t: UnsafePointer<Float>, _ k: BackwardCoefficients,
+                                     residual: UnsafePointer<Float>? = nil, weight: UnsafePointer<Float>? = nil, t: UnsafePointer<Float>, _ k: BackwardCoefficients,
                                      sumG: UnsafeMutablePointer<Float>, sumGTHat: UnsafeMutablePointer<Float>) -> FReLUInputNormPartials? {
         precondition(norm == nil || weight != nil, "[funnel] an input norm's sums need the depthwise weights")
+        precondition(residual == nil || norm != nil, "[funnel] a residual is added after an input norm")
         let c = s.channels, coef = Buffer(packing: [k.scale, k.shift, k.mean, k.invStd], channels: c)
         let wt = norm == nil ? nil : weight.map { tapMajor($0, s) }
         let sums = rowChunks(s, slots: norm == nil ? 2 : FReLUInputNormPartials.slots) { rows, partial in
             guard let norm, let wt else {
                 return funnel_frelu3x3_backward_sums_rows(g, x, t, coef.pointer, partial, rows.lowerBound, rows.upperBound, s.width, c)
             }
-            return funnel_frelu3x3_backward_norm_sums_rows(g, x, norm, t, wt.pointer, coef.pointer, partial, rows.lowerBound, rows.upperBound,
+            return funnel_frelu3x3_backward_norm_sums_rows(g, x, norm, residual, t, wt.pointer, coef.pointer, partial, rows.lowerBound, rows.upperBound,
                                                            s.height, s.width, c)
         }
         for i in 0..<c { sumG[i] = Float(sums[i]); sumGTHat[i] = Float(sums[c + i]) }
@@ -112,17 +117,20 @@ package enum FReLU3x3Kernel {
     /// the convolution's output `gt = a (gT - centerG - tHat centerGTHat)`, `dWeight = Σ x ⊗ gt`
     /// per tap, `dBias = Σ gt`. `gt` lives only in a ring of three rows per thread. With `norm`,
     /// `dx` receives the gradient of the norm's input instead, `a1 dx - k1 - (z - mean1) k2` with
-    /// the norm's `normTerms` (`k1`, `k2`, from the sums `backwardSums` returned).
+    /// the norm's `normTerms` (`k1`, `k2`, from the sums `backwardSums` returned), and `dResidual`
+    /// (when not nil) `dx` itself.
     package static func backward(_ s: DepthwiseShape, g: UnsafePointer<Float>, x: UnsafePointer<Float>, norm: UnsafePointer<Float>? = nil,
-                                 t: UnsafePointer<Float>, weight: UnsafePointer<Float>, _ k: BackwardCoefficients,
-                                 normTerms: (k1: UnsafePointer<Float>, k2: UnsafePointer<Float>)? = nil,
-                                 dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?) {
+                                 residual: UnsafePointer<Float>? = nil, t: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                 _ k: BackwardCoefficients, normTerms: (k1: UnsafePointer<Float>, k2: UnsafePointer<Float>)? = nil,
+                                 dx: UnsafeMutablePointer<Float>?, dResidual: UnsafeMutablePointer<Float>? = nil,
+                                 dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?) {
         precondition((norm == nil) == (normTerms == nil), "[funnel] an input norm's gradient needs its terms k1, k2")
+        precondition(residual == nil || norm != nil, "[funnel] a residual is added after an input norm")
         let c = s.channels, wt = tapMajor(weight, s)
         let coef = Buffer(packing: [k.scale, k.shift, k.mean, k.invStd, k.centerG, k.centerGTHat] + (normTerms.map { [$0.k1, $0.k2] } ?? []),
                           channels: c)
         let sums = rowChunks(s, slots: 10) { rows, partial in
-            funnel_frelu3x3_backward_rows(g, x, norm, t, wt.pointer, coef.pointer, dx, partial, rows.lowerBound, rows.upperBound,
+            funnel_frelu3x3_backward_rows(g, x, norm, residual, t, wt.pointer, coef.pointer, dx, dResidual, partial, rows.lowerBound, rows.upperBound,
                                           s.height, s.width, c)
         }
         for i in 0..<c {

@@ -182,11 +182,12 @@ func copyState(from a: Module, to b: Module) {
 
     /// A batch norm followed by FReLU (`bn(x, then: frelu)`, a ResNet block's first norm) against
     /// the two modules one after the other, unfused: outputs, every gradient (input, both norms,
-    /// the depthwise convolution) and every buffer, training and inference with gradients. 16
-    /// channels run the norm inside the funnel op's passes, on 29 x 9 x 8 maps also split between
-    /// two threads in the middle of an image; 6 channels take the separate ops.
-    @Test(arguments: [[3, 16, 5, 7], [29, 16, 9, 8], [3, 6, 5, 7]])
-    func freluAfterABatchNormRunsItInsideItsPasses(shape: [Int]) throws {
+    /// the depthwise convolution) and every buffer, training and inference with gradients; with a
+    /// residual (`bn(x, adding: r, then: frelu)`, a block's end) also the residual's gradient. 16
+    /// channels run the norm (and the addition) inside the funnel op's passes, on 29 x 9 x 8 maps
+    /// also split between two threads in the middle of an image; 6 channels take the separate ops.
+    @Test(arguments: [([3, 16, 5, 7], false), ([3, 16, 5, 7], true), ([29, 16, 9, 8], false), ([29, 16, 9, 8], true), ([3, 6, 5, 7], true)])
+    func freluAfterABatchNormRunsItInsideItsPasses(shape: [Int], residual: Bool) throws {
         let c = shape[1]
         for mode in [Mode.training, .inference] {
             // Seeded: drawn from the process-wide generator, which the tests running beside this one
@@ -199,11 +200,15 @@ func copyState(from a: Module, to b: Module) {
             startAlike(norm, frelu, referenceNorm, reference, mode: mode, seed: 5)
             let x = randn(shape, seed: 14, scale: 2) + 1; x.requiresGrad = true
             let x2 = x.detached(); x2.requiresGrad = true
+            let r = randn(shape, seed: 16), r2 = r.detached()
+            r.requiresGrad = true; r2.requiresGrad = true
             let probe = randn(shape, seed: 15)
-            let y1 = norm(x, then: frelu), y2 = reference(referenceNorm(x2))
+            let y1 = residual ? norm(x, adding: r, then: frelu) : norm(x, then: frelu)
+            let y2 = reference(residual ? referenceNorm(x2) + r2 : referenceNorm(x2))
             expectClose(y1.scalars, y2.scalars, tol: 1e-5)
             (y1 * probe).sum().backward(); (y2 * probe).sum().backward()
             expectClose(x.grad!.scalars, x2.grad!.scalars, tol: 1e-4)
+            if residual { expectClose(r.grad!.scalars, r2.grad!.scalars, tol: 1e-4) }
             for (p, q) in zip(norm.parameters + frelu.parameters, referenceNorm.parameters + reference.parameters) {
                 expectClose(p.grad!.scalars, q.grad!.scalars, tol: 1e-4)
             }

@@ -75,19 +75,28 @@ import FunnelTestSupport
     /// (`FReLUInputNormPartials`), equal to the sums over the dx that the passes without a norm
     /// write for the normalised x (checked against oneDNN above); the second pass writes
     /// `dz = a1 dx - k1 - (z - mean1) k2` and the same weight gradients. Arbitrary centring terms;
-    /// the sizes above, so every border case and the wide loops.
-    @Test(arguments: [[2, 5, 7, 32], [1, 1, 1, 32], [3, 1, 6, 32], [2, 6, 1, 32], [5, 13, 64, 32], [2, 4, 5, 144], [1, 1, 2, 144], [4, 8, 8, 256], [2, 4, 4, 2048]])
-    func inputNormSumsFollowFromTheFirstPass(size: [Int]) {
+    /// the sizes above, so every border case and the wide loops. With a residual added after the
+    /// norm (`x = a1 (z - mean1) + β1 + r`, a block's end), the first pass's `t` from z and r is the
+    /// convolution of x, and the second pass writes dx itself as r's gradient.
+    @Test(arguments: [[2, 5, 7, 32], [1, 1, 1, 32], [3, 1, 6, 32], [2, 6, 1, 32], [5, 13, 64, 32], [2, 4, 5, 144], [1, 1, 2, 144], [4, 8, 8, 256], [2, 4, 4, 2048]],
+          [false, true])
+    func inputNormSumsFollowFromTheFirstPass(size: [Int], residual: Bool) {
         let (n, h, w, c) = (size[0], size[1], size[2], size[3])
         let shape = DepthwiseShape(batch: n, channels: c, height: h, width: w, kh: 3, kw: 3)
         let z = randn([n, c, h, w], seed: 21, scale: 2) + 0.5
         let normScale = randn([c], seed: 22), normMean = randn([c], seed: 23, scale: 0.3), normShift = randn([c], seed: 24)
         func perChannel(_ v: Tensor) -> Tensor { v.reshaped(to: [1, c, 1, 1]) }
         let centered = z - perChannel(normMean)
-        let x = centered * perChannel(normScale) + perChannel(normShift)
+        let normalized = centered * perChannel(normScale) + perChannel(normShift)
+        let r = residual ? randn([n, c, h, w], seed: 30) : nil, res = r.map { UnsafePointer($0.buffer.pointer) }
+        let x = r.map { normalized + $0 } ?? normalized
         let norm = Buffer(packing: [normScale, normMean, normShift].map { UnsafePointer($0.buffer.pointer) }, channels: c)
         let weight = randn([c, 1, 3, 3], seed: 25, scale: 0.5), bias = randn([c], seed: 26)
         let t = x.conv2d(weight, bias: bias, padding: (1, 1), groups: c)
+        let tFromZ = Tensor(uninitialized: x.shape)
+        FReLU3x3Kernel.convolution(shape, x: z.buffer.pointer, norm: norm.pointer, residual: res, weight: weight.buffer.pointer,
+                                   bias: bias.buffer.pointer, t: tFromZ.buffer.pointer, moments: nil)
+        expectClose(tFromZ.scalars, t.scalars, tol: 1e-4)
         let mean = Buffer(count: c), variance = Buffer(count: c)
         BatchNormKernel.moments(t.buffer.pointer, rows: n * h * w, channels: c, mean: mean.pointer, variance: variance.pointer)
         var k = (0..<6).map { randn([c], seed: UInt64(50 + $0), scale: 0.5).scalars }
@@ -113,7 +122,7 @@ import FunnelTestSupport
         }
 
         // With the norm, reading z.
-        let partials = FReLU3x3Kernel.backwardSums(shape, g: g.buffer.pointer, x: z.buffer.pointer, norm: norm.pointer,
+        let partials = FReLU3x3Kernel.backwardSums(shape, g: g.buffer.pointer, x: z.buffer.pointer, norm: norm.pointer, residual: res,
                                                    weight: weight.buffer.pointer, t: t.buffer.pointer,
                                                    coefficients, sumG: sums.pointer, sumGTHat: sums.pointer + c)
         expectClose(Array(UnsafeBufferPointer(start: sums.pointer, count: 2 * c)), Array(UnsafeBufferPointer(start: expectedSums.pointer, count: 2 * c)), tol: 1e-4)
@@ -128,10 +137,13 @@ import FunnelTestSupport
         }
         let k1 = randn([c], seed: 28), k2 = randn([c], seed: 29)
         let dz = Tensor(uninitialized: x.shape), dWeight = Tensor(uninitialized: weight.shape)
-        FReLU3x3Kernel.backward(shape, g: g.buffer.pointer, x: z.buffer.pointer, norm: norm.pointer, t: t.buffer.pointer, weight: weight.buffer.pointer,
-                                coefficients, normTerms: (UnsafePointer(k1.buffer.pointer), UnsafePointer(k2.buffer.pointer)), dx: dz.buffer.pointer,
-                                dWeight: dWeight.buffer.pointer, dBias: nil)
+        let dr = r.map { Tensor(uninitialized: $0.shape) }
+        FReLU3x3Kernel.backward(shape, g: g.buffer.pointer, x: z.buffer.pointer, norm: norm.pointer, residual: res, t: t.buffer.pointer,
+                                weight: weight.buffer.pointer, coefficients,
+                                normTerms: (UnsafePointer(k1.buffer.pointer), UnsafePointer(k2.buffer.pointer)), dx: dz.buffer.pointer,
+                                dResidual: dr?.buffer.pointer, dWeight: dWeight.buffer.pointer, dBias: nil)
         expectClose(dz.scalars, (dx * perChannel(normScale) - perChannel(k1) - centered * perChannel(k2)).scalars, tol: 1e-4)
+        if let dr { expectClose(dr.scalars, dx.scalars, tol: 1e-4) }
         expectClose(dWeight.scalars, expectedDWeight.scalars, tol: 1e-4)
     }
 

@@ -37,17 +37,19 @@ import FunnelTestSupport
         }
     }
 
-    /// FReLU's three streamed outputs (`t`, `y`, `dx`) and the input norm's gradient pass.
+    /// FReLU's three streamed outputs (`t`, `y`, `dx`) and the input norm's gradient pass, with a
+    /// residual added after the norm (its gradient streamed too).
     @Test func freluIsTheSameStreamed() {
         let c = 32
         expectTheSameBothWays {
             let z = randn([4, c, 11, 13], seed: 61), convWeight = randn([c, 1, 3, 3], seed: 62, scale: 0.5), convBias = randn([c], seed: 63)
             let gamma = randn([c], seed: 64) + 1, beta = randn([c], seed: 65), normWeight = randn([c], seed: 66) + 1, normBias = randn([c], seed: 67)
-            let parameters = [z, convWeight, convBias, gamma, beta, normWeight, normBias]
+            let r = randn(z.shape, seed: 69)
+            let parameters = [z, convWeight, convBias, gamma, beta, normWeight, normBias, r]
             for t in parameters { t.requiresGrad = true }
             let norm = InputNorm(weight: normWeight, bias: normBias, runningMean: Tensor.zeros([c]), runningVar: Tensor.full([c], 1))
             let y = z.funnel(convWeight: convWeight, convBias: convBias, bnWeight: gamma, bnBias: beta, runningMean: Tensor.zeros([c]),
-                             runningVar: Tensor.full([c], 1), training: true, inputNorm: norm)
+                             runningVar: Tensor.full([c], 1), training: true, inputNorm: norm, adding: r)
             (y * randn(y.shape, seed: 68)).sum().backward()
             return [y.scalars] + parameters.map { $0.grad!.scalars }
         }

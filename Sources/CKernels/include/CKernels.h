@@ -9,14 +9,16 @@
 // Those returning int return 0, or -1 when their scratch cannot be allocated.
 //
 // norm, when not NULL, is an input norm [a, mean, beta] (3 x C): x is then stored as z and read as
-// x = a (z - mean) + beta (the batch norm before FReLU, whose output is never stored).
+// x = a (z - mean) + beta (the batch norm before FReLU, whose output is never stored). res, when not
+// NULL (only with norm), is a residual added after the norm: x = a (z - mean) + beta + res (a
+// residual block's end, whose sum is never stored either).
 //
 // Forward, first pass: writes t; with sums, adds Σt and Σt² (slots 0, 1).
-int funnel_frelu3x3_forward_rows(const float *x, const float *norm, const float *weight, const float *bias, float *t,
+int funnel_frelu3x3_forward_rows(const float *x, const float *norm, const float *res, const float *weight, const float *bias, float *t,
                                  double *sums, long r0, long r1, long H, long W, long C);
 
 // Forward, second pass: y = max(x, a t + b), coef = [a, b].
-void funnel_frelu3x3_output_rows(const float *x, const float *norm, const float *t, const float *coef, float *y,
+void funnel_frelu3x3_output_rows(const float *x, const float *norm, const float *res, const float *t, const float *coef, float *y,
                                  long r0, long r1, long W, long C);
 
 // Backward, first pass, given g = dL/dy: adds Σ gT and Σ gT tHat (slots 0, 1), where gT is the
@@ -30,7 +32,7 @@ int funnel_frelu3x3_backward_sums_rows(const float *g, const float *x, const flo
 // known, so that the second pass can write the norm's input gradient at once: with gx = g - gT,
 // u = DWConv(zc) (no bias, zero padding) and M = DWConv(1 inside the image): Σ gx, Σ gx zc,
 // Σ gT u, Σ u, Σ tHat u, Σ gT M, Σ tHat M (slots 2-8). weight as backward_rows.
-int funnel_frelu3x3_backward_norm_sums_rows(const float *g, const float *z, const float *norm, const float *t,
+int funnel_frelu3x3_backward_norm_sums_rows(const float *g, const float *z, const float *norm, const float *res, const float *t,
                                             const float *weight, const float *coef, double *sums,
                                             long r0, long r1, long H, long W, long C);
 
@@ -38,9 +40,11 @@ int funnel_frelu3x3_backward_norm_sums_rows(const float *g, const float *z, cons
 // (dx skipped when NULL), and adds Σ x ⊗ gt per tap (slots 0-8) and Σ gt (slot 9);
 // coef = [a, b, mean, invStd, centerG, centerGTHat]. gt is never written to memory. With norm,
 // dx receives the norm's input gradient instead, dz = a1 dx - k1 - (z - mean1) k2, with coef
-// followed by [k1, k2] (from the sums of backward_norm_sums_rows).
-int funnel_frelu3x3_backward_rows(const float *g, const float *x, const float *norm, const float *t, const float *weight,
-                                  const float *coef, float *dx, double *sums, long r0, long r1, long H, long W, long C);
+// followed by [k1, k2] (from the sums of backward_norm_sums_rows); dres, when not NULL, receives dx
+// itself (the residual's gradient).
+int funnel_frelu3x3_backward_rows(const float *g, const float *x, const float *norm, const float *res, const float *t,
+                                  const float *weight, const float *coef, float *dx, float *dres, double *sums,
+                                  long r0, long r1, long H, long W, long C);
 
 // DY-ReLU with two pieces on one sample's positions [P, C], C a multiple of 16; coefficients
 // piece-major: a = [a0[C], a1[C]], b = [b0[C], b1[C]]. Forward: y = max(a0 x + b0, a1 x + b1).

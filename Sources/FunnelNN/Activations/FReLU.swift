@@ -88,21 +88,28 @@ public final class FReLU: Module {
         usesFusedKernel ? funnelOp(x, inputNorm: nil) : unfused(x)
     }
 
-    /// `self(norm(x))`, with the norm run inside the funnel op's passes (`InputNorm`) when
-    /// the fused kernel applies and both are in the same mode.
-    public func callAsFunction(_ x: Tensor, after norm: BatchNorm) -> Tensor {
-        guard usesFusedKernel, !norm.isFolded, norm.isTraining == isTraining else { return self(norm(x)) }
+    /// Whether `self(x, after: norm)` runs the norm inside the funnel op's passes: the fused kernel,
+    /// the norm not folded and in the same mode.
+    public func fusesNorm(_ norm: BatchNorm) -> Bool {
+        usesFusedKernel && !norm.isFolded && norm.isTraining == isTraining
+    }
+
+    /// `self(norm(x))`, or `self(norm(x) + residual)` at a residual block's end, with the norm
+    /// (and the addition) run inside the funnel op's passes (`InputNorm`) when the fused kernel
+    /// applies and both are in the same mode.
+    public func callAsFunction(_ x: Tensor, after norm: BatchNorm, adding residual: Tensor? = nil) -> Tensor {
+        guard fusesNorm(norm) else { return residual.map { norm(x, adding: $0, then: self) } ?? self(norm(x)) }
         if isTraining { norm.numBatchesTracked += 1 }
-        return funnelOp(x, inputNorm: InputNorm(norm))
+        return funnelOp(x, inputNorm: InputNorm(norm), adding: residual)
     }
 
     /// The fused funnel op (`usesFusedKernel`), counting the condition's training batches.
-    private func funnelOp(_ x: Tensor, inputNorm: InputNorm?) -> Tensor {
+    private func funnelOp(_ x: Tensor, inputNorm: InputNorm?, adding residual: Tensor? = nil) -> Tensor {
         let conv = convFrelu!, bn = bnFrelu as! BatchNorm
         if isTraining { bn.numBatchesTracked += 1 }
         return x.funnel(convWeight: conv.weight, convBias: conv.bias, bnWeight: bn.weight, bnBias: bn.bias,
                         runningMean: bn.runningMean, runningVar: bn.runningVar, training: isTraining,
-                        momentum: bn.momentum, eps: bn.eps, inputNorm: inputNorm)
+                        momentum: bn.momentum, eps: bn.eps, inputNorm: inputNorm, adding: residual)
     }
 
     /// The condition and the combination as separate ops.

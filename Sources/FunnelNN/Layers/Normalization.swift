@@ -43,16 +43,18 @@ public final class BatchNorm: Module {
     /// is an FReLU on the fused kernel (`FReLU.callAsFunction(_:after:)`) or a DY-ReLU that can
     /// (`DyReLU.fusesNorm`).
     public func callAsFunction(_ x: Tensor, then activation: Module) -> Tensor {
-        if let frelu = activation as? FReLU { return frelu(x, after: self) }
+        if let frelu = activation as? FReLU, frelu.fusesNorm(self) { return frelu(x, after: self) }
         if let dyrelu = activation as? DyReLU, dyrelu.fusesNorm(self, input: x) { return dyrelu(x, after: self) }
         guard !isFolded, activation.isPlainReLU else { return activation(self(x)) }
         return normalized(x, relu: true)
     }
 
     /// `activation(self(x) + residual)`: a residual block's end. The norm and the addition are one
-    /// pass, and so is a plain ReLU after them; a DY-ReLU that can runs them inside its own passes.
+    /// pass, and so is a plain ReLU after them; an FReLU on the fused kernel or a DY-ReLU that can
+    /// runs them inside its own passes.
     public func callAsFunction(_ x: Tensor, adding residual: Tensor, then activation: Module) -> Tensor {
         if isFolded { return activation(x, adding: residual) }
+        if let frelu = activation as? FReLU, frelu.fusesNorm(self) { return frelu(x, after: self, adding: residual) }
         if let dyrelu = activation as? DyReLU, dyrelu.fusesNorm(self, input: x) { return dyrelu(x, after: self, adding: residual) }
         let relu = activation.isPlainReLU
         let out = normalized(x, adding: residual, relu: relu)

@@ -16,11 +16,18 @@ extension Tensor {
     ///   tensor, `z`, and normalise it as they read (`x = a1 (z - mean1) + β1`); backward's first
     ///   pass also takes the sums the norm's backward sums follow from (`FReLUInputNormPartials`),
     ///   and the second writes `dz` directly. Otherwise the norm runs as its own op first.
+    /// - With `residual` as well (a residual block's end: `funnel(norm(z) + residual)`), the passes
+    ///   add it as they read, and backward's second pass writes its gradient beside `dz`; the sum
+    ///   is never stored.
     /// Running statistics are updated as `batchNorm` does (momentum, unbiased variance).
     public func funnel(convWeight: Tensor, convBias: Tensor?, bnWeight: Tensor, bnBias: Tensor, runningMean: Tensor,
                        runningVar: Tensor, training: Bool, momentum: Float = 0.1, eps: Float = 1e-5,
-                       inputNorm: InputNorm? = nil) -> Tensor {
+                       inputNorm: InputNorm? = nil, adding residual: Tensor? = nil) -> Tensor {
         require(rank == 4, "[funnel] input must be [N, C, H, W], got \(shape)")
+        if let residual {
+            require(inputNorm != nil, "[funnel] a residual is added after an input norm; add it to the input instead")
+            require(residual.shape == shape, "[funnel] residual has shape \(residual.shape), expected the input's \(shape)")
+        }
         let c = shape[1]
         require(convWeight.shape[0] == c && convWeight.shape[1] == 1, "[funnel] depthwise weight \(convWeight.shape) for input \(shape)")
         let (kh, kw) = (convWeight.shape[2], convWeight.shape[3])
@@ -29,11 +36,12 @@ extension Tensor {
         require(g.outHeight == shape[2] && g.outWidth == shape[3], "[funnel] kernel \(kh)x\(kw) must be odd to keep the size")
         var inputs = [self, convWeight] + (convBias.map { [$0] } ?? []) + [bnWeight, bnBias]
         if let inputNorm { inputs += [inputNorm.weight, inputNorm.bias] }
+        if let residual { inputs.append(residual) }
         let recording = GradMode.isEnabled && inputs.contains { $0.requiresGrad }
         let rows = count / c
         if let n = inputNorm, !((training || recording) && FReLU3x3Kernel.supports(DepthwiseShape(g)!)) {
             let x = batchNorm(weight: n.weight, bias: n.bias, runningMean: n.runningMean, runningVar: n.runningVar, training: training,
-                              momentum: n.momentum, eps: n.eps)
+                              momentum: n.momentum, eps: n.eps, adding: residual)
             return x.funnel(convWeight: convWeight, convBias: convBias, bnWeight: bnWeight, bnBias: bnBias, runningMean: runningMean,
                             runningVar: runningVar, training: training, momentum: momentum, eps: eps)
         }
@@ -61,8 +69,9 @@ extension Tensor {
         let x = buffer.pointer, weight = convWeight.buffer.pointer, bias = convBias?.buffer.pointer
         let normPlan = inputNorm.map { BatchNormPlan(self, $0, training: training, op: "funnel") }
         let packedNorm = normPlan?.packed(), norm = packedNorm.map { UnsafePointer($0.pointer) }
+        let res = residual.map { UnsafePointer($0.buffer.pointer) }
         if own {
-            FReLU3x3Kernel.convolution(dws, x: x, norm: norm, weight: weight, bias: bias, t: t.pointer,
+            FReLU3x3Kernel.convolution(dws, x: x, norm: norm, residual: res, weight: weight, bias: bias, t: t.pointer,
                                        moments: training ? (mean.pointer, variance.pointer) : nil)
         } else {
             Convolution.forward(g, src: x, weight: weight, bias: bias, dst: t.pointer)
@@ -82,21 +91,21 @@ extension Tensor {
         }
         let out = Tensor(uninitialized: shape)
         if own {
-            FReLU3x3Kernel.output(dws, x: x, norm: norm, t: t.pointer, scale: a.pointer, shift: b.pointer, y: out.buffer.pointer)
+            FReLU3x3Kernel.output(dws, x: x, norm: norm, residual: res, t: t.pointer, scale: a.pointer, shift: b.pointer, y: out.buffer.pointer)
         } else {
             FReLUKernel.maxAffine(x: x, t: t.pointer, scale: a.pointer, shift: b.pointer, y: out.buffer.pointer, rows: rows, channels: c)
         }
 
         return out.recording("funnel", inputs) { grad in
             // Taken from the buffer here, so the closure holds it.
-            let norm = packedNorm.map { UnsafePointer($0.pointer) }
+            let norm = packedNorm.map { UnsafePointer($0.pointer) }, res = residual.map { UnsafePointer($0.buffer.pointer) }
             let sumG = Buffer(count: c), sumGTHat = Buffer(count: c)
             let zeros = Buffer(zeros: c)
             var k = FReLU3x3Kernel.BackwardCoefficients(scale: a.pointer, shift: b.pointer, mean: mean.pointer, invStd: invStd.pointer,
                                                         centerG: zeros.pointer, centerGTHat: zeros.pointer)
             var normPartials: FReLUInputNormPartials?
             if own {
-                normPartials = FReLU3x3Kernel.backwardSums(dws, g: grad.buffer.pointer, x: x, norm: norm, weight: weight, t: t.pointer, k,
+                normPartials = FReLU3x3Kernel.backwardSums(dws, g: grad.buffer.pointer, x: x, norm: norm, residual: res, weight: weight, t: t.pointer, k,
                                                            sumG: sumG.pointer, sumGTHat: sumGTHat.pointer)
             } else {
                 FReLUKernel.backwardSums(g: grad.buffer.pointer, x: x, t: t.pointer, scale: a.pointer, shift: b.pointer,
@@ -115,6 +124,7 @@ extension Tensor {
             let dx = Tensor(uninitialized: self.shape)
             let dw = Tensor(uninitialized: convWeight.shape)
             let db = convBias.map { Tensor(uninitialized: $0.shape) }
+            let dResidual = residual.flatMap { $0.requiresGrad ? Tensor(uninitialized: $0.shape) : nil }
             var normGradients: [Tensor?] = []
             if own {
                 // With an input norm, its sums come from the first pass and the second writes the gradient of z.
@@ -127,9 +137,10 @@ extension Tensor {
                     normGradients = [dGamma, dBeta]
                     normTerms = normPlan.statisticsTerms(sums)
                 }
-                FReLU3x3Kernel.backward(dws, g: grad.buffer.pointer, x: x, norm: norm, t: t.pointer, weight: weight, k,
+                FReLU3x3Kernel.backward(dws, g: grad.buffer.pointer, x: x, norm: norm, residual: res, t: t.pointer, weight: weight, k,
                                         normTerms: normTerms.map { (UnsafePointer($0.k1.pointer), UnsafePointer($0.k2.pointer)) },
-                                        dx: self.requiresGrad ? dx.buffer.pointer : nil, dWeight: dw.buffer.pointer, dBias: db?.buffer.pointer)
+                                        dx: self.requiresGrad ? dx.buffer.pointer : nil, dResidual: dResidual?.buffer.pointer,
+                                        dWeight: dw.buffer.pointer, dBias: db?.buffer.pointer)
             } else {
                 // The split is written out; the convolution's input gradient is added to the max's share in dx.
                 let gt = Buffer(count: self.count)
@@ -147,6 +158,7 @@ extension Tensor {
             dGamma.buffer.pointer.update(from: sumGTHat.pointer, count: c)
             dBeta.buffer.pointer.update(from: sumG.pointer, count: c)
             return [self.requiresGrad ? dx : nil, dw] + (convBias == nil ? [] : [db]) + [dGamma, dBeta] + normGradients
+                + (residual == nil ? [] : [dResidual])
         }
     }
 
