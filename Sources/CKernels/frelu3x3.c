@@ -218,13 +218,15 @@ int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *res
 // backward_norm_sums_rows's slots (see CKernels.h).
 #define NORM_SUM_SLOTS 9
 
+// With an input norm, x at offset o from zc = z - mean1 there: a1 zc + beta1, plus the residual if any.
+#define NORMED_AT(zc, o) (res ? a1 * (zc) + beta1 + LD(res + (o)) : a1 * (zc) + beta1)
+
 // With an input norm, gT and tHat at column w of the row (the same as the loop computes them).
 #define NORM_GATE(w, gTOut, tHatOut)                                                                    \
     do {                                                                                          \
         const long o_ = (r * W + (w)) * C + cb;                                                   \
         const v16 t_ = LD(t + o_);                                                                \
-        const v16 x_ = a1 * LD(p1 + ((w) + 1) * C) + beta1;                                       \
-        gTOut = LD(g + o_) * CONDITION_SHARE(av * t_ + bv, res ? x_ + LD(res + o_) : x_);          \
+        gTOut = LD(g + o_) * CONDITION_SHARE(av * t_ + bv, NORMED_AT(LD(p1 + ((w) + 1) * C), o_)); \
         tHatOut = (t_ - m) * is;                                                                  \
     } while (0)
 
@@ -283,8 +285,7 @@ int funnel_frelu3x3_backward_norm_sums_rows(const float *restrict g, const float
                 const v16 u = LD(p0 + c0) * w0 + LD(p0 + c1) * w1 + LD(p0 + c2) * w2 + LD(p1 + c0) * w3 + zc * w4
                             + LD(p1 + c2) * w5 + LD(p2 + c0) * w6 + LD(p2 + c1) * w7 + LD(p2 + c2) * w8;
                 const v16 tv = LD(t + o), gv = LD(g + o);
-                const v16 xv = a1 * zc + beta1;
-                const v16 share = CONDITION_SHARE(av * tv + bv, res ? xv + LD(res + o) : xv);
+                const v16 share = CONDITION_SHARE(av * tv + bv, NORMED_AT(zc, o));
                 const v16 gT = gv * share, gx = gv * (ONES - share), tHat = (tv - m) * is;
                 sumG += gT; sumGTHat += gT * tHat; sumGx += gx; sumGxZc += gx * zc; sumTHat += tHat;
                 sumGTU += gT * u; sumU += u; sumTHatU += tHat * u;
@@ -371,7 +372,7 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
             const v16 k1 = norm ? LD(coef + 6 * C + cb) : ZEROS, k2 = norm ? LD(coef + 7 * C + cb) : ZEROS;
             for (long w = 0; w < W; w++) {
                 const long at = (r * W + w) * C + cb, c0 = (w + 2) * C, c1 = (w + 1) * C, c2 = w * C;
-                const v16 stored = LD(x + at), xv = res ? INPUT(stored, cb) + LD(res + at) : INPUT(stored, cb);
+                const v16 stored = LD(x + at), xv = INPUT_AT(at, cb);
                 v16 d = LD(gx + w * C + cb), gv;
                 gv = LD(p0 + c0); d += gv * w0; a0 += xv * gv;
                 gv = LD(p0 + c1); d += gv * w1; a1 += xv * gv;
