@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "FunnelStats", dependencies: ["FunnelTensor"]),
         // Experiments, sweeps, the cluster and the report.
         .target(name: "FunnelLab", dependencies: [
-            "FunnelTrain", "FunnelInterop", "FunnelModels", "FunnelNN", "FunnelData", "FunnelCharts", "FunnelStats", "Yams",
+            "FunnelTrain", "FunnelInterop", "FunnelModels", "FunnelNN", "FunnelData", "FunnelKernels", "FunnelCharts", "FunnelStats", "Yams",
         ]),
         .executableTarget(name: "funnel", dependencies: [
             "FunnelLab", "FunnelInterop", "FunnelTrain", "FunnelData", "FunnelModels", "FunnelNN", "FunnelTensor", "FunnelKernels",

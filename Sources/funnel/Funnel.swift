@@ -64,11 +64,12 @@ func note(_ text: String) {
 /// The price: two such processes with several threads each on one small machine starve each other,
 /// so set `OMP_WAIT_POLICY=passive` when sharing the cores (experiment workers started with `--jobs`
 /// get one thread each and never spin). libgomp reads the variable only when it loads, so the
-/// process re-executes itself once with it set; a value you set is kept.
+/// process re-executes itself once with it set (with every CPU it started with: `OpenMPPlaces`); a
+/// value you set is kept.
 func keepOpenMPThreadsAwake() {
     guard getenv("OMP_WAIT_POLICY") == nil, getenv("GOMP_SPINCOUNT") == nil else { return }
     setenv("OMP_WAIT_POLICY", "active", 1)
-    execv("/proc/self/exe", CommandLine.unsafeArgv)
+    OpenMPPlaces.unbound { _ = execv("/proc/self/exe", CommandLine.unsafeArgv) }
     // execv returns only on failure; run on with libgomp's defaults.
 }
 

@@ -114,6 +114,13 @@ public enum TestServices {
     /// `command` with its arguments in an array.
     @discardableResult
     public static func command(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let result = try commandOutputs(arguments)
+        return (result.status, String(decoding: result.stdout + result.stderr, as: UTF8.self))
+    }
+
+    /// `command` with standard output and standard error apart: for a program that prints JSON on
+    /// one and its progress on the other.
+    public static func commandOutputs(_ arguments: [String]) throws -> (status: Int32, stdout: Data, stderr: Data) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -123,6 +130,6 @@ public enum TestServices {
         try process.run()
         let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout + stderr, as: UTF8.self))
+        return (process.terminationStatus, stdout, stderr)
     }
 }

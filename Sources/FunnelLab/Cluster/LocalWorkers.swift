@@ -1,4 +1,5 @@
 import Foundation
+import FunnelKernels
 import FunnelTrain
 
 /// Worker processes on this machine: `funnel experiment work` or `funnel sweep agent`, started
@@ -33,12 +34,14 @@ public struct LocalWorkers {
             for p in processes where p.isRunning { p.terminate() }
             for p in processes { p.waitUntilExit() }
         }
-        for _ in 0..<jobs {
+        // Under OpenMP binding each worker gets its own CPUs (else every one binds to the first).
+        let slices = OpenMPPlaces.slices(jobs)
+        for k in 0..<jobs {
             let p = Process()
             p.executableURL = executable
             p.arguments = arguments(threadsPerWorker)
             p.standardOutput = FileHandle.nullDevice
-            try p.run()
+            try OpenMPPlaces.confined(to: slices.isEmpty ? [] : slices[k]) { try p.run() }
             processes.append(p)
         }
         var forwarded = false

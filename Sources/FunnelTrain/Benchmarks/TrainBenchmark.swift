@@ -30,6 +30,10 @@ public enum TrainBenchmark {
         public let innerGFLOPS: Double
         /// Where one step's time goes, per op kind (`--profile`): seconds per step, averaged over the profiled steps.
         public let profile: [OpProfile.Entry]?
+        /// The compute threads and how many CPUs they could run on together (`OpenMPPlaces.computeCPUCount`):
+        /// fewer CPUs than threads means threads shared a core, and the figures are not the machine's.
+        public let threads: Int
+        public let computeCPUs: Int
 
         enum CodingKeys: String, CodingKey {
             case model, act, gflops, profile
@@ -38,6 +42,7 @@ public enum TrainBenchmark {
             case peakTensorBytes = "peak_tensor_bytes", peakPooledBytes = "peak_pooled_bytes"
             case trainFLOPsPerImage = "train_flops_per_image"
             case trainInnerFLOPsPerImage = "train_inner_flops_per_image", innerGFLOPS = "inner_gflops"
+            case threads, computeCPUs = "compute_cpus"
         }
     }
 
@@ -104,6 +109,31 @@ public enum TrainBenchmark {
         }
     }
 
+    /// One configuration's GFLOPS as a fraction of the best 3x3 convolution's (`Ceilings.convolutionGFLOPS`),
+    /// each round's step against the ceiling measured in that round, summarised over the rounds. The
+    /// ceiling moves with the machine as much as the step does (a slow spell lowers both), so the
+    /// fraction taken round by round holds steadier than the median step over the median ceiling.
+    public struct PairedFraction: Codable, Sendable, Equatable {
+        public let model: String
+        public let act: String
+        public let median: Double
+        /// The smallest and largest round's fraction.
+        public let low: Double
+        public let high: Double
+        public let rounds: Int
+
+        /// `rounds[k][i]` is configuration i's result in round k and `ceilings[k]` that round's
+        /// ceilings; without a ceiling for every round there is nothing to pair, and the list is empty.
+        public static func of(_ rounds: [[Result]], ceilings: [Ceilings]) -> [PairedFraction] {
+            guard let first = rounds.first, ceilings.count == rounds.count else { return [] }
+            return first.indices.map { i in
+                let fractions = zip(rounds, ceilings).map { round, ceiling in round[i].gflops / ceiling.convolutionGFLOPS }
+                return PairedFraction(model: first[i].model, act: first[i].act, median: FunnelTrain.median(fractions),
+                                      low: fractions.min()!, high: fractions.max()!, rounds: fractions.count)
+            }
+        }
+    }
+
     public struct Report: Codable, Sendable {
         public let threads: Int
         public let batchSize: Int
@@ -112,15 +142,19 @@ public enum TrainBenchmark {
         public let pairedRatios: [PairedRatio]
         /// The ceilings, median over rounds; nil when not measured.
         public let ceilings: Ceilings?
+        /// Each configuration's GFLOPS over the best convolution's, round by round; empty without ceilings.
+        public let pairedFractions: [PairedFraction]
         /// How the convolutions ran (`--convolution`): `auto` (Winograd where it suits) or `direct`.
         public let convolution: String
         enum CodingKeys: String, CodingKey {
             case threads, batchSize = "batch_size", results, pairedRatios = "paired_ratios", ceilings, convolution
+            case pairedFractions = "paired_fractions_of_best_conv"
         }
 
-        public init(threads: Int, batchSize: Int, results: [Result], pairedRatios: [PairedRatio] = [], ceilings: Ceilings? = nil) {
+        public init(threads: Int, batchSize: Int, results: [Result], pairedRatios: [PairedRatio] = [], ceilings: Ceilings? = nil,
+                    pairedFractions: [PairedFraction] = []) {
             self.threads = threads; self.batchSize = batchSize; self.results = results; self.pairedRatios = pairedRatios
-            self.ceilings = ceilings
+            self.ceilings = ceilings; self.pairedFractions = pairedFractions
             convolution = currentConvolutionAlgorithm.rawValue
         }
     }
@@ -163,7 +197,8 @@ public enum TrainBenchmark {
                       stepSecondsMin: times.min()!, peakRSSBytes: peakResidentBytes(),
                       peakTensorBytes: memory.live, peakPooledBytes: memory.held,
                       trainFLOPsPerImage: flops, gflops: flops * Double(batchSize) / m * 1e-9,
-                      trainInnerFLOPsPerImage: innerFLOPs, innerGFLOPS: innerFLOPs * Double(batchSize) / m * 1e-9, profile: profile)
+                      trainInnerFLOPsPerImage: innerFLOPs, innerGFLOPS: innerFLOPs * Double(batchSize) / m * 1e-9, profile: profile,
+                      threads: DNNLContext.shared.threads, computeCPUs: OpenMPPlaces.computeCPUCount())
     }
 
     /// Runs each (model, activation) in its own child process (`executable` with `arguments(model, act)`),
@@ -173,12 +208,13 @@ public enum TrainBenchmark {
     /// With `ceilingArguments`, each round also measures the ceilings in a child process of their
     /// own (`Ceilings.measure` there, printed as JSON): measured here, the OpenMP pool they start
     /// would stay awake spinning (`OMP_WAIT_POLICY=active`) and take a core from every later step.
-    /// Their median round is returned beside the results, and each configuration's ratio to its
-    /// model's first activation round by round (`PairedRatio`).
+    /// Their median round is returned beside the results, with each configuration's ratio to its
+    /// model's first activation round by round (`PairedRatio`) and, with ceilings, its fraction of
+    /// each round's best convolution (`PairedFraction`).
     public static func measureIsolated(models: [String], acts: [String], rounds: Int = 1, executable: URL,
                                        arguments: (String, String) -> [String], ceilingArguments: [String]? = nil,
                                        progress: (String) -> Void = { _ in })
-        throws -> (results: [Result], pairedRatios: [PairedRatio], ceilings: Ceilings?) {
+        throws -> (results: [Result], pairedRatios: [PairedRatio], ceilings: Ceilings?, pairedFractions: [PairedFraction]) {
         var all: [[Result]] = []
         var ceilings: [Ceilings] = []
         for round in 1...max(1, rounds) {
@@ -201,7 +237,7 @@ public enum TrainBenchmark {
             return runs[runs.count / 2]
         }
         let sorted = ceilings.sorted { $0.convolutionGFLOPS < $1.convolutionGFLOPS }
-        return (results, PairedRatio.of(all), sorted.isEmpty ? nil : sorted[sorted.count / 2])
+        return (results, PairedRatio.of(all), sorted.isEmpty ? nil : sorted[sorted.count / 2], PairedFraction.of(all, ceilings: ceilings))
     }
 
     /// Runs `executable` with `arguments` and decodes the JSON it prints.
@@ -211,7 +247,7 @@ public enum TrainBenchmark {
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
-        try process.run()
+        try OpenMPPlaces.unbound { try process.run() }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {

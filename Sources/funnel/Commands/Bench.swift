@@ -144,13 +144,13 @@ struct Bench: ParsableCommand {
             let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
             let executable = FileManager.default.isExecutableFile(atPath: me.path) ? me : URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             let threadArguments = compute.childArguments()
-            let (results, ratios, ceilings) = try TrainBenchmark.measureIsolated(models: models, acts: acts, rounds: rounds, executable: executable, arguments: { m, a in
+            let (results, ratios, ceilings, fractions) = try TrainBenchmark.measureIsolated(models: models, acts: acts, rounds: rounds, executable: executable, arguments: { m, a in
                 ["bench", "train", "--model", m, "--act", a, "--batch-size", "\(batchSize)", "--steps", "\(steps)", "--in-process"]
                     + (profile ? ["--profile"] : []) + threadArguments
             }, ceilingArguments: ["bench", "train", "--batch-size", "\(batchSize)", "--ceilings-only"] + threadArguments, progress: note)
             let threads = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
             let report = TrainBenchmark.Report(threads: threads, batchSize: batchSize, results: results, pairedRatios: ratios,
-                                                ceilings: ceilings)
+                                                ceilings: ceilings, pairedFractions: fractions)
             if json { try printJSON(report); return }
             print("convolutions: \(report.convolution) (--convolution)")
             if let c = ceilings {
@@ -171,6 +171,10 @@ struct Bench: ParsableCommand {
                                    100 * r.gflops / c.fmaPeakGFLOPS, 100 * r.gflops / c.asRunGFLOPS)
                 }
                 print(line + String(format: "  peak RSS %6.0f MB (tensors %4.0f MB)", Double(r.peakRSSBytes) / 1e6, Double(r.peakTensorBytes) / 1e6))
+                if r.computeCPUs < r.threads {
+                    note("warning: \(r.model) \(r.act): \(r.threads) compute threads could run on \(r.computeCPUs) CPU(s) only (CPU affinity): "
+                         + "threads shared cores, and these figures are not this machine's")
+                }
                 if let c = ceilings {
                     print(col("", 32) + String(format: "taps inside the image only: %6.1f GFLOPS = %3.0f%% of best conv, %3.0f%% of FMA peak",
                                                r.innerGFLOPS, 100 * r.innerGFLOPS / c.convolutionInnerGFLOPS, 100 * r.innerGFLOPS / c.fmaPeakGFLOPS))
@@ -180,6 +184,12 @@ struct Bench: ParsableCommand {
                 print("step time over the model's first activation's, paired round by round (median, lowest-highest of \(rounds) rounds):")
                 for r in ratios where r.act != r.base {
                     print(col(r.model, 10) + col(r.act, 22) + String(format: "%.2fx %@ (%.2f-%.2f)", r.median, r.base, r.low, r.high))
+                }
+                if !fractions.isEmpty {
+                    print("GFLOPS over the best 3x3 convolution's of the same round (median, lowest-highest of \(rounds) rounds):")
+                    for f in fractions {
+                        print(col(f.model, 10) + col(f.act, 22) + String(format: "%3.0f%% (%.0f-%.0f%%)", 100 * f.median, 100 * f.low, 100 * f.high))
+                    }
                 }
             }
             for r in results { if let entries = r.profile { printProfile(r, entries) } }
