@@ -13,7 +13,7 @@ public enum FMAPeak {
 
     /// Best GFLOPS of `repeats` runs on all compute threads, each thread running `iterations`.
     public static func measure(iterations: Int = 20_000_000, repeats: Int = 3) -> Double {
-        let threads = kernelThreads > 0 ? kernelThreads : DNNLContext.shared.threads
+        let threads = computeThreadCount
         var best = 0.0
         for _ in 0..<repeats {
             let t0 = DispatchTime.now().uptimeNanoseconds

@@ -46,12 +46,17 @@ package enum FReLU3x3Kernel {
         s.kh == 3 && s.kw == 3 && s.channels % 16 == 0 && s.channels > 0
     }
 
+    /// A residual is added after an input norm (a block's end), never on its own.
+    private static func requireNorm(forResidual residual: UnsafePointer<Float>?, _ norm: UnsafePointer<Float>?) {
+        precondition(residual == nil || norm != nil, "[funnel] a residual is added after an input norm")
+    }
+
     /// `t = DWConv(x) + bias`; with `moments`, also the per-channel mean and biased variance of `t`.
     package static func convolution(_ s: DepthwiseShape, x: UnsafePointer<Float>, norm: UnsafePointer<Float>? = nil,
                                     residual: UnsafePointer<Float>? = nil, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                     t: UnsafeMutablePointer<Float>,
                                     moments: (mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>)?) {
-        precondition(residual == nil || norm != nil, "[funnel] a residual is added after an input norm")
+        requireNorm(forResidual: residual, norm)
         let c = s.channels, wt = tapMajor(weight, s)
         let sums = rowChunks(s, slots: moments == nil ? 0 : 2) { rows, partial in
             funnel_frelu3x3_forward_rows(x, norm, residual, wt.pointer, bias, t, partial, rows.lowerBound, rows.upperBound, s.height, s.width, c)
@@ -99,7 +104,7 @@ package enum FReLU3x3Kernel {
                                      residual: UnsafePointer<Float>? = nil, weight: UnsafePointer<Float>? = nil, t: UnsafePointer<Float>, _ k: BackwardCoefficients,
                                      sumG: UnsafeMutablePointer<Float>, sumGTHat: UnsafeMutablePointer<Float>) -> FReLUInputNormPartials? {
         precondition(norm == nil || weight != nil, "[funnel] an input norm's sums need the depthwise weights")
-        precondition(residual == nil || norm != nil, "[funnel] a residual is added after an input norm")
+        requireNorm(forResidual: residual, norm)
         let c = s.channels, coef = Buffer(packing: [k.scale, k.shift, k.mean, k.invStd], channels: c)
         let wt = norm == nil ? nil : weight.map { tapMajor($0, s) }
         let sums = rowChunks(s, slots: norm == nil ? 2 : FReLUInputNormPartials.slots) { rows, partial in
@@ -125,7 +130,7 @@ package enum FReLU3x3Kernel {
                                  dx: UnsafeMutablePointer<Float>?, dResidual: UnsafeMutablePointer<Float>? = nil,
                                  dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?) {
         precondition((norm == nil) == (normTerms == nil), "[funnel] an input norm's gradient needs its terms k1, k2")
-        precondition(residual == nil || norm != nil, "[funnel] a residual is added after an input norm")
+        requireNorm(forResidual: residual, norm)
         let c = s.channels, wt = tapMajor(weight, s)
         let coef = Buffer(packing: [k.scale, k.shift, k.mean, k.invStd, k.centerG, k.centerGTHat] + (normTerms.map { [$0.k1, $0.k2] } ?? []),
                           channels: c)

@@ -58,7 +58,7 @@ package enum OpenMPPlaces {
     /// of them, asked from inside a parallel region of the compute pool. Fewer than the threads
     /// means threads share a core.
     package static func computeCPUCount() -> Int {
-        let threads = max(1, kernelThreads > 0 ? kernelThreads : DNNLContext.shared.threads)
+        let threads = computeThreadCount
         let masks = UnsafeMutableBufferPointer<CPUMask>.allocate(capacity: threads)
         masks.initialize(repeating: CPUMask())
         defer { _ = masks.deinitialize(); masks.deallocate() }

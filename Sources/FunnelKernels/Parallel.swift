@@ -3,6 +3,9 @@ import Foundation
 /// Number of threads Funnel's own kernels split work into (set with `setComputeThreads`).
 nonisolated(unsafe) var kernelThreads = 0
 
+/// The compute threads: those set with `setComputeThreads`, else the OpenMP pool's size.
+package var computeThreadCount: Int { max(1, kernelThreads > 0 ? kernelThreads : DNNLContext.shared.threads) }
+
 // Funnel's kernels run on oneDNN's own OpenMP thread pool (libgomp's `GOMP_parallel`), not on a
 // second pool: two pools on two cores fight, since OpenMP's workers spin between oneDNN calls and
 // steal the core a Dispatch worker needs. Entry points are looked up at run time (see DNNL.swift).
@@ -27,7 +30,7 @@ private final class ParallelJob {
 /// reduction that must not should split its work into fixed pieces of its own.
 @inline(__always)
 package func parallelChunks(_ count: Int, minimumPerThread: Int = 2048, _ body: (Range<Int>) -> Void) {
-    let threads = max(1, min(kernelThreads > 0 ? kernelThreads : DNNLContext.shared.threads, count / max(1, minimumPerThread)))
+    let threads = max(1, min(computeThreadCount, count / max(1, minimumPerThread)))
     if threads <= 1 { body(0..<count); return }
     let chunk = (count + threads - 1) / threads
     withoutActuallyEscaping(body) { body in

@@ -198,7 +198,7 @@ public enum TrainBenchmark {
                       peakTensorBytes: memory.live, peakPooledBytes: memory.held,
                       trainFLOPsPerImage: flops, gflops: flops * Double(batchSize) / m * 1e-9,
                       trainInnerFLOPsPerImage: innerFLOPs, innerGFLOPS: innerFLOPs * Double(batchSize) / m * 1e-9, profile: profile,
-                      threads: DNNLContext.shared.threads, computeCPUs: OpenMPPlaces.computeCPUCount())
+                      threads: computeThreadCount, computeCPUs: OpenMPPlaces.computeCPUCount())
     }
 
     /// Runs each (model, activation) in its own child process (`executable` with `arguments(model, act)`),
