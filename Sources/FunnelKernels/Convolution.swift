@@ -70,6 +70,21 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
             && inChannels >= 64 && outChannels >= 64 && inChannels % 16 == 0 && outChannels % 16 == 0
     }
 
+    /// The forward convolution whose output is this one's input gradient, when there is one: for
+    /// stride 1, without dilation or groups, backward-data is the forward convolution of the output
+    /// gradient with the weights transposed (inputs and outputs swapped) and turned by 180 degrees
+    /// (`Convolution.transposedFlipped`), padded by `k - 1 - pad`. oneDNN 2.6 runs channels-last
+    /// backward-data on its older direct kernels and the forward on its brgemm ones: 10-30% faster
+    /// up to 128 channels (ResNet-20's 16-64, ResNet-18's 64 and 128 with `--convolution direct`),
+    /// slower from 256 (13% at 256x8x8, 60% at 512x4x4), where the older kernels do well; measured
+    /// in docs/performance-log.md. 1x1 convolutions keep their own backward-data kernel.
+    package var backwardDataAsForward: ConvGeometry? {
+        guard strideH == 1, strideW == 1, dilationH == 1, dilationW == 1, groups == 1, kh * kw > 1,
+              padH < kh, padW < kw, inChannels <= 128, outChannels <= 128 else { return nil }
+        return ConvGeometry(batch: batch, inChannels: outChannels, height: outHeight, width: outWidth, outChannels: inChannels,
+                            kh: kh, kw: kw, padH: kh - 1 - padH, padW: kw - 1 - padW)
+    }
+
     /// The user weight layout: `[O, I/g, kh, kw]` stored `(o, kh, kw, i)`, grouped as oneDNN wants.
     var weightLayout: Layout {
         let ig = inChannels / groups
@@ -209,7 +224,11 @@ package enum Convolution {
     /// `dst = conv(src, weight) + bias`.
     package static func forward(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                 bias: UnsafePointer<Float>?, dst: UnsafeMutablePointer<Float>) {
-        let winograd = usesWinograd(g)
+        forward(g, src: src, weight: weight, bias: bias, dst: dst, winograd: usesWinograd(g))
+    }
+
+    private static func forward(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                bias: UnsafePointer<Float>?, dst: UnsafeMutablePointer<Float>, winograd: Bool) {
         let p = forwardPrimitive(g, winograd: winograd)
         let x = Staged(input: g.srcLayout.md, src, wanted: p.md(dnnl_query_src_md), key: "src", g, winograd)
         let w = Staged(input: g.weightLayout.md, weight, wanted: p.md(dnnl_query_weights_md), key: "w_fwd", g, winograd)
@@ -244,7 +263,11 @@ package enum Convolution {
         let winograd = usesWinograd(g)
         // Both backward primitives take the activations in the layout they were made with.
         let dy = Staged(input: g.dstLayout.md, diffDst, wanted: g.dstMD(blocked: winograd), key: "dst", g, winograd)
-        if let diffSrc, let weight {
+        if let diffSrc, let weight, !winograd, let transposed = g.backwardDataAsForward {
+            let turned = Buffer(count: g.weightDims.reduce(1, *))
+            transposedFlipped(g, weight, into: turned.pointer)
+            forward(transposed, src: diffDst, weight: turned.pointer, bias: nil, dst: diffSrc, winograd: false)
+        } else if let diffSrc, let weight {
             let p = backwardDataPrimitive(g, winograd: winograd)
             let w = Staged(input: g.weightLayout.md, weight, wanted: p.md(dnnl_query_weights_md), key: "w_bwd", g, winograd)
             let dx = Staged(output: g.srcLayout.md, diffSrc, wanted: p.md(dnnl_query_diff_src_md))
@@ -272,6 +295,22 @@ package enum Convolution {
 }
 
 extension Convolution {
+    /// The weights of `g.backwardDataAsForward`: `w'[i, o, y, x] = w[o, i, kh - 1 - y, kw - 1 - x]`,
+    /// both in Funnel's layout (`(o, kh, kw, i)` physical, so `(i, kh, kw, o)` for `w'`).
+    package static func transposedFlipped(_ g: ConvGeometry, _ weight: UnsafePointer<Float>, into turned: UnsafeMutablePointer<Float>) {
+        let (o, i, kh, kw) = (g.outChannels, g.inChannels, g.kh, g.kw)
+        // Walks w in order and writes each tap's (o, i) block transposed.
+        for oc in 0..<o {
+            for y in 0..<kh {
+                for x in 0..<kw {
+                    let from = weight + ((oc * kh + y) * kw + x) * i
+                    let to = turned + ((kh - 1 - y) * kw + (kw - 1 - x)) * o + oc
+                    for ic in 0..<i { to[ic * kh * kw * o] = from[ic] }
+                }
+            }
+        }
+    }
+
     /// `dst = max(conv(src, weight) + bias, other)` in one oneDNN primitive (a binary-max post-op);
     /// `other` has `dst`'s shape. Used for inference FReLU with batch norm folded into the weights.
     package static func forwardMax(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
