@@ -74,16 +74,19 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     /// stride 1, without dilation or groups, backward-data is the forward convolution of the output
     /// gradient with the weights transposed (inputs and outputs swapped) and turned by 180 degrees
     /// (`Convolution.transposedFlipped`), padded by `k - 1 - pad`. oneDNN 2.6 runs channels-last
-    /// backward-data on its older direct kernels and the forward on its brgemm ones: 10-30% faster
-    /// up to 128 channels (ResNet-20's 16-64, ResNet-18's 64 and 128 with `--convolution direct`),
-    /// slower from 256 (13% at 256x8x8, 60% at 512x4x4), where the older kernels do well; measured
-    /// in docs/performance-log.md. 1x1 convolutions keep their own backward-data kernel.
+    /// backward-data on its older direct kernels and the forward on its brgemm ones. Measured
+    /// (docs/performance-log.md): 3x3 windows 10-30% faster up to 128 channels (ResNet-20's 16-64,
+    /// ResNet-18's 64 and 128 with `--convolution direct`) but slower from 256 (13% at 256x8x8, 60%
+    /// at 512x4x4), where the older kernels do well; 1x1 convolutions (ResNet-50's) 0-20% faster at
+    /// every width from 64 to 2048 channels.
     package var backwardDataAsForward: ConvGeometry? {
-        guard strideH == 1, strideW == 1, dilationH == 1, dilationW == 1, groups == 1, kh * kw > 1,
-              padH < kh, padW < kw, inChannels <= 128, outChannels <= 128 else { return nil }
+        guard strideH == 1, strideW == 1, dilationH == 1, dilationW == 1, groups == 1, padH < kh, padW < kw,
+              isPointwise || (inChannels <= 128 && outChannels <= 128) else { return nil }
         return ConvGeometry(batch: batch, inChannels: outChannels, height: outHeight, width: outWidth, outChannels: inChannels,
                             kh: kh, kw: kw, padH: kh - 1 - padH, padW: kw - 1 - padW)
     }
+
+    var isPointwise: Bool { kh == 1 && kw == 1 }
 
     /// The user weight layout: `[O, I/g, kh, kw]` stored `(o, kh, kw, i)`, grouped as oneDNN wants.
     var weightLayout: Layout {
@@ -227,11 +230,14 @@ package enum Convolution {
         forward(g, src: src, weight: weight, bias: bias, dst: dst, winograd: usesWinograd(g))
     }
 
+    /// `weightLayout` (default: `g.weightLayout`) says how `weight` is stored and `weightKey` names
+    /// its reorder.
     private static func forward(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                weightLayout: Layout? = nil, weightKey: String = "w_fwd",
                                 bias: UnsafePointer<Float>?, dst: UnsafeMutablePointer<Float>, winograd: Bool) {
         let p = forwardPrimitive(g, winograd: winograd)
         let x = Staged(input: g.srcLayout.md, src, wanted: p.md(dnnl_query_src_md), key: "src", g, winograd)
-        let w = Staged(input: g.weightLayout.md, weight, wanted: p.md(dnnl_query_weights_md), key: "w_fwd", g, winograd)
+        let w = Staged(input: (weightLayout ?? g.weightLayout).md, weight, wanted: p.md(dnnl_query_weights_md), key: weightKey, g, winograd)
         let y = Staged(output: g.dstLayout.md, dst, wanted: p.md(dnnl_query_dst_md))
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
             (DNNL_ARG_SRC, x.wanted, x.pointer), (DNNL_ARG_WEIGHTS, w.wanted, w.pointer), (DNNL_ARG_DST, y.wanted, y.pointer),
@@ -264,9 +270,18 @@ package enum Convolution {
         // Both backward primitives take the activations in the layout they were made with.
         let dy = Staged(input: g.dstLayout.md, diffDst, wanted: g.dstMD(blocked: winograd), key: "dst", g, winograd)
         if let diffSrc, let weight, !winograd, let transposed = g.backwardDataAsForward {
-            let turned = Buffer(count: g.weightDims.reduce(1, *))
-            transposedFlipped(g, weight, into: turned.pointer)
-            forward(transposed, src: diffDst, weight: turned.pointer, bias: nil, dst: diffSrc, winograd: false)
+            if g.isPointwise {
+                // Nothing to turn: the [O, I] weights read as [I, O], transposed by the reorder
+                // into the primitive's layout.
+                let i = g.inChannels, o = g.outChannels
+                let asTransposed = Layout(dims: [i, o, 1, 1], strides: [1, i, i * o, i * o])
+                forward(transposed, src: diffDst, weight: weight, weightLayout: asTransposed, weightKey: "w_transposed", bias: nil,
+                        dst: diffSrc, winograd: false)
+            } else {
+                let turned = Buffer(count: g.weightDims.reduce(1, *))
+                transposedFlipped(g, weight, into: turned.pointer)
+                forward(transposed, src: diffDst, weight: turned.pointer, bias: nil, dst: diffSrc, winograd: false)
+            }
         } else if let diffSrc, let weight {
             let p = backwardDataPrimitive(g, winograd: winograd)
             let w = Staged(input: g.weightLayout.md, weight, wanted: p.md(dnnl_query_weights_md), key: "w_bwd", g, winograd)
