@@ -86,6 +86,7 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
                             kh: kh, kw: kw, padH: kh - 1 - padH, padW: kw - 1 - padW)
     }
 
+    /// A 1x1 window.
     var isPointwise: Bool { kh == 1 && kw == 1 }
 
     /// The user weight layout: `[O, I/g, kh, kw]` stored `(o, kh, kw, i)`, grouped as oneDNN wants.

@@ -12,9 +12,11 @@ public enum OpsBenchmark {
         public let pass: String
         public let seconds: Double
         public let gflops: Double
-        /// The bare oneDNN primitive on the same shape (weights pre-reordered, memory made once).
+        /// The bare oneDNN primitive of this pass on the same shape (weights pre-reordered, memory
+        /// made once).
         public let primitiveSeconds: Double
-        /// `seconds / primitiveSeconds - 1`.
+        /// `seconds / primitiveSeconds - 1`: below zero where Funnel runs the pass another way (a
+        /// stride-1 backward-data as a forward convolution, `ConvGeometry.backwardDataAsForward`).
         public let overhead: Double
         public let implementation: String
 
