@@ -231,14 +231,14 @@ package enum Convolution {
         forward(g, src: src, weight: weight, bias: bias, dst: dst, winograd: usesWinograd(g))
     }
 
-    /// `weightLayout` (default: `g.weightLayout`) says how `weight` is stored and `weightKey` names
-    /// its reorder.
-    private static func forward(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                weightLayout: Layout? = nil, weightKey: String = "w_fwd",
+    /// `weightLayout` says how `weight` is stored when not as `g.weightLayout`; it is part of the
+    /// weight reorder's key.
+    private static func forward(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>, weightLayout: Layout? = nil,
                                 bias: UnsafePointer<Float>?, dst: UnsafeMutablePointer<Float>, winograd: Bool) {
         let p = forwardPrimitive(g, winograd: winograd)
         let x = Staged(input: g.srcLayout.md, src, wanted: p.md(dnnl_query_src_md), key: "src", g, winograd)
-        let w = Staged(input: (weightLayout ?? g.weightLayout).md, weight, wanted: p.md(dnnl_query_weights_md), key: weightKey, g, winograd)
+        let w = Staged(input: (weightLayout ?? g.weightLayout).md, weight, wanted: p.md(dnnl_query_weights_md), key: "w_fwd", g, winograd,
+                       weightLayout)
         let y = Staged(output: g.dstLayout.md, dst, wanted: p.md(dnnl_query_dst_md))
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
             (DNNL_ARG_SRC, x.wanted, x.pointer), (DNNL_ARG_WEIGHTS, w.wanted, w.pointer), (DNNL_ARG_DST, y.wanted, y.pointer),
@@ -276,8 +276,7 @@ package enum Convolution {
                 // into the primitive's layout.
                 let i = g.inChannels, o = g.outChannels
                 let asTransposed = Layout(dims: [i, o, 1, 1], strides: [1, i, i * o, i * o])
-                forward(transposed, src: diffDst, weight: weight, weightLayout: asTransposed, weightKey: "w_transposed", bias: nil,
-                        dst: diffSrc, winograd: false)
+                forward(transposed, src: diffDst, weight: weight, weightLayout: asTransposed, bias: nil, dst: diffSrc, winograd: false)
             } else {
                 let turned = Buffer(count: g.weightDims.reduce(1, *))
                 transposedFlipped(g, weight, into: turned.pointer)
