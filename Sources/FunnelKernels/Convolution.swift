@@ -53,14 +53,8 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
 
     /// The activations' descriptors: Funnel's channels-last, or oneDNN's 16-channel blocks
     /// (`nChw16c`), the only layout its Winograd kernels take.
-    func srcMD(blocked: Bool) -> dnnl_memory_desc_t { blocked ? blockedMD([batch, inChannels, height, width]) : srcLayout.md }
-    func dstMD(blocked: Bool) -> dnnl_memory_desc_t { blocked ? blockedMD([batch, outChannels, outHeight, outWidth]) : dstLayout.md }
-
-    private func blockedMD(_ dims: [Int]) -> dnnl_memory_desc_t {
-        var md = dnnl_memory_desc_t()
-        check(dnnl_memory_desc_init_by_tag(&md, 4, dims.map { Int64($0) }, dnnl_f32, dnnl_nChw16c), "memory_desc nChw16c \(dims)")
-        return md
-    }
+    func srcMD(blocked: Bool) -> dnnl_memory_desc_t { blocked ? ChannelBlocks.md(srcLayout.dims) : srcLayout.md }
+    func dstMD(blocked: Bool) -> dnnl_memory_desc_t { blocked ? ChannelBlocks.md(dstLayout.dims) : dstLayout.md }
 
     /// A stride-1, undilated, ungrouped 3x3 convolution with at least 64 input and output channels in
     /// whole 16-channel blocks: the shapes where Winograd F(4x4, 3x3) beats the direct kernels here

@@ -5,8 +5,8 @@ import FunnelTestSupport
 
 /// The C kernels' streaming stores (`StreamingStores`) write exactly what ordinary stores write:
 /// every output and gradient of batch norm (with ReLU and a residual) and of the fused FReLU and
-/// DY-ReLU ops (with an input norm), in training, is bitwise the same with every aligned output
-/// streamed and with none. (The suite is serialized: only its tests change the threshold.)
+/// DY-ReLU ops (with an input norm), in training, and the layout changes of Winograd convolutions
+/// (`ChannelBlocks`), is bitwise the same with every aligned output streamed and with none. (The suite is serialized: only its tests change the threshold.)
 @Suite(.serialized) struct StreamingStoreTests {
     /// Runs `body` with every output streamed and with none; expects the same values, bit for bit.
     private func expectTheSameBothWays(_ body: () -> [[Float]]) {
@@ -70,6 +70,19 @@ import FunnelTestSupport
             }
             (y * randn(y.shape, seed: 76)).sum().backward()
             return [y.scalars] + parameters.map { $0.grad!.scalars }
+        }
+    }
+
+    /// Both layout changes of `ChannelBlocks`, over positions split between the threads.
+    @Test func channelBlocksAreTheSameStreamed() {
+        let dims = [3, 32, 9, 10]
+        let count = dims.reduce(1, *)
+        let x = randn(dims, seed: 81).scalars
+        expectTheSameBothWays {
+            let blocks = Buffer(count: count), back = Buffer(count: count)
+            x.withUnsafeBufferPointer { ChannelBlocks.toBlocks($0.baseAddress!, blocks.pointer, dims: dims) }
+            ChannelBlocks.fromBlocks(blocks.pointer, back.pointer, dims: dims)
+            return [Array(UnsafeBufferPointer(start: blocks.pointer, count: count)), Array(UnsafeBufferPointer(start: back.pointer, count: count))]
         }
     }
 }

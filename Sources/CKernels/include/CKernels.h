@@ -97,6 +97,12 @@ void funnel_bn_backward_sums_rows(const float *g, const float *x, const float *o
 void funnel_bn_backward_rows(const float *g, const float *x, const float *out, const float *coef, int relu, float *dx,
                              float *passed, long r0, long r1, long C);
 
+// The layout change of an [N, C, H, W] activation, C a multiple of 16, from channels-last
+// ([N, H, W, C]) to 16-channel blocks ([N, C/16, H, W, 16], oneDNN's nChw16c) when to_blocks, else
+// back, over positions q0..<q1 of the N x HW (q = n * HW + h * W + w). The output is streamed like
+// the others (below).
+void funnel_channel_blocks(const float *src, float *dst, int to_blocks, long q0, long q1, long HW, long C);
+
 // Outputs whose chunk (one thread's part) has at least this many bytes are written past the caches
 // (streaming stores, see vectors.h); 8 MB unless changed. Results are the same either way.
 long funnel_stream_min_bytes_get(void);
