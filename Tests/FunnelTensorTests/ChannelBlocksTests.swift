@@ -7,7 +7,9 @@ import FunnelTestSupport
 /// convolutions read and write through it (`WinogradConvolutionTests` checks them end to end;
 /// `StreamingStoreTests` that streaming the copies changes nothing).
 @Suite struct ChannelBlocksTests {
-    @Test(arguments: [[3, 48, 5, 7], [1, 16, 1, 1], [2, 64, 8, 8]])
+    /// The last shape has enough positions (1,140 at 32 channels) to be split between two threads,
+    /// inside an image.
+    @Test(arguments: [[3, 48, 5, 7], [1, 16, 1, 1], [2, 64, 8, 8], [3, 32, 19, 20]])
     func blocksAreWhereTheLayoutPutsThem(dims: [Int]) {
         let (n, c, h, w) = (dims[0], dims[1], dims[2], dims[3])
         let count = n * c * h * w
