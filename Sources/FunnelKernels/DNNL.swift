@@ -249,9 +249,11 @@ func mdBytes(_ m: dnnl_memory_desc_t) -> Int {
     return Int(dnnl_memory_desc_get_size(&m))
 }
 
-/// Copies between two layouts of the same logical dims with a cached reorder primitive.
+/// Copies between two layouts of the same logical dims: between channels-last and 16-channel
+/// blocks with `ChannelBlocks`, otherwise with a cached oneDNN reorder primitive.
 func reorder(_ from: dnnl_memory_desc_t, _ src: UnsafeRawPointer, _ to: dnnl_memory_desc_t, _ dst: UnsafeMutableRawPointer,
              key: AnyHashable...) {
+    if ChannelBlocks.copy(from, src, to, dst) { return }
     let p = PrimitiveCache.shared.get("reorder", AnyHashable(key)) {
         var pd: dnnl_primitive_desc_t?
         var f = from, t = to

@@ -1,8 +1,7 @@
 import CDNNL
 
 /// Memory a primitive reads or writes, in the layout it wants: the caller's own memory when that is
-/// the layout, else a copy reordered in (an input) or out after the run (`writeBack`, an output):
-/// by `ChannelBlocks` between channels-last and 16-channel blocks, by oneDNN's reorder otherwise.
+/// the layout, else a copy reordered in (an input) or out after the run (`writeBack`, an output).
 struct Staged {
     let wanted: dnnl_memory_desc_t
     let pointer: UnsafeMutableRawPointer
@@ -13,9 +12,7 @@ struct Staged {
     /// `key` names the reorder (with `user` and `wanted` fixed by it) in the primitive cache.
     init(input user: dnnl_memory_desc_t, _ data: UnsafePointer<Float>, wanted: dnnl_memory_desc_t, key: AnyHashable...) {
         self.init(user: user, UnsafeMutableRawPointer(mutating: data), wanted: wanted)
-        if let copy, !ChannelBlocks.change(user, data, wanted, copy.pointer) {
-            reorder(user, data, wanted, copy.pointer, key: "in", AnyHashable(key))
-        }
+        if let copy { reorder(user, data, wanted, copy.pointer, key: "in", AnyHashable(key)) }
     }
 
     init(output user: dnnl_memory_desc_t, _ data: UnsafeMutablePointer<Float>, wanted: dnnl_memory_desc_t) {
@@ -30,8 +27,6 @@ struct Staged {
 
     /// Copies an output's staged values to the caller's memory (nothing when it was written in place).
     func writeBack(key: AnyHashable...) {
-        if let copy, !ChannelBlocks.change(wanted, copy.pointer, user, userPointer) {
-            reorder(wanted, copy.pointer, user, userPointer, key: "out", AnyHashable(key))
-        }
+        if let copy { reorder(wanted, copy.pointer, user, userPointer, key: "out", AnyHashable(key)) }
     }
 }

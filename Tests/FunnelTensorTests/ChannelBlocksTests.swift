@@ -26,7 +26,8 @@ import FunnelTestSupport
         expectEqual(back, (0..<count).map { channelsLast.pointer[$0] }, "back in channels-last")
     }
 
-    /// Every value bitwise equal; on failure, how many differ and the first.
+    /// Every value bitwise equal; on failure, how many differ and the first. (Not `expectClose` with
+    /// no tolerance: a NaN left in an unwritten slot would pass its comparison.)
     private func expectEqual(_ actual: Buffer, _ expected: [Float], _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
         let differing = (0..<expected.count).filter { actual.pointer[$0].bitPattern != expected[$0].bitPattern }
         let first = differing.first.map { "first at \($0): \(actual.pointer[$0]) for \(expected[$0])" } ?? ""
