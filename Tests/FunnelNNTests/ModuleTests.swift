@@ -83,6 +83,42 @@ private final class Block: Module {
         #expect(Swift.abs(r.item + 0.2) < 1e-5)
     }
 
+    @Test func largeParametersUpdateEveryElementByTheFormula() {
+        // Large enough that the update is split across threads (Optimizers.minimumPerThread), with an
+        // odd count so the chunks are uneven: every element must follow the scalar formula exactly.
+        let n = 3 * Optimizers.minimumPerThread + 5
+        let values = (0..<n).map { Float(($0 * 7919) % 1000) / 500 - 1 }, grads = (0..<n).map { Float(($0 * 104_729) % 997) / 400 - 1.2 }
+        let (lr, mu, wd): (Float, Float, Float) = (0.05, 0.9, 1e-3)
+        let p = param(values, grad: grads)
+        let sgd = SGD([("p", p)], learningRate: lr, momentum: mu, weightDecay: wd, nesterov: true)
+        sgd.step(); sgd.step()
+        var expected = values
+        for j in 0..<n {
+            var w = values[j], buf: Float = 0
+            for step in 0..<2 {
+                let d = grads[j] + wd * w
+                buf = step == 0 ? d : mu * buf + d
+                w -= lr * (d + mu * buf)
+            }
+            expected[j] = w
+        }
+        expectSame(p.scalars, expected, "SGD")
+
+        let q = param(values, grad: grads)
+        Adam([("q", q)], learningRate: lr, weightDecay: wd).step()
+        let c1: Float = 1 - 0.9, c2: Float = 1 - 0.999
+        for j in 0..<n {
+            let d = grads[j] + wd * values[j], m = 0.9 * 0 + (1 - 0.9) * d, v = 0.999 * 0 + (1 - 0.999) * d * d
+            expected[j] = values[j] - lr * (m / c1) / ((v / c2).squareRoot() + 1e-8)
+        }
+        expectSame(q.scalars, expected, "Adam")
+    }
+
+    private func expectSame(_ found: [Float], _ expected: [Float], _ what: String) {
+        let wrong = found.indices.filter { found[$0] != expected[$0] }
+        #expect(wrong.isEmpty, "\(what): \(wrong.count) of \(found.count) elements differ, first at \(wrong.prefix(3).map { "\($0): \(found[$0]) vs \(expected[$0])" })")
+    }
+
     @Test func stateRoundTripsAndChecksShapes() throws {
         let p = param([1, 2], grad: [1, 1])
         let sgd = SGD([("p", p)], learningRate: 0.1, momentum: 0.9)

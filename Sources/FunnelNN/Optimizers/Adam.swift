@@ -1,4 +1,5 @@
 import Foundation
+import FunnelKernels
 import FunnelTensor
 
 /// Adam (`torch.optim.Adam`, L2 weight decay added to the gradient) and AdamW (`torch.optim.AdamW`,
@@ -31,13 +32,15 @@ public final class Adam: Optimizer {
             let w = p.buffer.pointer, g = grad.buffer.pointer, n = p.count
             let m = slots.slot("exp_avg", i, like: p).0.buffer.pointer
             let v = slots.slot("exp_avg_sq", i, like: p).0.buffer.pointer
-            let (lr, b1, b2, wd, e) = (learningRate, beta1, beta2, weightDecay, eps)
-            for j in 0..<n {
-                if decoupled { w[j] -= lr * wd * w[j] }
-                let d = decoupled ? g[j] : g[j] + wd * w[j]
-                m[j] = b1 * m[j] + (1 - b1) * d
-                v[j] = b2 * v[j] + (1 - b2) * d * d
-                w[j] -= lr * (m[j] / c1) / ((v[j] / c2).squareRoot() + e)
+            let (lr, b1, b2, wd, e, decoupled) = (learningRate, beta1, beta2, weightDecay, eps, decoupled)
+            parallelChunks(n, minimumPerThread: Optimizers.minimumPerThread) { range in
+                for j in range {
+                    if decoupled { w[j] -= lr * wd * w[j] }
+                    let d = decoupled ? g[j] : g[j] + wd * w[j]
+                    m[j] = b1 * m[j] + (1 - b1) * d
+                    v[j] = b2 * v[j] + (1 - b2) * d * d
+                    w[j] -= lr * (m[j] / c1) / ((v[j] / c2).squareRoot() + e)
+                }
             }
         }
     }

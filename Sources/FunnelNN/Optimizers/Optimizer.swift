@@ -80,3 +80,12 @@ public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
     }
     return norm
 }
+
+/// What the optimizers share.
+enum Optimizers {
+    /// Elements a thread takes at least in an update: below this a parallel region costs more
+    /// than it saves (biases and norms run inline, convolution weights split across threads).
+    /// Each element's arithmetic is the same on any thread, so updates are bitwise the same at
+    /// every thread count.
+    static let minimumPerThread = 1 << 14
+}

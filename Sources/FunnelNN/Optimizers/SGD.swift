@@ -20,18 +20,22 @@ public final class SGD: Optimizer {
         for (i, (_, p)) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
             let w = p.buffer.pointer, g = grad.buffer.pointer, n = p.count
-            let (lr, wd, mu) = (learningRate, weightDecay, momentum)
+            let (lr, wd, mu, nesterov) = (learningRate, weightDecay, momentum, nesterov)
             if mu == 0 {
-                for j in 0..<n { w[j] -= lr * (g[j] + wd * w[j]) }
+                parallelChunks(n, minimumPerThread: Optimizers.minimumPerThread) { range in
+                    for j in range { w[j] -= lr * (g[j] + wd * w[j]) }
+                }
                 continue
             }
             let (buffer, fresh) = slots.slot("momentum_buffer", i, like: p)
             let b = buffer.buffer.pointer
-            for j in 0..<n {
-                let d = g[j] + wd * w[j]
-                let v = fresh ? d : mu * b[j] + d
-                b[j] = v
-                w[j] -= lr * (nesterov ? d + mu * v : v)
+            parallelChunks(n, minimumPerThread: Optimizers.minimumPerThread) { range in
+                for j in range {
+                    let d = g[j] + wd * w[j]
+                    let v = fresh ? d : mu * b[j] + d
+                    b[j] = v
+                    w[j] -= lr * (nesterov ? d + mu * v : v)
+                }
             }
         }
     }
