@@ -122,6 +122,16 @@ package enum Convolution {
         PrimitiveCache.shared.get("conv_fwd", g, winograd) { makeForward(g, weights: weightMD(g, winograd: winograd), winograd: winograd) }
     }
 
+    /// The direct forward primitive of `g` with a `sum` post-op: `dst += conv(src, weight)` in the
+    /// convolution's own pass over `dst`.
+    static func accumulatingForwardPrimitive(_ g: ConvGeometry) -> Primitive {
+        PrimitiveCache.shared.get("conv_fwd_sum", g) {
+            withPostOps({ check(dnnl_post_ops_append_sum($0, 1), "post_ops_append_sum") }) {
+                makeForward(g, weights: weightMD(g), attr: $0, name: "conv_fwd_sum")
+            }
+        }
+    }
+
     /// The weight descriptor each pass's primitive is made with: Winograd picks its own layout.
     private static func weightMD(_ g: ConvGeometry, winograd: Bool) -> dnnl_memory_desc_t {
         winograd ? anyMD(g.weightDims) : weightMD(g)
@@ -226,14 +236,16 @@ package enum Convolution {
     }
 
     /// `weightLayout` says how `weight` is stored when not as `g.weightLayout`; it is part of the
-    /// weight reorder's key.
+    /// weight reorder's key. With `accumulate` (direct only), `dst += conv(src, weight)`.
     private static func forward(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>, weightLayout: Layout? = nil,
-                                bias: UnsafePointer<Float>?, dst: UnsafeMutablePointer<Float>, winograd: Bool) {
-        let p = forwardPrimitive(g, winograd: winograd)
+                                bias: UnsafePointer<Float>?, dst: UnsafeMutablePointer<Float>, winograd: Bool, accumulate: Bool = false) {
+        let p = accumulate ? accumulatingForwardPrimitive(g) : forwardPrimitive(g, winograd: winograd)
         let x = Staged(input: g.srcLayout.md, src, wanted: p.md(dnnl_query_src_md), key: "src", g, winograd)
         let w = Staged(input: (weightLayout ?? g.weightLayout).md, weight, wanted: p.md(dnnl_query_weights_md), key: "w_fwd", g, winograd,
-                       weightLayout)
+                       weightLayout, accumulate)
         let y = Staged(output: g.dstLayout.md, dst, wanted: p.md(dnnl_query_dst_md))
+        // The sum post-op reads what dst holds: it must be dst itself, not a staged copy.
+        precondition(!accumulate || y.pointer == UnsafeMutableRawPointer(dst), "[conv] accumulating into a staged output of \(g)")
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
             (DNNL_ARG_SRC, x.wanted, x.pointer), (DNNL_ARG_WEIGHTS, w.wanted, w.pointer), (DNNL_ARG_DST, y.wanted, y.pointer),
         ]
@@ -255,12 +267,21 @@ package enum Convolution {
         backward(g, src: src, diffDst: diffDst, weight: nil, diffSrc: nil, diffWeight: diffWeight, diffBias: diffBias)
     }
 
+    /// Whether `backward` can add the input gradient into `diffSrc` (`accumulatingData`): when it
+    /// comes from a direct forward convolution (`backwardDataAsForward`), whose `sum` post-op adds
+    /// it as it writes.
+    package static func accumulatesData(_ g: ConvGeometry) -> Bool {
+        !usesWinograd(g) && g.backwardDataAsForward != nil
+    }
+
     /// The input gradient (when `diffSrc` is given, with `weight`) and the weight and bias gradients
-    /// (when `diffWeight` is given, with `src`), each overwritten. Together, so that a Winograd
-    /// convolution stages `diffDst` into its layout once for both.
+    /// (when `diffWeight` is given, with `src`), each overwritten, or with `accumulatingData` the
+    /// input gradient added to what `diffSrc` holds (`accumulatesData(g)` must hold). Together, so
+    /// that a Winograd convolution stages `diffDst` into its layout once for both.
     package static func backward(_ g: ConvGeometry, src: UnsafePointer<Float>?, diffDst: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
-                                 diffSrc: UnsafeMutablePointer<Float>?, diffWeight: UnsafeMutablePointer<Float>?,
+                                 diffSrc: UnsafeMutablePointer<Float>?, accumulatingData: Bool = false, diffWeight: UnsafeMutablePointer<Float>?,
                                  diffBias: UnsafeMutablePointer<Float>?) {
+        precondition(!accumulatingData || accumulatesData(g), "[conv] \(g) cannot add its input gradient into diffSrc")
         let winograd = usesWinograd(g)
         // Both backward primitives take the activations in the layout they were made with.
         let dy = Staged(input: g.dstLayout.md, diffDst, wanted: g.dstMD(blocked: winograd), key: "dst", g, winograd)
@@ -270,11 +291,12 @@ package enum Convolution {
                 // into the primitive's layout.
                 let i = g.inChannels, o = g.outChannels
                 let asTransposed = Layout(dims: [i, o, 1, 1], strides: [1, i, i * o, i * o])
-                forward(transposed, src: diffDst, weight: weight, weightLayout: asTransposed, bias: nil, dst: diffSrc, winograd: false)
+                forward(transposed, src: diffDst, weight: weight, weightLayout: asTransposed, bias: nil, dst: diffSrc, winograd: false,
+                        accumulate: accumulatingData)
             } else {
                 let turned = Buffer(count: g.weightDims.reduce(1, *))
                 transposedFlipped(g, weight, into: turned.pointer)
-                forward(transposed, src: diffDst, weight: turned.pointer, bias: nil, dst: diffSrc, winograd: false)
+                forward(transposed, src: diffDst, weight: turned.pointer, bias: nil, dst: diffSrc, winograd: false, accumulate: accumulatingData)
             }
         } else if let diffSrc, let weight {
             let p = backwardDataPrimitive(g, winograd: winograd)

@@ -104,14 +104,13 @@ extension Tensor {
             return
         }
         var order = Node.topologicalOrder(from: root)
-        // Each op's gradient so far with the shape of the op's output: a sum of its consumers' shares,
-        // any of which may be compact (see `recording`) and is expanded only when the op's rule runs.
-        var grads: [ObjectIdentifier: (sum: Tensor, shape: [Int])] = [ObjectIdentifier(root): (seed, seed.shape)]
+        let pending = PendingGradients()
+        pending.sums[ObjectIdentifier(root)] = (seed, seed.shape)
         let profile = OpProfile.current
         func walk() {
             while let node = order.popLast() {
                 defer { node.release() }
-                guard let (sum, shape) = grads.removeValue(forKey: ObjectIdentifier(node)) else { continue }
+                guard let (sum, shape) = pending.sums.removeValue(forKey: ObjectIdentifier(node)) else { continue }
                 let g = sum.expanded(to: shape)
                 guard let rule = node.rule else { preconditionFailure("[backward] \(node.name) was already released by an earlier backward()") }
                 let inputGrads = profile?.backward(node.name, inputShapes: node.inputs.map(\.shape), gradOutput: g) { rule(g) } ?? rule(g)
@@ -126,12 +125,12 @@ extension Tensor {
                     switch input.source {
                     case .op(let producer):
                         let key = ObjectIdentifier(producer)
-                        if var sum = grads.removeValue(forKey: key)?.sum {
+                        if var sum = pending.sums.removeValue(forKey: key)?.sum {
                             if sum.shape != ig.shape { kind = "grad accumulation, broadcast" }
                             Tensor.accumulate(&sum, ig)
-                            grads[key] = (sum, input.shape)
+                            pending.sums[key] = (sum, input.shape)
                         } else {
-                            grads[key] = (ig, input.shape)
+                            pending.sums[key] = (ig, input.shape)
                         }
                     case .leaf(let leaf): leaf.accumulateGrad(ig.expanded(to: input.shape))
                     case .constant: break
@@ -140,13 +139,30 @@ extension Tensor {
                 }
             }
         }
-        withoutGrad(walk)
+        PendingGradients.$current.withValue(pending) { withoutGrad(walk) }
         profile?.mark()
     }
 
     /// Whether `shape` is `full`, or `full` with some dims 1: a gradient constant along those dims.
     private func isCompact(_ shape: [Int], of full: [Int]) -> Bool {
         shape.count == full.count && zip(shape, full).allSatisfy { $0 == $1 || $0 == 1 }
+    }
+
+    /// Inside a backward rule: the gradient the rules run so far have summed for this input (the
+    /// output of an op that ops after this one consumed too), handed over for the rule to add its
+    /// own share into in place and return as the input's gradient; nil when there is none yet, it
+    /// is compact, or anything else holds it or its buffer. Saves the engine's addition pass: a
+    /// residual block's input gets the shortcut's gradient first, then its first convolution's.
+    func takePendingGradient() -> Tensor? {
+        guard let pending = PendingGradients.current, let node else { return nil }
+        let key = ObjectIdentifier(node)
+        guard var entry = pending.sums.removeValue(forKey: key) else { return nil }
+        guard entry.sum.shape == shape, entry.shape == shape, isKnownUniquelyReferenced(&entry.sum),
+              isKnownUniquelyReferenced(&entry.sum.buffer) else {
+            pending.sums[key] = entry
+            return nil
+        }
+        return entry.sum
     }
 
     /// `sum += g` for a gradient sum in backward: written into `sum`'s buffer when `sum` is already
@@ -166,4 +182,13 @@ extension Tensor {
     private func accumulateGrad(_ g: Tensor) {
         grad = grad.map { $0 + g } ?? g
     }
+}
+
+/// The gradient sums of the running backward pass: each op's gradient so far, with the shape of the
+/// op's output, a sum of its consumers' shares, any of which may be compact (see `recording`) and
+/// is expanded only when the op's rule runs. Rules reach it through `takePendingGradient`; only
+/// the thread that runs `backward` touches it.
+final class PendingGradients: @unchecked Sendable {
+    var sums: [ObjectIdentifier: (sum: Tensor, shape: [Int])] = [:]
+    @TaskLocal static var current: PendingGradients?
 }

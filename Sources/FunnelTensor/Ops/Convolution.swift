@@ -23,12 +23,15 @@ extension Tensor {
         Convolution.forward(g, src: buffer.pointer, weight: weight.buffer.pointer, bias: bias?.buffer.pointer, dst: out.buffer.pointer)
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
         return out.recording("conv2d", inputs) { grad in
-            let dx = self.requiresGrad ? Tensor(uninitialized: self.shape) : nil
+            // Where the input's gradient is summed already from ops after this one (a residual
+            // block's input: the shortcut's share), the convolution adds its own in the same pass.
+            let sum = self.requiresGrad && Convolution.accumulatesData(g) ? self.takePendingGradient() : nil
+            let dx = sum ?? (self.requiresGrad ? Tensor(uninitialized: self.shape) : nil)
             let parameters = weight.requiresGrad || (bias?.requiresGrad ?? false)
             let dw = parameters ? Tensor(uninitialized: weight.shape) : nil
             let db = parameters ? bias.map { Tensor(uninitialized: $0.shape) } : nil
             Convolution.backward(g, src: self.buffer.pointer, diffDst: grad.buffer.pointer, weight: weight.buffer.pointer,
-                                 diffSrc: dx?.buffer.pointer, diffWeight: dw?.buffer.pointer, diffBias: db?.buffer.pointer)
+                                 diffSrc: dx?.buffer.pointer, accumulatingData: sum != nil, diffWeight: dw?.buffer.pointer, diffBias: db?.buffer.pointer)
             return [dx, dw] + (bias == nil ? [] : [db])
         }
     }
