@@ -91,9 +91,11 @@ extension Tensor {
 
     /// Reverse-mode differentiation from this tensor.
     ///
-    /// Walks the recorded ops in reverse order of creation and accumulates gradients into `grad` of
-    /// every leaf that requires grad (adding to what is there until `zeroGrad()`). Each op's saved
-    /// tensors are freed as soon as its rule has run, and the tape is gone afterwards.
+    /// Walks the recorded ops in a reverse topological order (every op's rule runs after the rules
+    /// of all ops that consumed its output; ops on independent branches in either order) and
+    /// accumulates gradients into `grad` of every leaf that requires grad (adding to what is there
+    /// until `zeroGrad()`). Each op's saved tensors are freed as soon as its rule has run, and the
+    /// tape is gone afterwards.
     /// - Parameter gradient: d(something)/d(self); defaults to 1 for a one-element tensor.
     public func backward(_ gradient: Tensor? = nil) {
         require(gradient != nil || count == 1, "[backward] needs a gradient for non-scalar output of shape \(shape)")
