@@ -158,9 +158,9 @@ extension Tensor {
     func takePendingGradient() -> Tensor? {
         guard let pending = PendingGradients.current, let node else { return nil }
         let key = ObjectIdentifier(node)
+        // The engine keeps each sum with this input's shape; a compact sum has a smaller one.
         guard var entry = pending.sums.removeValue(forKey: key) else { return nil }
-        guard entry.sum.shape == shape, entry.shape == shape, isKnownUniquelyReferenced(&entry.sum),
-              isKnownUniquelyReferenced(&entry.sum.buffer) else {
+        guard entry.sum.shape == shape, Tensor.isHeldAlone(&entry.sum) else {
             pending.sums[key] = entry
             return nil
         }
@@ -173,11 +173,16 @@ extension Tensor {
     /// is one pass that reads and writes it instead of one that writes a fresh buffer.
     static func accumulate(_ sum: inout Tensor, _ g: Tensor) {
         let fullSize = sum.rank == g.rank && zip(sum.shape, g.shape).allSatisfy { $0 == $1 || $1 == 1 }
-        guard fullSize, isKnownUniquelyReferenced(&sum), isKnownUniquelyReferenced(&sum.buffer) else {
+        guard fullSize, isHeldAlone(&sum) else {
             sum = sum + g
             return
         }
         Binary.run(.add, a: sum.layout, sum.buffer.pointer, b: g.layout, g.buffer.pointer, dst: sum.layout, sum.buffer.pointer)
+    }
+
+    /// Whether nothing but `t` holds this tensor and its buffer, so it may be written in place.
+    private static func isHeldAlone(_ t: inout Tensor) -> Bool {
+        isKnownUniquelyReferenced(&t) && isKnownUniquelyReferenced(&t.buffer)
     }
 
     /// `grad += g` (the first contribution is taken as it is).
