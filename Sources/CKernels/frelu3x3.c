@@ -21,6 +21,7 @@
 // x = a (z - mean) + beta + res is never stored, and the second backward pass writes dx as the
 // residual's gradient beside dz.
 #include <stdlib.h>
+#include <string.h>
 #include "CKernels.h"
 #include "vectors.h"
 
@@ -30,6 +31,16 @@
 #define ROWS_BYTES(r0, r1, W, C) (((r1) - (r0)) * (W) * (C) * (long)sizeof(float))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+// Zeroed scratch (rings of rows, vector sums) on a 64-byte boundary. The passes read and write it
+// as whole 16-float vectors; on malloc's 16-byte alignment every such access spans two cache lines,
+// which made the backward pass's window a fifth slower on the AMD instance (performance log).
+static void *scratch(size_t bytes) {
+    bytes = (bytes + 63) & ~(size_t)63;
+    void *p = aligned_alloc(64, bytes);
+    if (p) memset(p, 0, bytes);
+    return p;
+}
 
 // Each pass keeps the three input rows around output row r (image row h) in a ring, image row q
 // in slot (q + 1) % 3: this loops q over the rows to bring in, all of h - 1..h + 1 inside the
@@ -127,10 +138,10 @@ int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict 
                                  const float *restrict weight, const float *restrict bias, float *restrict t, double *restrict sums,
                                  long r0, long r1, long H, long W, long C) {
     const long rs = W * C;
-    v16 *acc = calloc((size_t)(2 * (C / 16)), sizeof(v16));  // Σt, Σt² per 16-channel block
+    v16 *acc = scratch((size_t)(2 * (C / 16)) * sizeof(v16));  // Σt, Σt² per 16-channel block
     // With an input norm, three rows of x normalised from z (and the residual added; image row q in
     // slot (q + 1) % 3).
-    float *ring = norm ? malloc((size_t)(3 * rs) * sizeof(float)) : NULL;
+    float *ring = norm ? scratch((size_t)(3 * rs) * sizeof(float)) : NULL;
     if (!acc || (norm && !ring)) { free(acc); free(ring); return -1; }
     const int stream = STREAMS(t, ROWS_BYTES(r0, r1, W, C));
     for (long r = r0; r < r1; r++) {
@@ -183,7 +194,7 @@ int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *res
     // INPUT reads x as stored (with an input norm the first pass is backward_norm_sums_rows).
     const float *norm = NULL, *res = NULL;
     const float *a = coef, *b = coef + C, *mean = coef + 2 * C, *invStd = coef + 3 * C;
-    v16 *acc = calloc((size_t)(2 * (C / 16)), sizeof(v16));  // Σ gT, Σ gT·tHat per block
+    v16 *acc = scratch((size_t)(2 * (C / 16)) * sizeof(v16));  // Σ gT, Σ gT·tHat per block
     if (!acc) return -1;
     for (long r = r0; r < r1; r++) {
         if (C > WIDE_CHANNELS) {
@@ -239,8 +250,8 @@ int funnel_frelu3x3_backward_norm_sums_rows(const float *restrict g, const float
     const long padded = (W + 2) * C, rs = W * C, blocks = C / 16;
     // Three rows of zc = z - mean1 padded with a zero column each side (image row q in slot
     // (q + 1) % 3), then a row of zeros (outside the image).
-    float *ring = calloc((size_t)(4 * padded), sizeof(float));
-    v16 *acc = calloc((size_t)(NORM_SUM_SLOTS * blocks), sizeof(v16));
+    float *ring = scratch((size_t)(4 * padded) * sizeof(float));
+    v16 *acc = scratch((size_t)(NORM_SUM_SLOTS * blocks) * sizeof(v16));
     if (!ring || !acc) { free(ring); free(acc); return -1; }
     float *zeros = ring + 3 * padded;
     // Every FLUSH_ROWS rows, or as many as make 256 positions: on narrow maps (4 x 4 at 512
@@ -275,15 +286,18 @@ int funnel_frelu3x3_backward_norm_sums_rows(const float *restrict g, const float
             const v16 a1 = LD(norm + cb), beta1 = LD(norm + 2 * C + cb);
             const float *p0 = rows[0] + cb, *p1 = rows[1] + cb, *p2 = rows[2] + cb;
             v16 sumG = {0}, sumGTHat = {0}, sumGx = {0}, sumGxZc = {0}, sumTHat = {0}, sumGTU = {0}, sumU = {0}, sumTHatU = {0};
+            // The window slides one column a step: q<i><j> is row i's padded column w + j, and columns w + 1,
+            // w + 2 carry over in registers as the next step's w, w + 1 (three loads a step, not nine).
+            v16 q00 = LD(p0), q01 = LD(p0 + C), q10 = LD(p1), q11 = LD(p1 + C), q20 = LD(p2), q21 = LD(p2 + C);
             for (long w = 0; w < W; w++) {
                 if (nextG) { __builtin_prefetch(nextG + w * C + cb); __builtin_prefetch(nextT + w * C + cb); }
                 if (nextZ) __builtin_prefetch(nextZ + w * C + cb);
                 if (nextR) __builtin_prefetch(nextR + w * C + cb);
-                const long o = (r * W + w) * C + cb, c0 = w * C, c1 = (w + 1) * C, c2 = (w + 2) * C;
+                const long o = (r * W + w) * C + cb, c2 = (w + 2) * C;
                 // u = DWConv(zc) without bias: the window's tap (i, j) reads row h + i - 1, padded column w + j.
-                const v16 zc = LD(p1 + c1);
-                const v16 u = LD(p0 + c0) * w0 + LD(p0 + c1) * w1 + LD(p0 + c2) * w2 + LD(p1 + c0) * w3 + zc * w4
-                            + LD(p1 + c2) * w5 + LD(p2 + c0) * w6 + LD(p2 + c1) * w7 + LD(p2 + c2) * w8;
+                const v16 q02 = LD(p0 + c2), q12 = LD(p1 + c2), q22 = LD(p2 + c2), zc = q11;
+                const v16 u = q00 * w0 + q01 * w1 + q02 * w2 + q10 * w3 + zc * w4 + q12 * w5 + q20 * w6 + q21 * w7 + q22 * w8;
+                q00 = q01; q01 = q02; q10 = q11; q11 = q12; q20 = q21; q21 = q22;
                 const v16 tv = LD(t + o), gv = LD(g + o);
                 const v16 share = CONDITION_SHARE(av * tv + bv, NORMED_AT(zc, o));
                 const v16 gT = gv * share, gx = gv * (ONES - share), tHat = (tv - m) * is;
@@ -342,9 +356,9 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
                                   long r0, long r1, long H, long W, long C) {
     const long padded = (W + 2) * C, blocks = C / 16, slots = 10;
     // Three gt rows and three gx rows (output row q in slot (q + 1) % 3), then a row of zeros.
-    float *ring = calloc((size_t)(3 * padded + 3 * W * C + padded), sizeof(float));
+    float *ring = scratch((size_t)(3 * padded + 3 * W * C + padded) * sizeof(float));
     // Σ x·gt per tap and Σ gt, per block.
-    v16 *acc = calloc((size_t)(slots * blocks), sizeof(v16));
+    v16 *acc = scratch((size_t)(slots * blocks) * sizeof(v16));
     if (!ring || !acc) { free(ring); free(acc); return -1; }
     float *gtRing = ring, *gxRing = ring + 3 * padded, *zeros = gxRing + 3 * W * C;
     const int stream = dx && STREAMS(dx, ROWS_BYTES(r0, r1, W, C)), streamRes = dres && STREAMS(dres, ROWS_BYTES(r0, r1, W, C));
@@ -370,19 +384,24 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
             // With an input norm, dx is taken on to the norm's input: dz = a1 dx - k1 - (z - mean1) k2.
             const v16 normScale = norm ? LD(norm + cb) : ONES, normMean = norm ? LD(norm + C + cb) : ZEROS;
             const v16 k1 = norm ? LD(coef + 6 * C + cb) : ZEROS, k2 = norm ? LD(coef + 7 * C + cb) : ZEROS;
+            // The window slides one column a step: q<i><j> is row i's padded column w + j, and columns w + 1,
+            // w + 2 carry over in registers as the next step's w, w + 1 (three loads a step, not nine).
+            v16 q00 = LD(p0), q01 = LD(p0 + C), q10 = LD(p1), q11 = LD(p1 + C), q20 = LD(p2), q21 = LD(p2 + C);
             for (long w = 0; w < W; w++) {
-                const long at = (r * W + w) * C + cb, c0 = (w + 2) * C, c1 = (w + 1) * C, c2 = w * C;
+                const long at = (r * W + w) * C + cb, c0 = (w + 2) * C;
                 const v16 stored = LD(x + at), xv = INPUT_AT(at, cb);
-                v16 d = LD(gx + w * C + cb), gv;
-                gv = LD(p0 + c0); d += gv * w0; a0 += xv * gv;
-                gv = LD(p0 + c1); d += gv * w1; a1 += xv * gv;
-                gv = LD(p0 + c2); d += gv * w2; a2 += xv * gv;
-                gv = LD(p1 + c0); d += gv * w3; a3 += xv * gv;
-                gv = LD(p1 + c1); d += gv * w4; a4 += xv * gv; ab += gv;
-                gv = LD(p1 + c2); d += gv * w5; a5 += xv * gv;
-                gv = LD(p2 + c0); d += gv * w6; a6 += xv * gv;
-                gv = LD(p2 + c1); d += gv * w7; a7 += xv * gv;
-                gv = LD(p2 + c2); d += gv * w8; a8 += xv * gv;
+                const v16 q02 = LD(p0 + c0), q12 = LD(p1 + c0), q22 = LD(p2 + c0);
+                v16 d = LD(gx + w * C + cb);
+                d += q02 * w0; a0 += xv * q02;
+                d += q01 * w1; a1 += xv * q01;
+                d += q00 * w2; a2 += xv * q00;
+                d += q12 * w3; a3 += xv * q12;
+                d += q11 * w4; a4 += xv * q11; ab += q11;
+                d += q10 * w5; a5 += xv * q10;
+                d += q22 * w6; a6 += xv * q22;
+                d += q21 * w7; a7 += xv * q21;
+                d += q20 * w8; a8 += xv * q20;
+                q00 = q01; q01 = q02; q10 = q11; q11 = q12; q20 = q21; q21 = q22;
                 if (dx) STREAM(dx + at, norm ? normScale * d - k1 - (stored - normMean) * k2 : d, stream);
                 if (dres) STREAM(dres + at, d, streamRes);
             }
