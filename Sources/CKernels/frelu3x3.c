@@ -76,6 +76,15 @@ static void *scratch(size_t bytes) {
         out = acc_;                                                                                         \
     } while (0)
 
+// A 3x3 window sliding along rows p0, p1, p2 padded with a zero column each side (the backward
+// passes): q<i><j> is row i's padded column w + j. SLIDING_WINDOW_LOAD(w) loads column w + 2 and
+// SLIDING_WINDOW_SHIFT moves columns w + 1, w + 2 to the next step's w, w + 1 in registers, so a
+// step loads three vectors, not nine.
+#define SLIDING_WINDOW_START v16 q00 = LD(p0), q01 = LD(p0 + C), q10 = LD(p1), q11 = LD(p1 + C), q20 = LD(p2), q21 = LD(p2 + C)
+#define SLIDING_WINDOW_LOAD(w) const v16 q02 = LD(p0 + ((w) + 2) * C), q12 = LD(p1 + ((w) + 2) * C), q22 = LD(p2 + ((w) + 2) * C)
+#define SLIDING_WINDOW_SHIFT \
+    do { q00 = q01; q01 = q02; q10 = q11; q11 = q12; q20 = q21; q21 = q22; } while (0)
+
 // The block's nine tap weights and its input rows, for CONV_AT.
 #define WINDOW_SETUP(cb)                                                                                    \
     const float *wb = weight + (cb);                                                                        \
@@ -286,18 +295,17 @@ int funnel_frelu3x3_backward_norm_sums_rows(const float *restrict g, const float
             const v16 a1 = LD(norm + cb), beta1 = LD(norm + 2 * C + cb);
             const float *p0 = rows[0] + cb, *p1 = rows[1] + cb, *p2 = rows[2] + cb;
             v16 sumG = {0}, sumGTHat = {0}, sumGx = {0}, sumGxZc = {0}, sumTHat = {0}, sumGTU = {0}, sumU = {0}, sumTHatU = {0};
-            // The window slides one column a step: q<i><j> is row i's padded column w + j, and columns w + 1,
-            // w + 2 carry over in registers as the next step's w, w + 1 (three loads a step, not nine).
-            v16 q00 = LD(p0), q01 = LD(p0 + C), q10 = LD(p1), q11 = LD(p1 + C), q20 = LD(p2), q21 = LD(p2 + C);
+            SLIDING_WINDOW_START;
             for (long w = 0; w < W; w++) {
                 if (nextG) { __builtin_prefetch(nextG + w * C + cb); __builtin_prefetch(nextT + w * C + cb); }
                 if (nextZ) __builtin_prefetch(nextZ + w * C + cb);
                 if (nextR) __builtin_prefetch(nextR + w * C + cb);
-                const long o = (r * W + w) * C + cb, c2 = (w + 2) * C;
+                const long o = (r * W + w) * C + cb;
                 // u = DWConv(zc) without bias: the window's tap (i, j) reads row h + i - 1, padded column w + j.
-                const v16 q02 = LD(p0 + c2), q12 = LD(p1 + c2), q22 = LD(p2 + c2), zc = q11;
+                SLIDING_WINDOW_LOAD(w);
+                const v16 zc = q11;
                 const v16 u = q00 * w0 + q01 * w1 + q02 * w2 + q10 * w3 + zc * w4 + q12 * w5 + q20 * w6 + q21 * w7 + q22 * w8;
-                q00 = q01; q01 = q02; q10 = q11; q11 = q12; q20 = q21; q21 = q22;
+                SLIDING_WINDOW_SHIFT;
                 const v16 tv = LD(t + o), gv = LD(g + o);
                 const v16 share = CONDITION_SHARE(av * tv + bv, NORMED_AT(zc, o));
                 const v16 gT = gv * share, gx = gv * (ONES - share), tHat = (tv - m) * is;
@@ -384,13 +392,11 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
             // With an input norm, dx is taken on to the norm's input: dz = a1 dx - k1 - (z - mean1) k2.
             const v16 normScale = norm ? LD(norm + cb) : ONES, normMean = norm ? LD(norm + C + cb) : ZEROS;
             const v16 k1 = norm ? LD(coef + 6 * C + cb) : ZEROS, k2 = norm ? LD(coef + 7 * C + cb) : ZEROS;
-            // The window slides one column a step: q<i><j> is row i's padded column w + j, and columns w + 1,
-            // w + 2 carry over in registers as the next step's w, w + 1 (three loads a step, not nine).
-            v16 q00 = LD(p0), q01 = LD(p0 + C), q10 = LD(p1), q11 = LD(p1 + C), q20 = LD(p2), q21 = LD(p2 + C);
+            SLIDING_WINDOW_START;
             for (long w = 0; w < W; w++) {
-                const long at = (r * W + w) * C + cb, c0 = (w + 2) * C;
+                const long at = (r * W + w) * C + cb;
                 const v16 stored = LD(x + at), xv = INPUT_AT(at, cb);
-                const v16 q02 = LD(p0 + c0), q12 = LD(p1 + c0), q22 = LD(p2 + c0);
+                SLIDING_WINDOW_LOAD(w);
                 v16 d = LD(gx + w * C + cb);
                 d += q02 * w0; a0 += xv * q02;
                 d += q01 * w1; a1 += xv * q01;
@@ -401,7 +407,7 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
                 d += q22 * w6; a6 += xv * q22;
                 d += q21 * w7; a7 += xv * q21;
                 d += q20 * w8; a8 += xv * q20;
-                q00 = q01; q01 = q02; q10 = q11; q11 = q12; q20 = q21; q21 = q22;
+                SLIDING_WINDOW_SHIFT;
                 if (dx) STREAM(dx + at, norm ? normScale * d - k1 - (stored - normMean) * k2 : d, stream);
                 if (dres) STREAM(dres + at, d, streamRes);
             }
