@@ -1,6 +1,8 @@
 import CDNNL
+import CKernels
 
-/// Fully connected layer `y = x W^T + b` (`x: [N, I]`, `W: [O, I]`, row-major as PyTorch) on oneDNN.
+/// Fully connected layer `y = x W^T + b` (`x: [N, I]`, `W: [O, I]`, row-major as PyTorch): on
+/// oneDNN, or when small (`Shape.isSmall`) on one thread in Funnel's own kernel.
 package enum InnerProduct {
     package struct Shape: Hashable, Sendable, CustomStringConvertible {
         package var batch, inFeatures, outFeatures: Int
@@ -9,6 +11,9 @@ package enum InnerProduct {
             self.batch = batch; self.inFeatures = inFeatures; self.outFeatures = outFeatures; self.hasBias = hasBias
         }
         package var description: String { "n\(batch) \(inFeatures)->\(outFeatures)\(hasBias ? " bias" : "")" }
+        /// At most 2^19 multiply-adds (DY-ReLU's hyper-function at batch 128, a CIFAR classifier):
+        /// oneDNN's fixed cost a call in a training step (20-75 µs) outweighs the arithmetic.
+        package var isSmall: Bool { batch * inFeatures * outFeatures <= 1 << 19 }
         var src: Layout { .rowMajor([batch, inFeatures]) }
         var weight: Layout { .rowMajor([outFeatures, inFeatures]) }
         var bias: dnnl_memory_desc_t { hasBias ? Layout.rowMajor([outFeatures]).md : dnnl_memory_desc_t() }
@@ -26,6 +31,9 @@ package enum InnerProduct {
 
     package static func forward(_ s: Shape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                 y: UnsafeMutablePointer<Float>) {
+        if s.isSmall {
+            return checkScratch(funnel_linear_forward(x, weight, bias, y, s.batch, s.inFeatures, s.outFeatures), "forward", s)
+        }
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
             (DNNL_ARG_SRC, s.src.md, UnsafeMutableRawPointer(mutating: x)),
             (DNNL_ARG_WEIGHTS, s.weight.md, UnsafeMutableRawPointer(mutating: weight)),
@@ -36,6 +44,9 @@ package enum InnerProduct {
 
     package static func backwardData(_ s: Shape, diffY: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                      diffX: UnsafeMutablePointer<Float>) {
+        if s.isSmall {
+            return checkScratch(funnel_linear_backward_data(diffY, weight, diffX, s.batch, s.inFeatures, s.outFeatures), "backward data", s)
+        }
         let fwd = forwardPrimitive(s)
         let p = PrimitiveCache.shared.get("ip_bwd_data", s) {
             var d = dnnl_inner_product_desc_t()
@@ -50,6 +61,10 @@ package enum InnerProduct {
 
     package static func backwardWeights(_ s: Shape, x: UnsafePointer<Float>, diffY: UnsafePointer<Float>,
                                         diffWeight: UnsafeMutablePointer<Float>, diffBias: UnsafeMutablePointer<Float>?) {
+        if s.isSmall {
+            return checkScratch(funnel_linear_backward_weights(diffY, x, diffWeight, diffBias, s.batch, s.inFeatures, s.outFeatures),
+                                "backward weights", s)
+        }
         let fwd = forwardPrimitive(s)
         let p = PrimitiveCache.shared.get("ip_bwd_w", s) {
             var d = dnnl_inner_product_desc_t()
@@ -63,5 +78,9 @@ package enum InnerProduct {
             (DNNL_ARG_DIFF_WEIGHTS, s.weight.md, UnsafeMutableRawPointer(diffWeight))]
         if let diffBias { args.append((DNNL_ARG_DIFF_BIAS, s.bias, UnsafeMutableRawPointer(diffBias))) }
         p.execute(args)
+    }
+
+    private static func checkScratch(_ status: Int32, _ pass: String, _ s: Shape) {
+        require(status == 0, "[linear] \(pass) \(s): out of memory for its transposed operands (\(4 * (s.batch + s.outFeatures) * (s.inFeatures + s.outFeatures)) bytes at most)")
     }
 }

@@ -109,6 +109,32 @@ import FunnelTestSupport
         checkGradients([randn([4, 5], seed: 4), randn([3, 5], seed: 5), randn([3], seed: 6)]) { $0[0].linear($0[1], bias: $0[2]) }
     }
 
+    /// Both paths of `linear` (Funnel's one-thread kernel for small products, each of its layouts and
+    /// their tails; oneDNN above 2^19 multiply-adds) against products summed in Double.
+    @Test(arguments: [(128, 16, 4), (128, 4, 64), (128, 8, 128), (128, 16, 256), (5, 33, 7), (3, 200, 17), (20, 3, 100),
+                      (64, 128, 128)])
+    func linearMatchesDoubleProducts(n: Int, i: Int, o: Int) {
+        #expect(InnerProduct.Shape(batch: n, inFeatures: i, outFeatures: o, hasBias: true).isSmall == (n * i * o <= 1 << 19))
+        let x = randn([n, i], seed: 1), w = randn([o, i], seed: 2), b = randn([o], seed: 3), g = randn([n, o], seed: 4)
+        for t in [x, w, b] { t.requiresGrad = true }
+        let y = x.linear(w, bias: b)
+        y.backward(g)
+        let (xs, ws, gs) = (x.scalars.map(Double.init), w.scalars.map(Double.init), g.scalars.map(Double.init))
+        var expectY = [Float](), expectDX = [Float](), expectDW = [Float](), expectDB = [Float]()
+        for r in 0..<n {
+            for c in 0..<o { expectY.append(Float((0..<i).reduce(Double(b.scalars[c])) { $0 + xs[r * i + $1] * ws[c * i + $1] })) }
+            for c in 0..<i { expectDX.append(Float((0..<o).reduce(0) { $0 + gs[r * o + $1] * ws[$1 * i + c] })) }
+        }
+        for r in 0..<o {
+            for c in 0..<i { expectDW.append(Float((0..<n).reduce(0) { $0 + gs[$1 * o + r] * xs[$1 * i + c] })) }
+            expectDB.append(Float((0..<n).reduce(0) { $0 + gs[$1 * o + r] }))
+        }
+        expectClose(y.scalars, expectY, tol: 1e-4)
+        expectClose(x.grad!.scalars, expectDX, tol: 1e-4)
+        expectClose(w.grad!.scalars, expectDW, tol: 1e-4)
+        expectClose(b.grad!.scalars, expectDB, tol: 1e-4)
+    }
+
     @Test func normalizationLayers() {
         let x = randn([2, 4, 3, 3], seed: 7)
         // Group norm with 1 group equals standardising each sample over (C, H, W).

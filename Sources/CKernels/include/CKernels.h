@@ -108,6 +108,13 @@ void funnel_channel_blocks(const float *src, float *dst, int to_blocks, long q0,
 long funnel_stream_min_bytes_get(void);
 void funnel_stream_min_bytes_set(long bytes);
 
+// A small fully connected layer on one thread (linear.c): x [N, I], w [O, I] (PyTorch's layout),
+// b and db [O] or NULL, y and g [N, O], row-major. Each returns 0, or -1 when its scratch cannot be
+// allocated.
+int funnel_linear_forward(const float *x, const float *w, const float *b, float *y, long N, long I, long O);
+int funnel_linear_backward_data(const float *g, const float *w, float *dx, long N, long I, long O);
+int funnel_linear_backward_weights(const float *g, const float *x, float *dw, float *db, long N, long I, long O);
+
 // Runs 12 independent chains of 16-lane fused multiply-adds a <- a * multiplier + addend, each
 // `iterations` long, chain k from a = start + k, in registers only; returns the sum of all 192
 // final values.
