@@ -48,10 +48,10 @@ void funnel_dyrelu2_backward(const float *restrict x, const float *restrict g, c
 // norm = [an, mean, beta]. Why: the norm's output pass, the activation's pass and its pooling
 // become one pass forward, and backward needs two, as a batch norm with a fused ReLU.
 //
-// These walk a sample tile by tile (TILE_BYTES of each tensor), each tile block by block with the
-// block's coefficients and sums in registers: the blocks after a tile's first find its lines in
-// L1, where walking the whole sample block by block read every tensor C / 16 times at a stride of
-// C floats. Outputs are streamed past the caches when the calling thread's share of them,
+// The sums pass walks a sample tile by tile (TILE_BYTES of each tensor), each tile block by block
+// with the block's coefficients and sums in registers: the blocks after a tile's first find its
+// lines in L1, where walking the whole sample block by block read every tensor C / 16 times at a
+// stride of C floats. Outputs are streamed past the caches when the calling thread's share of them,
 // `chunk_bytes`, is large (see STREAMS in vectors.h).
 #define NORM_INPUT(o)                                                  \
     const v16 xc = LD(x + (o)) - m;                                    \
@@ -66,23 +66,32 @@ static inline long tile_positions(long C) { return C * (long)sizeof(float) >= TI
     for (long p0 = 0, tile_ = tile_positions(C), p1 = MIN(tile_, (positions)); p0 < (positions); \
          p0 = p1, p1 = MIN(p1 + tile_, (positions)))
 
+// The output and gradient passes walk a sample position by position, all channel blocks of one
+// position before the next, as batch norm's passes do: each tensor is read in order, and the
+// blocks' coefficients come from L1 (at 16 channels, one block, the compiler keeps them in
+// registers: the callers pass C as the constant 16 there). Walked in tiles of positions, block by
+// block, as the sums pass is, they ran 1.3-1.8x slower at 32-512 channels on the AMD instance
+// (performance log); the sums pass, which keeps six sums a block, was not faster this way.
+static inline __attribute__((always_inline)) void norm_forward_positions(
+    const float *restrict x, const float *restrict s, const float *restrict norm, const float *restrict a,
+    const float *restrict b, float *restrict y, long positions, long C, int stream) {
+    for (long p = 0; p < positions; p++)
+        for (long cb = 0; cb < C; cb += 16) {
+            const long o = p * C + cb;
+            const v16 an = LD(norm + cb), m = LD(norm + C + cb), beta = LD(norm + 2 * C + cb);
+            NORM_INPUT(o)
+            const v16 v0 = LD(a + cb) * u + LD(b + cb), v1 = LD(a + C + cb) * u + LD(b + C + cb);
+            STREAM(y + o, SELECT(v1 > v0, v1, v0), stream);
+        }
+}
+
 CLONES
 void funnel_dyrelu2_norm_forward(const float *restrict x, const float *restrict s, const float *restrict norm,
                                  const float *restrict a, const float *restrict b, float *restrict y, long positions, long C,
                                  long chunk_bytes) {
     const int stream = STREAMS(y, chunk_bytes);
-    FOR_TILES(p0, p1, positions, C) {
-        for (long cb = 0; cb < C; cb += 16) {
-            const v16 an = LD(norm + cb), m = LD(norm + C + cb), beta = LD(norm + 2 * C + cb);
-            const v16 a0 = LD(a + cb), a1 = LD(a + C + cb), b0 = LD(b + cb), b1 = LD(b + C + cb);
-            for (long p = p0; p < p1; p++) {
-                const long o = p * C + cb;
-                NORM_INPUT(o)
-                const v16 v0 = a0 * u + b0, v1 = a1 * u + b1;
-                STREAM(y + o, SELECT(v1 > v0, v1, v0), stream);
-            }
-        }
-    }
+    if (C == 16) norm_forward_positions(x, s, norm, a, b, y, positions, 16, stream);
+    else norm_forward_positions(x, s, norm, a, b, y, positions, C, stream);
     if (stream) STREAM_FENCE();
 }
 
@@ -126,27 +135,32 @@ void funnel_dyrelu2_norm_sums(const float *restrict x, const float *restrict s, 
     }
 }
 
+static inline __attribute__((always_inline)) void norm_backward_positions(
+    const float *restrict x, const float *restrict s, const float *restrict g, const float *restrict norm,
+    const float *restrict a, const float *restrict b, const float *restrict pooled, float *restrict dx,
+    float *restrict ds, long positions, long C, int stream) {
+    const v16 zero = {0};
+    for (long p = 0; p < positions; p++)
+        for (long cb = 0; cb < C; cb += 16) {
+            const long o = p * C + cb;
+            const v16 an = LD(norm + cb), m = LD(norm + C + cb), beta = LD(norm + 2 * C + cb);
+            const v16 a0 = LD(a + cb), a1 = LD(a + C + cb);
+            NORM_INPUT(o)
+            const v16 gv = LD(g + o);
+            const v16 g1 = SELECT(a1 * u + LD(b + C + cb) > a0 * u + LD(b + cb), gv, zero), g0 = gv - g1;
+            const v16 du = g0 * a0 + g1 * a1 + LD(pooled + cb);
+            if (ds) STREAM(ds + o, du, stream);
+            STREAM(dx + o, an * du - LD(norm + 3 * C + cb) - xc * LD(norm + 4 * C + cb), stream);
+        }
+}
+
 CLONES
 void funnel_dyrelu2_norm_backward(const float *restrict x, const float *restrict s, const float *restrict g,
                                   const float *restrict norm, const float *restrict a, const float *restrict b,
                                   const float *restrict pooled, float *restrict dx, float *restrict ds,
                                   long positions, long C, long chunk_bytes) {
     const int stream = STREAMS(dx, chunk_bytes) && (!ds || STREAMS(ds, chunk_bytes));
-    FOR_TILES(p0, p1, positions, C) {
-        for (long cb = 0; cb < C; cb += 16) {
-            const v16 an = LD(norm + cb), m = LD(norm + C + cb), beta = LD(norm + 2 * C + cb);
-            const v16 k1 = LD(norm + 3 * C + cb), k2 = LD(norm + 4 * C + cb), e = LD(pooled + cb), zero = {0};
-            const v16 a0 = LD(a + cb), a1 = LD(a + C + cb), b0 = LD(b + cb), b1 = LD(b + C + cb);
-            for (long p = p0; p < p1; p++) {
-                const long o = p * C + cb;
-                NORM_INPUT(o)
-                const v16 gv = LD(g + o);
-                const v16 g1 = SELECT(a1 * u + b1 > a0 * u + b0, gv, zero), g0 = gv - g1;
-                const v16 du = g0 * a0 + g1 * a1 + e;
-                if (ds) STREAM(ds + o, du, stream);
-                STREAM(dx + o, an * du - k1 - xc * k2, stream);
-            }
-        }
-    }
+    if (C == 16) norm_backward_positions(x, s, g, norm, a, b, pooled, dx, ds, positions, 16, stream);
+    else norm_backward_positions(x, s, g, norm, a, b, pooled, dx, ds, positions, C, stream);
     if (stream) STREAM_FENCE();
 }

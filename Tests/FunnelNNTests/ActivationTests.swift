@@ -223,10 +223,12 @@ func copyState(from a: Module, to b: Module) {
     /// A batch norm followed by DY-ReLU (`bn(x, then: dy)`; with a residual `bn(x, adding: r, then: dy)`,
     /// a block's end) against the modules one after the other on the composed reference path:
     /// outputs, every gradient (input, residual, norm, hyper function) and buffer, variants A and
-    /// B, training and inference with gradients. 16 and 32 channels run the norm, the addition
-    /// and the pooling inside the activation's passes (20 x 20 maps of 32 channels in several
-    /// tiles of positions, with the sums flushed between them); 6 channels take the separate ops.
-    @Test(arguments: [([3, 16, 5, 7], false), ([3, 16, 5, 7], true), ([5, 32, 4, 3], true), ([2, 32, 20, 20], true), ([3, 6, 5, 7], true)])
+    /// B, training and inference with gradients. 16, 32 and 48 channels run the norm, the addition
+    /// and the pooling inside the activation's passes (16 channels on the kernels' one-block path,
+    /// more on their general one; 20 x 20 maps of 32 channels in several tiles of positions, with
+    /// the sums flushed between them); 6 channels take the separate ops.
+    @Test(arguments: [([3, 16, 5, 7], false), ([3, 16, 5, 7], true), ([5, 32, 4, 3], true), ([2, 32, 20, 20], true), ([2, 48, 3, 5], false),
+                      ([3, 6, 5, 7], true)])
     func dyreluAfterABatchNormRunsItInsideItsPasses(shape: [Int], residual: Bool) throws {
         let c = shape[1]
         for variant in ["a", "b"] {
