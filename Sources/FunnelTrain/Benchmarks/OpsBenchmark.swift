@@ -103,6 +103,7 @@ public enum OpsBenchmark {
             }
             if let depthwise = DepthwiseShape(g), FReLU3x3Kernel.supports(depthwise) {
                 results += freluFused(g, depthwise, timing: timing)
+                results += freluBlockEnd(g, timing: timing)
             }
         }
         return Report(threads: DNNLContext.shared.threads, cold: cold, results: results)
