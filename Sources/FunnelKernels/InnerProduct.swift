@@ -11,7 +11,7 @@ package enum InnerProduct {
             self.batch = batch; self.inFeatures = inFeatures; self.outFeatures = outFeatures; self.hasBias = hasBias
         }
         package var description: String { "n\(batch) \(inFeatures)->\(outFeatures)\(hasBias ? " bias" : "")" }
-        /// At most 2^19 multiply-adds (DY-ReLU's hyper-function at batch 128, a CIFAR classifier):
+        /// At most 2^19 multiply-adds (DY-ReLU's hyper-function at batch 128, ResNet-20's classifier):
         /// oneDNN's fixed cost a call in a training step (20-75 µs) outweighs the arithmetic.
         package var isSmall: Bool { batch * inFeatures * outFeatures <= 1 << 19 }
         var src: Layout { .rowMajor([batch, inFeatures]) }

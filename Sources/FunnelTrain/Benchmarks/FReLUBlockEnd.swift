@@ -31,7 +31,7 @@ extension OpsBenchmark {
         }
         // Backward from a graph built anew, untimed, each run; gradients start empty (a leaf's
         // second gradient would cost an addition the step does not make).
-        func backward(_ graph: @escaping () -> Tensor) -> Double {
+        func backward(_ graph: () -> Tensor) -> Double {
             timing.seconds(prepare: { () -> Tensor in
                 for t in leaves { t.grad = nil }
                 return graph()
