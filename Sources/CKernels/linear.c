@@ -58,6 +58,14 @@ CLONES static void product(const float *A, const float *B, float *C, long M, lon
 // One allocation for a pass's transposed operands.
 static float *scratch(long floats) { return malloc((size_t)(floats > 0 ? floats : 1) * sizeof(float)); }
 
+// C [L, M] = (A [M, K] B [K, L] + row_init)ᵀ: a pass laid out transposed, its product made into
+// `tmp` (M x L floats) and turned back.
+static void transposed_product(const float *A, const float *B, float *tmp, float *C, long M, long K, long L,
+                               const float *row_init) {
+    product(A, B, tmp, M, K, L, row_init, NULL);
+    transpose(tmp, C, M, L);
+}
+
 int funnel_linear_forward(const float *x, const float *w, const float *b, float *y, long N, long I, long O) {
     if (O >= N) {  // y [N, O] = x [N, I] wᵀ [I, O] + b (per column)
         float *wt = scratch(I * O);
@@ -66,11 +74,10 @@ int funnel_linear_forward(const float *x, const float *w, const float *b, float 
         product(x, wt, y, N, I, O, NULL, b);
         free(wt);
     } else {  // yᵀ [O, N] = w [O, I] xᵀ [I, N] + b (per row)
-        float *xt = scratch(I * N + O * N), *yt = xt + I * N;
+        float *xt = scratch(I * N + O * N);
         if (!xt) return -1;
         transpose(x, xt, N, I);
-        product(w, xt, yt, O, I, N, b, NULL);
-        transpose(yt, y, O, N);
+        transposed_product(w, xt, xt + I * N, y, O, I, N, b);
         free(xt);
     }
     return 0;
@@ -80,12 +87,11 @@ int funnel_linear_backward_data(const float *g, const float *w, float *dx, long 
     if (I >= N) {  // dx [N, I] = g [N, O] w [O, I]
         product(g, w, dx, N, O, I, NULL, NULL);
     } else {  // dxᵀ [I, N] = wᵀ [I, O] gᵀ [O, N]
-        float *wt = scratch(I * O + O * N + I * N), *gt = wt + I * O, *dxt = gt + O * N;
+        float *wt = scratch(I * O + O * N + I * N), *gt = wt + I * O;
         if (!wt) return -1;
         transpose(w, wt, O, I);
         transpose(g, gt, N, O);
-        product(wt, gt, dxt, I, O, N, NULL, NULL);
-        transpose(dxt, dx, I, N);
+        transposed_product(wt, gt, gt + O * N, dx, I, O, N, NULL);
         free(wt);
     }
     return 0;
@@ -99,11 +105,10 @@ int funnel_linear_backward_weights(const float *g, const float *x, float *dw, fl
         product(gt, x, dw, O, N, I, NULL, NULL);
         free(gt);
     } else {  // dwᵀ [I, O] = xᵀ [I, N] g [N, O]
-        float *xt = scratch(I * N + I * O), *dwt = xt + I * N;
+        float *xt = scratch(I * N + I * O);
         if (!xt) return -1;
         transpose(x, xt, N, I);
-        product(xt, g, dwt, I, N, O, NULL, NULL);
-        transpose(dwt, dw, I, O);
+        transposed_product(xt, g, xt + I * N, dw, I, N, O, NULL);
         free(xt);
     }
     if (db) {
