@@ -1,4 +1,5 @@
 import CDNNL
+import CKernels
 import Dispatch
 
 /// The geometry of a 2-D convolution on channels-last activations.
@@ -82,6 +83,25 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
 
     /// A 1x1 window.
     var isPointwise: Bool { kh == 1 && kw == 1 }
+
+    /// A convolution whose forward pass (and backward-data, when it runs as one) Funnel's own kernel
+    /// runs (`conv3x3.c`): a 3x3 window, padding 1, stride 1 or 2, without bias, groups or dilation,
+    /// in a shape where the kernel was measured faster than oneDNN 2.6's direct kernels with a cold
+    /// input (AMD instance, docs/performance-log.md): every stride-2 convolution up to 64 input and 128
+    /// output channels (1.1-1.6x), and 16 and 32 output channels at stride 1 (1.1-1.4x; 0.87-0.93x
+    /// warm). Past 64 input channels, on maps narrower than its 8-pixel blocks, or with 64 outputs
+    /// at stride 1 (ResNet-18's stem), oneDNN is faster.
+    package var runsOnOwnKernel: Bool {
+        kh == 3 && kw == 3 && padH == 1 && padW == 1 && strideH == strideW && (strideH == 1 || strideH == 2)
+            && dilationH == 1 && dilationW == 1 && groups == 1 && !hasBias && outChannels % 16 == 0
+            && inChannels <= 64 && outChannels <= (strideH == 2 ? 128 : 32)
+    }
+
+    /// A convolution whose weight gradient Funnel's own kernel computes as well: one that
+    /// `runsOnOwnKernel` with 32 or more input channels in whole 16s. Measured against oneDNN's with a
+    /// cold input (AMD instance): 32 channels at stride 1 1.02-1.5x, the stride-2 ones 1.2-1.6x; at 16
+    /// input channels oneDNN's is faster (0.8-0.98x).
+    package var weightGradientRunsOnOwnKernel: Bool { runsOnOwnKernel && inChannels >= 32 && inChannels % 16 == 0 }
 
     /// The user weight layout: `[O, I/g, kh, kw]` stored `(o, kh, kw, i)`, grouped as oneDNN wants.
     var weightLayout: Layout {
@@ -206,7 +226,7 @@ package enum Convolution {
     /// it (`ConvGeometry.suitsWinograd`) and oneDNN has Winograd kernels for all three passes on this
     /// CPU (it has them only with AVX-512; elsewhere every convolution stays direct).
     package static func usesWinograd(_ g: ConvGeometry) -> Bool {
-        guard convolutionAlgorithm == .auto, g.suitsWinograd else { return false }
+        guard convolutionAlgorithm != .direct, g.suitsWinograd else { return false }
         if let known = winogradAvailable.withLock({ $0[g] }) { return known }
         let descriptors: [(inout dnnl_convolution_desc_t) -> dnnl_status_t] = [
             { forwardDescriptor(&$0, g, weights: anyMD(g.weightDims), winograd: true) },
@@ -229,6 +249,16 @@ package enum Convolution {
 
     private static let winogradAvailable = LockedDictionary<ConvGeometry, Bool>()
 
+    /// Whether the forward pass of `g` (and a backward-data run as one) runs on Funnel's own kernel:
+    /// the setting allows it (`auto`) and the shape is one it was measured faster on
+    /// (`ConvGeometry.runsOnOwnKernel`).
+    package static func usesOwnKernel(_ g: ConvGeometry) -> Bool { convolutionAlgorithm == .auto && g.runsOnOwnKernel }
+
+    /// Whether the weight gradient of `g` runs on Funnel's own kernel (`ConvGeometry.weightGradientRunsOnOwnKernel`).
+    package static func usesOwnWeightGradient(_ g: ConvGeometry) -> Bool {
+        convolutionAlgorithm == .auto && g.weightGradientRunsOnOwnKernel
+    }
+
     /// `dst = conv(src, weight) + bias`.
     package static func forward(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                 bias: UnsafePointer<Float>?, dst: UnsafeMutablePointer<Float>) {
@@ -239,6 +269,9 @@ package enum Convolution {
     /// weight reorder's key. With `accumulate` (direct only), `dst += conv(src, weight)`.
     private static func forward(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>, weightLayout: Layout? = nil,
                                 bias: UnsafePointer<Float>?, dst: UnsafeMutablePointer<Float>, winograd: Bool, accumulate: Bool = false) {
+        if !winograd, weightLayout == nil, bias == nil, usesOwnKernel(g) {
+            return ownForward(g, src: src, weight: weight, dst: dst, accumulate: accumulate)
+        }
         let p = accumulate ? accumulatingForwardPrimitive(g) : forwardPrimitive(g, winograd: winograd)
         let x = Staged(input: g.srcLayout.md, src, wanted: p.md(dnnl_query_src_md), key: "src", g, winograd)
         let w = Staged(input: (weightLayout ?? g.weightLayout).md, weight, wanted: p.md(dnnl_query_weights_md), key: "w_fwd", g, winograd,
@@ -253,6 +286,41 @@ package enum Convolution {
         p.execute(args)
         y.writeBack(key: "dst", g, winograd)
         withExtendedLifetime((x, w)) {}
+    }
+
+    /// `dst = conv(src, weight)` (or `dst +=` with `accumulate`) on Funnel's own kernel, samples split
+    /// across the compute threads.
+    private static func ownForward(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                   dst: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        let packed = Buffer(count: funnel_conv3x3_packed_count(g.inChannels, g.outChannels))
+        funnel_conv3x3_pack(weight, packed.pointer, g.inChannels, g.outChannels)
+        parallelChunks(g.batch, minimumPerThread: 1) { samples in
+            let status = funnel_conv3x3_forward_samples(src, packed.pointer, dst, samples.lowerBound, samples.upperBound, g.height, g.width,
+                                                        g.inChannels, g.outChannels, g.strideH, accumulate ? 1 : 0)
+            require(status == 0, "[conv] \(g): out of memory for its zero-bordered copy of one image")
+        }
+        withExtendedLifetime(packed) {}
+    }
+
+    /// Pieces of the batch whose weight-gradient sums `ownWeightGradient` adds in order: fixed, so
+    /// that the result does not depend on the number of threads.
+    static let weightGradientPieces = 16
+
+    /// `diffWeight = src ⋆ diffDst` on Funnel's own kernel: each piece of the batch summed on one
+    /// thread, then the pieces added in order.
+    private static func ownWeightGradient(_ g: ConvGeometry, src: UnsafePointer<Float>, diffDst: UnsafePointer<Float>,
+                                          diffWeight: UnsafeMutablePointer<Float>) {
+        let pieces = min(g.batch, weightGradientPieces), count = 9 * g.inChannels * g.outChannels
+        let sums = Buffer(count: pieces * count)
+        parallelChunks(pieces, minimumPerThread: 1) { range in
+            for piece in range {
+                let status = funnel_conv3x3_weight_sums_samples(src, diffDst, sums.pointer + piece * count, piece * g.batch / pieces,
+                                                                (piece + 1) * g.batch / pieces, g.height, g.width, g.inChannels,
+                                                                g.outChannels, g.strideH)
+                require(status == 0, "[conv] \(g): out of memory for its zero-bordered copy of one image")
+            }
+        }
+        funnel_conv3x3_weight_gradient(sums.pointer, pieces, diffWeight, g.inChannels, g.outChannels)
     }
 
     /// `diffSrc = conv_transpose(diffDst, weight)`.
@@ -307,7 +375,9 @@ package enum Convolution {
             dx.writeBack(key: "src", g, winograd)
             withExtendedLifetime(w) {}
         }
-        if let diffWeight, let src {
+        if let diffWeight, let src, !winograd, diffBias == nil, usesOwnWeightGradient(g) {
+            ownWeightGradient(g, src: src, diffDst: diffDst, diffWeight: diffWeight)
+        } else if let diffWeight, let src {
             let p = backwardWeightsPrimitive(g, winograd: winograd)
             let x = Staged(input: g.srcLayout.md, src, wanted: p.md(dnnl_query_src_md), key: "src", g, winograd)
             let dw = Staged(output: g.weightLayout.md, diffWeight, wanted: p.md(dnnl_query_diff_weights_md))
@@ -398,8 +468,15 @@ extension Convolution {
         return withExtendedLifetime(buffers) { time { p.execute(args) } }
     }
 
-    /// The implementation oneDNN chose for the forward primitive (e.g. `jit:avx512_core`).
-    package static func implementation(_ g: ConvGeometry) -> String {
-        forwardPrimitive(g, winograd: usesWinograd(g)).implementation
+    /// The implementation that runs `pass` of `g`: Funnel's own kernel (`funnel:conv3x3`, see
+    /// `usesOwnKernel`), or the one oneDNN chose for the forward primitive (e.g. `jit:avx512_core`).
+    package static func implementation(_ g: ConvGeometry, pass: Pass = .forward) -> String {
+        let winograd = usesWinograd(g)
+        let own = switch pass {
+        case .forward: usesOwnKernel(g)
+        case .backwardData: !winograd && g.backwardDataAsForward.map(usesOwnKernel) == true
+        case .backwardWeights: !winograd && usesOwnWeightGradient(g)
+        }
+        return own ? "funnel:conv3x3" : forwardPrimitive(g, winograd: winograd).implementation
     }
 }

@@ -9,11 +9,18 @@
 /// (`ConvGeometry.suitsWinograd`). Its results differ from the direct ones by rounding only (the
 /// transforms are exact in real arithmetic): at 64-128 channels within 2e-6 of the largest value of
 /// a sum in double precision (the tests allow 2e-5).
+///
+/// Funnel's own direct kernel (`conv3x3.c`) takes the narrow and strided 3x3 convolutions where it was
+/// measured faster than oneDNN's (`ConvGeometry.runsOnOwnKernel`), with `auto` only.
 public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     /// Every tap multiplied directly: oneDNN's direct kernels, what PyTorch's CPU backend runs.
     case direct
-    /// Winograd for the convolutions it suits where this CPU has its kernels (AVX-512), direct elsewhere.
+    /// Winograd for the convolutions it suits where this CPU has its kernels (AVX-512), Funnel's own
+    /// kernel where it is faster, oneDNN's direct kernels elsewhere.
     case auto
+    /// As `auto`, but oneDNN's direct kernels where `auto` runs Funnel's own: the comparison its
+    /// measurements are made against.
+    case onednn
 }
 
 /// The algorithm every convolution made from now on uses (`--convolution`); primitives are cached

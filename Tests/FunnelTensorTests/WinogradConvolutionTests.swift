@@ -103,6 +103,28 @@ import FunnelTestSupport
         if wasWinograd { #expect(worst > 0) }
     }
 
+    /// `--convolution onednn` runs on oneDNN what `auto` gives Funnel's own kernel (`conv3x3.c`), and
+    /// keeps Winograd; `direct` keeps the kernel off too. The results agree to rounding. (In this
+    /// suite, which runs one test at a time, for the same reason as the direct setting's test.)
+    @Test func theOneDNNSettingTurnsFunnelsKernelOff() {
+        let g = ConvGeometry(batch: 2, inChannels: 32, height: 6, width: 7, outChannels: 32, kh: 3, kw: 3, padH: 1, padW: 1)
+        let winograd = ConvGeometry(batch: 2, inChannels: 64, height: 5, width: 6, outChannels: 64, kh: 3, kw: 3, padH: 1, padW: 1)
+        let x = randn([2, 32, 6, 7], seed: 48), weight = randn([32, 32, 3, 3], seed: 49, scale: 0.1)
+        #expect(Convolution.usesOwnKernel(g) && Convolution.usesOwnWeightGradient(g))
+        let own = x.conv2d(weight, padding: (1, 1)).scalars
+        let wasWinograd = Convolution.usesWinograd(winograd)
+        setConvolutionAlgorithm(.onednn)
+        defer { setConvolutionAlgorithm(.auto) }
+        #expect(!Convolution.usesOwnKernel(g) && !Convolution.usesOwnWeightGradient(g))
+        #expect(Convolution.usesWinograd(winograd) == wasWinograd)
+        let onednn = x.conv2d(weight, padding: (1, 1)).scalars
+        let scale = onednn.map(abs).max() ?? 1
+        let worst = zip(own, onednn).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst <= 1e-5 * scale, "largest difference \(worst) of \(scale)")
+        setConvolutionAlgorithm(.direct)
+        #expect(!Convolution.usesOwnKernel(g) && !Convolution.usesWinograd(winograd))
+    }
+
     /// The shape rule: convolutions with fewer than 64 channels in or out, strided, dilated, grouped
     /// and 1x1 ones stay direct.
     @Test func onlySuitedShapesRunAsWinograd() {

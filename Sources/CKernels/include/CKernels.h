@@ -121,4 +121,21 @@ int funnel_linear_backward_weights(const float *g, const float *x, float *dw, fl
 // 12 * 16 * 2 * iterations floating-point operations.
 float funnel_fma_chains(long iterations, float start, float multiplier, float addend);
 
+// A 3x3 convolution, padding 1, stride 1 or 2, no bias, on channels-last [N, H, W, I] -> [N, OH, OW, O]
+// for samples n0..<n1, O a multiple of 16 (conv3x3.c). Weights are packed first (funnel_conv3x3_pack,
+// from Funnel's (o, ky, kx, i) into funnel_conv3x3_packed_count floats). With accumulate, y += conv.
+// Returns 0, or -1 when its scratch cannot be allocated.
+long funnel_conv3x3_packed_count(long I, long O);
+void funnel_conv3x3_pack(const float *weight, float *packed, long I, long O);
+int funnel_conv3x3_forward_samples(const float *x, const float *packed, float *y, long n0, long n1, long H, long W, long I, long O,
+                                   long stride, int accumulate);
+
+// The weight gradient of that convolution, I a multiple of 16 and O of 8, in pieces of the batch:
+// each piece's sums over samples n0..<n1 overwritten into `sums` (9 I O floats, Funnel's (o, ky, kx, i);
+// returns 0, or -1 without memory for its scratch); then dw = the sum of `pieces` consecutive such
+// blocks, added in order.
+int funnel_conv3x3_weight_sums_samples(const float *x, const float *dy, float *sums, long n0, long n1, long H, long W, long I, long O,
+                                       long stride);
+void funnel_conv3x3_weight_gradient(const float *sums, long pieces, float *dw, long I, long O);
+
 #endif

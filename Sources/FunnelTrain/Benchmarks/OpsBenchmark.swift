@@ -16,7 +16,8 @@ public enum OpsBenchmark {
         /// made once).
         public let primitiveSeconds: Double
         /// `seconds / primitiveSeconds - 1`: below zero where Funnel runs the pass another way (a
-        /// stride-1 backward-data as a forward convolution, `ConvGeometry.backwardDataAsForward`).
+        /// stride-1 backward-data as a forward convolution, `ConvGeometry.backwardDataAsForward`; its
+        /// own kernel, `ConvGeometry.runsOnOwnKernel`).
         public let overhead: Double
         public let implementation: String
 
@@ -99,7 +100,7 @@ public enum OpsBenchmark {
                 let bare = Convolution.timePrimitive(g, pass: pass, time: timing.seconds)
                 results.append(Result(op: kind, shape: g.description, pass: pass.rawValue, seconds: seconds,
                                       gflops: 2 * Double(g.macs) / seconds * 1e-9, primitiveSeconds: bare,
-                                      overhead: seconds / bare - 1, implementation: Convolution.implementation(g)))
+                                      overhead: seconds / bare - 1, implementation: Convolution.implementation(g, pass: pass)))
             }
             if let depthwise = DepthwiseShape(g), FReLU3x3Kernel.supports(depthwise) {
                 results += freluFused(g, depthwise, timing: timing)

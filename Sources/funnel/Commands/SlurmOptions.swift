@@ -12,7 +12,7 @@ struct SlurmOptions: ParsableArguments {
     @Option(help: "Slurm time limit per task, e.g. 2-00:00:00.") var time: String?
     @Option(help: "CPUs per task (the worker's threads).") var cpusPerTask = 4
     @Option(help: "Seconds a worker's claim holds without a heartbeat.") var lease: Double = 300
-    @Option(help: "The workers' convolutions: auto (Winograd where it suits, the default) or direct.")
+    @Option(help: "The workers' convolutions: auto (Winograd and Funnel's own kernel where they suit, the default), onednn or direct (see --convolution).")
     var convolution: ConvolutionAlgorithm?
     @Flag(help: "Write and show the script, submit nothing.") var dryRun = false
 
