@@ -73,6 +73,23 @@ import FunnelTestSupport
         #expect(worst <= 1e-5 * scale, "largest difference \(worst) of \(scale)")
     }
 
+    /// The weight gradient's sums run over fixed pieces of the batch, added in order: one compute
+    /// thread and all of them give the same bits. (Needs two threads or more to tell.)
+    @Test(.enabled(if: DNNLContext.shared.threads > 1)) func weightGradientDoesNotDependOnTheThreadCount() throws {
+        let x = randn([20, 32, 6, 5], seed: 85), dy = randn([20, 32, 6, 5], seed: 86)
+        func gradient() throws -> [Float] {
+            let weight = randn([32, 32, 3, 3], seed: 87, scale: 0.3)
+            weight.requiresGrad = true
+            x.conv2d(weight, padding: (1, 1)).backward(dy)
+            return try #require(weight.grad).scalars
+        }
+        let threads = DNNLContext.shared.threads
+        let all = try gradient()
+        setComputeThreads(1)
+        defer { setComputeThreads(threads) }
+        #expect(try gradient() == all)
+    }
+
     /// Shapes measured slower on it than on oneDNN keep oneDNN: wide inputs, 64 channels and more at
     /// stride 1 (Winograd's or oneDNN's direct kernels), and what it does not implement; its weight
     /// gradient takes 32 input channels and more, in whole 16s.
