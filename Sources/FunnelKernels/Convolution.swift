@@ -88,7 +88,7 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     /// runs (`conv3x3.c`): a 3x3 window, padding 1, stride 1 or 2, without bias, groups or dilation,
     /// in a shape where the kernel was measured faster than oneDNN 2.6's direct kernels with a cold
     /// input (AMD instance, docs/performance-log.md): every stride-2 convolution up to 64 input and 128
-    /// output channels (1.1-1.6x), and 16 and 32 output channels at stride 1 (1.1-1.4x; 0.87-0.93x
+    /// output channels (1.1-1.7x), and 16 and 32 output channels at stride 1 (0.96-1.4x; 0.87-0.93x
     /// warm). Past 64 input channels, on maps narrower than its 8-pixel blocks, or with 64 outputs
     /// at stride 1 (ResNet-18's stem), oneDNN is faster.
     package var runsOnOwnKernel: Bool {
