@@ -25,15 +25,15 @@
 #define UNROLLED _Pragma("GCC unroll 16")
 #endif
 
-// The zero-bordered image of one sample: `rows` x `cols` pixels of I floats, the image at (1, 1),
+// The zero-bordered image of one sample: rows of `cols` pixels of I floats, the image at (1, 1),
 // with the columns that a block of P output pixels reads past a row's end.
-typedef struct { float *pixels; long rows, cols; } padded;
+typedef struct { float *pixels; long cols; } padded;
 
 static padded padded_image(long H, long W, long I, long OH, long OW, long S, long P) {
     const long blocks = (OW + P - 1) / P;
-    padded p = {NULL, S * (OH - 1) + 3 > H + 2 ? S * (OH - 1) + 3 : H + 2,
-                S * (blocks * P - 1) + 3 > W + 2 ? S * (blocks * P - 1) + 3 : W + 2};
-    const long bytes = p.rows * p.cols * I * (long)sizeof(float);
+    const long rows = S * (OH - 1) + 3 > H + 2 ? S * (OH - 1) + 3 : H + 2;
+    padded p = {NULL, S * (blocks * P - 1) + 3 > W + 2 ? S * (blocks * P - 1) + 3 : W + 2};
+    const long bytes = rows * p.cols * I * (long)sizeof(float);
     p.pixels = aligned_alloc(64, (size_t)((bytes + 63) / 64 * 64));
     if (p.pixels) memset(p.pixels, 0, (size_t)bytes);
     return p;
@@ -53,7 +53,7 @@ static void copy_in(padded p, const float *x, long n, long H, long W, long I) {
 #define PIXELS(OB) ((OB) == 1 ? 16 : 8)
 
 // Weights packed for the blocks: [O / 16][3][3][I][16], from Funnel's (o, ky, kx, i).
-static void pack(const float *w, float *packed, long I, long O) {
+void funnel_conv3x3_pack(const float *w, float *packed, long I, long O) {
     for (long o = 0; o < O; o++)
         for (long t = 0; t < 9; t++)
             for (long i = 0; i < I; i++) packed[(((o / 16) * 9 + t) * I + i) * 16 + o % 16] = w[(o * 9 + t) * I + i];
@@ -111,10 +111,6 @@ CLONES static void forward(const float *x, const float *packed, float *y, padded
     else forward_samples(x, packed, y, pad, n0, n1, H, W, I, O, OH, OW, accumulate, 1, 2);
 }
 
-long funnel_conv3x3_packed_count(long I, long O) { return 9 * I * O; }
-
-void funnel_conv3x3_pack(const float *weight, float *packed, long I, long O) { pack(weight, packed, I, O); }
-
 int funnel_conv3x3_forward_samples(const float *x, const float *packed, float *y, long n0, long n1, long H, long W, long I, long O,
                                    long stride, int accumulate) {
     const long OH = (H - 1) / stride + 1, OW = (W - 1) / stride + 1;
@@ -153,32 +149,37 @@ INLINE void row_block(const float *in, long row, long I, const float *dy, long O
         UNROLLED for (int kx = 0; kx < 3; kx++) ST(dw + (j * 9 + kx) * I, LD(dw + (j * 9 + kx) * I) + acc[kx][j]);
 }
 
-INLINE void weight_samples(const float *x, const float *dy, float *dw, padded pad, long n0, long n1, long H, long W, long I, long O,
-                           long OH, long OW, const int S) {
+// Piece p's sums (its samples N p / pieces ..< N (p + 1) / pieces) into sums + p 9 I O, for pieces
+// p0..<p1.
+INLINE void weight_pieces(const float *x, const float *dy, float *sums, padded pad, long p0, long p1, long pieces, long N, long H,
+                          long W, long I, long O, long OH, long OW, const int S) {
     const long row = pad.cols * I;
-    for (long n = n0; n < n1; n++) {
-        copy_in(pad, x, n, H, W, I);
-        const float *d = dy + n * OH * OW * O;
-        for (int ky = 0; ky < 3; ky++)
-            for (long o0 = 0; o0 < O; o0 += 8)
-                for (long i0 = 0; i0 < I; i0 += 16)
-                    row_block(pad.pixels + ky * row + i0, row, I, d + o0, OH, OW, O, dw + (o0 * 9 + ky * 3) * I + i0, S);
+    for (long p = p0; p < p1; p++) {
+        float *dw = sums + p * 9 * I * O;
+        memset(dw, 0, (size_t)(9 * I * O) * sizeof(float));
+        for (long n = N * p / pieces; n < N * (p + 1) / pieces; n++) {
+            copy_in(pad, x, n, H, W, I);
+            const float *d = dy + n * OH * OW * O;
+            for (int ky = 0; ky < 3; ky++)
+                for (long o0 = 0; o0 < O; o0 += 8)
+                    for (long i0 = 0; i0 < I; i0 += 16)
+                        row_block(pad.pixels + ky * row + i0, row, I, d + o0, OH, OW, O, dw + (o0 * 9 + ky * 3) * I + i0, S);
+        }
     }
 }
 
-CLONES static void weight_sums(const float *x, const float *dy, float *dw, padded pad, long n0, long n1, long H, long W, long I, long O,
-                               long OH, long OW, long S) {
-    if (S == 1) weight_samples(x, dy, dw, pad, n0, n1, H, W, I, O, OH, OW, 1);
-    else weight_samples(x, dy, dw, pad, n0, n1, H, W, I, O, OH, OW, 2);
+CLONES static void weight_sums(const float *x, const float *dy, float *sums, padded pad, long p0, long p1, long pieces, long N, long H,
+                               long W, long I, long O, long OH, long OW, long S) {
+    if (S == 1) weight_pieces(x, dy, sums, pad, p0, p1, pieces, N, H, W, I, O, OH, OW, 1);
+    else weight_pieces(x, dy, sums, pad, p0, p1, pieces, N, H, W, I, O, OH, OW, 2);
 }
 
-int funnel_conv3x3_weight_sums_samples(const float *x, const float *dy, float *sums, long n0, long n1, long H, long W, long I, long O,
-                                       long stride) {
+int funnel_conv3x3_weight_sums_pieces(const float *x, const float *dy, float *sums, long p0, long p1, long pieces, long N, long H,
+                                      long W, long I, long O, long stride) {
     const long OH = (H - 1) / stride + 1, OW = (W - 1) / stride + 1;
     const padded pad = padded_image(H, W, I, OH, OW, stride, 1);
     if (!pad.pixels) return -1;
-    memset(sums, 0, (size_t)(9 * I * O) * sizeof(float));
-    weight_sums(x, dy, sums, pad, n0, n1, H, W, I, O, OH, OW, stride);
+    weight_sums(x, dy, sums, pad, p0, p1, pieces, N, H, W, I, O, OH, OW, stride);
     free(pad.pixels);
     return 0;
 }

@@ -292,14 +292,17 @@ package enum Convolution {
     /// across the compute threads.
     private static func ownForward(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                    dst: UnsafeMutablePointer<Float>, accumulate: Bool) {
-        let packed = Buffer(count: funnel_conv3x3_packed_count(g.inChannels, g.outChannels))
+        let packed = Buffer(count: 9 * g.inChannels * g.outChannels)
         funnel_conv3x3_pack(weight, packed.pointer, g.inChannels, g.outChannels)
         parallelChunks(g.batch, minimumPerThread: 1) { samples in
-            let status = funnel_conv3x3_forward_samples(src, packed.pointer, dst, samples.lowerBound, samples.upperBound, g.height, g.width,
-                                                        g.inChannels, g.outChannels, g.strideH, accumulate ? 1 : 0)
-            require(status == 0, "[conv] \(g): out of memory for its zero-bordered copy of one image")
+            checkScratch(funnel_conv3x3_forward_samples(src, packed.pointer, dst, samples.lowerBound, samples.upperBound, g.height, g.width,
+                                                        g.inChannels, g.outChannels, g.strideH, accumulate ? 1 : 0), g)
         }
         withExtendedLifetime(packed) {}
+    }
+
+    private static func checkScratch(_ status: Int32, _ g: ConvGeometry) {
+        require(status == 0, "[conv] \(g): out of memory for its zero-bordered copy of one image")
     }
 
     /// Pieces of the batch whose weight-gradient sums `ownWeightGradient` adds in order: fixed, so
@@ -313,12 +316,8 @@ package enum Convolution {
         let pieces = min(g.batch, weightGradientPieces), count = 9 * g.inChannels * g.outChannels
         let sums = Buffer(count: pieces * count)
         parallelChunks(pieces, minimumPerThread: 1) { range in
-            for piece in range {
-                let status = funnel_conv3x3_weight_sums_samples(src, diffDst, sums.pointer + piece * count, piece * g.batch / pieces,
-                                                                (piece + 1) * g.batch / pieces, g.height, g.width, g.inChannels,
-                                                                g.outChannels, g.strideH)
-                require(status == 0, "[conv] \(g): out of memory for its zero-bordered copy of one image")
-            }
+            checkScratch(funnel_conv3x3_weight_sums_pieces(src, diffDst, sums.pointer, range.lowerBound, range.upperBound, pieces, g.batch,
+                                                           g.height, g.width, g.inChannels, g.outChannels, g.strideH), g)
         }
         funnel_conv3x3_weight_gradient(sums.pointer, pieces, diffWeight, g.inChannels, g.outChannels)
     }

@@ -123,19 +123,18 @@ float funnel_fma_chains(long iterations, float start, float multiplier, float ad
 
 // A 3x3 convolution, padding 1, stride 1 or 2, no bias, on channels-last [N, H, W, I] -> [N, OH, OW, O]
 // for samples n0..<n1, O a multiple of 16 (conv3x3.c). Weights are packed first (funnel_conv3x3_pack,
-// from Funnel's (o, ky, kx, i) into funnel_conv3x3_packed_count floats). With accumulate, y += conv.
+// from Funnel's (o, ky, kx, i) into [O / 16][3][3][I][16], 9 I O floats). With accumulate, y += conv.
 // Returns 0, or -1 when its scratch cannot be allocated.
-long funnel_conv3x3_packed_count(long I, long O);
 void funnel_conv3x3_pack(const float *weight, float *packed, long I, long O);
 int funnel_conv3x3_forward_samples(const float *x, const float *packed, float *y, long n0, long n1, long H, long W, long I, long O,
                                    long stride, int accumulate);
 
-// The weight gradient of that convolution, I a multiple of 16 and O of 8, in pieces of the batch:
-// each piece's sums over samples n0..<n1 overwritten into `sums` (9 I O floats, Funnel's (o, ky, kx, i);
-// returns 0, or -1 without memory for its scratch); then dw = the sum of `pieces` consecutive such
-// blocks, added in order.
-int funnel_conv3x3_weight_sums_samples(const float *x, const float *dy, float *sums, long n0, long n1, long H, long W, long I, long O,
-                                       long stride);
+// The weight gradient of that convolution, I a multiple of 16 and O of 8, in `pieces` pieces of the
+// batch of N: piece p's sums over its samples N p / pieces ..< N (p + 1) / pieces overwritten into
+// sums + p 9 I O (Funnel's (o, ky, kx, i)), for pieces p0..<p1 (returns 0, or -1 without memory for
+// its scratch); then dw = the sum of the `pieces` blocks, added in order.
+int funnel_conv3x3_weight_sums_pieces(const float *x, const float *dy, float *sums, long p0, long p1, long pieces, long N, long H,
+                                      long W, long I, long O, long stride);
 void funnel_conv3x3_weight_gradient(const float *sums, long pieces, float *dw, long I, long O);
 
 #endif
