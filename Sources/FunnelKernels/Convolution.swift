@@ -98,10 +98,11 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// A convolution whose weight gradient Funnel's own kernel computes as well: one that
-    /// `runsOnOwnKernel` with 32 or more input channels in whole 16s. Measured against oneDNN's with a
-    /// cold input (AMD instance): 32 channels at stride 1 1.02-1.5x, the stride-2 ones 1.2-1.6x; at 16
-    /// input channels oneDNN's is faster (0.8-0.98x).
-    package var weightGradientRunsOnOwnKernel: Bool { runsOnOwnKernel && inChannels >= 32 && inChannels % 16 == 0 }
+    /// `runsOnOwnKernel` with input channels in whole 16s. Measured against oneDNN's with a cold input
+    /// (AMD instance, `funnel bench ops --cold`): 32 channels at stride 1 1.02-1.5x, the stride-2 ones
+    /// 1.2-1.6x; 16 input channels 1.1-1.4x since the kernel reads its input in place (before, with a
+    /// zero-bordered copy of each sample, 0.8-0.98x).
+    package var weightGradientRunsOnOwnKernel: Bool { runsOnOwnKernel && inChannels % 16 == 0 }
 
     /// The user weight layout: `[O, I/g, kh, kw]` stored `(o, kh, kw, i)`, grouped as oneDNN wants.
     var weightLayout: Layout {
@@ -316,8 +317,8 @@ package enum Convolution {
         let pieces = min(g.batch, weightGradientPieces), count = 9 * g.inChannels * g.outChannels
         let sums = Buffer(count: pieces * count)
         parallelChunks(pieces, minimumPerThread: 1) { range in
-            checkScratch(funnel_conv3x3_weight_sums_pieces(src, diffDst, sums.pointer, range.lowerBound, range.upperBound, pieces, g.batch,
-                                                           g.height, g.width, g.inChannels, g.outChannels, g.strideH), g)
+            funnel_conv3x3_weight_sums_pieces(src, diffDst, sums.pointer, range.lowerBound, range.upperBound, pieces, g.batch,
+                                              g.height, g.width, g.inChannels, g.outChannels, g.strideH)
         }
         funnel_conv3x3_weight_gradient(sums.pointer, pieces, diffWeight, g.inChannels, g.outChannels)
     }

@@ -45,7 +45,9 @@ import FunnelTestSupport
 
     /// `diffSrc` prefilled: backward-data through the forward convolution adds the input gradient to
     /// it, 3x3 and 1x1, against the tap-by-tap sum in double precision.
-    @Test(arguments: [(2, 16, 6, 5, 16, 3, 3, 1, 1), (1, 5, 4, 7, 3, 3, 3, 1, 1), (2, 24, 3, 4, 40, 1, 1, 0, 0)])
+    @Test(arguments: [(2, 16, 6, 5, 16, 3, 3, 1, 1), (1, 5, 4, 7, 3, 3, 3, 1, 1), (2, 24, 3, 4, 40, 1, 1, 0, 0),
+                      // Funnel's kernel reading the gradient in place (32 channels, rows of whole blocks).
+                      (2, 16, 3, 16, 32, 3, 3, 1, 1), (1, 32, 4, 24, 32, 3, 3, 1, 1)])
     func backwardDataAddsIntoDiffSrc(n: Int, c: Int, h: Int, w: Int, o: Int, kh: Int, kw: Int, padH: Int, padW: Int) {
         let g = ConvGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: o, kh: kh, kw: kw, padH: padH, padW: padW)
         #expect(Convolution.accumulatesData(g))

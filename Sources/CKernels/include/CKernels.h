@@ -131,10 +131,10 @@ int funnel_conv3x3_forward_samples(const float *x, const float *packed, float *y
 
 // The weight gradient of that convolution, I a multiple of 16 and O of 8, in `pieces` pieces of the
 // batch of N: piece p's sums over its samples N p / pieces ..< N (p + 1) / pieces overwritten into
-// sums + p 9 I O (Funnel's (o, ky, kx, i)), for pieces p0..<p1 (returns 0, or -1 without memory for
-// its scratch); then dw = the sum of the `pieces` blocks, added in order.
-int funnel_conv3x3_weight_sums_pieces(const float *x, const float *dy, float *sums, long p0, long p1, long pieces, long N, long H,
-                                      long W, long I, long O, long stride);
+// sums + p 9 I O (Funnel's (o, ky, kx, i)), for pieces p0..<p1; then dw = the sum of the `pieces`
+// blocks, added in order.
+void funnel_conv3x3_weight_sums_pieces(const float *x, const float *dy, float *sums, long p0, long p1, long pieces, long N, long H,
+                                       long W, long I, long O, long stride);
 void funnel_conv3x3_weight_gradient(const float *sums, long pieces, float *dw, long I, long O);
 
 #endif
