@@ -88,13 +88,15 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     /// runs (`conv3x3.c`): a 3x3 window, padding 1, stride 1 or 2, without bias, groups or dilation,
     /// in a shape where the kernel was measured faster than oneDNN 2.6's direct kernels with a cold
     /// input (AMD instance, docs/performance-log.md): every stride-2 convolution up to 64 input and 128
-    /// output channels (1.1-1.7x), and 16 and 32 output channels at stride 1 (0.96-1.4x; 0.87-0.93x
-    /// warm). Past 64 input channels, on maps narrower than its 8-pixel blocks, or with 64 outputs
-    /// at stride 1 (ResNet-18's stem), oneDNN is faster.
+    /// output channels (1.1-1.7x), 16 and 32 output channels at stride 1 (0.96-1.4x; 0.87-0.93x warm),
+    /// and 64 at stride 1 on maps of 64 positions or fewer (ResNet-20's 8x8 stage: 1.15-1.5x oneDNN's
+    /// Winograd kernels with their layout changes, which take it when the setting turns this kernel
+    /// off). Past 64 input channels, on maps narrower than its 8-pixel blocks, or with 64 outputs at
+    /// stride 1 on larger maps (ResNet-18's 32x32 stage and stem: Winograd, oneDNN), oneDNN is faster.
     package var runsOnOwnKernel: Bool {
         kh == 3 && kw == 3 && padH == 1 && padW == 1 && strideH == strideW && (strideH == 1 || strideH == 2)
             && dilationH == 1 && dilationW == 1 && groups == 1 && !hasBias && outChannels % 16 == 0
-            && inChannels <= 64 && outChannels <= (strideH == 2 ? 128 : 32)
+            && inChannels <= 64 && outChannels <= (strideH == 2 ? 128 : height * width <= 64 ? 64 : 32)
     }
 
     /// A convolution whose weight gradient Funnel's own kernel computes as well: one that
@@ -225,9 +227,10 @@ package enum Convolution {
 
     /// Whether `g` runs as Winograd: the setting allows it (`ConvolutionAlgorithm`), the shape suits
     /// it (`ConvGeometry.suitsWinograd`) and oneDNN has Winograd kernels for all three passes on this
-    /// CPU (it has them only with AVX-512; elsewhere every convolution stays direct).
+    /// CPU (it has them only with AVX-512; elsewhere every convolution stays direct), unless Funnel's own
+    /// kernel takes it (`usesOwnKernel`).
     package static func usesWinograd(_ g: ConvGeometry) -> Bool {
-        guard convolutionAlgorithm != .direct, g.suitsWinograd else { return false }
+        guard convolutionAlgorithm != .direct, g.suitsWinograd, !usesOwnKernel(g) else { return false }
         if let known = winogradAvailable.withLock({ $0[g] }) { return known }
         let descriptors: [(inout dnnl_convolution_desc_t) -> dnnl_status_t] = [
             { forwardDescriptor(&$0, g, weights: anyMD(g.weightDims), winograd: true) },

@@ -74,7 +74,8 @@ import FunnelTestSupport
     /// running thread's (none on a new thread), so Funnel hands every primitive its scratch memory.
     /// Before that, this crashed in Winograd's kernel.
     @Test func aConvolutionMadeOnOneThreadRunsOnAnother() throws {
-        let x = randn([3, 64, 7, 6], seed: 44), weight = randn([64, 64, 3, 3], seed: 45, scale: 0.1)
+        // 9x9: on smaller maps Funnel's own kernel takes a 64-channel convolution (`runsOnOwnKernel`).
+        let x = randn([3, 64, 9, 9], seed: 44), weight = randn([64, 64, 3, 3], seed: 45, scale: 0.1)
         let here = x.conv2d(weight, padding: (1, 1)).scalars
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var there: [Float] = []
@@ -88,8 +89,8 @@ import FunnelTestSupport
     /// result agrees with the Winograd one to rounding. (The suite runs its tests one at a time, so the
     /// others never see the setting; tests elsewhere only compute, with either algorithm.)
     @Test func theDirectSettingTurnsWinogradOff() {
-        let g = ConvGeometry(batch: 2, inChannels: 64, height: 5, width: 6, outChannels: 64, kh: 3, kw: 3, padH: 1, padW: 1)
-        let x = randn([2, 64, 5, 6], seed: 46), weight = randn([64, 64, 3, 3], seed: 47, scale: 0.1)
+        let g = ConvGeometry(batch: 2, inChannels: 64, height: 9, width: 10, outChannels: 64, kh: 3, kw: 3, padH: 1, padW: 1)
+        let x = randn([2, 64, 9, 10], seed: 46), weight = randn([64, 64, 3, 3], seed: 47, scale: 0.1)
         let winograd = x.conv2d(weight, padding: (1, 1)).scalars
         let wasWinograd = Convolution.usesWinograd(g)
         setConvolutionAlgorithm(.direct)
@@ -104,19 +105,22 @@ import FunnelTestSupport
     }
 
     /// `--convolution onednn` runs on oneDNN what `auto` gives Funnel's own kernel (`conv3x3.c`), and
-    /// keeps Winograd; `direct` keeps the kernel off too. The results agree to rounding. (In this
-    /// suite, which runs one test at a time, for the same reason as the direct setting's test.)
+    /// keeps Winograd, which then also takes the small 64-channel maps the kernel had; `direct` keeps
+    /// the kernel off too. The results agree to rounding. (In this suite, which runs one test at a
+    /// time, for the same reason as the direct setting's test.)
     @Test func theOneDNNSettingTurnsFunnelsKernelOff() {
         let g = ConvGeometry(batch: 2, inChannels: 32, height: 6, width: 7, outChannels: 32, kh: 3, kw: 3, padH: 1, padW: 1)
-        let winograd = ConvGeometry(batch: 2, inChannels: 64, height: 5, width: 6, outChannels: 64, kh: 3, kw: 3, padH: 1, padW: 1)
+        let winograd = ConvGeometry(batch: 2, inChannels: 64, height: 9, width: 10, outChannels: 64, kh: 3, kw: 3, padH: 1, padW: 1)
+        let small = ConvGeometry(batch: 2, inChannels: 64, height: 8, width: 8, outChannels: 64, kh: 3, kw: 3, padH: 1, padW: 1)
         let x = randn([2, 32, 6, 7], seed: 48), weight = randn([32, 32, 3, 3], seed: 49, scale: 0.1)
         #expect(Convolution.usesOwnKernel(g) && Convolution.usesOwnWeightGradient(g))
+        #expect(Convolution.usesOwnKernel(small) && !Convolution.usesWinograd(small))
         let own = x.conv2d(weight, padding: (1, 1)).scalars
         let wasWinograd = Convolution.usesWinograd(winograd)
         setConvolutionAlgorithm(.onednn)
         defer { setConvolutionAlgorithm(.auto) }
-        #expect(!Convolution.usesOwnKernel(g) && !Convolution.usesOwnWeightGradient(g))
-        #expect(Convolution.usesWinograd(winograd) == wasWinograd)
+        #expect(!Convolution.usesOwnKernel(g) && !Convolution.usesOwnWeightGradient(g) && !Convolution.usesOwnKernel(small))
+        #expect(Convolution.usesWinograd(winograd) == wasWinograd && Convolution.usesWinograd(small) == wasWinograd)
         let onednn = x.conv2d(weight, padding: (1, 1)).scalars
         let scale = onednn.map(abs).max() ?? 1
         let worst = zip(own, onednn).map { abs($0 - $1) }.max() ?? 0
