@@ -102,7 +102,7 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     /// A convolution whose weight gradient Funnel's own kernel computes as well: one that
     /// `runsOnOwnKernel` with input channels in whole 16s. Measured against oneDNN's with a cold input
     /// (AMD instance, `funnel bench ops --cold`): 32 channels at stride 1 1.02-1.5x, the stride-2 ones
-    /// 1.2-1.6x; 16 input channels 1.1-1.4x since the kernel reads its input in place (before, with a
+    /// 1.2-1.6x; 16 input channels 1.1-1.8x since the kernel reads its input in place (before, with a
     /// zero-bordered copy of each sample, 0.8-0.98x).
     package var weightGradientRunsOnOwnKernel: Bool { runsOnOwnKernel && inChannels % 16 == 0 }
 
