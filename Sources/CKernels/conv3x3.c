@@ -65,58 +65,38 @@ void funnel_conv3x3_pack(const float *w, float *packed, long I, long O) {
 // three weight vectors of kernel row ky and input channel i stay in registers while the row's input
 // values are broadcast once each and feed every tap that reads them (up to 3 multiply-adds a
 // broadcast; broadcasting per tap made one each, and the broadcasts, not the multiply-adds, set the
-// pace at 16 output channels). `x(ky, c)` is the address of input column c of the block (column 0
-// is left of its first pixel) in kernel row ky; rows ky0..<ky1 are read, and with LEFT (RIGHT) the
-// column left (right) of the input is not. `w` is the first output block's packed weights, `wnext`
-// the distance to the next block's; np pixels are stored.
-#define BLOCK_BODY(x)                                                                                             \
-    do {                                                                                                          \
-        v16 acc[2][16];                                                                                           \
-        UNROLLED for (int b = 0; b < OB; b++)                                                                     \
-            UNROLLED for (int p = 0; p < P; p++) acc[b][p] = accumulate && p < np ? LD(out + p * O + 16 * b) : (v16){}; \
-        for (long ky = ky0; ky < ky1; ky++) {                                                                     \
-            const float *wt = w + ky * 3 * I * 16;                                                                \
-            for (long i = 0; i < I; i++) {                                                                        \
-                v16 wv[2][3];                                                                                     \
-                UNROLLED for (int kx = 0; kx < 3; kx++) {                                                         \
-                    wv[0][kx] = LD(wt + (kx * I + i) * 16);                                                       \
-                    wv[1][kx] = OB > 1 ? LD(wt + wnext + (kx * I + i) * 16) : wv[0][kx];                          \
-                }                                                                                                 \
-                UNROLLED for (int c = 0; c < S * (P - 1) + 3; c++) {                                              \
-                    if ((LEFT && c == 0) || (RIGHT && c == S * (P - 1) + 2)) continue;                            \
-                    const float v = x(ky, c)[i];                                                                  \
-                    UNROLLED for (int kx = 0; kx < 3; kx++)                                                       \
-                        if (c >= kx && (c - kx) % S == 0 && (c - kx) / S < P) {                                   \
-                            acc[0][(c - kx) / S] += v * wv[0][kx];                                                \
-                            if (OB > 1) acc[1][(c - kx) / S] += v * wv[1][kx];                                    \
-                        }                                                                                         \
-                }                                                                                                 \
-            }                                                                                                     \
-        }                                                                                                         \
-        UNROLLED for (int b = 0; b < OB; b++)                                                                     \
-            for (int p = 0; p < np; p++) ST(out + p * O + 16 * b, acc[b][p]);                                    \
-    } while (0)
-
-// A block from the zero-bordered image: `in` is its top-left input pixel there, `row` the padded
-// image's row length in floats.
-INLINE void block(const float *in, long row, long I, const float *w, long wnext, float *out, long O, int np, int accumulate,
-                  const int P, const int OB, const int S) {
-    const long ky0 = 0, ky1 = 3;
-    const int LEFT = 0, RIGHT = 0;
-#define PADDED_AT(ky, c) (in + (ky) * row + (c) * I)
-    BLOCK_BODY(PADDED_AT);
-#undef PADDED_AT
-}
-
-// A block read from the sample's own rows (no copy): `at` is its first pixel's input, `row` the
-// image's row length in floats; rows outside the image (ky0, ky1) and columns outside (LEFT, RIGHT)
-// are skipped.
-INLINE void block_in_place(const float *at, long row, long ky0, long ky1, long I, const float *w, long wnext, float *out, long O,
-                           int accumulate, const int P, const int OB, const int LEFT, const int RIGHT) {
-    const int S = 1, np = P;
-#define IMAGE_AT(ky, c) (at + ((ky) - 1) * row + ((c) - 1) * I)
-    BLOCK_BODY(IMAGE_AT);
-#undef IMAGE_AT
+// pace at 16 output channels). `mid` is the input under the first pixel's centre tap, `row` the
+// input's row length in floats: input column c of the block (column 0 left of its first pixel) in
+// kernel row ky is at mid + (ky - 1) row + (c - 1) I. Rows ky0..<ky1 are read, and with LEFT (RIGHT)
+// the column left (right) of the block's input is not (a sample read in place: the taps outside the
+// image). `w` is the first output block's packed weights, `wnext` the distance to the next block's;
+// np pixels are stored.
+INLINE void block(const float *mid, long row, long ky0, long ky1, long I, const float *w, long wnext, float *out, long O, int np,
+                  int accumulate, const int P, const int OB, const int S, const int LEFT, const int RIGHT) {
+    v16 acc[2][16];
+    UNROLLED for (int b = 0; b < OB; b++)
+        UNROLLED for (int p = 0; p < P; p++) acc[b][p] = accumulate && p < np ? LD(out + p * O + 16 * b) : (v16){};
+    for (long ky = ky0; ky < ky1; ky++) {
+        const float *wt = w + ky * 3 * I * 16;
+        for (long i = 0; i < I; i++) {
+            v16 wv[2][3];
+            UNROLLED for (int kx = 0; kx < 3; kx++) {
+                wv[0][kx] = LD(wt + (kx * I + i) * 16);
+                wv[1][kx] = OB > 1 ? LD(wt + wnext + (kx * I + i) * 16) : wv[0][kx];
+            }
+            UNROLLED for (int c = 0; c < S * (P - 1) + 3; c++) {
+                if ((LEFT && c == 0) || (RIGHT && c == S * (P - 1) + 2)) continue;
+                const float v = mid[(ky - 1) * row + (c - 1) * I + i];
+                UNROLLED for (int kx = 0; kx < 3; kx++)
+                    if (c >= kx && (c - kx) % S == 0 && (c - kx) / S < P) {
+                        acc[0][(c - kx) / S] += v * wv[0][kx];
+                        if (OB > 1) acc[1][(c - kx) / S] += v * wv[1][kx];
+                    }
+            }
+        }
+    }
+    UNROLLED for (int b = 0; b < OB; b++)
+        for (int p = 0; p < np; p++) ST(out + p * O + 16 * b, acc[b][p]);
 }
 
 // Stride 1 without the copy, for rows of whole blocks: each sample's rows read where they are. From
@@ -140,10 +120,10 @@ INLINE void forward_samples_in_place(const float *x, const float *packed, float 
                     const float *at = x + ((n * H + h) * W + w0) * I, *wb = packed + ob * 9 * I * 16;
                     float *out = y + ((n * H + h) * W + w0) * O + ob * 16;
                     const int left = w0 == 0, right = w0 + P == W;
-                    if (left && right) block_in_place(at, row, ky0, ky1, I, wb, 9 * I * 16, out, O, accumulate, P, OB, 1, 1);
-                    else if (left) block_in_place(at, row, ky0, ky1, I, wb, 9 * I * 16, out, O, accumulate, P, OB, 1, 0);
-                    else if (right) block_in_place(at, row, ky0, ky1, I, wb, 9 * I * 16, out, O, accumulate, P, OB, 0, 1);
-                    else block_in_place(at, row, ky0, ky1, I, wb, 9 * I * 16, out, O, accumulate, P, OB, 0, 0);
+                    if (left && right) block(at, row, ky0, ky1, I, wb, 9 * I * 16, out, O, P, accumulate, P, OB, 1, 1, 1);
+                    else if (left) block(at, row, ky0, ky1, I, wb, 9 * I * 16, out, O, P, accumulate, P, OB, 1, 1, 0);
+                    else if (right) block(at, row, ky0, ky1, I, wb, 9 * I * 16, out, O, P, accumulate, P, OB, 1, 0, 1);
+                    else block(at, row, ky0, ky1, I, wb, 9 * I * 16, out, O, P, accumulate, P, OB, 1, 0, 0);
                 }
             }
 }
@@ -163,8 +143,8 @@ INLINE void forward_samples(const float *x, const float *packed, float *y, padde
             for (long oh = 0; oh < OH; oh++)
                 for (long ow = 0; ow < OW; ow += P) {
                     const int np = OW - ow < P ? (int)(OW - ow) : P;
-                    block(pad.pixels + oh * S * row + ow * S * I, row, I, packed + ob * 9 * I * 16, 9 * I * 16,
-                          y + ((n * OH + oh) * OW + ow) * O + ob * 16, O, np, accumulate, P, OB, S);
+                    block(pad.pixels + (oh * S + 1) * row + (ow * S + 1) * I, row, 0, 3, I, packed + ob * 9 * I * 16, 9 * I * 16,
+                          y + ((n * OH + oh) * OW + ow) * O + ob * 16, O, np, accumulate, P, OB, S, 0, 0);
                 }
     }
 }
@@ -183,9 +163,11 @@ CLONES static void forward(const float *x, const float *packed, float *y, padded
 int funnel_conv3x3_forward_samples(const float *x, const float *packed, float *y, long n0, long n1, long H, long W, long I, long O,
                                    long stride, int accumulate) {
     const long OH = (H - 1) / stride + 1, OW = (W - 1) / stride + 1;
-    const padded pad = RUNS_IN_PLACE(I, W, stride, CHANNEL_BLOCKS(O)) ? (padded){NULL, 0}
-                                                                      : padded_image(H, W, I, OH, OW, stride, PIXELS(CHANNEL_BLOCKS(O)));
-    if (!pad.pixels && !RUNS_IN_PLACE(I, W, stride, CHANNEL_BLOCKS(O))) return -1;
+    padded pad = {NULL, 0};
+    if (!RUNS_IN_PLACE(I, W, stride, CHANNEL_BLOCKS(O))) {
+        pad = padded_image(H, W, I, OH, OW, stride, PIXELS(CHANNEL_BLOCKS(O)));
+        if (!pad.pixels) return -1;
+    }
     forward(x, packed, y, pad, n0, n1, H, W, I, O, OH, OW, stride, accumulate);
     free(pad.pixels);
     return 0;
@@ -212,7 +194,7 @@ INLINE void row_block(const float *img, long row, long H, long W, long I, const 
         if (ih < 0 || ih >= H) continue;
         const float *x = img + ih * row;
         const float *d = dy + oh * OW * O;
-        v16 x0 = (v16){}, x1 = LD(x);
+        v16 x0 = (v16){}, x1 = S == 1 ? LD(x) : (v16){};  // at stride 2 each pixel loads its own x1
         for (long ow = 0; ow < OW; ow++) {
             if (S == 2) x1 = LD(x + 2 * ow * I);
             const long next = ow * S + 1;

@@ -378,7 +378,7 @@ package enum Convolution {
             dx.writeBack(key: "src", g, winograd)
             withExtendedLifetime(w) {}
         }
-        if let diffWeight, let src, !winograd, diffBias == nil, usesOwnWeightGradient(g) {
+        if let diffWeight, let src, diffBias == nil, usesOwnWeightGradient(g) {
             ownWeightGradient(g, src: src, diffDst: diffDst, diffWeight: diffWeight)
         } else if let diffWeight, let src {
             let p = backwardWeightsPrimitive(g, winograd: winograd)
@@ -478,7 +478,7 @@ extension Convolution {
         let own = switch pass {
         case .forward: usesOwnKernel(g)
         case .backwardData: !winograd && g.backwardDataAsForward.map(usesOwnKernel) == true
-        case .backwardWeights: !winograd && usesOwnWeightGradient(g)
+        case .backwardWeights: usesOwnWeightGradient(g)
         }
         return own ? "funnel:conv3x3" : forwardPrimitive(g, winograd: winograd).implementation
     }

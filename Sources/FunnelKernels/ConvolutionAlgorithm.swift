@@ -10,8 +10,9 @@
 /// transforms are exact in real arithmetic): at 64-128 channels within 2e-6 of the largest value of
 /// a sum in double precision (the tests allow 2e-5).
 ///
-/// Funnel's own direct kernel (`conv3x3.c`) takes the narrow and strided 3x3 convolutions where it was
-/// measured faster than oneDNN's (`ConvGeometry.runsOnOwnKernel`), with `auto` only.
+/// Funnel's own direct kernel (`conv3x3.c`) takes the narrow and strided 3x3 convolutions, and 64-channel
+/// ones on small maps, where it was measured faster than oneDNN's (`ConvGeometry.runsOnOwnKernel`, which
+/// Winograd then leaves to it), with `auto` only.
 public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     /// Every tap multiplied directly: oneDNN's direct kernels, what PyTorch's CPU backend runs.
     case direct
