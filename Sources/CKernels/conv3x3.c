@@ -11,13 +11,17 @@
 // zero-bordered scratch image (no loop tests for the border; a block past the row's end reads zeros
 // and its extra pixels are never stored); otherwise the blocks read the sample where it is and skip
 // the taps outside. The weight gradient holds one kernel row's sums for 16 input and 8 output
-// channels in registers across a sample's pixels, reading it in place.
+// channels in registers across a sample's pixels, reading it in place. Both fetch the next
+// sample's input (and gradient) a few lines at a time while they compute this one's: a step finds
+// its operands in memory, and the first pass over a sample otherwise waits for them.
 #include <stdlib.h>
 #include <string.h>
 #include "CKernels.h"
 #include "vectors.h"
 
 #define INLINE static inline __attribute__((always_inline))
+#define CEIL_DIV(a, b) (((a) + (b) - 1) / (b))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
 
 // The blocks' loops over pixels and channel blocks unrolled whole, so that the accumulators live in
 // registers: at -O2 clang otherwise keeps them in an array on the stack (2.2x slower).
@@ -136,12 +140,18 @@ INLINE void forward_samples_in_place(const float *x, const float *packed, float 
 INLINE void forward_samples(const float *x, const float *packed, float *y, padded pad, long n0, long n1, long H, long W, long I,
                             long O, long OH, long OW, int accumulate, const int OB, const int S) {
     const int P = PIXELS(OB);
-    const long row = pad.cols * I;
+    const long row = pad.cols * I, lines = H * W * I / 16, perRow = CEIL_DIV(lines, O / 16 / OB * OH);
     for (long n = n0; n < n1; n++) {
         copy_in(pad, x, n, H, W, I);
+        // The next sample's lines, a share at every output row, so that its copy finds them in cache:
+        // 1.04-1.26x with a cold input at 3 and 16 input channels (standalone harness).
+        const char *next = n + 1 < n1 ? (const char *)(x + (n + 1) * H * W * I) : NULL;
+        long fetched = 0;
         for (long ob = 0; ob < O / 16; ob += OB)
             for (long oh = 0; oh < OH; oh++)
                 for (long ow = 0; ow < OW; ow += P) {
+                    if (next && ow == 0)
+                        for (long end = MIN(fetched + perRow, lines); fetched < end; fetched++) __builtin_prefetch(next + 64 * fetched);
                     const int np = OW - ow < P ? (int)(OW - ow) : P;
                     block(pad.pixels + (oh * S + 1) * row + (ow * S + 1) * I, row, 0, 3, I, packed + ob * 9 * I * 16, 9 * I * 16,
                           y + ((n * OH + oh) * OW + ow) * O + ob * 16, O, np, accumulate, P, OB, S, 0, 0);
@@ -175,6 +185,12 @@ int funnel_conv3x3_forward_samples(const float *x, const float *packed, float *y
 
 // --- Weight gradient -----------------------------------------------------------------------------
 
+// A pass's share of the next sample's lines, fetched into L1 while the pass computes: `x_lines`
+// lines from `x` and `dy_lines` from `dy`, `x_per_row` and `dy_per_row` of them at each output row.
+// The first pass over a sample otherwise waits for memory: with cold inputs, as a step finds them,
+// 1.04-1.4x on ResNet-20's shapes (standalone harness; up to 0.9x warm at 64 channels).
+typedef struct { const char *x, *dy; long x_lines, dy_lines, x_per_row, dy_per_row; } lines_ahead;
+
 // One kernel row's sums Σ x[pixel + (ky, kx)][i0..<i0 + 16] dy[pixel][o0 + j] over one sample's
 // output pixels, for the row's three taps kx and 8 output channels j, as vectors of 16 input
 // channels: each pixel's 3 input vectors and 8 broadcast gradients make 24 multiply-adds. The input
@@ -185,11 +201,13 @@ int funnel_conv3x3_forward_samples(const float *x, const float *packed, float *y
 // copying kernel (standalone harness, ResNet-20's shapes). `dy` is the sample's gradient at channel
 // o0; the sums are added into dw at (o0, ky, 0, i0), Funnel's (o, ky, kx, i) layout.
 INLINE void row_block(const float *img, long row, long H, long W, long I, const float *dy, long ky, long OH, long OW, long O,
-                      float *dw, const int S) {
+                      float *dw, lines_ahead ahead, const int S) {
     v16 acc[3][8];
     UNROLLED for (int kx = 0; kx < 3; kx++)
         UNROLLED for (int j = 0; j < 8; j++) acc[kx][j] = (v16){};
     for (long oh = 0; oh < OH; oh++) {
+        for (long l = oh * ahead.x_per_row; l < (oh + 1) * ahead.x_per_row && l < ahead.x_lines; l++) __builtin_prefetch(ahead.x + 64 * l);
+        for (long l = oh * ahead.dy_per_row; l < (oh + 1) * ahead.dy_per_row && l < ahead.dy_lines; l++) __builtin_prefetch(ahead.dy + 64 * l);
         const long ih = oh * S - 1 + ky;
         if (ih < 0 || ih >= H) continue;
         const float *x = img + ih * row;
@@ -212,19 +230,32 @@ INLINE void row_block(const float *img, long row, long H, long W, long I, const 
         UNROLLED for (int kx = 0; kx < 3; kx++) ST(dw + (j * 9 + kx) * I, LD(dw + (j * 9 + kx) * I) + acc[kx][j]);
 }
 
+#define CLAMP(v, lo, hi) ((v) < (lo) ? (lo) : (v) > (hi) ? (hi) : (v))
+
 // Piece p's sums (its samples N p / pieces ..< N (p + 1) / pieces) into sums + p 9 I O, for pieces
-// p0..<p1.
+// p0..<p1. While a sample's passes run, each fetches its share of the next sample's lines.
 INLINE void weight_pieces(const float *x, const float *dy, float *sums, long p0, long p1, long pieces, long N, long H, long W,
                           long I, long O, long OH, long OW, const int S) {
+    const long xLines = H * W * I / 16, dyLines = OH * OW * O / 16, passes = 3 * (O / 8) * (I / 16);
+    const long xStep = CEIL_DIV(xLines, passes), dyStep = CEIL_DIV(dyLines, passes);
+    const long last = N * p1 / pieces;  // the last sample this call sums, plus one
     for (long p = p0; p < p1; p++) {
         float *dw = sums + p * 9 * I * O;
         memset(dw, 0, (size_t)(9 * I * O) * sizeof(float));
         for (long n = N * p / pieces; n < N * (p + 1) / pieces; n++) {
             const float *d = dy + n * OH * OW * O;
+            const int more = n + 1 < last;
+            long k = 0;
             for (int ky = 0; ky < 3; ky++)
                 for (long o0 = 0; o0 < O; o0 += 8)
-                    for (long i0 = 0; i0 < I; i0 += 16)
-                        row_block(x + n * H * W * I + i0, W * I, H, W, I, d + o0, ky, OH, OW, O, dw + (o0 * 9 + ky * 3) * I + i0, S);
+                    for (long i0 = 0; i0 < I; i0 += 16, k++) {
+                        const lines_ahead ahead = {
+                            more ? (const char *)(x + (n + 1) * H * W * I) + 64 * k * xStep : NULL,
+                            more ? (const char *)(d + OH * OW * O) + 64 * k * dyStep : NULL,
+                            more ? CLAMP(xLines - k * xStep, 0, xStep) : 0, more ? CLAMP(dyLines - k * dyStep, 0, dyStep) : 0,
+                            CEIL_DIV(xStep, OH), CEIL_DIV(dyStep, OH)};
+                        row_block(x + n * H * W * I + i0, W * I, H, W, I, d + o0, ky, OH, OW, O, dw + (o0 * 9 + ky * 3) * I + i0, ahead, S);
+                    }
         }
     }
 }

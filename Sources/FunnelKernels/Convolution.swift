@@ -230,7 +230,7 @@ package enum Convolution {
     /// CPU (it has them only with AVX-512; elsewhere every convolution stays direct), unless Funnel's own
     /// kernel takes it (`usesOwnKernel`).
     package static func usesWinograd(_ g: ConvGeometry) -> Bool {
-        guard convolutionAlgorithm != .direct, g.suitsWinograd, !usesOwnKernel(g) else { return false }
+        guard currentConvolutionAlgorithm != .direct, g.suitsWinograd, !usesOwnKernel(g) else { return false }
         if let known = winogradAvailable.withLock({ $0[g] }) { return known }
         let descriptors: [(inout dnnl_convolution_desc_t) -> dnnl_status_t] = [
             { forwardDescriptor(&$0, g, weights: anyMD(g.weightDims), winograd: true) },
@@ -256,11 +256,11 @@ package enum Convolution {
     /// Whether the forward pass of `g` (and a backward-data run as one) runs on Funnel's own kernel:
     /// the setting allows it (`auto`) and the shape is one it was measured faster on
     /// (`ConvGeometry.runsOnOwnKernel`).
-    package static func usesOwnKernel(_ g: ConvGeometry) -> Bool { convolutionAlgorithm == .auto && g.runsOnOwnKernel }
+    package static func usesOwnKernel(_ g: ConvGeometry) -> Bool { currentConvolutionAlgorithm == .auto && g.runsOnOwnKernel }
 
     /// Whether the weight gradient of `g` runs on Funnel's own kernel (`ConvGeometry.weightGradientRunsOnOwnKernel`).
     package static func usesOwnWeightGradient(_ g: ConvGeometry) -> Bool {
-        convolutionAlgorithm == .auto && g.weightGradientRunsOnOwnKernel
+        currentConvolutionAlgorithm == .auto && g.weightGradientRunsOnOwnKernel
     }
 
     /// `dst = conv(src, weight) + bias`.

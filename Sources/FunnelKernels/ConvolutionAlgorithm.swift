@@ -31,5 +31,5 @@ nonisolated(unsafe) var convolutionAlgorithm = ConvolutionAlgorithm.auto
 /// Sets how dense convolutions are computed from now on.
 package func setConvolutionAlgorithm(_ algorithm: ConvolutionAlgorithm) { convolutionAlgorithm = algorithm }
 
-/// The algorithm convolutions use now.
-package var currentConvolutionAlgorithm: ConvolutionAlgorithm { convolutionAlgorithm }
+/// The algorithm convolutions use now: this task's (`TaskSettings`), else the one set.
+package var currentConvolutionAlgorithm: ConvolutionAlgorithm { TaskSettings.convolutionAlgorithm ?? convolutionAlgorithm }

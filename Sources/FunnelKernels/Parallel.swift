@@ -3,8 +3,9 @@ import Foundation
 /// Number of threads Funnel's own kernels split work into (set with `setComputeThreads`).
 nonisolated(unsafe) var kernelThreads = 0
 
-/// The compute threads: those set with `setComputeThreads`, else the OpenMP pool's size.
-package var computeThreadCount: Int { max(1, kernelThreads > 0 ? kernelThreads : DNNLContext.shared.threads) }
+/// The compute threads: this task's (`TaskSettings`), else those set with `setComputeThreads`, else
+/// the OpenMP pool's size.
+package var computeThreadCount: Int { max(1, TaskSettings.computeThreads ?? (kernelThreads > 0 ? kernelThreads : DNNLContext.shared.threads)) }
 
 // Funnel's kernels run on oneDNN's own OpenMP thread pool (libgomp's `GOMP_parallel`), not on a
 // second pool: two pools on two cores fight, since OpenMP's workers spin between oneDNN calls and

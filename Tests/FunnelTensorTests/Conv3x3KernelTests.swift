@@ -89,11 +89,8 @@ import FunnelTestSupport
             x.conv2d(weight, padding: (1, 1)).backward(dy)
             return try #require(weight.grad).scalars
         }
-        let threads = DNNLContext.shared.threads
         let all = try gradient()
-        setComputeThreads(1)
-        defer { setComputeThreads(threads) }
-        #expect(try gradient() == all)
+        #expect(try TaskSettings.$computeThreads.withValue(1) { try gradient() } == all)
     }
 
     /// Shapes measured slower on it than on oneDNN keep oneDNN: wide inputs, 64 channels at stride 1 on

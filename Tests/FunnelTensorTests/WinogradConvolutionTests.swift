@@ -6,7 +6,7 @@ import FunnelTestSupport
 
 /// Convolutions that run as Winograd (`ConvolutionAlgorithm.auto`) against a convolution summed tap
 /// by tap in double precision: output, input, weight and bias gradients.
-@Suite(.serialized) struct WinogradConvolutionTests {
+@Suite struct WinogradConvolutionTests {
     /// A direct 3x3 convolution of NCHW arrays in double: output, and the gradients of Σ y ⊙ dy.
     struct Reference {
         let n, c, h, w, o, pad: Int
@@ -86,17 +86,17 @@ import FunnelTestSupport
     }
 
     /// `--convolution direct` turns Winograd off for convolutions made from then on, and the direct
-    /// result agrees with the Winograd one to rounding. (The suite runs its tests one at a time, so the
-    /// others never see the setting; tests elsewhere only compute, with either algorithm.)
+    /// result agrees with the Winograd one to rounding. (Set for this test's task alone
+    /// (`TaskSettings`): tests running beside it keep the default.)
     @Test func theDirectSettingTurnsWinogradOff() {
         let g = ConvGeometry(batch: 2, inChannels: 64, height: 9, width: 10, outChannels: 64, kh: 3, kw: 3, padH: 1, padW: 1)
         let x = randn([2, 64, 9, 10], seed: 46), weight = randn([64, 64, 3, 3], seed: 47, scale: 0.1)
         let winograd = x.conv2d(weight, padding: (1, 1)).scalars
         let wasWinograd = Convolution.usesWinograd(g)
-        setConvolutionAlgorithm(.direct)
-        defer { setConvolutionAlgorithm(.auto) }
-        #expect(!Convolution.usesWinograd(g))
-        let direct = x.conv2d(weight, padding: (1, 1)).scalars
+        let direct = TaskSettings.$convolutionAlgorithm.withValue(.direct) {
+            #expect(!Convolution.usesWinograd(g))
+            return x.conv2d(weight, padding: (1, 1)).scalars
+        }
         let scale = direct.map(abs).max() ?? 1
         let worst = zip(winograd, direct).map { abs($0 - $1) }.max() ?? 0
         #expect(worst <= 2e-5 * scale, "largest difference \(worst) of \(scale)")
@@ -106,8 +106,8 @@ import FunnelTestSupport
 
     /// `--convolution onednn` runs on oneDNN what `auto` gives Funnel's own kernel (`conv3x3.c`), and
     /// keeps Winograd, which then also takes the small 64-channel maps the kernel had; `direct` keeps
-    /// the kernel off too. The results agree to rounding. (In this suite, which runs one test at a
-    /// time, for the same reason as the direct setting's test.)
+    /// the kernel off too. The results agree to rounding. (For this test's task alone, as the direct
+    /// setting's test.)
     @Test func theOneDNNSettingTurnsFunnelsKernelOff() {
         let g = ConvGeometry(batch: 2, inChannels: 32, height: 6, width: 7, outChannels: 32, kh: 3, kw: 3, padH: 1, padW: 1)
         let winograd = ConvGeometry(batch: 2, inChannels: 64, height: 9, width: 10, outChannels: 64, kh: 3, kw: 3, padH: 1, padW: 1)
@@ -117,16 +117,19 @@ import FunnelTestSupport
         #expect(Convolution.usesOwnKernel(small) && !Convolution.usesWinograd(small))
         let own = x.conv2d(weight, padding: (1, 1)).scalars
         let wasWinograd = Convolution.usesWinograd(winograd)
-        setConvolutionAlgorithm(.onednn)
-        defer { setConvolutionAlgorithm(.auto) }
-        #expect(!Convolution.usesOwnKernel(g) && !Convolution.usesOwnWeightGradient(g) && !Convolution.usesOwnKernel(small))
-        #expect(Convolution.usesWinograd(winograd) == wasWinograd && Convolution.usesWinograd(small) == wasWinograd)
-        let onednn = x.conv2d(weight, padding: (1, 1)).scalars
+        let onednn = TaskSettings.$convolutionAlgorithm.withValue(.onednn) {
+            #expect(!Convolution.usesOwnKernel(g) && !Convolution.usesOwnWeightGradient(g) && !Convolution.usesOwnKernel(small))
+            #expect(Convolution.usesWinograd(winograd) == wasWinograd && Convolution.usesWinograd(small) == wasWinograd)
+            return x.conv2d(weight, padding: (1, 1)).scalars
+        }
         let scale = onednn.map(abs).max() ?? 1
         let worst = zip(own, onednn).map { abs($0 - $1) }.max() ?? 0
         #expect(worst <= 1e-5 * scale, "largest difference \(worst) of \(scale)")
-        setConvolutionAlgorithm(.direct)
-        #expect(!Convolution.usesOwnKernel(g) && !Convolution.usesWinograd(winograd))
+        TaskSettings.$convolutionAlgorithm.withValue(.direct) {
+            #expect(!Convolution.usesOwnKernel(g) && !Convolution.usesWinograd(winograd))
+        }
+        // The process-wide setting is untouched.
+        #expect(currentConvolutionAlgorithm == .auto)
     }
 
     /// The shape rule: convolutions with fewer than 64 channels in or out, strided, dilated, grouped

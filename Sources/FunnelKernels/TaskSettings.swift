@@ -1,0 +1,10 @@
+/// Settings that one task's work can take for itself, over the process-wide ones
+/// (`setComputeThreads`, `setConvolutionAlgorithm`): a test that compares thread counts or
+/// algorithms runs its work inside `TaskSettings.$computeThreads.withValue(1) { … }` and leaves
+/// the setting alone for the tests running beside it, whose bitwise comparisons depend on it.
+package enum TaskSettings {
+    /// The threads Funnel's kernels split this task's work into, when set.
+    @TaskLocal package static var computeThreads: Int?
+    /// The algorithm for the convolutions this task makes, when set.
+    @TaskLocal package static var convolutionAlgorithm: ConvolutionAlgorithm?
+}
