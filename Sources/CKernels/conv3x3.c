@@ -267,8 +267,7 @@ CLONES void funnel_conv3x3_weight_sums_pieces(const float *x, const float *dy, f
     else weight_pieces(x, dy, sums, p0, p1, pieces, N, H, W, I, O, OH, OW, 2);
 }
 
-CLONES void funnel_conv3x3_weight_gradient(const float *sums, long pieces, float *dw, long I, long O) {
-    const long count = 9 * I * O;
+CLONES void funnel_conv_weight_pieces_sum(const float *sums, long pieces, long count, float *dw) {
     memcpy(dw, sums, (size_t)count * sizeof(float));
     for (long p = 1; p < pieces; p++)
         for (long k = 0; k < count; k++) dw[k] += sums[p * count + k];

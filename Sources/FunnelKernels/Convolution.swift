@@ -106,6 +106,15 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     /// zero-bordered copy of each sample, 0.8-0.98x).
     package var weightGradientRunsOnOwnKernel: Bool { runsOnOwnKernel && inChannels % 16 == 0 }
 
+    /// A 1x1 convolution at stride 2 (a ResNet's projection shortcut) whose three passes Funnel's own
+    /// kernel runs (`conv1x1.c`): no padding, bias, groups or dilation, channels in whole 16s, up to
+    /// 64 input channels, the shapes measured (AMD instance, `funnel bench ops --cold`): ResNet-20's
+    /// 16 -> 32 and 32 -> 64 and ResNet-18's 64 -> 128, where oneDNN 2.6 runs at 30-150 GFLOPS.
+    package var runsOnOwnPointwiseKernel: Bool {
+        isPointwise && padH == 0 && padW == 0 && strideH == 2 && strideW == 2 && dilationH == 1 && dilationW == 1 && groups == 1
+            && !hasBias && inChannels % 16 == 0 && outChannels % 16 == 0 && inChannels <= 64
+    }
+
     /// The user weight layout: `[O, I/g, kh, kw]` stored `(o, kh, kw, i)`, grouped as oneDNN wants.
     var weightLayout: Layout {
         let ig = inChannels / groups
@@ -258,6 +267,11 @@ package enum Convolution {
     /// (`ConvGeometry.runsOnOwnKernel`).
     package static func usesOwnKernel(_ g: ConvGeometry) -> Bool { currentConvolutionAlgorithm == .auto && g.runsOnOwnKernel }
 
+    /// Whether all three passes of `g` run on Funnel's 1x1 kernel (`ConvGeometry.runsOnOwnPointwiseKernel`).
+    package static func usesOwnPointwiseKernel(_ g: ConvGeometry) -> Bool {
+        currentConvolutionAlgorithm == .auto && g.runsOnOwnPointwiseKernel
+    }
+
     /// Whether the weight gradient of `g` runs on Funnel's own kernel (`ConvGeometry.weightGradientRunsOnOwnKernel`).
     package static func usesOwnWeightGradient(_ g: ConvGeometry) -> Bool {
         currentConvolutionAlgorithm == .auto && g.weightGradientRunsOnOwnKernel
@@ -275,6 +289,12 @@ package enum Convolution {
                                 bias: UnsafePointer<Float>?, dst: UnsafeMutablePointer<Float>, winograd: Bool, accumulate: Bool = false) {
         if !winograd, weightLayout == nil, bias == nil, usesOwnKernel(g) {
             return ownForward(g, src: src, weight: weight, dst: dst, accumulate: accumulate)
+        }
+        if weightLayout == nil, bias == nil, !accumulate, usesOwnPointwiseKernel(g) {
+            return ownPointwise(g, weight, transposed: false) { packed, samples in
+                funnel_conv1x1_forward_samples(src, packed, dst, samples.lowerBound, samples.upperBound, g.height, g.width, g.inChannels,
+                                               g.outChannels)
+            }
         }
         let p = accumulate ? accumulatingForwardPrimitive(g) : forwardPrimitive(g, winograd: winograd)
         let x = Staged(input: g.srcLayout.md, src, wanted: p.md(dnnl_query_src_md), key: "src", g, winograd)
@@ -305,6 +325,16 @@ package enum Convolution {
         withExtendedLifetime(packed) {}
     }
 
+    /// `body(packed weights, samples)` over the batch split across the compute threads, for the 1x1
+    /// kernel's forward or (`transposed`) backward-data.
+    private static func ownPointwise(_ g: ConvGeometry, _ weight: UnsafePointer<Float>, transposed: Bool,
+                                     _ body: (UnsafePointer<Float>, Range<Int>) -> Void) {
+        let packed = Buffer(count: g.inChannels * g.outChannels)
+        funnel_conv1x1_pack(weight, packed.pointer, g.inChannels, g.outChannels, transposed ? 1 : 0)
+        parallelChunks(g.batch, minimumPerThread: 1) { samples in body(packed.pointer, samples) }
+        withExtendedLifetime(packed) {}
+    }
+
     private static func checkScratch(_ status: Int32, _ g: ConvGeometry) {
         require(status == 0, "[conv] \(g): out of memory for its zero-bordered copy of one image")
     }
@@ -313,17 +343,22 @@ package enum Convolution {
     /// that the result does not depend on the number of threads.
     static let weightGradientPieces = 16
 
-    /// `diffWeight = src ⋆ diffDst` on Funnel's own kernel: each piece of the batch summed on one
-    /// thread, then the pieces added in order.
+    /// `diffWeight = src ⋆ diffDst` on Funnel's own 3x3 or 1x1 kernel: each piece of the batch summed
+    /// on one thread, then the pieces added in order.
     private static func ownWeightGradient(_ g: ConvGeometry, src: UnsafePointer<Float>, diffDst: UnsafePointer<Float>,
                                           diffWeight: UnsafeMutablePointer<Float>) {
-        let pieces = min(g.batch, weightGradientPieces), count = 9 * g.inChannels * g.outChannels
+        let pieces = min(g.batch, weightGradientPieces), count = g.kh * g.kw * g.inChannels * g.outChannels
         let sums = Buffer(count: pieces * count)
         parallelChunks(pieces, minimumPerThread: 1) { range in
-            funnel_conv3x3_weight_sums_pieces(src, diffDst, sums.pointer, range.lowerBound, range.upperBound, pieces, g.batch,
-                                              g.height, g.width, g.inChannels, g.outChannels, g.strideH)
+            if g.isPointwise {
+                funnel_conv1x1_weight_sums_pieces(src, diffDst, sums.pointer, range.lowerBound, range.upperBound, pieces, g.batch,
+                                                  g.height, g.width, g.inChannels, g.outChannels)
+            } else {
+                funnel_conv3x3_weight_sums_pieces(src, diffDst, sums.pointer, range.lowerBound, range.upperBound, pieces, g.batch,
+                                                  g.height, g.width, g.inChannels, g.outChannels, g.strideH)
+            }
         }
-        funnel_conv3x3_weight_gradient(sums.pointer, pieces, diffWeight, g.inChannels, g.outChannels)
+        funnel_conv_weight_pieces_sum(sums.pointer, pieces, count, diffWeight)
     }
 
     /// `diffSrc = conv_transpose(diffDst, weight)`.
@@ -356,7 +391,12 @@ package enum Convolution {
         let winograd = usesWinograd(g)
         // Both backward primitives take the activations in the layout they were made with.
         let dy = Staged(input: g.dstLayout.md, diffDst, wanted: g.dstMD(blocked: winograd), key: "dst", g, winograd)
-        if let diffSrc, let weight, !winograd, let transposed = g.backwardDataAsForward {
+        if let diffSrc, let weight, usesOwnPointwiseKernel(g) {
+            ownPointwise(g, weight, transposed: true) { packed, samples in
+                funnel_conv1x1_backward_data_samples(diffDst, packed, diffSrc, samples.lowerBound, samples.upperBound, g.height, g.width,
+                                                     g.inChannels, g.outChannels)
+            }
+        } else if let diffSrc, let weight, !winograd, let transposed = g.backwardDataAsForward {
             if g.isPointwise {
                 // Nothing to turn: the [O, I] weights read as [I, O], transposed by the reorder
                 // into the primitive's layout.
@@ -378,7 +418,7 @@ package enum Convolution {
             dx.writeBack(key: "src", g, winograd)
             withExtendedLifetime(w) {}
         }
-        if let diffWeight, let src, diffBias == nil, usesOwnWeightGradient(g) {
+        if let diffWeight, let src, diffBias == nil, usesOwnWeightGradient(g) || usesOwnPointwiseKernel(g) {
             ownWeightGradient(g, src: src, diffDst: diffDst, diffWeight: diffWeight)
         } else if let diffWeight, let src {
             let p = backwardWeightsPrimitive(g, winograd: winograd)
@@ -471,9 +511,11 @@ extension Convolution {
         return withExtendedLifetime(buffers) { time { p.execute(args) } }
     }
 
-    /// The implementation that runs `pass` of `g`: Funnel's own kernel (`funnel:conv3x3`, see
-    /// `usesOwnKernel`), or the one oneDNN chose for the forward primitive (e.g. `jit:avx512_core`).
+    /// The implementation that runs `pass` of `g`: Funnel's own kernels (`funnel:conv3x3`, see
+    /// `usesOwnKernel`; `funnel:conv1x1`, `usesOwnPointwiseKernel`), or the one oneDNN chose for the
+    /// forward primitive (e.g. `jit:avx512_core`).
     package static func implementation(_ g: ConvGeometry, pass: Pass = .forward) -> String {
+        if usesOwnPointwiseKernel(g) { return "funnel:conv1x1" }
         let winograd = usesWinograd(g)
         let own = switch pass {
         case .forward: usesOwnKernel(g)

@@ -129,12 +129,26 @@ void funnel_conv3x3_pack(const float *weight, float *packed, long I, long O);
 int funnel_conv3x3_forward_samples(const float *x, const float *packed, float *y, long n0, long n1, long H, long W, long I, long O,
                                    long stride, int accumulate);
 
+// A 1x1 convolution at stride 2, no padding or bias, on channels-last [N, H, W, I] -> [N, OH, OW, O],
+// OH = (H + 1) / 2, OW = (W + 1) / 2, I and O multiples of 16 (conv1x1.c). Weights are packed first
+// (funnel_conv1x1_pack from Funnel's (o, i): [O / 16][I][16], or with `transposed` [I / 16][O][16]
+// for backward-data). Forward writes y for samples n0..<n1; backward-data writes dx (zero where no
+// output pixel reads the input) from dy; the weight gradient takes `pieces` pieces of the batch as
+// funnel_conv3x3_weight_sums_pieces does, each I O floats (Funnel's (o, i)), then added in order by
+// funnel_conv_weight_pieces_sum.
+void funnel_conv1x1_pack(const float *weight, float *packed, long I, long O, int transposed);
+void funnel_conv1x1_forward_samples(const float *x, const float *packed, float *y, long n0, long n1, long H, long W, long I, long O);
+void funnel_conv1x1_backward_data_samples(const float *dy, const float *packed, float *dx, long n0, long n1, long H, long W, long I, long O);
+void funnel_conv1x1_weight_sums_pieces(const float *x, const float *dy, float *sums, long p0, long p1, long pieces, long N, long H, long W,
+                                       long I, long O);
+
 // The weight gradient of that convolution, I a multiple of 16 and O of 8, in `pieces` pieces of the
 // batch of N: piece p's sums over its samples N p / pieces ..< N (p + 1) / pieces overwritten into
 // sums + p 9 I O (Funnel's (o, ky, kx, i)), for pieces p0..<p1; then dw = the sum of the `pieces`
-// blocks, added in order.
+// blocks of `count` floats (9 I O here), added in order (funnel_conv_weight_pieces_sum, also the 1x1
+// kernel's).
 void funnel_conv3x3_weight_sums_pieces(const float *x, const float *dy, float *sums, long p0, long p1, long pieces, long N, long H,
                                        long W, long I, long O, long stride);
-void funnel_conv3x3_weight_gradient(const float *sums, long pieces, float *dw, long I, long O);
+void funnel_conv_weight_pieces_sum(const float *sums, long pieces, long count, float *dw);
 
 #endif

@@ -1,0 +1,121 @@
+// A 1x1 convolution at stride 2, no padding, on channels-last images: the projection shortcuts of
+// CIFAR ResNets (16 -> 32 and 32 -> 64 channels in ResNet-20, 64 -> 128 in ResNet-18). oneDNN 2.6
+// runs them at 30-60 GFLOPS on the AMD instance, where they are a read of every other input row
+// and a write a quarter its size: these kernels read each sample once and keep the work in
+// registers (1.2-1.5x oneDNN's forward with a cold input, standalone harness).
+//
+// Forward, each output block is 8 consecutive pixels by 16 or 32 output channels, held in vector
+// registers across the input channels: per input channel, one or two weight vectors and 8
+// broadcasts. Backward-data is the same block with the weights transposed, its 8 pixels written
+// every other column of the input's even rows, the rest of the sample zeroed first. The weight
+// gradient holds 8 output channels' sums for 16 or 32 input channels in registers across a sample.
+#include <string.h>
+#include "CKernels.h"
+#include "vectors.h"
+
+#define INLINE static inline __attribute__((always_inline))
+#if defined(__clang__)
+#define UNROLLED _Pragma("clang loop unroll(full)")
+#else
+#define UNROLLED _Pragma("GCC unroll 16")
+#endif
+
+// Pixels a block holds.
+#define BLOCK_PIXELS 8
+
+void funnel_conv1x1_pack(const float *w, float *packed, long I, long O, int transposed) {
+    for (long o = 0; o < O; o++)
+        for (long i = 0; i < I; i++) {
+            if (transposed) packed[((i / 16) * O + o) * 16 + i % 16] = w[o * I + i];
+            else packed[((o / 16) * I + i) * 16 + o % 16] = w[o * I + i];
+        }
+}
+
+// np <= P pixels by OB blocks of 16 outputs: out[p][b] = Σ_k in[p][k] w[b][k], the input's pixels
+// `in_step` floats apart and the output's `out_step`, `w` packed [b][K][16], `w_next` floats from
+// one output block's weights to the next.
+INLINE void block(const float *in, long in_step, long K, const float *w, long w_next, float *out, long out_step, int np, const int OB) {
+    v16 acc[2][BLOCK_PIXELS];
+    UNROLLED for (int b = 0; b < OB; b++) UNROLLED for (int p = 0; p < BLOCK_PIXELS; p++) acc[b][p] = (v16){};
+    if (np == BLOCK_PIXELS) {
+        for (long k = 0; k < K; k++) {
+            v16 wv[2];
+            UNROLLED for (int b = 0; b < OB; b++) wv[b] = LD(w + b * w_next + k * 16);
+            UNROLLED for (int p = 0; p < BLOCK_PIXELS; p++) {
+                const float v = in[p * in_step + k];
+                UNROLLED for (int b = 0; b < OB; b++) acc[b][p] += v * wv[b];
+            }
+        }
+    } else {
+        // A row's last pixels: only those that exist are read.
+        for (long k = 0; k < K; k++)
+            for (int p = 0; p < np; p++) {
+                const float v = in[p * in_step + k];
+                UNROLLED for (int b = 0; b < OB; b++) acc[b][p] += v * LD(w + b * w_next + k * 16);
+            }
+    }
+    for (int p = 0; p < np; p++) UNROLLED for (int b = 0; b < OB; b++) ST(out + p * out_step + 16 * b, acc[b][p]);
+}
+
+// Every output row of samples n0..<n1: `in` is [N, IH, IW, K] read every `in_stride` pixels and
+// rows, `out` [N, OH, OW, C] written every `out_stride`, for the (OH, OW) grid of the smaller map.
+INLINE void rows(const float *in, long IH, long IW, long K, const float *packed, float *out, long OH_, long OW_, long C, long n0, long n1,
+                 long GH, long GW, long in_stride, long out_stride, const int OB) {
+    for (long n = n0; n < n1; n++)
+        for (long h = 0; h < GH; h++)
+            for (long w0 = 0; w0 < GW; w0 += BLOCK_PIXELS) {
+                const int np = GW - w0 < BLOCK_PIXELS ? (int)(GW - w0) : BLOCK_PIXELS;
+                const float *src = in + ((n * IH + h * in_stride) * IW + w0 * in_stride) * K;
+                float *dst = out + ((n * OH_ + h * out_stride) * OW_ + w0 * out_stride) * C;
+                for (long cb = 0; cb < C / 16; cb += OB)
+                    block(src, in_stride * K, K, packed + cb * K * 16, K * 16, dst + cb * 16, out_stride * C, np, OB);
+            }
+}
+
+CLONES void funnel_conv1x1_forward_samples(const float *x, const float *packed, float *y, long n0, long n1, long H, long W, long I, long O) {
+    const long OH = (H + 1) / 2, OW = (W + 1) / 2;
+    if (O % 32 == 0) rows(x, H, W, I, packed, y, OH, OW, O, n0, n1, OH, OW, 2, 1, 2);
+    else rows(x, H, W, I, packed, y, OH, OW, O, n0, n1, OH, OW, 2, 1, 1);
+}
+
+CLONES void funnel_conv1x1_backward_data_samples(const float *dy, const float *packed, float *dx, long n0, long n1, long H, long W, long I,
+                                                 long O) {
+    const long OH = (H + 1) / 2, OW = (W + 1) / 2;
+    memset(dx + n0 * H * W * I, 0, (size_t)((n1 - n0) * H * W * I) * sizeof(float));
+    if (I % 32 == 0) rows(dy, OH, OW, O, packed, dx, H, W, I, n0, n1, OH, OW, 1, 2, 2);
+    else rows(dy, OH, OW, O, packed, dx, H, W, I, n0, n1, OH, OW, 1, 2, 1);
+}
+
+// Sums Σ dy[p][o0 + j] x[2p][i0..<i0 + 16 IB] over one sample's output pixels for 8 output
+// channels j, added into dw at (o0, i0).
+INLINE void weight_block(const float *x, long W, long I, const float *dy, long OH, long OW, long O, float *dw, const int IB) {
+    v16 acc[8][2];
+    UNROLLED for (int j = 0; j < 8; j++) UNROLLED for (int b = 0; b < IB; b++) acc[j][b] = (v16){};
+    for (long h = 0; h < OH; h++)
+        for (long w = 0; w < OW; w++) {
+            const float *xp = x + (2 * h * W + 2 * w) * I, *d = dy + (h * OW + w) * O;
+            v16 xv[2];
+            UNROLLED for (int b = 0; b < IB; b++) xv[b] = LD(xp + 16 * b);
+            UNROLLED for (int j = 0; j < 8; j++) {
+                const float v = d[j];
+                UNROLLED for (int b = 0; b < IB; b++) acc[j][b] += v * xv[b];
+            }
+        }
+    UNROLLED for (int j = 0; j < 8; j++) UNROLLED for (int b = 0; b < IB; b++) ST(dw + j * I + 16 * b, LD(dw + j * I + 16 * b) + acc[j][b]);
+}
+
+CLONES void funnel_conv1x1_weight_sums_pieces(const float *x, const float *dy, float *sums, long p0, long p1, long pieces, long N, long H,
+                                              long W, long I, long O) {
+    const long OH = (H + 1) / 2, OW = (W + 1) / 2;
+    for (long p = p0; p < p1; p++) {
+        float *dw = sums + p * I * O;
+        memset(dw, 0, (size_t)(I * O) * sizeof(float));
+        for (long n = N * p / pieces; n < N * (p + 1) / pieces; n++)
+            for (long o0 = 0; o0 < O; o0 += 8)
+                for (long i0 = 0; i0 < I; i0 += (I % 32 == 0 ? 32 : 16)) {
+                    const float *xs = x + n * H * W * I + i0, *d = dy + n * OH * OW * O + o0;
+                    if (I % 32 == 0) weight_block(xs, W, I, d, OH, OW, O, dw + o0 * I + i0, 2);
+                    else weight_block(xs, W, I, d, OH, OW, O, dw + o0 * I + i0, 1);
+                }
+    }
+}
