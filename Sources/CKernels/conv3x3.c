@@ -144,7 +144,7 @@ INLINE void forward_samples(const float *x, const float *packed, float *y, padde
     for (long n = n0; n < n1; n++) {
         copy_in(pad, x, n, H, W, I);
         // The next sample's lines, a share at every output row, so that its copy finds them in cache:
-        // 1.04-1.26x with a cold input at 3 and 16 input channels (standalone harness).
+        // 0.82-1.26x with a cold input at 3 and 16 input channels, most runs 1.1-1.2x (standalone harness).
         const char *next = n + 1 < n1 ? (const char *)(x + (n + 1) * H * W * I) : NULL;
         long fetched = 0;
         for (long ob = 0; ob < O / 16; ob += OB)
@@ -188,7 +188,7 @@ int funnel_conv3x3_forward_samples(const float *x, const float *packed, float *y
 // A pass's share of the next sample's lines, fetched into L1 while the pass computes: `x_lines`
 // lines from `x` and `dy_lines` from `dy`, `x_per_row` and `dy_per_row` of them at each output row.
 // The first pass over a sample otherwise waits for memory: with cold inputs, as a step finds them,
-// 1.04-1.4x on ResNet-20's shapes (standalone harness; up to 0.9x warm at 64 channels).
+// 1.0-1.35x on ResNet-20's shapes (standalone harness; 0.94-1.02x warm).
 typedef struct { const char *x, *dy; long x_lines, dy_lines, x_per_row, dy_per_row; } lines_ahead;
 
 // One kernel row's sums Σ x[pixel + (ky, kx)][i0..<i0 + 16] dy[pixel][o0 + j] over one sample's
