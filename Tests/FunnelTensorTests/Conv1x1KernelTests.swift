@@ -70,7 +70,6 @@ import FunnelTestSupport
             x.conv2d(weight, stride: (2, 2)).backward(dy)
             return try #require(weight.grad).scalars
         }
-        let all = try gradient()
-        #expect(try TaskSettings.$computeThreads.withValue(1) { try gradient() } == all)
+        try expectSameOnOneThread(gradient)
     }
 }
