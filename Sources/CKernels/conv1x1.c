@@ -1,6 +1,6 @@
 // A 1x1 convolution at stride 2, no padding, on channels-last images: the projection shortcuts of
 // CIFAR ResNets (16 -> 32 and 32 -> 64 channels in ResNet-20, 64 -> 128 in ResNet-18). oneDNN 2.6
-// runs them at 30-60 GFLOPS on the AMD instance, where they are a read of every other input row
+// runs them at 30-170 GFLOPS on the AMD instance, where they are a read of every other input row
 // and a write a quarter its size: these kernels read each sample once and keep the work in
 // registers, fetching the next sample's lines while they compute (forward 1.2-1.5x oneDNN's with a
 // cold input before that fetch, which gave another 1.2-2.6x; standalone harness).
@@ -32,7 +32,7 @@ void funnel_conv1x1_pack(const float *w, float *packed, long I, long O, int tran
         }
 }
 
-// np <= P pixels by OB blocks of 16 outputs: out[p][b] = Σ_k in[p][k] w[b][k], the input's pixels
+// np <= BLOCK_PIXELS pixels by OB blocks of 16 outputs: out[p][b] = Σ_k in[p][k] w[b][k], the input's pixels
 // `in_step` floats apart and the output's `out_step`, `w` packed [b][K][16], `w_next` floats from
 // one output block's weights to the next.
 INLINE void block(const float *in, long in_step, long K, const float *w, long w_next, float *out, long out_step, int np, const int OB) {
@@ -65,21 +65,21 @@ INLINE void prefetch_row(const float *row, long pixels, long step, long K) {
         for (long k = 0; k < K; k += 16) __builtin_prefetch(row + w * step + k);
 }
 
-// Every output row of samples n0..<n1: `in` is [N, IH, IW, K] read every `in_stride` pixels and
-// rows, `out` [N, OH, OW, C] written every `out_stride`, for the (OH, OW) grid of the smaller map.
-INLINE void rows(const float *in, long IH, long IW, long K, const float *packed, float *out, long OH_, long OW_, long C, long n0, long n1,
-                 long GH, long GW, long in_stride, long out_stride, const int OB) {
+// Every row of the smaller map's (grid_h, grid_w) grid for samples n0..<n1: `in` is [N, in_h, in_w,
+// K] read every `in_stride` pixels and rows, `out` [N, out_h, out_w, C] written every `out_stride`.
+INLINE void rows(const float *in, long in_h, long in_w, long K, const float *packed, float *out, long out_h, long out_w, long C, long n0,
+                 long n1, long grid_h, long grid_w, long in_stride, long out_stride, const int OB) {
     for (long n = n0; n < n1; n++) {
         // Written every other pixel (backward-data): the sample zeroed first, the pixels then
         // rewritten in cache (faster than vector stores of the zeros between them).
-        if (out_stride > 1) memset(out + n * OH_ * OW_ * C, 0, (size_t)(OH_ * OW_ * C) * sizeof(float));
-        for (long h = 0; h < GH; h++) {
+        if (out_stride > 1) memset(out + n * out_h * out_w * C, 0, (size_t)(out_h * out_w * C) * sizeof(float));
+        for (long h = 0; h < grid_h; h++) {
             // The lines this row reads in the next sample: 1.2-2.6x with a cold input (harness).
-            if (n + 1 < n1) prefetch_row(in + ((n + 1) * IH + h * in_stride) * IW * K, GW, in_stride * K, K);
-            for (long w0 = 0; w0 < GW; w0 += BLOCK_PIXELS) {
-                const int np = GW - w0 < BLOCK_PIXELS ? (int)(GW - w0) : BLOCK_PIXELS;
-                const float *src = in + ((n * IH + h * in_stride) * IW + w0 * in_stride) * K;
-                float *dst = out + ((n * OH_ + h * out_stride) * OW_ + w0 * out_stride) * C;
+            if (n + 1 < n1) prefetch_row(in + ((n + 1) * in_h + h * in_stride) * in_w * K, grid_w, in_stride * K, K);
+            for (long w0 = 0; w0 < grid_w; w0 += BLOCK_PIXELS) {
+                const int np = grid_w - w0 < BLOCK_PIXELS ? (int)(grid_w - w0) : BLOCK_PIXELS;
+                const float *src = in + ((n * in_h + h * in_stride) * in_w + w0 * in_stride) * K;
+                float *dst = out + ((n * out_h + h * out_stride) * out_w + w0 * out_stride) * C;
                 for (long cb = 0; cb < C / 16; cb += OB)
                     block(src, in_stride * K, K, packed + cb * K * 16, K * 16, dst + cb * 16, out_stride * C, np, OB);
             }
@@ -101,8 +101,8 @@ CLONES void funnel_conv1x1_backward_data_samples(const float *dy, const float *p
 }
 
 // Sums Σ dy[p][o0 + j] x[2p][i0..<i0 + 16 IB] over one sample's output pixels for 8 output
-// channels j, added into dw at (o0, i0).
-// With `next_x` (the first block of a sample), the next sample's lines are fetched row by row.
+// channels j, added into dw at (o0, i0). With `next_x` (a sample's first block), the next sample's
+// lines are fetched row by row.
 INLINE void weight_block(const float *x, long W, long I, const float *dy, long OH, long OW, long O, float *dw, const float *next_x,
                          const float *next_dy, const int IB) {
     v16 acc[8][2];

@@ -109,7 +109,7 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     /// A 1x1 convolution at stride 2 (a ResNet's projection shortcut) whose three passes Funnel's own
     /// kernel runs (`conv1x1.c`): no padding, bias, groups or dilation, channels in whole 16s, up to
     /// 64 input channels, the shapes measured (AMD instance, `funnel bench ops --cold`): ResNet-20's
-    /// 16 -> 32 and 32 -> 64 and ResNet-18's 64 -> 128, where oneDNN 2.6 runs at 30-150 GFLOPS.
+    /// 16 -> 32 and 32 -> 64 and ResNet-18's 64 -> 128, where oneDNN 2.6 ran at 30-170 GFLOPS.
     package var runsOnOwnPointwiseKernel: Bool {
         isPointwise && padH == 0 && padW == 0 && strideH == 2 && strideW == 2 && dilationH == 1 && dilationW == 1 && groups == 1
             && !hasBias && inChannels % 16 == 0 && outChannels % 16 == 0 && inChannels <= 64
