@@ -29,7 +29,7 @@ struct ComputeOptions: ParsableArguments {
     @Option(help: "Compute threads (oneDNN and Funnel's kernels); default: all cores.")
     var threads: Int?
 
-    @Option(help: "Convolutions: auto (Winograd for stride-1 3x3 convolutions of 64+ channels where the CPU has it, Funnel's own kernel for narrow and strided 3x3 ones, oneDNN's direct kernels elsewhere), onednn (as auto without Funnel's kernel) or direct (every one on oneDNN's direct kernels, as PyTorch's CPU backend).")
+    @Option(help: "Convolutions: auto (Winograd for stride-1 3x3 convolutions of 64+ channels where the CPU has it, Funnel's own kernels for narrow and strided 3x3 ones and 1x1 stride-2 shortcuts, oneDNN's direct kernels elsewhere), onednn (as auto without Funnel's kernels) or direct (every one on oneDNN's direct kernels, as PyTorch's CPU backend).")
     var convolution: ConvolutionAlgorithm?
 
     func apply() {
