@@ -58,11 +58,10 @@ INLINE void block(const float *in, long in_step, long K, const float *w, long w_
     for (int p = 0; p < np; p++) UNROLLED for (int b = 0; b < OB; b++) ST(out + p * out_step + 16 * b, acc[b][p]);
 }
 
-// Fetches the K floats of `pixels` pixels `step` floats apart into cache, a line at a time: what a
-// pass reads next while it computes, so that the first read of each sample does not wait for memory.
+// Fetches the K floats of `pixels` pixels `step` floats apart into cache: what a pass reads next
+// while it computes, so that the first read of each sample does not wait for memory.
 INLINE void prefetch_row(const float *row, long pixels, long step, long K) {
-    for (long w = 0; w < pixels; w++)
-        for (long k = 0; k < K; k += 16) __builtin_prefetch(row + w * step + k);
+    for (long w = 0; w < pixels; w++) prefetch_lines(row + w * step, 0, K / 16);
 }
 
 // Every row of the smaller map's (grid_h, grid_w) grid for samples n0..<n1: `in` is [N, in_h, in_w,

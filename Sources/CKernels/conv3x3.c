@@ -118,8 +118,7 @@ INLINE void forward_samples_in_place(const float *x, const float *packed, float 
                 // The input row that the next output row reads first (two below this one; at the
                 // end, the next sample's), a cache line at a time: 1.05-1.15x with a cold input, as
                 // the step finds it (harness; the same warm).
-                if (n * H + h + 2 < n1 * H)
-                    for (long c = 0; c < row; c += 16) __builtin_prefetch(x + (n * H + h + 2) * row + c);
+                if (n * H + h + 2 < n1 * H) prefetch_lines(x + (n * H + h + 2) * row, 0, row / 16);
                 for (long w0 = 0; w0 < W; w0 += P) {
                     const float *at = x + ((n * H + h) * W + w0) * I, *wb = packed + ob * 9 * I * 16;
                     float *out = y + ((n * H + h) * W + w0) * O + ob * 16;
@@ -150,8 +149,11 @@ INLINE void forward_samples(const float *x, const float *packed, float *y, padde
         for (long ob = 0; ob < O / 16; ob += OB)
             for (long oh = 0; oh < OH; oh++)
                 for (long ow = 0; ow < OW; ow += P) {
-                    if (next && ow == 0)
-                        for (long end = MIN(fetched + perRow, lines); fetched < end; fetched++) __builtin_prefetch(next + 64 * fetched);
+                    if (next && ow == 0) {
+                        const long end = MIN(fetched + perRow, lines);
+                        prefetch_lines(next, fetched, end);
+                        fetched = end;
+                    }
                     const int np = OW - ow < P ? (int)(OW - ow) : P;
                     block(pad.pixels + (oh * S + 1) * row + (ow * S + 1) * I, row, 0, 3, I, packed + ob * 9 * I * 16, 9 * I * 16,
                           y + ((n * OH + oh) * OW + ow) * O + ob * 16, O, np, accumulate, P, OB, S, 0, 0);
@@ -206,8 +208,8 @@ INLINE void row_block(const float *img, long row, long H, long W, long I, const 
     UNROLLED for (int kx = 0; kx < 3; kx++)
         UNROLLED for (int j = 0; j < 8; j++) acc[kx][j] = (v16){};
     for (long oh = 0; oh < OH; oh++) {
-        for (long l = oh * ahead.x_per_row; l < (oh + 1) * ahead.x_per_row && l < ahead.x_lines; l++) __builtin_prefetch(ahead.x + 64 * l);
-        for (long l = oh * ahead.dy_per_row; l < (oh + 1) * ahead.dy_per_row && l < ahead.dy_lines; l++) __builtin_prefetch(ahead.dy + 64 * l);
+        prefetch_lines(ahead.x, oh * ahead.x_per_row, MIN((oh + 1) * ahead.x_per_row, ahead.x_lines));
+        prefetch_lines(ahead.dy, oh * ahead.dy_per_row, MIN((oh + 1) * ahead.dy_per_row, ahead.dy_lines));
         const long ih = oh * S - 1 + ky;
         if (ih < 0 || ih >= H) continue;
         const float *x = img + ih * row;

@@ -37,6 +37,12 @@ extern long funnel_stream_min_bytes;  // streaming.c
 #else
 #define STREAM_FENCE() __atomic_thread_fence(__ATOMIC_RELEASE)
 #endif
+// Fetches the 64-byte lines first..<end from p into cache: what a kernel reads next, asked for while
+// it computes (the convolutions fetch the next sample's lines this way).
+static inline __attribute__((always_inline)) void prefetch_lines(const void *p, long first, long end) {
+    for (long l = first; l < end; l++) __builtin_prefetch((const char *)p + 64 * l);
+}
+
 // Lanes of `yes` where `mask` (a vector comparison) is set, of `no` elsewhere.
 #define SELECT(mask, yes, no) ((v16)(((vi16)(yes) & (mask)) | ((vi16)(no) & ~(mask))))
 
