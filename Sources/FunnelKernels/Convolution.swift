@@ -343,22 +343,51 @@ package enum Convolution {
     /// that the result does not depend on the number of threads.
     static let weightGradientPieces = 16
 
-    /// `diffWeight = src ⋆ diffDst` on Funnel's own 3x3 or 1x1 kernel: each piece of the batch summed
-    /// on one thread, then the pieces added in order.
+    /// `diffWeight = src ⋆ diffDst` on Funnel's own 3x3 or 1x1 kernel (`inPieces`).
     private static func ownWeightGradient(_ g: ConvGeometry, src: UnsafePointer<Float>, diffDst: UnsafePointer<Float>,
                                           diffWeight: UnsafeMutablePointer<Float>) {
-        let pieces = min(g.batch, weightGradientPieces), count = g.kh * g.kw * g.inChannels * g.outChannels
-        let sums = Buffer(count: pieces * count)
-        parallelChunks(pieces, minimumPerThread: 1) { range in
+        inPieces(g, diffWeight: diffWeight) { sums, range, pieces in
             if g.isPointwise {
-                funnel_conv1x1_weight_sums_pieces(src, diffDst, sums.pointer, range.lowerBound, range.upperBound, pieces, g.batch,
+                funnel_conv1x1_weight_sums_pieces(src, diffDst, sums, range.lowerBound, range.upperBound, pieces, g.batch,
                                                   g.height, g.width, g.inChannels, g.outChannels)
             } else {
-                funnel_conv3x3_weight_sums_pieces(src, diffDst, sums.pointer, range.lowerBound, range.upperBound, pieces, g.batch,
+                funnel_conv3x3_weight_sums_pieces(src, diffDst, sums, range.lowerBound, range.upperBound, pieces, g.batch,
                                                   g.height, g.width, g.inChannels, g.outChannels, g.strideH)
             }
         }
+    }
+
+    /// `diffWeight` from `body(sums, pieces of the batch, count of pieces)`, which writes each piece's
+    /// sums into its block of `sums`: each piece summed on one thread, then the pieces added in order.
+    private static func inPieces(_ g: ConvGeometry, diffWeight: UnsafeMutablePointer<Float>,
+                                 _ body: (UnsafeMutablePointer<Float>, Range<Int>, Int) -> Void) {
+        let pieces = min(g.batch, weightGradientPieces), count = g.kh * g.kw * g.inChannels * g.outChannels
+        let sums = Buffer(count: pieces * count)
+        parallelChunks(pieces, minimumPerThread: 1) { range in body(sums.pointer, range, pieces) }
         funnel_conv_weight_pieces_sum(sums.pointer, pieces, count, diffWeight)
+    }
+
+    /// Whether both gradients of `g` run on Funnel's 3x3 kernel in one pass (`ownBackward`): its
+    /// weight gradient does (`usesOwnWeightGradient`) and so does its input gradient, run as the
+    /// forward convolution `backwardDataAsForward` (stride 1).
+    package static func usesOwnBackward(_ g: ConvGeometry) -> Bool {
+        usesOwnWeightGradient(g) && g.backwardDataAsForward.map(usesOwnKernel) == true
+    }
+
+    /// Both gradients on Funnel's 3x3 kernel, sample by sample in the weight gradient's pieces
+    /// (`funnel_conv3x3_backward_pieces`): each sample's `diffDst` comes from memory once for both,
+    /// not once a pass. The same bits as the two passes run apart.
+    private static func ownBackward(_ g: ConvGeometry, src: UnsafePointer<Float>, diffDst: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                    diffSrc: UnsafeMutablePointer<Float>, accumulatingData: Bool, diffWeight: UnsafeMutablePointer<Float>) {
+        let turned = Buffer(count: g.weightDims.reduce(1, *)), packed = Buffer(count: turned.count)
+        transposedFlipped(g, weight, into: turned.pointer)
+        funnel_conv3x3_pack(turned.pointer, packed.pointer, g.outChannels, g.inChannels)
+        inPieces(g, diffWeight: diffWeight) { sums, range, pieces in
+            checkScratch(funnel_conv3x3_backward_pieces(src, diffDst, packed.pointer, diffSrc, accumulatingData ? 1 : 0, sums,
+                                                        range.lowerBound, range.upperBound, pieces, g.batch, g.height, g.width,
+                                                        g.inChannels, g.outChannels), g)
+        }
+        withExtendedLifetime((turned, packed)) {}
     }
 
     /// `diffSrc = conv_transpose(diffDst, weight)`.
@@ -388,6 +417,10 @@ package enum Convolution {
                                  diffSrc: UnsafeMutablePointer<Float>?, accumulatingData: Bool = false, diffWeight: UnsafeMutablePointer<Float>?,
                                  diffBias: UnsafeMutablePointer<Float>?) {
         precondition(!accumulatingData || accumulatesData(g), "[conv] \(g) cannot add its input gradient into diffSrc")
+        if let diffSrc, let weight, let diffWeight, let src, diffBias == nil, usesOwnBackward(g) {
+            return ownBackward(g, src: src, diffDst: diffDst, weight: weight, diffSrc: diffSrc, accumulatingData: accumulatingData,
+                               diffWeight: diffWeight)
+        }
         let winograd = usesWinograd(g)
         // Both backward primitives take the activations in the layout they were made with.
         let dy = Staged(input: g.dstLayout.md, diffDst, wanted: g.dstMD(blocked: winograd), key: "dst", g, winograd)

@@ -79,6 +79,63 @@ import FunnelTestSupport
         #expect(worst <= 1e-5 * scale, "largest difference \(worst) of \(scale)")
     }
 
+    /// `dx[b, i, iy, ix] = Σ dy[b, o, oy, ox] w[o, i, ty, tx]` over the taps that read (iy, ix).
+    func referenceInputGradient(_ g: ConvGeometry, dy: [Float], weight: [Float]) -> [Double] {
+        let (n, c, h, w, o) = (g.batch, g.inChannels, g.height, g.width, g.outChannels)
+        var dx = [Double](repeating: 0, count: n * c * h * w)
+        for b in 0..<n { for k in 0..<o { for oy in 0..<g.outHeight { for ox in 0..<g.outWidth {
+            let d = Double(dy[((b * o + k) * g.outHeight + oy) * g.outWidth + ox])
+            for i in 0..<c { for ty in 0..<3 { for tx in 0..<3 {
+                let iy = oy * g.strideH - 1 + ty, ix = ox * g.strideW - 1 + tx
+                guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                dx[((b * c + i) * h + iy) * w + ix] += d * Double(weight[((k * c + i) * 3 + ty) * 3 + tx])
+            } } }
+        } } } }
+        return dx
+    }
+
+    /// Both gradients in one pass over the samples (`Convolution.usesOwnBackward`): against the sums
+    /// in double, and bit for bit what the two passes give run apart (only the input or only the
+    /// weights asking for a gradient), with the input gradient written and added to a residual's share.
+    // (batch, in, height, width, out): a zero-bordered copy of each sample's gradient (16 channels,
+    // a row ending inside a block), read in place (32, 64), more samples than the batch has pieces.
+    @Test(arguments: [(2, 16, 5, 9, 16), (3, 32, 5, 16, 32), (2, 64, 4, 8, 64), (18, 32, 4, 3, 16), (2, 16, 6, 8, 32)])
+    func bothGradientsInOnePassMatchTheTapSumsAndThePassesApart(n: Int, c: Int, h: Int, w: Int, o: Int) throws {
+        let g = ConvGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: o, kh: 3, kw: 3, padH: 1, padW: 1)
+        #expect(Convolution.usesOwnBackward(g), "\(g) should run both gradients on Funnel's kernel")
+        let dy = randn([n, o, h, w], seed: 88)
+        for residual in [false, true] {
+            func gradients(input: Bool, weights: Bool) -> (dx: [Float]?, dw: [Float]?) {
+                let leaf = randn([n, c, h, w], seed: 89), weight = randn([o, c, 3, 3], seed: 90, scale: 0.3)
+                leaf.requiresGrad = input
+                weight.requiresGrad = weights
+                // x an op's output, as a block's input is: with the residual, its share 2 dy is
+                // pending (a buffer of its own) when the convolution's backward runs, which adds its
+                // input gradient into it.
+                let x = leaf * 1
+                let y = x.conv2d(weight, padding: (1, 1))
+                if residual, c == o { (x * 2 + y).backward(dy) } else { y.backward(dy) }
+                return (leaf.grad?.scalars, weight.grad?.scalars)
+            }
+            let both = gradients(input: true, weights: true)
+            let dx = try #require(both.dx), dw = try #require(both.dw)
+            for (fused, apart, name) in [(dx, gradients(input: true, weights: false).dx, "dx"), (dw, gradients(input: false, weights: true).dw, "dw")] {
+                let apart = try #require(apart)
+                let differing = zip(fused, apart).filter { $0 != $1 }.count
+                #expect(fused.count == apart.count && differing == 0, "\(name), residual \(residual): \(differing) of \(fused.count) differ from the passes apart")
+            }
+            let x = randn([n, c, h, w], seed: 89), weight = randn([o, c, 3, 3], seed: 90, scale: 0.3)
+            var expectedDx = referenceInputGradient(g, dy: dy.scalars, weight: weight.scalars)
+            if residual, c == o { expectedDx = zip(expectedDx, dy.scalars).map { $0 + 2 * Double($1) } }
+            let expectedDw = referenceWeightGradient(g, x: x.scalars, dy: dy.scalars)
+            for (actual, expected, name) in [(dx, expectedDx, "dx"), (dw, expectedDw, "dw")] {
+                let scale = expected.map(abs).max() ?? 1
+                let worst = zip(actual, expected).map { abs(Double($0) - $1) }.max() ?? 0
+                #expect(worst <= 1e-5 * scale, "\(name), residual \(residual): largest difference \(worst) of \(scale)")
+            }
+        }
+    }
+
     /// The weight gradient's sums run over fixed pieces of the batch, added in order: one compute
     /// thread and all of them give the same bits. (Needs two threads or more to tell.)
     @Test(.enabled(if: DNNLContext.shared.threads > 1)) func weightGradientDoesNotDependOnTheThreadCount() throws {
@@ -90,6 +147,19 @@ import FunnelTestSupport
             return try #require(weight.grad).scalars
         }
         try expectSameOnOneThread(gradient)
+    }
+
+    /// So do both gradients in one pass: its samples are the weight gradient's pieces, split over the threads.
+    @Test(.enabled(if: DNNLContext.shared.threads > 1)) func bothGradientsInOnePassDoNotDependOnTheThreadCount() throws {
+        let dy = randn([20, 16, 6, 8], seed: 91)
+        func gradients() throws -> [Float] {
+            let x = randn([20, 16, 6, 8], seed: 92), weight = randn([16, 16, 3, 3], seed: 93, scale: 0.3)
+            x.requiresGrad = true
+            weight.requiresGrad = true
+            x.conv2d(weight, padding: (1, 1)).backward(dy)
+            return try #require(x.grad).scalars + #require(weight.grad).scalars
+        }
+        try expectSameOnOneThread(gradients)
     }
 
     /// Shapes measured slower on it than on oneDNN keep oneDNN: wide inputs, 64 channels at stride 1 on

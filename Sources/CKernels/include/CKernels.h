@@ -151,4 +151,13 @@ void funnel_conv3x3_weight_sums_pieces(const float *x, const float *dy, float *s
                                        long W, long I, long O, long stride);
 void funnel_conv_weight_pieces_sum(const float *sums, long pieces, long count, float *dw);
 
+// Both gradients of such a convolution at stride 1 in one pass over the samples: for each sample of
+// pieces p0..<p1, dx (overwritten, or added to with accumulate) as the forward of dy with the weights
+// transposed and turned, packed for an O -> I forward (`packedT`), then its weight-gradient sums
+// into the piece's as funnel_conv3x3_weight_sums_pieces does; each sample's dy is read from memory
+// once for both. dx and the sums are bit for bit those of the two passes run apart. Returns 0, or
+// -1 when its scratch cannot be allocated.
+int funnel_conv3x3_backward_pieces(const float *x, const float *dy, const float *packedT, float *dx, int accumulate, float *sums, long p0,
+                                   long p1, long pieces, long N, long H, long W, long I, long O);
+
 #endif

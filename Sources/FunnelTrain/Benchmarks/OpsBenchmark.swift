@@ -68,8 +68,9 @@ public enum OpsBenchmark {
         return (all, inner)
     }
 
-    /// Times each convolution's forward, backward-data and backward-weights passes: the best of
-    /// `repeats + 1` warm runs, or with `cold` the median of as many runs after flushing the caches.
+    /// Times each convolution's forward, backward-data and backward-weights passes, and both
+    /// backward passes together where they run as one (`backward`): the best of `repeats + 1` warm
+    /// runs, or with `cold` the median of as many runs after flushing the caches.
     public static func run(models: [String], batch: Int, repeats: Int, cold: Bool = false,
                            progress: (String) -> Void = { _ in }) throws -> Report {
         let timing = PassTiming(runs: repeats + 1, cold: cold)
@@ -81,6 +82,7 @@ public enum OpsBenchmark {
             let w = Tensor.uniform([g.outChannels, g.inChannels / g.groups, g.kh, g.kw], low: -0.1, high: 0.1)
             let b = g.hasBias ? Tensor.zeros([g.outChannels]) : nil
             let gradOut = Tensor.uniform([g.batch, g.outChannels, g.outHeight, g.outWidth], low: -1, high: 1)
+            var bareSeconds: [Convolution.Pass: Double] = [:]
             for pass in Convolution.Pass.allCases {
                 let seconds: Double
                 switch pass {
@@ -98,9 +100,23 @@ public enum OpsBenchmark {
                     }) { y in y.backward(gradOut) }
                 }
                 let bare = Convolution.timePrimitive(g, pass: pass, time: timing.seconds)
+                bareSeconds[pass] = bare
                 results.append(Result(op: kind, shape: g.description, pass: pass.rawValue, seconds: seconds,
                                       gflops: 2 * Double(g.macs) / seconds * 1e-9, primitiveSeconds: bare,
                                       overhead: seconds / bare - 1, implementation: Convolution.implementation(g, pass: pass)))
+            }
+            if Convolution.usesOwnBackward(g), let data = bareSeconds[.backwardData], let weights = bareSeconds[.backwardWeights] {
+                // Both gradients, as a training step asks for them, run in one pass over the samples
+                // (`Convolution.usesOwnBackward`); against the two bare primitives.
+                let seconds = timing.seconds(prepare: { () -> Tensor in
+                    let (input, weight) = (x.detached(), w.detached())
+                    input.requiresGrad = true
+                    weight.requiresGrad = true
+                    return input.conv2d(weight, stride: (g.strideH, g.strideW), padding: (g.padH, g.padW))
+                }) { y in y.backward(gradOut) }
+                results.append(Result(op: kind, shape: g.description, pass: "backward", seconds: seconds,
+                                      gflops: 4 * Double(g.macs) / seconds * 1e-9, primitiveSeconds: data + weights,
+                                      overhead: seconds / (data + weights) - 1, implementation: "funnel:conv3x3 one pass"))
             }
             if let depthwise = DepthwiseShape(g), FReLU3x3Kernel.supports(depthwise) {
                 results += freluFused(g, depthwise, timing: timing)

@@ -62,7 +62,7 @@ struct Bench: ParsableCommand {
     struct Ops: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Time the conv layers of CIFAR ResNet-18 and -20 against bare oneDNN primitives.",
-            discussion: "FReLU's depthwise 3x3 rows compare its fused kernels with what they replace: `frelu3x3` against oneDNN's convolution and the passes around it, `frelu3x3 block end` (a residual block's end, the batch norm and the addition inside the funnel op) against the norm and addition as an op of their own, then the funnel op. Their GFLOPS count the depthwise convolution only.")
+            discussion: "A `backward` row times both gradients of a convolution together where Funnel's kernel computes them in one pass over the samples (stride-1 3x3 convolutions of up to 64 channels), against the two bare primitives. FReLU's depthwise 3x3 rows compare its fused kernels with what they replace: `frelu3x3` against oneDNN's convolution and the passes around it, `frelu3x3 block end` (a residual block's end, the batch norm and the addition inside the funnel op) against the norm and addition as an op of their own, then the funnel op. Their GFLOPS count the depthwise convolution only.")
         @Option(help: "Comma-separated models.") var models = "resnet20,resnet18"
         @Option(name: .customLong("batch-size"), help: "Batch size.") var batchSize = 128
         @Option(help: "Timed repeats per pass (best is kept; with --cold, the median).") var repeats = 5
