@@ -296,8 +296,9 @@ CLONES void funnel_conv_weight_pieces_sum(const float *sums, long pieces, long c
 // Both gradients at stride 1, sample by sample (CKernels.h): the input gradient first, then the
 // weight gradient's passes, which fetch the next sample's input and output gradient while they run,
 // so each sample's output gradient comes from memory once and its input from cache. The two passes
-// run apart each read the whole output gradient from memory: 1.01-1.13x on ResNet-20's stride-1
-// shapes (`funnel bench ops --cold`, its `backward` rows against backward_data + backward_weights).
+// run apart each read the whole output gradient from memory: medians 1.04-1.07x on ResNet-20's
+// stride-1 shapes (`funnel bench ops --cold`, its `backward` rows against backward_data +
+// backward_weights, nine runs; docs/performance-log.md).
 CLONES int funnel_conv3x3_backward_pieces(const float *x, const float *dy, const float *packedT, float *dx, int accumulate, float *sums,
                                           long p0, long p1, long pieces, long N, long H, long W, long I, long O) {
     padded pad;
