@@ -14,13 +14,6 @@
 #include "CKernels.h"
 #include "vectors.h"
 
-#define INLINE static inline __attribute__((always_inline))
-#if defined(__clang__)
-#define UNROLLED _Pragma("clang loop unroll(full)")
-#else
-#define UNROLLED _Pragma("GCC unroll 16")
-#endif
-
 // Pixels a block holds.
 #define BLOCK_PIXELS 8
 

@@ -22,17 +22,8 @@
 #include "CKernels.h"
 #include "vectors.h"
 
-#define INLINE static inline __attribute__((always_inline))
 #define CEIL_DIV(a, b) (((a) + (b) - 1) / (b))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
-
-// The blocks' loops over pixels and channel blocks unrolled whole, so that the accumulators live in
-// registers: at -O2 clang otherwise keeps them in an array on the stack (2.2x slower).
-#if defined(__clang__)
-#define UNROLLED _Pragma("clang loop unroll(full)")
-#else
-#define UNROLLED _Pragma("GCC unroll 16")
-#endif
 
 // The zero-bordered image of one sample: rows of `cols` pixels of I floats, the image at (1, 1),
 // with the columns that a block of P output pixels reads past a row's end.

@@ -316,13 +316,19 @@ package enum Convolution {
     /// across the compute threads.
     private static func ownForward(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                    dst: UnsafeMutablePointer<Float>, accumulate: Bool) {
-        let packed = Buffer(count: 9 * g.inChannels * g.outChannels)
-        funnel_conv3x3_pack(weight, packed.pointer, g.inChannels, g.outChannels)
+        let packed = packed3x3(weight, inChannels: g.inChannels, outChannels: g.outChannels)
         parallelChunks(g.batch, minimumPerThread: 1) { samples in
             checkScratch(funnel_conv3x3_forward_samples(src, packed.pointer, dst, samples.lowerBound, samples.upperBound, g.height, g.width,
                                                         g.inChannels, g.outChannels, g.strideH, accumulate ? 1 : 0), g)
         }
         withExtendedLifetime(packed) {}
+    }
+
+    /// 3x3 weights in Funnel's `(o, ky, kx, i)` layout packed for the 3x3 kernel (`funnel_conv3x3_pack`).
+    private static func packed3x3(_ weight: UnsafePointer<Float>, inChannels: Int, outChannels: Int) -> Buffer {
+        let packed = Buffer(count: 9 * inChannels * outChannels)
+        funnel_conv3x3_pack(weight, packed.pointer, inChannels, outChannels)
+        return packed
     }
 
     /// `body(packed weights, samples)` over the batch split across the compute threads, for the 1x1
@@ -379,15 +385,16 @@ package enum Convolution {
     /// not once a pass. The same bits as the two passes run apart.
     private static func ownBackward(_ g: ConvGeometry, src: UnsafePointer<Float>, diffDst: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                     diffSrc: UnsafeMutablePointer<Float>, accumulatingData: Bool, diffWeight: UnsafeMutablePointer<Float>) {
-        let turned = Buffer(count: g.weightDims.reduce(1, *)), packed = Buffer(count: turned.count)
+        let turned = Buffer(count: g.weightDims.reduce(1, *))
         transposedFlipped(g, weight, into: turned.pointer)
-        funnel_conv3x3_pack(turned.pointer, packed.pointer, g.outChannels, g.inChannels)
+        // The input gradient is the forward of an O -> I convolution with the turned weights.
+        let packed = withExtendedLifetime(turned) { packed3x3(turned.pointer, inChannels: g.outChannels, outChannels: g.inChannels) }
         inPieces(g, diffWeight: diffWeight) { sums, range, pieces in
             checkScratch(funnel_conv3x3_backward_pieces(src, diffDst, packed.pointer, diffSrc, accumulatingData ? 1 : 0, sums,
                                                         range.lowerBound, range.upperBound, pieces, g.batch, g.height, g.width,
                                                         g.inChannels, g.outChannels), g)
         }
-        withExtendedLifetime((turned, packed)) {}
+        withExtendedLifetime(packed) {}
     }
 
     /// `diffSrc = conv_transpose(diffDst, weight)`.
@@ -440,7 +447,9 @@ package enum Convolution {
             } else {
                 let turned = Buffer(count: g.weightDims.reduce(1, *))
                 transposedFlipped(g, weight, into: turned.pointer)
-                forward(transposed, src: diffDst, weight: turned.pointer, bias: nil, dst: diffSrc, winograd: false, accumulate: accumulatingData)
+                withExtendedLifetime(turned) {
+                    forward(transposed, src: diffDst, weight: turned.pointer, bias: nil, dst: diffSrc, winograd: false, accumulate: accumulatingData)
+                }
             }
         } else if let diffSrc, let weight {
             let p = backwardDataPrimitive(g, winograd: winograd)
