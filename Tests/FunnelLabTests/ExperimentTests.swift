@@ -57,6 +57,7 @@ import FunnelTrain
 
     @Test func runnerSkipsFinishedCellsAndYamlRoundTrips() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exp-run-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
         var recipe = TrainConfig()
         recipe.epochs = 1; recipe.batchSize = 32; recipe.syntheticTrain = 64; recipe.syntheticTest = 32; recipe.schedule = .cosine
         let spec = ExperimentSpec(name: "tiny", models: ["resnet20"], acts: ["relu"], datasets: ["synthetic"], seeds: [0, 1], recipe: recipe)

@@ -17,6 +17,7 @@ import FunnelNN
 
     @Test func trainsRecordsMeanIoUAndGivesPredictedMasks() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("funnel-seg-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let trainer = try Trainer(config: Self.config(), runDirectory: dir)
         let summary = try trainer.run()
         let test = try #require(summary.epochs.last?.test)

@@ -12,17 +12,12 @@ private func smallConfig(epochs: Int = 2, act: String = "relu") -> TrainConfig {
     return c
 }
 
-private func temporaryDirectory() -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("funnel-train-\(UUID().uuidString)")
-    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
 @Suite(.serialized) struct TrainerTests {
     @Test func resumedRunEqualsUninterruptedRun() throws {
         let config = smallConfig()
-        let whole = try Trainer(config: config, runDirectory: temporaryDirectory()).run()
-        let dir = temporaryDirectory()
+        let wholeDir = try makeTemporaryDirectory(), dir = try makeTemporaryDirectory()
+        defer { for d in [wholeDir, dir] { try? FileManager.default.removeItem(at: d) } }
+        let whole = try Trainer(config: config, runDirectory: wholeDir).run()
         let first = try Trainer(config: config, runDirectory: dir).run(stopAfter: 1)
         #expect(first.epochs.count == 1)
         let store = try RunStore(path: dir.appendingPathComponent("runs.sqlite").path)
@@ -51,7 +46,8 @@ private func temporaryDirectory() -> URL {
     @Test func nonFiniteLossStopsWithAClearMessage() throws {
         var config = smallConfig(epochs: 2)
         config.lr = 1e30
-        let dir = temporaryDirectory()
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         do {
             try Trainer(config: config, runDirectory: dir).run()
             Issue.record("training with lr 1e30 should have stopped")
