@@ -94,17 +94,30 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     /// off). Past 64 input channels, on maps narrower than its 8-pixel blocks, or with 64 outputs at
     /// stride 1 on larger maps (ResNet-18's 32x32 stage and stem: Winograd, oneDNN), oneDNN is faster.
     package var runsOnOwnKernel: Bool {
-        kh == 3 && kw == 3 && padH == 1 && padW == 1 && strideH == strideW && (strideH == 1 || strideH == 2)
-            && dilationH == 1 && dilationW == 1 && groups == 1 && !hasBias && outChannels % 16 == 0
-            && inChannels <= 64 && outChannels <= (strideH == 2 ? 128 : height * width <= 64 ? 64 : 32)
+        fitsOwnKernel && inChannels <= 64 && outChannels <= (strideH == 2 ? 128 : height * width <= 64 ? 64 : 32)
     }
 
-    /// A convolution whose weight gradient Funnel's own kernel computes as well: one that
-    /// `runsOnOwnKernel` with input channels in whole 16s. Measured against oneDNN's with a cold input
-    /// (AMD instance, `funnel bench ops --cold`): 32 channels at stride 1 1.02-1.5x, the stride-2 ones
-    /// 1.2-1.6x; 16 input channels 1.1-1.8x since the kernel reads its input in place (before, with a
-    /// zero-bordered copy of each sample, 0.8-0.98x).
-    package var weightGradientRunsOnOwnKernel: Bool { runsOnOwnKernel && inChannels % 16 == 0 }
+    /// What `conv3x3.c` implements: a 3x3 window, padding 1, stride 1 or 2, no bias, groups or
+    /// dilation, output channels in whole 16s.
+    private var fitsOwnKernel: Bool {
+        kh == 3 && kw == 3 && padH == 1 && padW == 1 && strideH == strideW && (strideH == 1 || strideH == 2)
+            && dilationH == 1 && dilationW == 1 && groups == 1 && !hasBias && outChannels % 16 == 0
+    }
+
+    /// A convolution whose weight gradient Funnel's own kernel computes: one that `runsOnOwnKernel`
+    /// with input channels in whole 16s, and 64 -> 64 at stride 1 on maps up to 32x32 (ResNet-18's,
+    /// -34's and -50's first stage), whose other two passes stay on Winograd. Measured against
+    /// oneDNN's with a cold input (AMD instance, `funnel bench ops --cold`): 32 channels at stride 1
+    /// 1.02-1.5x, the stride-2 ones 1.2-1.6x; 16 input channels 1.1-1.8x since the kernel reads its
+    /// input in place (before, with a zero-bordered copy of each sample, 0.8-0.98x); 64 channels on
+    /// 32x32 maps 1.1-1.3x Winograd's with its layout change of the input, where a sample's input and
+    /// output gradient (256 KB each) stay in a core's L2 cache across the kernel's passes over them.
+    /// On ImageNet's 56x56 maps (800 KB each) it was a wash, and Winograd keeps them; at 128 channels
+    /// Winograd's was 1.6x faster.
+    package var weightGradientRunsOnOwnKernel: Bool {
+        inChannels % 16 == 0
+            && (runsOnOwnKernel || fitsOwnKernel && strideH == 1 && inChannels <= 64 && outChannels <= 64 && height * width <= 32 * 32)
+    }
 
     /// A 1x1 convolution at stride 2 (a ResNet's projection shortcut) whose three passes Funnel's own
     /// kernel runs (`conv1x1.c`): no padding, bias, groups or dilation, channels in whole 16s, up to

@@ -164,7 +164,7 @@ import FunnelTestSupport
 
     /// Shapes measured slower on it than on oneDNN keep oneDNN: wide inputs, 64 channels at stride 1 on
     /// maps past 8x8 (Winograd's or oneDNN's direct kernels), and what it does not implement; its weight
-    /// gradient takes input channels in whole 16s.
+    /// gradient takes input channels in whole 16s, and 64 channels on maps up to 32x32.
     @Test func onlyMeasuredShapesRunOnIt() {
         func geometry(c: Int = 16, o: Int = 16, size: Int = 8, stride: Int = 1, pad: Int = 1, k: Int = 3, groups: Int = 1,
                       bias: Bool = false) -> ConvGeometry {
@@ -181,7 +181,10 @@ import FunnelTestSupport
         }
         #expect(geometry().weightGradientRunsOnOwnKernel && geometry(c: 32, o: 32).weightGradientRunsOnOwnKernel
                 && geometry(c: 32, o: 64, stride: 2).weightGradientRunsOnOwnKernel)
+        // Its weight gradient also takes 64 -> 64 at stride 1 up to 32x32, beside Winograd's other passes.
+        #expect(geometry(c: 64, o: 64, size: 16).weightGradientRunsOnOwnKernel && geometry(c: 64, o: 64, size: 32).weightGradientRunsOnOwnKernel)
         #expect(!geometry(c: 3, o: 16).weightGradientRunsOnOwnKernel && !geometry(c: 40, o: 32).weightGradientRunsOnOwnKernel
-                && !geometry(c: 64, o: 64, size: 16).weightGradientRunsOnOwnKernel)
+                && !geometry(c: 64, o: 64, size: 56).weightGradientRunsOnOwnKernel && !geometry(c: 128, o: 128, size: 16).weightGradientRunsOnOwnKernel
+                && !geometry(c: 64, o: 64, size: 32, bias: true).weightGradientRunsOnOwnKernel)
     }
 }

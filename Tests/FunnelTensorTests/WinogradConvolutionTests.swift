@@ -70,6 +70,27 @@ import FunnelTestSupport
         expectNear(try #require(bias.grad).scalars, expected.db, tolerance: 1e-5, "bias gradient")
     }
 
+    /// 64 -> 64 channels on a map past 8x8 without bias (ResNet-18's first stage): Winograd's output
+    /// and input gradient beside Funnel's own weight gradient (`weightGradientRunsOnOwnKernel`),
+    /// each against the direct sums. 128 channels keep Winograd's weight gradient.
+    @Test func winogradBesideFunnelsWeightGradientMatchesTheDirectSum() throws {
+        let (n, c, h, w) = (2, 64, 9, 10)
+        let reference = Reference(n: n, c: c, h: h, w: w, o: c, pad: 1)
+        let g = ConvGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: c, kh: 3, kw: 3, padH: 1, padW: 1)
+        #expect(Convolution.usesOwnWeightGradient(g) && !Convolution.usesOwnKernel(g) && !Convolution.usesOwnBackward(g))
+        let wide = ConvGeometry(batch: n, inChannels: 128, height: h, width: w, outChannels: 128, kh: 3, kw: 3, padH: 1, padW: 1)
+        #expect(!Convolution.usesOwnWeightGradient(wide))
+        let x = randn([n, c, h, w], seed: 50), weight = randn([c, c, 3, 3], seed: 51, scale: 0.2)
+        let dy = randn([n, c, h, w], seed: 52)
+        for t in [x, weight] { t.requiresGrad = true }
+        let y = x.conv2d(weight, padding: (1, 1))
+        y.backward(dy)
+        let expected = reference.run(x: x.scalars, weight: weight.scalars, bias: [Float](repeating: 0, count: c), dy: dy.scalars)
+        expectNear(y.scalars, expected.y, tolerance: 2e-5, "output")
+        expectNear(try #require(x.grad).scalars, expected.dx, tolerance: 2e-5, "input gradient")
+        expectNear(try #require(weight.grad).scalars, expected.dw, tolerance: 1e-5, "weight gradient")
+    }
+
     /// A primitive cached by one thread and run by another: oneDNN's own scratchpad would be the
     /// running thread's (none on a new thread), so Funnel hands every primitive its scratch memory.
     /// Before that, this crashed in Winograd's kernel.
