@@ -128,6 +128,18 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
             && !hasBias && inChannels % 16 == 0 && outChannels % 16 == 0 && inChannels <= 64
     }
 
+    /// A 1x1 convolution at stride 1 whose weight gradient Funnel's own kernel computes
+    /// (`conv1x1.c`, a product tiled over pixels): channels in whole 16s, up to 256 in and 512 out,
+    /// on maps of 28x28 or more (the first stages of ResNet-50, CIFAR's and ImageNet's). There it
+    /// measured 1.6-2.4x oneDNN 2.6's with a cold input (AMD instance, `funnel bench ops --cold`; 1.2x
+    /// at 128 -> 512 on 28x28, even at 256 -> 64); on smaller maps with wider channels oneDNN's was
+    /// as fast or faster (0.7-0.9x from 1024 channels).
+    package var pointwiseWeightGradientRunsOnOwnKernel: Bool {
+        isPointwise && padH == 0 && padW == 0 && strideH == 1 && strideW == 1 && dilationH == 1 && dilationW == 1 && groups == 1
+            && !hasBias && inChannels % 16 == 0 && outChannels % 16 == 0 && inChannels <= 256 && outChannels <= 512
+            && height * width >= 28 * 28
+    }
+
     /// The user weight layout: `[O, I/g, kh, kw]` stored `(o, kh, kw, i)`, grouped as oneDNN wants.
     var weightLayout: Layout {
         let ig = inChannels / groups
@@ -285,9 +297,10 @@ package enum Convolution {
         currentConvolutionAlgorithm == .auto && g.runsOnOwnPointwiseKernel
     }
 
-    /// Whether the weight gradient of `g` runs on Funnel's own kernel (`ConvGeometry.weightGradientRunsOnOwnKernel`).
+    /// Whether the weight gradient of `g` runs on Funnel's own kernel (`ConvGeometry.weightGradientRunsOnOwnKernel`,
+    /// `pointwiseWeightGradientRunsOnOwnKernel`).
     package static func usesOwnWeightGradient(_ g: ConvGeometry) -> Bool {
-        currentConvolutionAlgorithm == .auto && g.weightGradientRunsOnOwnKernel
+        currentConvolutionAlgorithm == .auto && (g.weightGradientRunsOnOwnKernel || g.pointwiseWeightGradientRunsOnOwnKernel)
     }
 
     /// `dst = conv(src, weight) + bias`.
@@ -366,7 +379,10 @@ package enum Convolution {
     private static func ownWeightGradient(_ g: ConvGeometry, src: UnsafePointer<Float>, diffDst: UnsafePointer<Float>,
                                           diffWeight: UnsafeMutablePointer<Float>) {
         inPieces(g, diffWeight: diffWeight) { sums, range, pieces in
-            if g.isPointwise {
+            if g.isPointwise && g.strideH == 1 {
+                funnel_conv1x1_weight_sums_stride1_pieces(src, diffDst, sums, range.lowerBound, range.upperBound, pieces, g.batch,
+                                                          g.height * g.width, g.inChannels, g.outChannels)
+            } else if g.isPointwise {
                 funnel_conv1x1_weight_sums_pieces(src, diffDst, sums, range.lowerBound, range.upperBound, pieces, g.batch,
                                                   g.height, g.width, g.inChannels, g.outChannels)
             } else {
@@ -570,7 +586,7 @@ extension Convolution {
     /// `usesOwnKernel`; `funnel:conv1x1`, `usesOwnPointwiseKernel`), or the one oneDNN chose for the
     /// forward primitive (e.g. `jit:avx512_core`).
     package static func implementation(_ g: ConvGeometry, pass: Pass = .forward) -> String {
-        if usesOwnPointwiseKernel(g) { return "funnel:conv1x1" }
+        if usesOwnPointwiseKernel(g) || (pass == .backwardWeights && g.isPointwise && usesOwnWeightGradient(g)) { return "funnel:conv1x1" }
         let winograd = usesWinograd(g)
         let own = switch pass {
         case .forward: usesOwnKernel(g)

@@ -13,8 +13,10 @@
 /// Funnel's own direct kernel (`conv3x3.c`) takes the narrow and strided 3x3 convolutions, and 64-channel
 /// ones on small maps, where it was measured faster than oneDNN's (`ConvGeometry.runsOnOwnKernel`, which
 /// Winograd then leaves to it), the weight gradient of 64-channel ones up to 32x32 beside Winograd's
-/// other passes (`ConvGeometry.weightGradientRunsOnOwnKernel`), and its 1x1 kernel (`conv1x1.c`) the stride-2 shortcuts up to 64 input
-/// channels (`ConvGeometry.runsOnOwnPointwiseKernel`), with `auto` only.
+/// other passes (`ConvGeometry.weightGradientRunsOnOwnKernel`); its 1x1 kernel (`conv1x1.c`) takes the
+/// stride-2 shortcuts up to 64 input channels (`ConvGeometry.runsOnOwnPointwiseKernel`) and the weight
+/// gradient of stride-1 ones on wide maps (`ConvGeometry.pointwiseWeightGradientRunsOnOwnKernel`);
+/// all with `auto` only.
 public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     /// Every tap multiplied directly: oneDNN's direct kernels, what PyTorch's CPU backend runs.
     case direct

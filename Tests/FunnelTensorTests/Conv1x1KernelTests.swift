@@ -61,6 +61,47 @@ import FunnelTestSupport
         TaskSettings.$convolutionAlgorithm.withValue(.onednn) { #expect(!Convolution.usesOwnPointwiseKernel(geometry())) }
     }
 
+    /// The stride-1 weight gradient (`pointwiseWeightGradientRunsOnOwnKernel`) against the sum in
+    /// double: tiles of pixels that end inside a sample and samples inside a tile, 64 + 32 + 16
+    /// and 32 + 16 input channels, output channels 6 at a time with 4 or 2 left over, more samples
+    /// than the batch has pieces. oneDNN still computes the output and input gradient.
+    // (batch, in, height, width, out)
+    @Test(arguments: [(2, 112, 28, 28, 64), (3, 48, 28, 29, 80), (1, 256, 28, 28, 32), (17, 16, 28, 28, 16)])
+    func strideOneWeightGradientMatchesTheSumInDouble(n: Int, c: Int, h: Int, w: Int, o: Int) throws {
+        let g = ConvGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: o, kh: 1, kw: 1, padH: 0, padW: 0)
+        #expect(g.pointwiseWeightGradientRunsOnOwnKernel && Convolution.implementation(g, pass: .backwardWeights) == "funnel:conv1x1")
+        #expect(!g.runsOnOwnPointwiseKernel && Convolution.implementation(g) != "funnel:conv1x1")
+        let x = randn([n, c, h, w], seed: 106), dy = randn([n, o, h, w], seed: 107), weight = randn([o, c, 1, 1], seed: 108, scale: 0.3)
+        weight.requiresGrad = true
+        x.conv2d(weight).backward(dy)
+        let (xs, dys) = (x.scalars, dy.scalars)
+        var dw = [Double](repeating: 0, count: o * c)
+        for b in 0..<n { for k in 0..<o { for i in 0..<c {
+            var sum = 0.0
+            for p in 0..<(h * w) { sum += Double(dys[(b * o + k) * h * w + p]) * Double(xs[(b * c + i) * h * w + p]) }
+            dw[k * c + i] += sum
+        } } }
+        let actual = try #require(weight.grad).scalars
+        let scale = dw.map(abs).max() ?? 1
+        let worst = zip(actual, dw).map { abs(Double($0) - $1) }.max() ?? 0
+        #expect(worst <= 1e-5 * scale, "largest difference \(worst) of \(scale)")
+    }
+
+    /// Where the stride-1 weight gradient was measured slower or not at all, oneDNN keeps it.
+    @Test func strideOneWeightGradientOnlyOnMeasuredShapes() {
+        func geometry(c: Int = 64, o: Int = 256, size: Int = 32, stride: Int = 1, pad: Int = 0, bias: Bool = false) -> ConvGeometry {
+            ConvGeometry(batch: 2, inChannels: c, height: size, width: size, outChannels: o, kh: 1, kw: 1, strideH: stride, strideW: stride,
+                         padH: pad, padW: pad, hasBias: bias)
+        }
+        #expect(geometry().pointwiseWeightGradientRunsOnOwnKernel && geometry(c: 256, o: 128).pointwiseWeightGradientRunsOnOwnKernel
+                && geometry(c: 128, o: 512, size: 28).pointwiseWeightGradientRunsOnOwnKernel)
+        for g in [geometry(size: 16), geometry(c: 1024, o: 256, size: 14), geometry(c: 512, o: 128), geometry(c: 256, o: 1024),
+                  geometry(stride: 2), geometry(pad: 1), geometry(bias: true), geometry(c: 24), geometry(o: 40)] {
+            #expect(!g.pointwiseWeightGradientRunsOnOwnKernel, "\(g)")
+        }
+        TaskSettings.$convolutionAlgorithm.withValue(.onednn) { #expect(!Convolution.usesOwnWeightGradient(geometry())) }
+    }
+
     /// The weight gradient's pieces are fixed: one thread and all give the same bits.
     @Test(.enabled(if: DNNLContext.shared.threads > 1)) func weightGradientDoesNotDependOnTheThreadCount() throws {
         let x = randn([20, 32, 6, 5], seed: 103), dy = randn([20, 64, 3, 3], seed: 104)
@@ -71,5 +112,14 @@ import FunnelTestSupport
             return try #require(weight.grad).scalars
         }
         try expectSameOnOneThread(gradient)
+        // And at stride 1.
+        let wide = randn([18, 16, 28, 28], seed: 109), wideDy = randn([18, 32, 28, 28], seed: 110)
+        func strideOne() throws -> [Float] {
+            let weight = randn([32, 16, 1, 1], seed: 111, scale: 0.3)
+            weight.requiresGrad = true
+            wide.conv2d(weight).backward(wideDy)
+            return try #require(weight.grad).scalars
+        }
+        try expectSameOnOneThread(strideOne)
     }
 }

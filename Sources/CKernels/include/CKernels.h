@@ -141,6 +141,10 @@ void funnel_conv1x1_forward_samples(const float *x, const float *packed, float *
 void funnel_conv1x1_backward_data_samples(const float *dy, const float *packed, float *dx, long n0, long n1, long H, long W, long I, long O);
 void funnel_conv1x1_weight_sums_pieces(const float *x, const float *dy, float *sums, long p0, long p1, long pieces, long N, long H, long W,
                                        long I, long O);
+// The weight gradient of a 1x1 convolution at stride 1 without padding, [N, P, I] -> [N, P, O] (P
+// pixels a sample), I and O multiples of 16, in pieces as above.
+void funnel_conv1x1_weight_sums_stride1_pieces(const float *x, const float *dy, float *sums, long p0, long p1, long pieces, long N,
+                                               long P, long I, long O);
 
 // The weight gradient of that convolution, I a multiple of 16 and O of 8, in `pieces` pieces of the
 // batch of N: piece p's sums over its samples N p / pieces ..< N (p + 1) / pieces overwritten into
