@@ -143,10 +143,10 @@ CLONES void funnel_conv1x1_weight_sums_pieces(const float *x, const float *dy, f
 // pixels run in tiles whose input and output gradient fit a core's L2 cache; in a tile, each panel of
 // 64 input channels (one tile's worth fits L1) meets the output channels 6 at a time, 6 x 64 sums in
 // 24 vector registers across the tile's pixels: per pixel 4 vector loads and 6 broadcasts feed 24
-// multiply-adds. On the AMD instance (`funnel bench ops --cold`) it ran 1.6-2.4x oneDNN 2.6's
+// multiply-adds. On the AMD instance (`funnel bench ops --cold`) it ran 1.05-2.4x oneDNN 2.6's
 // `brgconv_1x1` on the wide maps of the first stages (CIFAR's 32x32, ImageNet's 56x56 and 28x28) with
-// up to 256 input channels, and slower with 1024 channels or more (0.7-0.9x), where the weight
-// gradient itself (1-4 MB a piece) no longer stays in cache across the tiles
+// up to 256 input channels (most 1.6x or more), and slower with 1024 channels or more (0.65-0.9x),
+// where the weight gradient itself (1-4 MB a piece) no longer stays in cache across the tiles
 // (`ConvGeometry.pointwiseWeightGradientRunsOnOwnKernel`). 64-pixel and 256-pixel tiles were no better.
 
 // Bytes of input and output gradient a tile holds.

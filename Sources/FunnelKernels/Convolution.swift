@@ -131,9 +131,9 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     /// A 1x1 convolution at stride 1 whose weight gradient Funnel's own kernel computes
     /// (`conv1x1.c`, a product tiled over pixels): channels in whole 16s, up to 256 in and 512 out,
     /// on maps of 28x28 or more (the first stages of ResNet-50, CIFAR's and ImageNet's). There it
-    /// measured 1.6-2.4x oneDNN 2.6's with a cold input (AMD instance, `funnel bench ops --cold`; 1.2x
-    /// at 128 -> 512 on 28x28, even at 256 -> 64); on smaller maps with wider channels oneDNN's was
-    /// as fast or faster (0.7-0.9x from 1024 channels).
+    /// measured 1.6-2.4x oneDNN 2.6's with a cold input (AMD instance, `funnel bench ops --cold`),
+    /// except 128 -> 512 on 28x28 (1.2x) and 256 -> 64 on 32x32 (1.05x); on smaller maps with wider
+    /// channels oneDNN's was as fast or faster (0.65-0.9x from 1024 channels).
     package var pointwiseWeightGradientRunsOnOwnKernel: Bool {
         isPointwise && padH == 0 && padW == 0 && strideH == 1 && strideW == 1 && dilationH == 1 && dilationW == 1 && groups == 1
             && !hasBias && inChannels % 16 == 0 && outChannels % 16 == 0 && inChannels <= 256 && outChannels <= 512
