@@ -583,8 +583,9 @@ extension Convolution {
     }
 
     /// The implementation that runs `pass` of `g`: Funnel's own kernels (`funnel:conv3x3`, see
-    /// `usesOwnKernel`; `funnel:conv1x1`, `usesOwnPointwiseKernel`), or the one oneDNN chose for the
-    /// forward primitive (e.g. `jit:avx512_core`).
+    /// `usesOwnKernel` and `usesOwnWeightGradient`; `funnel:conv1x1`, `usesOwnPointwiseKernel` and a
+    /// 1x1 `usesOwnWeightGradient`), or the one oneDNN chose for the forward primitive (e.g.
+    /// `jit:avx512_core`).
     package static func implementation(_ g: ConvGeometry, pass: Pass = .forward) -> String {
         if usesOwnPointwiseKernel(g) || (pass == .backwardWeights && g.isPointwise && usesOwnWeightGradient(g)) { return "funnel:conv1x1" }
         let winograd = usesWinograd(g)
