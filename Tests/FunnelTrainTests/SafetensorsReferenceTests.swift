@@ -1,20 +1,27 @@
 import Foundation
 import Testing
 import FunnelTensor
+import FunnelTestSupport
 @testable import FunnelTrain
 
-/// Whether python3 can import numpy and safetensors here.
-let referencePythonAvailable: Bool = {
-    guard let python = findExecutable("python3") else { return false }
-    return (try? ChildProcess.run(python, ["-c", "import numpy, safetensors"]).status) == 0
+/// The Python these tests run: the tests' environment (`TestServices.python`, whose requirements
+/// include numpy and safetensors), else a python3 on PATH that can import both.
+let referencePython: String? = {
+    if let python = TestServices.python { return python }
+    guard let python = findExecutable("python3"),
+          (try? ChildProcess.run(python, ["-c", "import numpy, safetensors"]).status) == 0 else { return nil }
+    return python
 }()
 
 /// Interoperation with the reference implementation (Python `safetensors`, what PyTorch uses).
-/// Runs only where python3 with numpy and safetensors is installed; the hand-built bytes in
+/// Runs where that Python is found, and always under `CI=true`, where a missing one fails the tests
+/// (before, they looked only for python3 on PATH and skipped in CI); the hand-built bytes in
 /// `SafetensorsTests` cover the format everywhere else.
-@Suite(.enabled(if: referencePythonAvailable, "needs python3 with numpy and safetensors"))
+@Suite(.enabled(if: referencePython != nil || TestServices.isCI, "needs the tests' Python environment or python3 with numpy and safetensors"))
 struct SafetensorsReferenceTests {
-    static let python = findExecutable("python3")
+    static var python: String {
+        get throws { try TestServices.require(referencePython, "Python with numpy and safetensors ($FUNNEL_TEST_PYTHON, from scripts/python-env.sh)") }
+    }
 
     /// Writes a checkpoint-like file with every dtype Funnel reads, through the reference writer.
     static let writer = #"""
@@ -59,7 +66,7 @@ struct SafetensorsReferenceTests {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("reference.safetensors")
-        let result = try ChildProcess.run(Self.python!, ["-c", Self.writer, url.path])
+        let result = try ChildProcess.run(try Self.python, ["-c", Self.writer, url.path])
         try #require(result.status == 0, "python writer failed: \(result.stderr)")
 
         let file = try SafetensorsFile(contentsOf: url)
@@ -91,7 +98,7 @@ struct SafetensorsReferenceTests {
         file.entries["bn1.num_batches_tracked"] = SafetensorsEntry(int64: [391], shape: [])
         file.entries["y"] = SafetensorsEntry(int64: [3, 1, 4], shape: [3])
         try file.write(to: url)
-        let result = try ChildProcess.run(Self.python!, ["-c", Self.reader, url.path])
+        let result = try ChildProcess.run(try Self.python, ["-c", Self.reader, url.path])
         #expect(result.status == 0, "python reader failed: \(result.stderr)")
         #expect(result.stdout == "ok\n")
     }
