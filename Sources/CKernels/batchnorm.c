@@ -10,7 +10,6 @@
 #include "CKernels.h"
 #include "vectors.h"
 
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
 
 // Rows per block of the reductions: about 16 KB of x, so a block is read from L1 for each
 // 16-channel block after the first. Sums stay in Float for FLUSH_ROWS rows, then go to Double.

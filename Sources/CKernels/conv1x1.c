@@ -18,8 +18,6 @@
 
 // Pixels a block holds.
 #define BLOCK_PIXELS 8
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 void funnel_conv1x1_pack(const float *w, float *packed, long I, long O, int transposed) {
     for (long o = 0; o < O; o++)

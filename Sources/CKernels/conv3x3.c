@@ -23,7 +23,6 @@
 #include "vectors.h"
 
 #define CEIL_DIV(a, b) (((a) + (b) - 1) / (b))
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
 
 // The zero-bordered image of one sample: rows of `cols` pixels of I floats, the image at (1, 1),
 // with the columns that a block of P output pixels reads past a row's end.

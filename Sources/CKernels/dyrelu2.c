@@ -60,7 +60,6 @@ void funnel_dyrelu2_backward(const float *restrict x, const float *restrict g, c
 
 #define TILE_BYTES 8192
 static inline long tile_positions(long C) { return C * (long)sizeof(float) >= TILE_BYTES ? 1 : TILE_BYTES / (C * (long)sizeof(float)); }
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
 // The tiles of positions 0..<positions: p0..<p1 each.
 #define FOR_TILES(p0, p1, positions, C)                                                      \
     for (long p0 = 0, tile_ = tile_positions(C), p1 = MIN(tile_, (positions)); p0 < (positions); \

@@ -29,8 +29,6 @@
 #define FLUSH_ROWS 8
 // Bytes of image rows r0..<r1 of W x C floats: one thread's chunk of an output (see STREAMS).
 #define ROWS_BYTES(r0, r1, W, C) (((r1) - (r0)) * (W) * (C) * (long)sizeof(float))
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 // Zeroed scratch (rings of rows, vector sums) on a 64-byte boundary. The passes read and write it
 // as whole 16-float vectors; on malloc's 16-byte alignment every such access spans two cache lines,

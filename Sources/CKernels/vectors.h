@@ -43,6 +43,9 @@ static inline __attribute__((always_inline)) void prefetch_lines(const void *p, 
     for (long l = first; l < end; l++) __builtin_prefetch((const char *)p + 64 * l);
 }
 
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
 // Helpers compiled into each kernel that calls them.
 #define INLINE static inline __attribute__((always_inline))
 

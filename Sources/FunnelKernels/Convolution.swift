@@ -123,9 +123,13 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     /// kernel runs (`conv1x1.c`): no padding, bias, groups or dilation, channels in whole 16s, up to
     /// 64 input channels, the shapes measured (AMD instance, `funnel bench ops --cold`): ResNet-20's
     /// 16 -> 32 and 32 -> 64 and ResNet-18's 64 -> 128, where oneDNN 2.6 ran at 30-170 GFLOPS.
-    package var runsOnOwnPointwiseKernel: Bool {
-        isPointwise && padH == 0 && padW == 0 && strideH == 2 && strideW == 2 && dilationH == 1 && dilationW == 1 && groups == 1
-            && !hasBias && inChannels % 16 == 0 && outChannels % 16 == 0 && inChannels <= 64
+    package var runsOnOwnPointwiseKernel: Bool { fitsOwnPointwiseKernel && strideH == 2 && strideW == 2 && inChannels <= 64 }
+
+    /// What `conv1x1.c` implements: a 1x1 window without padding, bias, groups or dilation, channels
+    /// in whole 16s (the stride is each rule's own).
+    private var fitsOwnPointwiseKernel: Bool {
+        isPointwise && padH == 0 && padW == 0 && dilationH == 1 && dilationW == 1 && groups == 1 && !hasBias
+            && inChannels % 16 == 0 && outChannels % 16 == 0
     }
 
     /// A 1x1 convolution at stride 1 whose weight gradient Funnel's own kernel computes
@@ -135,9 +139,7 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     /// except 128 -> 512 on 28x28 (1.2x) and 256 -> 64 on 32x32 (1.05x); on smaller maps with wider
     /// channels oneDNN's was as fast or faster (0.65-0.9x from 1024 channels).
     package var pointwiseWeightGradientRunsOnOwnKernel: Bool {
-        isPointwise && padH == 0 && padW == 0 && strideH == 1 && strideW == 1 && dilationH == 1 && dilationW == 1 && groups == 1
-            && !hasBias && inChannels % 16 == 0 && outChannels % 16 == 0 && inChannels <= 256 && outChannels <= 512
-            && height * width >= 28 * 28
+        fitsOwnPointwiseKernel && strideH == 1 && strideW == 1 && inChannels <= 256 && outChannels <= 512 && height * width >= 28 * 28
     }
 
     /// The user weight layout: `[O, I/g, kh, kw]` stored `(o, kh, kw, i)`, grouped as oneDNN wants.
@@ -297,10 +299,12 @@ package enum Convolution {
         currentConvolutionAlgorithm == .auto && g.runsOnOwnPointwiseKernel
     }
 
-    /// Whether the weight gradient of `g` runs on Funnel's own kernel (`ConvGeometry.weightGradientRunsOnOwnKernel`,
-    /// `pointwiseWeightGradientRunsOnOwnKernel`).
+    /// Whether the weight gradient of `g` runs on Funnel's own 3x3 or 1x1 kernel
+    /// (`ConvGeometry.weightGradientRunsOnOwnKernel`, `pointwiseWeightGradientRunsOnOwnKernel`, and
+    /// the shortcuts whose three passes are Funnel's, `runsOnOwnPointwiseKernel`).
     package static func usesOwnWeightGradient(_ g: ConvGeometry) -> Bool {
-        currentConvolutionAlgorithm == .auto && (g.weightGradientRunsOnOwnKernel || g.pointwiseWeightGradientRunsOnOwnKernel)
+        currentConvolutionAlgorithm == .auto
+            && (g.weightGradientRunsOnOwnKernel || g.pointwiseWeightGradientRunsOnOwnKernel || g.runsOnOwnPointwiseKernel)
     }
 
     /// `dst = conv(src, weight) + bias`.
@@ -489,7 +493,7 @@ package enum Convolution {
             dx.writeBack(key: "src", g, winograd)
             withExtendedLifetime(w) {}
         }
-        if let diffWeight, let src, diffBias == nil, usesOwnWeightGradient(g) || usesOwnPointwiseKernel(g) {
+        if let diffWeight, let src, diffBias == nil, usesOwnWeightGradient(g) {
             ownWeightGradient(g, src: src, diffDst: diffDst, diffWeight: diffWeight)
         } else if let diffWeight, let src {
             let p = backwardWeightsPrimitive(g, winograd: winograd)
@@ -582,18 +586,18 @@ extension Convolution {
         return withExtendedLifetime(buffers) { time { p.execute(args) } }
     }
 
-    /// The implementation that runs `pass` of `g`: Funnel's own kernels (`funnel:conv3x3`, see
-    /// `usesOwnKernel` and `usesOwnWeightGradient`; `funnel:conv1x1`, `usesOwnPointwiseKernel` and a
-    /// 1x1 `usesOwnWeightGradient`), or the one oneDNN chose for the forward primitive (e.g.
+    /// The implementation that runs `pass` of `g`: Funnel's own kernels (`funnel:conv3x3` or
+    /// `funnel:conv1x1` by window, see `usesOwnKernel`, `usesOwnPointwiseKernel` and
+    /// `usesOwnWeightGradient`), or the one oneDNN chose for the forward primitive (e.g.
     /// `jit:avx512_core`).
     package static func implementation(_ g: ConvGeometry, pass: Pass = .forward) -> String {
-        if usesOwnPointwiseKernel(g) || (pass == .backwardWeights && g.isPointwise && usesOwnWeightGradient(g)) { return "funnel:conv1x1" }
+        if usesOwnPointwiseKernel(g) { return "funnel:conv1x1" }
         let winograd = usesWinograd(g)
         let own = switch pass {
         case .forward: usesOwnKernel(g)
         case .backwardData: !winograd && g.backwardDataAsForward.map(usesOwnKernel) == true
         case .backwardWeights: usesOwnWeightGradient(g)
         }
-        return own ? "funnel:conv3x3" : forwardPrimitive(g, winograd: winograd).implementation
+        return own ? (g.isPointwise ? "funnel:conv1x1" : "funnel:conv3x3") : forwardPrimitive(g, winograd: winograd).implementation
     }
 }
