@@ -39,12 +39,10 @@ extension OpsBenchmark {
         }
         let passes = [("forward", timing.seconds { _ = fused() }, timing.seconds { _ = separate() }),
                       ("backward", backward(fused), backward(separate))]
-        let macs = Double(g.macs)
         // FLOPs of the depthwise convolution only, as `freluFused` counts them.
         return passes.map { pass, own, peer in
-            let flops = (pass == "forward" ? 2 : 4) * macs
-            return Result(op: "frelu3x3 block end", shape: g.description, pass: pass, seconds: own, gflops: flops / own * 1e-9,
-                          primitiveSeconds: peer, overhead: own / peer - 1, implementation: "funnel vs batch_norm_add + funnel")
+            Result(op: "frelu3x3 block end", g, pass: pass, passes: pass == "forward" ? 1 : 2, seconds: own, primitiveSeconds: peer,
+                   implementation: "funnel vs batch_norm_add + funnel")
         }
     }
 }

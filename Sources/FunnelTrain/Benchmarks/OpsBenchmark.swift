@@ -11,7 +11,9 @@ public enum OpsBenchmark {
         public let shape: String
         public let pass: String
         public let seconds: Double
+        /// Every kernel tap counted (`ConvGeometry.macs`); `innerGFLOPS` only those inside the image.
         public let gflops: Double
+        public let innerGFLOPS: Double
         /// The bare oneDNN primitive of this pass on the same shape (weights pre-reordered, memory
         /// made once).
         public let primitiveSeconds: Double
@@ -23,15 +25,40 @@ public enum OpsBenchmark {
 
         enum CodingKeys: String, CodingKey {
             case op, shape, pass, seconds, gflops, implementation
-            case primitiveSeconds = "primitive_seconds", overhead
+            case innerGFLOPS = "inner_gflops", primitiveSeconds = "primitive_seconds", overhead
         }
+
+        /// A pass of convolution `g` that took `seconds` against `primitiveSeconds` for what it
+        /// replaces; `passes` convolution passes' multiply-adds (1, or 2 for both gradients).
+        init(op: String, _ g: ConvGeometry, pass: String, passes: Int = 1, seconds: Double, primitiveSeconds: Double, implementation: String) {
+            self.op = op
+            self.shape = g.description
+            self.pass = pass
+            self.seconds = seconds
+            self.gflops = Double(2 * passes * g.macs) / seconds * 1e-9
+            self.innerGFLOPS = Double(2 * passes * g.innerMACs) / seconds * 1e-9
+            self.primitiveSeconds = primitiveSeconds
+            self.overhead = seconds / primitiveSeconds - 1
+            self.implementation = implementation
+        }
+
+        /// This pass's share of the FMA units' peak, every tap counted and only those inside the image.
+        public func ofPeak(_ peakGFLOPS: Double) -> (all: Double, inner: Double) { (gflops / peakGFLOPS, innerGFLOPS / peakGFLOPS) }
     }
 
     public struct Report: Codable, Sendable {
         public let threads: Int
         /// Every pass timed after the caches were flushed (median of the repeats), not warm (best).
         public let cold: Bool
+        /// The FMA units' peak on the same threads, measured before the passes (`FMAPeak`): what no
+        /// pass can exceed once padding taps are left out (`Result.innerGFLOPS`).
+        public let fmaPeakGFLOPS: Double
         public let results: [Result]
+
+        enum CodingKeys: String, CodingKey {
+            case threads, cold, results
+            case fmaPeakGFLOPS = "fma_peak_gflops"
+        }
     }
 
     /// Distinct convolutions of `models` at `batch`, with FReLU's depthwise 3x3 convs included.
@@ -74,6 +101,7 @@ public enum OpsBenchmark {
     public static func run(models: [String], batch: Int, repeats: Int, cold: Bool = false,
                            progress: (String) -> Void = { _ in }) throws -> Report {
         let timing = PassTiming(runs: repeats + 1, cold: cold)
+        let fmaPeak = FMAPeak.measure()
         var results: [Result] = []
         for (model, g) in try convolutions(models: models, batch: batch) {
             let kind = g.groups == g.inChannels && g.groups > 1 ? "depthwise_conv\(g.kh)x\(g.kw)" : "conv\(g.kh)x\(g.kw)"
@@ -101,9 +129,8 @@ public enum OpsBenchmark {
                 }
                 let bare = Convolution.timePrimitive(g, pass: pass, time: timing.seconds)
                 bareSeconds[pass] = bare
-                results.append(Result(op: kind, shape: g.description, pass: pass.rawValue, seconds: seconds,
-                                      gflops: 2 * Double(g.macs) / seconds * 1e-9, primitiveSeconds: bare,
-                                      overhead: seconds / bare - 1, implementation: Convolution.implementation(g, pass: pass)))
+                results.append(Result(op: kind, g, pass: pass.rawValue, seconds: seconds, primitiveSeconds: bare,
+                                      implementation: Convolution.implementation(g, pass: pass)))
             }
             if Convolution.usesOwnBackward(g), let data = bareSeconds[.backwardData], let weights = bareSeconds[.backwardWeights] {
                 // Both gradients, as a training step asks for them, run in one pass over the samples
@@ -114,15 +141,14 @@ public enum OpsBenchmark {
                     weight.requiresGrad = true
                     return input.conv2d(weight, stride: (g.strideH, g.strideW), padding: (g.padH, g.padW))
                 }) { y in y.backward(gradOut) }
-                results.append(Result(op: kind, shape: g.description, pass: "backward", seconds: seconds,
-                                      gflops: 4 * Double(g.macs) / seconds * 1e-9, primitiveSeconds: data + weights,
-                                      overhead: seconds / (data + weights) - 1, implementation: "funnel:conv3x3 one pass"))
+                results.append(Result(op: kind, g, pass: "backward", passes: 2, seconds: seconds, primitiveSeconds: data + weights,
+                                      implementation: "funnel:conv3x3 one pass"))
             }
             if let depthwise = DepthwiseShape(g), FReLU3x3Kernel.supports(depthwise) {
                 results += freluFused(g, depthwise, timing: timing)
                 results += freluBlockEnd(g, timing: timing)
             }
         }
-        return Report(threads: DNNLContext.shared.threads, cold: cold, results: results)
+        return Report(threads: DNNLContext.shared.threads, cold: cold, fmaPeakGFLOPS: fmaPeak, results: results)
     }
 }

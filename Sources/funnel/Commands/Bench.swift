@@ -62,7 +62,7 @@ struct Bench: ParsableCommand {
     struct Ops: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Time the conv layers of CIFAR ResNet-18 and -20 against bare oneDNN primitives.",
-            discussion: "A `backward` row times both gradients of a convolution together where Funnel's kernel computes them in one pass over the samples (stride-1 3x3 convolutions of up to 64 channels), against the two bare primitives. FReLU's depthwise 3x3 rows compare its fused kernels with what they replace: `frelu3x3` against oneDNN's convolution and the passes around it, `frelu3x3 block end` (a residual block's end, the batch norm and the addition inside the funnel op) against the norm and addition as an op of their own, then the funnel op. Their GFLOPS count the depthwise convolution only.")
+            discussion: "A `backward` row times both gradients of a convolution together where Funnel's kernel computes them in one pass over the samples (stride-1 3x3 convolutions of up to 64 channels), against the two bare primitives. FReLU's depthwise 3x3 rows compare its fused kernels with what they replace: `frelu3x3` against oneDNN's convolution and the passes around it, `frelu3x3 block end` (a residual block's end, the batch norm and the addition inside the funnel op) against the norm and addition as an op of their own, then the funnel op. Their GFLOPS count the depthwise convolution only. Every row's GFLOPS is also a share of the FMA units' peak, measured on the same threads before the passes (`bench train`'s FMA peak): every tap counted, and only the taps inside the image (on small maps the padding's taps are a large share, and oneDNN skips them).")
         @Option(help: "Comma-separated models.") var models = "resnet20,resnet18"
         @Option(name: .customLong("batch-size"), help: "Batch size.") var batchSize = 128
         @Option(help: "Timed repeats per pass (best is kept; with --cold, the median).") var repeats = 5
@@ -81,9 +81,13 @@ struct Bench: ParsableCommand {
             let report = try OpsBenchmark.run(models: models.split(separator: ",").map(String.init), batch: batchSize, repeats: repeats,
                                               cold: cold, progress: note)
             if json { try printJSON(report); return }
+            print(String(format: "FMA peak (%d threads): %.1f GFLOPS; \"of peak\": every tap counted / only taps inside the image", report.threads,
+                         report.fmaPeakGFLOPS))
             for r in report.results {
-                print(col(r.op, 18) + col(r.pass, 17) + String(format: "%8.3f ms  %6.1f GFLOPS  bare %8.3f ms  overhead %+5.1f%%  ",
-                             r.seconds * 1e3, r.gflops, r.primitiveSeconds * 1e3, r.overhead * 100) + col(r.implementation, 24) + r.shape)
+                let peak = r.ofPeak(report.fmaPeakGFLOPS)
+                print(col(r.op, 18) + col(r.pass, 17) + String(format: "%8.3f ms  %6.1f GFLOPS  %3.0f%% / %3.0f%% of peak  bare %8.3f ms  overhead %+5.1f%%  ",
+                             r.seconds * 1e3, r.gflops, 100 * peak.all, 100 * peak.inner, r.primitiveSeconds * 1e3, r.overhead * 100)
+                      + col(r.implementation, 24) + r.shape)
             }
         }
     }
