@@ -81,8 +81,8 @@ struct Bench: ParsableCommand {
             let report = try OpsBenchmark.run(models: models.split(separator: ",").map(String.init), batch: batchSize, repeats: repeats,
                                               cold: cold, progress: note)
             if json { try printJSON(report); return }
-            print(String(format: "FMA peak (%d threads): %.1f GFLOPS; \"of peak\": every tap counted / only taps inside the image", report.threads,
-                         report.fmaPeakGFLOPS))
+            print("FMA peak on \(report.threads) thread\(report.threads == 1 ? "" : "s"): " + String(format: "%.1f GFLOPS", report.fmaPeakGFLOPS)
+                  + "; \"of peak\": every tap counted / only taps inside the image")
             for r in report.results {
                 let peak = r.ofPeak(report.fmaPeakGFLOPS)
                 print(col(r.op, 18) + col(r.pass, 17) + String(format: "%8.3f ms  %6.1f GFLOPS  %3.0f%% / %3.0f%% of peak  bare %8.3f ms  overhead %+5.1f%%  ",
