@@ -60,9 +60,9 @@ static void *scratch(size_t bytes) {
         v16 acc_ = bias ? LD(bias + cb) : (v16){0};                                                         \
         const long l_ = ((w) - 1) * C, c_ = (w) * C, r_ = ((w) + 1) * C;                                    \
         if (p0 && p2 && (w) > 0 && (w) < W - 1) {                                                           \
-            acc_ += LD(p0 + l_) * w0 + LD(p0 + c_) * w1 + LD(p0 + r_) * w2                                  \
-                  + LD(p1 + l_) * w3 + LD(p1 + c_) * w4 + LD(p1 + r_) * w5                                  \
-                  + LD(p2 + l_) * w6 + LD(p2 + c_) * w7 + LD(p2 + r_) * w8;                                 \
+            acc_ += (LD(p0 + l_) * w0 + LD(p0 + c_) * w1 + LD(p0 + r_) * w2)                                \
+                  + (LD(p1 + l_) * w3 + LD(p1 + c_) * w4 + LD(p1 + r_) * w5)                                \
+                  + (LD(p2 + l_) * w6 + LD(p2 + c_) * w7 + LD(p2 + r_) * w8);                               \
         } else {                                                                                            \
             const int left = (w) > 0, right = (w) < W - 1;                                                  \
             if (p0) { if (left) acc_ += LD(p0 + l_) * w0; acc_ += LD(p0 + c_) * w1; if (right) acc_ += LD(p0 + r_) * w2; } \
@@ -75,7 +75,8 @@ static void *scratch(size_t bytes) {
     } while (0)
 
 // A 3x3 window sliding along rows p0, p1, p2 padded with a zero column each side (the backward
-// passes): q<i><j> is row i's padded column w + j. SLIDING_WINDOW_LOAD(w) loads column w + 2 and
+// passes; the forward slides it along unpadded rows between their first and last columns):
+// q<i><j> is row i's padded column w + j. SLIDING_WINDOW_LOAD(w) loads column w + 2 and
 // SLIDING_WINDOW_SHIFT moves columns w + 1, w + 2 to the next step's w, w + 1 in registers, so a
 // step loads three vectors, not nine.
 #define SLIDING_WINDOW_START v16 q00 = LD(p0), q01 = LD(p0 + C), q10 = LD(p1), q11 = LD(p1 + C), q20 = LD(p2), q21 = LD(p2 + C)
@@ -111,12 +112,31 @@ static inline __attribute__((always_inline)) void conv_row(const float *top, con
         for (long cb = 0; cb < C; cb += 16) {
             WINDOW_SETUP(cb);
             v16 sum = {0}, squares = {0};
-            for (long w = 0; w < W; w++) {
-                CONV_AT(w, tv);
-                STREAM(tRow + w * C + cb, tv, stream);
-                sum += tv;
-                squares += tv * tv;
+#define EMIT(w) do { STREAM(tRow + (w) * C + cb, tv, stream); sum += tv; squares += tv * tv; } while (0)
+            if (p0 && p2 && W > 2) {
+                // A row inside the image: its first and last columns clipped, the columns between
+                // through a window sliding in registers, three loads a step instead of nine (the
+                // pass took a quarter to a third less time at 16 channels). Their sums are
+                // CONV_AT's, in its order.
+                CONV_AT(0, tv);
+                EMIT(0);
+                const v16 b_ = bias ? LD(bias + cb) : (v16){0};
+                SLIDING_WINDOW_START;
+                for (long w = 1; w < W - 1; w++) {
+                    SLIDING_WINDOW_LOAD(w - 1);
+                    tv = b_ + ((q00 * w0 + q01 * w1 + q02 * w2) + (q10 * w3 + q11 * w4 + q12 * w5) + (q20 * w6 + q21 * w7 + q22 * w8));
+                    SLIDING_WINDOW_SHIFT;
+                    EMIT(w);
+                }
+                CONV_AT(W - 1, tv);
+                EMIT(W - 1);
+            } else {
+                for (long w = 0; w < W; w++) {
+                    CONV_AT(w, tv);
+                    EMIT(w);
+                }
             }
+#undef EMIT
             if (acc) { acc[cb / 16] += sum; acc[C / 16 + cb / 16] += squares; }
         }
     }
