@@ -51,6 +51,15 @@ static void *scratch(size_t bytes) {
 // lines of a window map to the same few L1 sets: measured 3-5x slower at 1024 and 2048 channels.
 #define WIDE_CHANNELS 128
 
+// A full window's taps, row by row (rows a, b, c at columns 0, 1, 2) times the weights w0..w8 in
+// scope: each row's three products summed, then the rows; three short chains instead of one of
+// nine keep more windows in flight. CONV_AT's full window and the sliding window both sum this way.
+// (Not bitwise alike: which product the compiler fuses into each multiply-add varies with the loop
+// around it, and the two paths, narrow and wide, differed in the last bit in a harness. No layer
+// runs both.)
+#define WINDOW_SUM(a0, a1, a2, b0, b1, b2, c0, c1, c2) \
+    (((a0) * w0 + (a1) * w1 + (a2) * w2) + ((b0) * w3 + (b1) * w4 + (b2) * w5) + ((c0) * w6 + (c1) * w7 + (c2) * w8))
+
 // Column w's window over one channel block into `out`, from that block of the input rows above,
 // at and below (p0, p1, p2; p0 or p2 NULL outside the image) and the block's nine tap weights
 // w0..w8 (in scope), clipped at the border: there the taps inside are added one by one in tap
@@ -60,9 +69,8 @@ static void *scratch(size_t bytes) {
         v16 acc_ = bias ? LD(bias + cb) : (v16){0};                                                         \
         const long l_ = ((w) - 1) * C, c_ = (w) * C, r_ = ((w) + 1) * C;                                    \
         if (p0 && p2 && (w) > 0 && (w) < W - 1) {                                                           \
-            acc_ += (LD(p0 + l_) * w0 + LD(p0 + c_) * w1 + LD(p0 + r_) * w2)                                \
-                  + (LD(p1 + l_) * w3 + LD(p1 + c_) * w4 + LD(p1 + r_) * w5)                                \
-                  + (LD(p2 + l_) * w6 + LD(p2 + c_) * w7 + LD(p2 + r_) * w8);                               \
+            acc_ += WINDOW_SUM(LD(p0 + l_), LD(p0 + c_), LD(p0 + r_), LD(p1 + l_), LD(p1 + c_), LD(p1 + r_),     \
+                               LD(p2 + l_), LD(p2 + c_), LD(p2 + r_));                                       \
         } else {                                                                                            \
             const int left = (w) > 0, right = (w) < W - 1;                                                  \
             if (p0) { if (left) acc_ += LD(p0 + l_) * w0; acc_ += LD(p0 + c_) * w1; if (right) acc_ += LD(p0 + r_) * w2; } \
@@ -116,15 +124,14 @@ static inline __attribute__((always_inline)) void conv_row(const float *top, con
             if (p0 && p2 && W > 2) {
                 // A row inside the image: its first and last columns clipped, the columns between
                 // through a window sliding in registers, three loads a step instead of nine (the
-                // pass took a quarter to a third less time at 16 channels). Their sums are
-                // CONV_AT's, in its order.
+                // pass took a quarter to a third less time at 16 channels).
                 CONV_AT(0, tv);
                 EMIT(0);
                 const v16 b_ = bias ? LD(bias + cb) : (v16){0};
                 SLIDING_WINDOW_START;
                 for (long w = 1; w < W - 1; w++) {
                     SLIDING_WINDOW_LOAD(w - 1);
-                    tv = b_ + ((q00 * w0 + q01 * w1 + q02 * w2) + (q10 * w3 + q11 * w4 + q12 * w5) + (q20 * w6 + q21 * w7 + q22 * w8));
+                    tv = b_ + WINDOW_SUM(q00, q01, q02, q10, q11, q12, q20, q21, q22);
                     SLIDING_WINDOW_SHIFT;
                     EMIT(w);
                 }
