@@ -8,8 +8,8 @@
 // in cache and feeds the convolution's backward at once, so gt never reaches memory; its rows are
 // padded with zeros, so the backward window never takes a clipped path (8x8 maps are nearly half
 // border). Recomputing t in each pass instead of storing it was measured slower at every ResNet
-// width: at 16-64 channels the direct convolution costs more than reading t back. Large t, y and
-// dx are written with streaming stores (vectors.h).
+// width: at 16-64 channels the direct convolution costs more than reading t back. Large y and dx
+// are written with streaming stores, t and the residual's gradient at any size (vectors.h).
 //
 // An input norm (the batch norm before FReLU in a ResNet block, `norm` = [a, mean, beta]) makes
 // the kernels read z and use x = a (z - mean) + beta wherever they read x: the norm's output is
@@ -177,7 +177,7 @@ int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict 
     // slot (q + 1) % 3).
     float *ring = norm ? scratch((size_t)(3 * rs) * sizeof(float)) : NULL;
     if (!acc || (norm && !ring)) { free(acc); free(ring); return -1; }
-    const int stream = STREAMS(t, ROWS_BYTES(r0, r1, W, C));
+    const int stream = STREAMS_READ_LATER(t, ROWS_BYTES(r0, r1, W, C));
     for (long r = r0; r < r1; r++) {
         const long h = r % H, image = r - h;
         if (norm) {
@@ -394,7 +394,7 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
     v16 *acc = scratch((size_t)(slots * blocks) * sizeof(v16));
     if (!ring || !acc) { free(ring); free(acc); return -1; }
     float *gtRing = ring, *gxRing = ring + 3 * padded, *zeros = gxRing + 3 * W * C;
-    const int stream = dx && STREAMS(dx, ROWS_BYTES(r0, r1, W, C)), streamRes = dres && STREAMS(dres, ROWS_BYTES(r0, r1, W, C));
+    const int stream = dx && STREAMS(dx, ROWS_BYTES(r0, r1, W, C)), streamRes = dres && STREAMS_READ_LATER(dres, ROWS_BYTES(r0, r1, W, C));
 
     for (long r = r0; r < r1; r++) {
         const long n = r / H, h = r % H, image = n * H;

@@ -30,6 +30,16 @@ typedef float v16a __attribute__((vector_size(64), aligned(64)));
 extern long funnel_stream_min_bytes;  // streaming.c
 #define STREAMS(p, bytes) ((((unsigned long)(p)) & 63) == 0 && (bytes) >= funnel_stream_min_bytes)
 #define STREAM(p, v, stream) ((stream) ? __builtin_nontemporal_store((v), (v16a *)(p)) : (void)ST(p, v))
+// Outputs that are read back only after other passes stream from their own threshold,
+// funnel_stream_read_later_min_bytes (0: whenever aligned): FReLU's t, which the next pass reads
+// beside its input but backward reads again only after the rest of the forward, and a block end's
+// residual gradient, which the block's first convolution reads after the block's other backward
+// passes. On the AMD instance an ordinary store's read of the line cost more than the cache gave
+// back: streamed, t's pass took 0.70-0.94 of the time with ordinary stores, the backward pass that
+// writes the residual's gradient 0.81-0.99, the pass after t's 0.93-1.10 (16 to 512 channels, read
+// cold; performance log, 2026-12-04).
+extern long funnel_stream_read_later_min_bytes;  // streaming.c
+#define STREAMS_READ_LATER(p, bytes) ((((unsigned long)(p)) & 63) == 0 && (bytes) >= funnel_stream_read_later_min_bytes)
 // Streaming stores are weakly ordered: a kernel that made them fences before it returns, so the
 // thread that joins it reads what they wrote.
 #if defined(__x86_64__)

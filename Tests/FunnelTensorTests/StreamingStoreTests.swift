@@ -11,11 +11,11 @@ import FunnelTestSupport
 @Suite(.serialized) struct StreamingStoreTests {
     /// Runs `body` with every output streamed and with none; expects the same values, bit for bit.
     private func expectTheSameBothWays(_ body: () -> [[Float]]) {
-        let saved = StreamingStores.minimumBytes
-        defer { StreamingStores.minimumBytes = saved }
-        StreamingStores.minimumBytes = 0
+        let saved = (StreamingStores.minimumBytes, StreamingStores.minimumBytesReadLater)
+        defer { (StreamingStores.minimumBytes, StreamingStores.minimumBytesReadLater) = saved }
+        (StreamingStores.minimumBytes, StreamingStores.minimumBytesReadLater) = (0, 0)
         let streamed = body()
-        StreamingStores.minimumBytes = .max
+        (StreamingStores.minimumBytes, StreamingStores.minimumBytesReadLater) = (.max, .max)
         let stored = body()
         #expect(streamed.map(\.count) == stored.map(\.count))
         for (i, (a, b)) in zip(streamed, stored).enumerated() {

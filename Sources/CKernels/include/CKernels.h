@@ -107,6 +107,10 @@ void funnel_channel_blocks(const float *src, float *dst, int to_blocks, long q0,
 // (streaming stores, see vectors.h); 8 MB unless changed. Results are the same either way.
 long funnel_stream_min_bytes_get(void);
 void funnel_stream_min_bytes_set(long bytes);
+// The same for outputs read back only after other passes (FReLU's t and a block end's residual
+// gradient): 0 unless changed, so they stream whenever aligned.
+long funnel_stream_read_later_min_bytes_get(void);
+void funnel_stream_read_later_min_bytes_set(long bytes);
 
 // A small fully connected layer on one thread (linear.c): x [N, I], w [O, I] (PyTorch's layout),
 // b and db [O] or NULL, y and g [N, O], row-major. Each returns 0, or -1 when its scratch cannot be
