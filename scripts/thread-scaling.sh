@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Thread scaling of a training step, the figure a cluster estimate needs: `funnel bench train` at
+# each thread count (its own process each time, the best 3x3 convolution and the FMA peak measured
+# at the same count), and PyTorch's reference model at the same counts when a Python with torch is
+# given. Each run's JSON lands in OUT; a table is printed last: images per second, speed-up over one
+# thread, GFLOPS against the best convolution and the FMA peak, and PyTorch's images per second.
+#
+#   FUNNEL=.build/release/funnel MODELS=resnet18,resnet50 THREADS=1,2,4,8,16 ACTS="relu" \
+#   PYTHON=.venv-test/bin/python PEERS=../shared/peers OUT=runs/scaling scripts/thread-scaling.sh
+#
+# PyTorch runs only the models its reference file defines (ResNet-18 and -20). STEPS timed steps
+# per run; ResNet-50's are halved (a step takes seconds on one thread).
+set -euo pipefail
+funnel=${FUNNEL:-.build/release/funnel}
+models=${MODELS:-resnet18,resnet50}
+threads=${THREADS:-1,2,4,8,16}
+acts=${ACTS:-relu}
+steps=${STEPS:-4}
+out=${OUT:-runs/scaling}
+python=${PYTHON:-}
+peers=${PEERS:-../shared/peers}
+mkdir -p "$out"
+[ -x "$funnel" ] || { echo "thread-scaling: FUNNEL=$funnel is not an executable" >&2; exit 1; }
+
+for model in ${models//,/ }; do
+    model_steps=$steps
+    [ "$model" = resnet50 ] && model_steps=$(( (steps + 1) / 2 ))
+    for t in ${threads//,/ }; do
+        echo "== funnel $model threads $t ($(date -u +%H:%M:%S))" >&2
+        "$funnel" bench train --model "$model" --act "$acts" --steps "$model_steps" --threads "$t" --json \
+            > "$out/funnel-$model-t$t.json"
+        if [ -n "$python" ] && grep -q "^def $model(" "$peers/torch_models.py"; then
+            echo "== pytorch $model threads $t" >&2
+            OMP_NUM_THREADS=$t "$python" "$peers/torch_bench.py" "$model" 128 "$model_steps" "${acts//;/,}" \
+                > "$out/torch-$model-t$t.json"
+        fi
+    done
+done
+
+python3 - "$out" <<'EOF'
+import json, sys, glob, os, re
+rows = {}
+for path in glob.glob(os.path.join(sys.argv[1], "*-t*.json")):
+    peer, model, t = re.match(r"(funnel|torch)-(.+)-t(\d+)\.json", os.path.basename(path)).groups()
+    with open(path) as f: report = json.load(f)
+    if peer == "funnel":
+        c = report["ceilings"]
+        for r in report["results"]:
+            rows.setdefault((model, r["act"], int(t)), {})["funnel"] = (r["images_per_second"], r["gflops"], c["conv3x3_best_gflops"], c["fma_peak_gflops"])
+    else:
+        for act, r in report["results"].items():
+            rows.setdefault((model, act, int(t)), {})["torch"] = r["img_per_s"]
+print(f"{'model':10}{'act':10}{'threads':>8}{'img/s':>9}{'x 1 thr':>9}{'GFLOPS':>8}{'best conv':>10}{'of it':>7}{'FMA peak':>9}{'PyTorch':>9}{'Funnel/PT':>10}")
+for (model, act, t) in sorted(rows):
+    r = rows[(model, act, t)]
+    one = rows.get((model, act, 1), {}).get("funnel")
+    line = f"{model:10}{act:10}{t:8d}"
+    if "funnel" in r:
+        ips, gflops, conv, fma = r["funnel"]
+        line += f"{ips:9.1f}{ips / one[0] if one else float('nan'):9.2f}{gflops:8.0f}{conv:10.0f}{100 * gflops / conv:6.0f}%{fma:9.0f}"
+    else:
+        line += " " * 51
+    if "torch" in r:
+        line += f"{r['torch']:9.1f}" + (f"{r['funnel'][0] / r['torch']:9.2f}x" if "funnel" in r else "")
+    print(line)
+EOF
