@@ -10,6 +10,10 @@
 #
 # PyTorch runs only the models its reference file defines (ResNet-18 and -20). STEPS timed steps
 # per run; ResNet-50's are halved (a step takes seconds on one thread).
+#
+# SIDE_BY_SIDE=2x8,4x4,16x1 also runs N copies of T threads at once, each pinned by taskset to its
+# own T CPUs, and adds their images per second: whether several runs on a node do more work than one
+# run on all of its cores, which decides how a sweep's runs are packed onto Slurm nodes.
 set -euo pipefail
 funnel=${FUNNEL:-.build/release/funnel}
 models=${MODELS:-resnet18,resnet50}
@@ -18,6 +22,7 @@ acts=${ACTS:-relu}
 steps=${STEPS:-4}
 out=${OUT:-runs/scaling}
 python=${PYTHON:-}
+side_by_side=${SIDE_BY_SIDE:-}
 peers=${PEERS:-../shared/peers}
 mkdir -p "$out"
 [ -x "$funnel" ] || { echo "thread-scaling: FUNNEL=$funnel is not an executable" >&2; exit 1; }
@@ -34,6 +39,17 @@ for model in ${models//,/ }; do
             OMP_NUM_THREADS=$t "$python" "$peers/torch_bench.py" "$model" 128 "$model_steps" "${acts//;/,}" \
                 > "$out/torch-$model-t$t.json"
         fi
+    done
+    for pack in ${side_by_side//,/ }; do
+        copies=${pack%x*} t=${pack#*x}
+        echo "== funnel $model, $copies copies of $t threads side by side ($(date -u +%H:%M:%S))" >&2
+        pids=()
+        for ((i = 0; i < copies; i++)); do
+            taskset -c "$((i * t))-$((i * t + t - 1))" "$funnel" bench train --model "$model" --act "${acts%%;*}" \
+                --steps "$model_steps" --threads "$t" --in-process > "$out/side-$model-${copies}x$t-$i.json" &
+            pids+=($!)
+        done
+        for pid in "${pids[@]}"; do wait "$pid"; done
     done
 done
 
@@ -57,10 +73,19 @@ for (model, act, t) in sorted(rows):
     line = f"{model:10}{act:10}{t:8d}"
     if "funnel" in r:
         ips, gflops, conv, fma = r["funnel"]
-        line += f"{ips:9.1f}{ips / one[0] if one else float('nan'):9.2f}{gflops:8.0f}{conv:10.0f}{100 * gflops / conv:6.0f}%{fma:9.0f}"
+        line += f"{ips:9.1f}" + (f"{ips / one[0]:9.2f}" if one else " " * 9) + f"{gflops:8.0f}{conv:10.0f}{100 * gflops / conv:6.0f}%{fma:9.0f}"
     else:
         line += " " * 51
     if "torch" in r:
         line += f"{r['torch']:9.1f}" + (f"{r['funnel'][0] / r['torch']:9.2f}x" if "funnel" in r else "")
     print(line)
+packs = {}
+for path in glob.glob(os.path.join(sys.argv[1], "side-*.json")):
+    model, copies, t = re.match(r"side-(.+)-(\d+)x(\d+)-\d+\.json", os.path.basename(path)).groups()
+    with open(path) as f: packs.setdefault((model, int(copies), int(t)), []).append(json.load(f)["images_per_second"])
+if packs:
+    print(f"\n{'model':10}{'side by side':>14}{'img/s, all':>12}{'slowest':>9}{'one run, same CPUs':>20}{'ratio':>7}")
+for (model, copies, t), ips in sorted(packs.items()):
+    one = next((r["funnel"][0] for (m, a, n), r in rows.items() if m == model and n == copies * t and "funnel" in r), None)
+    print(f"{model:10}{f'{copies} x {t} thr':>14}{sum(ips):12.1f}{min(ips):9.1f}" + (f"{one:20.1f}{sum(ips) / one:7.2f}" if one else ""))
 EOF
