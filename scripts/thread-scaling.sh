@@ -24,8 +24,18 @@ out=${OUT:-runs/scaling}
 python=${PYTHON:-}
 side_by_side=${SIDE_BY_SIDE:-}
 peers=${PEERS:-../shared/peers}
-mkdir -p "$out"
+first_act=${acts%%[;,]*}  # side by side runs the first activation alone
 [ -x "$funnel" ] || { echo "thread-scaling: FUNNEL=$funnel is not an executable" >&2; exit 1; }
+# The table reads every result in OUT, so an earlier run's files would mix in unseen.
+if compgen -G "$out/*.json" > /dev/null; then
+    echo "thread-scaling: OUT=$out already holds results (*.json): give a new folder" >&2; exit 1
+fi
+for pack in ${side_by_side//,/ }; do
+    if (( ${pack%x*} * ${pack#*x} > $(nproc) )); then
+        echo "thread-scaling: SIDE_BY_SIDE $pack needs $(( ${pack%x*} * ${pack#*x} )) CPUs, found $(nproc)" >&2; exit 1
+    fi
+done
+mkdir -p "$out"
 
 for model in ${models//,/ }; do
     model_steps=$steps
@@ -45,7 +55,7 @@ for model in ${models//,/ }; do
         echo "== funnel $model, $copies copies of $t threads side by side ($(date -u +%H:%M:%S))" >&2
         pids=()
         for ((i = 0; i < copies; i++)); do
-            taskset -c "$((i * t))-$((i * t + t - 1))" "$funnel" bench train --model "$model" --act "${acts%%;*}" \
+            taskset -c "$((i * t))-$((i * t + t - 1))" "$funnel" bench train --model "$model" --act "$first_act" \
                 --steps "$model_steps" --threads "$t" --in-process > "$out/side-$model-${copies}x$t-$i.json" &
             pids+=($!)
         done
@@ -82,10 +92,11 @@ for (model, act, t) in sorted(rows):
 packs = {}
 for path in glob.glob(os.path.join(sys.argv[1], "side-*.json")):
     model, copies, t = re.match(r"side-(.+)-(\d+)x(\d+)-\d+\.json", os.path.basename(path)).groups()
-    with open(path) as f: packs.setdefault((model, int(copies), int(t)), []).append(json.load(f)["images_per_second"])
+    with open(path) as f: r = json.load(f)
+    packs.setdefault((model, r["act"], int(copies), int(t)), []).append(r["images_per_second"])
 if packs:
-    print(f"\n{'model':10}{'side by side':>14}{'img/s, all':>12}{'slowest':>9}{'one run, same CPUs':>20}{'ratio':>7}")
-for (model, copies, t), ips in sorted(packs.items()):
-    one = next((r["funnel"][0] for (m, a, n), r in rows.items() if m == model and n == copies * t and "funnel" in r), None)
-    print(f"{model:10}{f'{copies} x {t} thr':>14}{sum(ips):12.1f}{min(ips):9.1f}" + (f"{one:20.1f}{sum(ips) / one:7.2f}" if one else ""))
+    print(f"\n{'model':10}{'act':10}{'side by side':>14}{'img/s, all':>12}{'slowest':>9}{'one run, same CPUs':>20}{'ratio':>7}")
+for (model, act, copies, t), ips in sorted(packs.items()):
+    one = rows.get((model, act, copies * t), {}).get("funnel", (None,))[0]
+    print(f"{model:10}{act:10}{f'{copies} x {t} thr':>14}{sum(ips):12.1f}{min(ips):9.1f}" + (f"{one:20.1f}{sum(ips) / one:7.2f}" if one else ""))
 EOF
