@@ -14,6 +14,10 @@
 # SIDE_BY_SIDE=2x8,4x4,16x1 also runs N copies of T threads at once, each pinned by taskset to its
 # own T CPUs, and adds their images per second: whether several runs on a node do more work than one
 # run on all of its cores, which decides how a sweep's runs are packed onto Slurm nodes.
+#
+# OMP_PROC_BIND and OMP_PLACES in the environment reach every run: with fewer threads than CPUs, free
+# threads can give a step one of two times, bound ones one (performance log, 2026-12-04 afternoon);
+# the table's "steps ms" column, the fastest and slowest timed step, shows which.
 set -euo pipefail
 funnel=${FUNNEL:-.build/release/funnel}
 models=${MODELS:-resnet18,resnet50}
@@ -72,20 +76,22 @@ for path in glob.glob(os.path.join(sys.argv[1], "*-t*.json")):
     if peer == "funnel":
         c = report["ceilings"]
         for r in report["results"]:
-            rows.setdefault((model, r["act"], int(t)), {})["funnel"] = (r["images_per_second"], r["gflops"], c["conv3x3_best_gflops"], c["fma_peak_gflops"])
+            steps = r.get("step_seconds") or [r["step_seconds_median"]]
+            rows.setdefault((model, r["act"], int(t)), {})["funnel"] = (r["images_per_second"], r["gflops"], c["conv3x3_best_gflops"], c["fma_peak_gflops"],
+                                                                         f"{1e3 * min(steps):.0f}-{1e3 * max(steps):.0f}")
     else:
         for act, r in report["results"].items():
             rows.setdefault((model, act, int(t)), {})["torch"] = r["img_per_s"]
-print(f"{'model':10}{'act':10}{'threads':>8}{'img/s':>9}{'x 1 thr':>9}{'GFLOPS':>8}{'best conv':>10}{'of it':>7}{'FMA peak':>9}{'PyTorch':>9}{'Funnel/PT':>10}")
+print(f"{'model':10}{'act':10}{'threads':>8}{'img/s':>9}{'steps ms':>12}{'x 1 thr':>9}{'GFLOPS':>8}{'best conv':>10}{'of it':>7}{'FMA peak':>9}{'PyTorch':>9}{'Funnel/PT':>10}")
 for (model, act, t) in sorted(rows):
     r = rows[(model, act, t)]
     one = rows.get((model, act, 1), {}).get("funnel")
     line = f"{model:10}{act:10}{t:8d}"
     if "funnel" in r:
-        ips, gflops, conv, fma = r["funnel"]
-        line += f"{ips:9.1f}" + (f"{ips / one[0]:9.2f}" if one else " " * 9) + f"{gflops:8.0f}{conv:10.0f}{100 * gflops / conv:6.0f}%{fma:9.0f}"
+        ips, gflops, conv, fma, spread = r["funnel"]
+        line += f"{ips:9.1f}{spread:>12}" + (f"{ips / one[0]:9.2f}" if one else " " * 9) + f"{gflops:8.0f}{conv:10.0f}{100 * gflops / conv:6.0f}%{fma:9.0f}"
     else:
-        line += " " * 51
+        line += " " * 63
     if "torch" in r:
         line += f"{r['torch']:9.1f}" + (f"{r['funnel'][0] / r['torch']:9.2f}x" if "funnel" in r else "")
     print(line)

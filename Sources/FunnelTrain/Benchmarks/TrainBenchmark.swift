@@ -13,6 +13,8 @@ public enum TrainBenchmark {
         public let imagesPerSecond: Double
         public let stepSecondsMedian: Double
         public let stepSecondsMin: Double
+        /// Every timed step in order: a median hides steps that alternate between two times.
+        public let stepSeconds: [Double]
         public let peakRSSBytes: Int
         /// Peak bytes of tensor memory in use at once, and held by the buffer pool (in use plus idle).
         public let peakTensorBytes: Int
@@ -38,7 +40,7 @@ public enum TrainBenchmark {
         enum CodingKeys: String, CodingKey {
             case model, act, gflops, profile
             case imagesPerSecond = "images_per_second", stepSecondsMedian = "step_seconds_median"
-            case stepSecondsMin = "step_seconds_min", peakRSSBytes = "peak_rss_bytes"
+            case stepSecondsMin = "step_seconds_min", stepSeconds = "step_seconds", peakRSSBytes = "peak_rss_bytes"
             case peakTensorBytes = "peak_tensor_bytes", peakPooledBytes = "peak_pooled_bytes"
             case trainFLOPsPerImage = "train_flops_per_image"
             case trainInnerFLOPsPerImage = "train_inner_flops_per_image", innerGFLOPS = "inner_gflops"
@@ -194,7 +196,7 @@ public enum TrainBenchmark {
         }
         let flops = 6 * macsPerImage, innerFLOPs = 6 * innerMACsPerImage
         return Result(model: name, act: act, imagesPerSecond: Double(batchSize) / m, stepSecondsMedian: m,
-                      stepSecondsMin: times.min()!, peakRSSBytes: peakResidentBytes(),
+                      stepSecondsMin: times.min()!, stepSeconds: times, peakRSSBytes: peakResidentBytes(),
                       peakTensorBytes: memory.live, peakPooledBytes: memory.held,
                       trainFLOPsPerImage: flops, gflops: flops * Double(batchSize) / m * 1e-9,
                       trainInnerFLOPsPerImage: innerFLOPs, innerGFLOPS: innerFLOPs * Double(batchSize) / m * 1e-9, profile: profile,
