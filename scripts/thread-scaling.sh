@@ -76,9 +76,10 @@ for path in glob.glob(os.path.join(sys.argv[1], "*-t*.json")):
     if peer == "funnel":
         c = report["ceilings"]
         for r in report["results"]:
-            steps = r.get("step_seconds") or [r["step_seconds_median"]]
-            rows.setdefault((model, r["act"], int(t)), {})["funnel"] = (r["images_per_second"], r["gflops"], c["conv3x3_best_gflops"], c["fma_peak_gflops"],
-                                                                         f"{1e3 * min(steps):.0f}-{1e3 * max(steps):.0f}")
+            steps = r.get("step_seconds")  # absent from builds before 2026-12-04 afternoon
+            rows.setdefault((model, r["act"], int(t)), {})["funnel"] = dict(
+                ips=r["images_per_second"], gflops=r["gflops"], conv=c["conv3x3_best_gflops"], fma=c["fma_peak_gflops"],
+                spread=f"{1e3 * min(steps):.0f}-{1e3 * max(steps):.0f}" if steps else "?")
     else:
         for act, r in report["results"].items():
             rows.setdefault((model, act, int(t)), {})["torch"] = r["img_per_s"]
@@ -87,13 +88,14 @@ for (model, act, t) in sorted(rows):
     r = rows[(model, act, t)]
     one = rows.get((model, act, 1), {}).get("funnel")
     line = f"{model:10}{act:10}{t:8d}"
-    if "funnel" in r:
-        ips, gflops, conv, fma, spread = r["funnel"]
-        line += f"{ips:9.1f}{spread:>12}" + (f"{ips / one[0]:9.2f}" if one else " " * 9) + f"{gflops:8.0f}{conv:10.0f}{100 * gflops / conv:6.0f}%{fma:9.0f}"
+    f = r.get("funnel")
+    if f:
+        line += f"{f['ips']:9.1f}{f['spread']:>12}" + (f"{f['ips'] / one['ips']:9.2f}" if one else " " * 9)
+        line += f"{f['gflops']:8.0f}{f['conv']:10.0f}{100 * f['gflops'] / f['conv']:6.0f}%{f['fma']:9.0f}"
     else:
         line += " " * 63
     if "torch" in r:
-        line += f"{r['torch']:9.1f}" + (f"{r['funnel'][0] / r['torch']:9.2f}x" if "funnel" in r else "")
+        line += f"{r['torch']:9.1f}" + (f"{f['ips'] / r['torch']:9.2f}x" if f else "")
     print(line)
 packs = {}
 for path in glob.glob(os.path.join(sys.argv[1], "side-*.json")):
@@ -103,6 +105,6 @@ for path in glob.glob(os.path.join(sys.argv[1], "side-*.json")):
 if packs:
     print(f"\n{'model':10}{'act':10}{'side by side':>14}{'img/s, all':>12}{'slowest':>9}{'one run, same CPUs':>20}{'ratio':>7}")
 for (model, act, copies, t), ips in sorted(packs.items()):
-    one = rows.get((model, act, copies * t), {}).get("funnel", (None,))[0]
+    one = rows.get((model, act, copies * t), {}).get("funnel", {}).get("ips")
     print(f"{model:10}{act:10}{f'{copies} x {t} thr':>14}{sum(ips):12.1f}{min(ips):9.1f}" + (f"{one:20.1f}{sum(ips) / one:7.2f}" if one else ""))
 EOF
