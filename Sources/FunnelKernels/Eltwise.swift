@@ -73,8 +73,17 @@ package enum Eltwise {
         }
     }
 
+    /// Up to this many elements a ReLU runs as a plain loop on the calling thread: oneDNN's fixed
+    /// cost a call (tens of microseconds in a training step) outweighs the work of DY-ReLU's
+    /// hyper-function ReLU on `[N, C/4]` many times over.
+    package static let smallReLUCount = 1 << 15
+
     /// `dst[i] = f(src[i])`; `dst` may equal `src`.
     package static func forward(_ k: EltwiseKind, count n: Int, src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>) {
+        if case .relu(let slope) = k, n <= smallReLUCount {
+            for i in 0..<n { dst[i] = src[i] > 0 ? src[i] : slope * src[i] }
+            return
+        }
         let md = flat(n).md
         forwardPrimitive(k, n).execute([(DNNL_ARG_SRC, md, UnsafeMutableRawPointer(mutating: src)),
                                         (DNNL_ARG_DST, md, UnsafeMutableRawPointer(dst))])
@@ -84,6 +93,12 @@ package enum Eltwise {
     /// `k.backwardUsesOutput`, its input otherwise.
     package static func backward(_ k: EltwiseKind, count n: Int, saved: UnsafePointer<Float>, diffDst: UnsafePointer<Float>,
                                  diffSrc: UnsafeMutablePointer<Float>) {
+        if case .relu(let slope) = k, n <= smallReLUCount {
+            // Whether the output or the input is saved, its sign is the input's (slope ≥ 0 when
+            // it is the output); at 0 the gradient is the slope's, as in oneDNN and PyTorch.
+            for i in 0..<n { diffSrc[i] = saved[i] > 0 ? diffDst[i] : slope * diffDst[i] }
+            return
+        }
         let fwd = forwardPrimitive(k, n)
         let p = PrimitiveCache.shared.get("elt_bwd", k, n) {
             var d = dnnl_eltwise_desc_t()

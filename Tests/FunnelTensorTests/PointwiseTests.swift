@@ -1,4 +1,5 @@
 import Foundation
+import FunnelKernels
 import Testing
 @testable import FunnelTensor
 import FunnelTestSupport
@@ -37,6 +38,38 @@ import FunnelTestSupport
             #expect(Swift.abs(Double(g) - reference(Double(v))) < 1e-5 * Swift.max(1, Swift.abs(reference(Double(v)))), "\(name)(\(v)) = \(g)")
         }
         checkGradients([x], h: 1e-2) { f($0[0]) }
+    }
+
+    /// Both paths of ReLU and leaky ReLU (a loop on the calling thread up to
+    /// `Eltwise.smallReLUCount` elements, oneDNN above) against the formula, forward and backward,
+    /// with zeros (gradient: the slope's share, 0 for ReLU as in PyTorch), negative zeros and NaN.
+    @Test(arguments: [Float(0), 0.1])
+    func reluPathsAgree(slope: Float) {
+        let small = Eltwise.smallReLUCount, large = small + 977
+        let kind = EltwiseKind.relu(slope: slope)
+        var x = randn([large], seed: 11).scalars
+        for i in stride(from: 0, to: large, by: 97) { x[i] = 0 }
+        for i in stride(from: 5, to: large, by: 131) { x[i] = -0.0 }
+        let g = randn([large], seed: 12).scalars
+        func run(_ n: Int) -> (y: [Float], dx: [Float]) {
+            var y = [Float](repeating: .nan, count: n), dx = y
+            Eltwise.forward(kind, count: n, src: x, dst: &y)
+            Eltwise.backward(kind, count: n, saved: kind.backwardUsesOutput ? y : Array(x.prefix(n)), diffDst: g, diffSrc: &dx)
+            return (y, dx)
+        }
+        let (loopPath, oneDNN) = (run(small), run(large))
+        for i in 0..<large {
+            let y = x[i] > 0 ? x[i] : slope * x[i], dx = x[i] > 0 ? g[i] : slope * g[i]
+            #expect(oneDNN.y[i] == y && oneDNN.dx[i] == dx, "oneDNN at \(i): x \(x[i]), y \(oneDNN.y[i]) (\(y)), dx \(oneDNN.dx[i]) (\(dx))")
+            if i < small {
+                #expect(loopPath.y[i] == y && loopPath.dx[i] == dx, "loop at \(i): x \(x[i]), y \(loopPath.y[i]) (\(y)), dx \(loopPath.dx[i]) (\(dx))")
+            }
+        }
+        // NaN stays NaN on the loop's path, as in PyTorch.
+        let nan: [Float] = [.nan, 1]
+        var out: [Float] = [0, 0]
+        Eltwise.forward(kind, count: 2, src: nan, dst: &out)
+        #expect(out[0].isNaN && out[1] == 1)
     }
 
     @Test func knownValues() {
