@@ -93,7 +93,7 @@ for (model, act, t) in sorted(rows):
         line += f"{f['ips']:9.1f}{f['spread']:>12}" + (f"{f['ips'] / one['ips']:9.2f}" if one else " " * 9)
         line += f"{f['gflops']:8.0f}{f['conv']:10.0f}{100 * f['gflops'] / f['conv']:6.0f}%{f['fma']:9.0f}"
     else:
-        line += " " * 63
+        line += " " * (9 + 12 + 9 + 8 + 10 + 7 + 9)  # the Funnel columns' widths, img/s to FMA peak
     if "torch" in r:
         line += f"{r['torch']:9.1f}" + (f"{f['ips'] / r['torch']:9.2f}x" if f else "")
     print(line)
