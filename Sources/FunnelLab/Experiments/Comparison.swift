@@ -54,8 +54,9 @@ public struct ActivationComparison {
         }
     }
 
-    /// A plain-text table: accuracy and loss (mean ± std over seeds), the difference from the first
-    /// activation with its Welch p-value, parameters and speed.
+    /// A plain-text table: accuracy and loss (mean ± std over seeds; with one seed the spread is
+    /// unknown and shows as `–`, not 0), the difference from the first activation with its Welch
+    /// p-value, parameters and speed.
     public static func table(_ rows: [Row]) -> String {
         var lines = ["activation            params   test top-1 (%)      test loss      vs \(rows.first?.act ?? "-")           s/epoch   img/s"]
         let baseline = rows.first?.finalTop1 ?? []
@@ -70,11 +71,16 @@ public struct ActivationComparison {
                     versus = String(format: "%+.2f (n=%d)", diff, row.runs.count)
                 }
             }
-            lines.append(String(format: "%@ %8.3fM  %6.2f ± %-6.2f  %7.4f ± %-6.4f  %@ %8.1f %7.0f",
+            lines.append(String(format: "%@ %8.3fM  %6.2f ± %@  %7.4f ± %@  %@ %8.1f %7.0f",
                                 row.act.padding(toLength: 20, withPad: " ", startingAt: 0), Double(row.parameters) / 1e6,
-                                acc.mean, acc.standardDeviation ?? 0, loss.mean, loss.standardDeviation ?? 0,
+                                acc.mean, spread(acc.standardDeviation, digits: 2), loss.mean, spread(loss.standardDeviation, digits: 4),
                                 versus.padding(toLength: 18, withPad: " ", startingAt: 0), row.secondsPerEpoch, row.imagesPerSecond))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// A standard deviation left-aligned in six characters, or `–` where it is undefined (one seed).
+    private static func spread(_ deviation: Double?, digits: Int) -> String {
+        (deviation.map { String(format: "%.*f", digits, $0) } ?? "–").padding(toLength: 6, withPad: " ", startingAt: 0)
     }
 }
