@@ -26,7 +26,10 @@ public struct ActivationComparison {
             let epochs = runs.flatMap(\.epochs)
             return epochs.map(\.seconds).reduce(0, +) / Double(max(1, epochs.count))
         }
-        public var imagesPerSecond: Double { runs.flatMap(\.epochs).map(\.imagesPerSecond).reduce(0, +) / Double(max(1, runs.flatMap(\.epochs).count)) }
+        public var imagesPerSecond: Double {
+            let epochs = runs.flatMap(\.epochs)
+            return epochs.map(\.imagesPerSecond).reduce(0, +) / Double(max(1, epochs.count))
+        }
     }
 
     /// Trains every (activation, seed) cell into `runDirectory` (resuming unfinished cells, skipping
@@ -60,11 +63,12 @@ public struct ActivationComparison {
     public static func table(_ rows: [Row]) -> String {
         var lines = ["activation            params   test top-1 (%)      test loss      vs \(rows.first?.act ?? "-")           s/epoch   img/s"]
         let baseline = rows.first?.finalTop1 ?? []
+        let baselineMean = baseline.isEmpty ? nil : SampleSummary(baseline.map { $0 * 100 }).mean  // no rows, no baseline
         for row in rows {
             let acc = SampleSummary(row.finalTop1.map { $0 * 100 }), loss = SampleSummary(row.finalLoss)
             var versus = "-"
-            if row.act != rows.first?.act {
-                let diff = (acc.mean - SampleSummary(baseline.map { $0 * 100 }).mean)
+            if row.act != rows.first?.act, let baselineMean {
+                let diff = acc.mean - baselineMean
                 if let test = WelchTest(row.finalTop1, baseline) {
                     versus = String(format: "%+.2f (p=%.3f)", diff, test.pValue)
                 } else {
