@@ -41,6 +41,30 @@ import FunnelNN
         #expect(try Evaluation.run(trained.model, trained.testLoader()).meanIoU == miou)
     }
 
+    /// A resumed run's earlier epochs come back from the run store with their mIoU: the best and
+    /// final mIoU it reports count every epoch, not only those trained after the resume.
+    @Test func resumedRunKeepsTheMeanIoUOfEpochsBeforeTheResume() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("funnel-seg-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var config = Self.config()
+        config.epochs = 2
+        let first = try Trainer(config: config, runDirectory: dir).run(stopAfter: 1)
+        let before = try #require(first.epochs.first?.test)
+        let resumed = try Trainer(config: config, runDirectory: dir).run(resume: true)
+        #expect(resumed.epochs.map(\.epoch) == [1, 2])
+        let stored = try #require(resumed.epochs.first?.test)
+        // Stored in percent, read back as a fraction: equal up to that round trip.
+        #expect(stored.meanIoU.map { abs($0 - before.meanIoU!) < 1e-12 } == true)
+        #expect(stored.pixelAccuracy.map { abs($0 - before.pixelAccuracy!) < 1e-12 } == true)
+        #expect(stored.count == before.count)
+        let both = resumed.epochs.compactMap(\.test.meanIoU)
+        #expect(both.count == 2 && resumed.bestMeanIoU == both.max())
+        // Resuming the finished run trains nothing and reports its stored mIoU.
+        let again = try Trainer(config: config, runDirectory: dir).run(resume: true)
+        #expect(again.finalMeanIoU.map { abs($0 - resumed.finalMeanIoU!) < 1e-12 } == true)
+        #expect(again.bestMeanIoU.map { abs($0 - resumed.bestMeanIoU!) < 1e-12 } == true)
+    }
+
     @Test func segmentationNeedsMasksAndASegmentationModel() throws {
         var c = Self.config()
         c.data = "synthetic"

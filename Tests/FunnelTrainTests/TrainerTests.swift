@@ -35,6 +35,29 @@ private func smallConfig(epochs: Int = 2, act: String = "relu") -> TrainConfig {
         #expect(try store.runs().count == 1)
     }
 
+    /// An earlier epoch whose row lacks a column Funnel always writes (a row from another tool) stops
+    /// the resume with the run, the epoch and the column named, instead of reading it as 0.
+    @Test func resumeRefusesAnEpochRowWithAnEmptyColumn() throws {
+        let config = smallConfig()
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Trainer(config: config, runDirectory: dir).run(stopAfter: 1)
+        let store = try RunStore(path: dir.appendingPathComponent("runs.sqlite").path)
+        let run = try #require(try store.runs().first)
+        var row = try #require(try store.epochs(of: run.id).first)
+        row.testTop5 = nil
+        try store.appendEpoch(row)
+        do {
+            try Trainer(config: config, runDirectory: dir).run(resume: true)
+            Issue.record("a resume over an epoch row without test_top5 should have stopped")
+        } catch let error as RunStoreError {
+            #expect(error == .badColumn(table: "epoch", column: "test_top5", expected: "a number (Funnel writes it for every epoch)",
+                                        found: "nothing, in run \(run.id) epoch 1"))
+        }
+        // Nothing was trained or recorded past the refused row.
+        #expect(try store.epochs(of: run.id).count == 1)
+    }
+
     @Test func sameSeedSameNumbersAndTrainingLearns() throws {
         let a = try Trainer(config: smallConfig(epochs: 3), runDirectory: nil).run()
         let b = try Trainer(config: smallConfig(epochs: 3), runDirectory: nil).run()

@@ -124,3 +124,26 @@ extension EpochRecord {
         return extra
     }
 }
+
+extension EpochMetrics {
+    /// An epoch read back from its row (a resumed run's earlier epochs, a finished run a comparison
+    /// reuses): the inverse of `EpochRecord.init(_:runID:)`, segmentation's mIoU and pixel accuracy
+    /// included. Per-class IoU is not stored and comes back nil.
+    /// - Throws: `RunStoreError.badColumn` naming the run, the epoch and the column when a column
+    ///   that Funnel writes for every epoch is empty (a row written by another tool): a number that
+    ///   is not there is not 0.
+    public init(_ record: EpochRecord) throws {
+        func stored(_ column: String) throws -> Double {
+            guard let value = record.value(column) else {
+                throw RunStoreError.badColumn(table: "epoch", column: column, expected: "a number (Funnel writes it for every epoch)",
+                                              found: "nothing, in run \(record.runID) epoch \(record.epoch)")
+            }
+            return value
+        }
+        let test = Evaluation(loss: try stored("test_loss"), top1: try stored("test_top1") / 100, top5: try stored("test_top5") / 100,
+                              count: Int(try stored("test_count")), meanIoU: record.extra["test_miou"].map { $0 / 100 },
+                              pixelAccuracy: record.extra["test_pixel_acc"].map { $0 / 100 })
+        self.init(epoch: record.epoch, trainLoss: try stored("train_loss"), trainAccuracy: try stored("train_acc") / 100, test: test,
+                  learningRate: try stored("lr"), seconds: try stored("seconds"), imagesPerSecond: try stored("images_per_second"))
+    }
+}

@@ -53,12 +53,7 @@ final class RunRecorder {
     /// Metrics of epochs already recorded for this run (resume).
     func previousEpochs() throws -> [EpochMetrics] {
         guard let store, let runID else { return [] }
-        return try store.epochs(of: runID).map { e in
-            EpochMetrics(epoch: e.epoch, trainLoss: e.trainLoss ?? 0, trainAccuracy: (e.trainAcc ?? 0) / 100,
-                         test: Evaluation(loss: e.testLoss ?? 0, top1: (e.testTop1 ?? 0) / 100, top5: (e.testTop5 ?? 0) / 100,
-                                          count: Int(e.extra["test_count"] ?? 0)),
-                         learningRate: e.lr ?? 0, seconds: e.seconds ?? 0, imagesPerSecond: e.imagesPerSecond ?? 0)
-        }
+        return try store.epochs(of: runID).map(EpochMetrics.init)
     }
 
     /// Records an epoch. A run killed between this row and its checkpoint redoes the epoch on
