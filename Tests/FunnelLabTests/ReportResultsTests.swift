@@ -30,6 +30,29 @@ import FunnelCharts
         #expect(unfinished.studies.count == 2)
     }
 
+    /// A run whose stored config this build cannot read (a newer build's key) is left out with the
+    /// reason, not grouped by its activation alone in a study of unknown length.
+    @Test func aRunWhoseConfigThisBuildCannotReadIsLeftOutWithTheReason() throws {
+        let dir = try ReportFixture.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try ReportFixture.store(ReportFixture.studyRuns(), in: dir)
+        // A finished ReLU run recorded by a newer build: its config holds a key this build does not know.
+        let store = try RunStore(directory: dir)
+        let config = try RunSpec.json(ReportFixture.defaultConfig(ReportFixture.Run(act: "relu", seed: 7, top1: [10, 20, 30], loss: [3, 2, 1])))
+        let newer = try store.createRun(RunSpec(name: "resnet20-relu-s7", config: config.replacingOccurrences(of: "{", with: #"{"ema_decay":0.999,"#),
+                                                model: "resnet20", act: "relu", dataset: "synthetic", seed: 7))
+        for epoch in 1...3 {
+            try store.appendEpoch(EpochRecord(runID: newer.id, epoch: epoch, trainLoss: 1, trainAcc: 10, testLoss: 1, testTop1: 10, testTop5: 50,
+                                              lr: 0.1, seconds: 1, imagesPerSecond: 1000))
+        }
+        try store.finishRun(newer.id, checkpoint: nil)
+        let data = try ReportData.load(runDirectory: dir)
+        #expect(data.groups.map(\.runs.count) == [3, 3, 3])
+        #expect(data.group(data.studies[0], model: "resnet20", act: "relu")?.finalAccuracy == ReportFixture.top1["relu"])
+        #expect(data.excluded.map(\.run.id) == [newer.id])
+        #expect(data.excluded.first?.reason.hasPrefix("its config is not one this build reads: unknown key 'ema_decay'") == true)
+    }
+
     @Test func placementVariantsAreConfigurationsOfTheirOwnNotSeedsOfOneActivation() throws {
         let dir = try ReportFixture.directory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -10,12 +10,19 @@ public struct ExperimentStatus: Sendable {
     public let plannedEpochs: [Int64: Int]
 
     /// Reads the experiment's cells from `store`.
+    /// - Throws: `ExperimentError` naming the cell when its stored config is not one this build
+    ///   reads (one written by a newer build, with a key this one does not know): without its
+    ///   epochs the totals and the ETA would be wrong.
     public init(experiment: String, store: RunStore) throws {
         self.experiment = experiment
         cells = try store.cellProgress(experiment: experiment)
         var planned: [Int64: Int] = [:]
         for progress in cells {
-            planned[progress.cell.id] = (try? JSONDecoder().decode(TrainConfig.self, from: Data(progress.cell.config.utf8)))?.epochs ?? 0
+            do {
+                planned[progress.cell.id] = try JSONDecoder().decode(TrainConfig.self, from: Data(progress.cell.config.utf8)).epochs
+            } catch {
+                throw ExperimentError("\(experiment)/\(progress.cell.key): its stored config is not a training config this build reads: \(error)")
+            }
         }
         plannedEpochs = planned
     }

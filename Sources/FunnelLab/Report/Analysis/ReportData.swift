@@ -119,6 +119,9 @@ public struct ReportData: Sendable {
             let run = detail.run
             if run.status == .failed {
                 excluded.append(Exclusion(run: run, reason: "failed" + (run.error.map { ": \($0)" } ?? "")))
+            } else if case .failure(let problem) = Result(catching: { try ReportData.decodedConfig(of: run) }) {
+                // Without its config the run would be grouped by its activation alone, in a study of unknown length.
+                excluded.append(Exclusion(run: run, reason: "its config is not one this build reads: \(problem)"))
             } else if run.status != .finished && !includeUnfinished {
                 let planned = ReportData.config(of: run).map { " of \($0.epochs)" } ?? ""
                 excluded.append(Exclusion(run: run, reason: "\(run.status.rawValue), \(detail.epochs.count)\(planned) epochs done"))
@@ -220,9 +223,17 @@ public struct ReportData: Sendable {
         return nil
     }
 
-    /// The training configuration a run recorded (missing fields take `TrainConfig`'s defaults).
+    /// The training configuration a run recorded (missing fields take `TrainConfig`'s defaults);
+    /// nil when it is not one this build reads (see `decodedConfig(of:)`).
     public static func config(of run: RunRecord) -> TrainConfig? {
-        try? JSONDecoder().decode(TrainConfig.self, from: Data(run.spec.config.utf8))
+        try? decodedConfig(of: run)
+    }
+
+    /// The training configuration a run recorded.
+    /// - Throws: the decoding error (an unknown key, an option outside its choices) when the
+    ///   config was written by another build: such a run is left out of a report, with the reason.
+    public static func decodedConfig(of run: RunRecord) throws -> TrainConfig {
+        try JSONDecoder().decode(TrainConfig.self, from: Data(run.spec.config.utf8))
     }
 }
 
