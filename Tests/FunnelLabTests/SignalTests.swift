@@ -32,6 +32,8 @@ import FunnelTrain
         stopped.signal(SIGTERM)
         let (status, output) = stopped.wait()
         #expect(status != 0 && output.contains("stopped by SIGTERM") && output.contains("--resume"), "\(output)")
+        // Stopped after its first epoch: the last line says interrupted, not done.
+        #expect(output.contains("interrupted after epoch") && !output.contains("done:"), "\(output)")
         let run = try #require(try store().runs().first)
         #expect(run.status == .interrupted && run.summary.epochs < 3)
         let checkpoint = try TrainingCheckpoint(contentsOf: URL(fileURLWithPath: try #require(run.checkpoint)))

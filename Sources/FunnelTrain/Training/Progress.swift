@@ -34,13 +34,26 @@ public final class ProgressPrinter: @unchecked Sendable {
             write(interactive ? "\r\u{1B}[K" + text : text + "\n")
         case let .epoch(m):
             write((interactive && !quiet ? "\r\u{1B}[K" : "") + m.line + "\n")
-        case let .finished(s) where s.finalMeanIoU != nil:
-            write(String(format: "done: best test mIoU %.2f%%, final %.2f%% (pixel acc %.2f%%), %@\n",
-                         (s.bestMeanIoU ?? 0) * 100, (s.finalMeanIoU ?? 0) * 100, s.finalTop1 * 100, formatDuration(s.seconds)))
         case let .finished(s):
-            write(String(format: "done: best test top-1 %.2f%% (epoch %d), final %.2f%%, %@\n",
-                         s.bestTop1 * 100, s.bestEpoch, s.finalTop1 * 100, formatDuration(s.seconds)))
+            write(Self.finishedLine(s) + "\n")
         }
+    }
+
+    /// The last line of a run: `done: best test top-1 … (epoch …), final …`, or for a run stopped
+    /// before its last epoch `interrupted after epoch N: …, last …`; a run stopped before its
+    /// first epoch ended has no test figures, and the line says so instead of printing zeros.
+    public static func finishedLine(_ s: TrainingSummary) -> String {
+        guard let last = s.epochs.last else {
+            return "interrupted in epoch 1, before any test figures (\(formatDuration(s.seconds)))"
+        }
+        let head = s.interrupted ? "interrupted after epoch \(last.epoch)" : "done"
+        let final = s.interrupted ? "last" : "final"
+        if let finalMeanIoU = s.finalMeanIoU, let pixelAccuracy = last.test.pixelAccuracy {
+            return String(format: "%@: best test mIoU %.2f%%, %@ %.2f%% (pixel acc %.2f%%), %@", head, (s.bestMeanIoU ?? finalMeanIoU) * 100,
+                          final, finalMeanIoU * 100, pixelAccuracy * 100, formatDuration(s.seconds))
+        }
+        return String(format: "%@: best test top-1 %.2f%% (epoch %d), %@ %.2f%%, %@", head, s.bestTop1 * 100, s.bestEpoch,
+                      final, s.finalTop1 * 100, formatDuration(s.seconds))
     }
 
     private func write(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }

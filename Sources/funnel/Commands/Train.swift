@@ -92,7 +92,8 @@ struct Train: ParsableCommand {
         stop.catchSignals()
         let summary = try trainer.run(resume: resume, shouldStop: { stop.isRequested })
         if let why = stop.requested, summary.interrupted {
-            throw ValidationError("stopped by \(why) after epoch \(summary.epochs.last?.epoch ?? 0) (checkpoint written, run marked interrupted); "
+            let when = summary.epochs.last.map { "after epoch \($0.epoch)" } ?? "in epoch 1"
+            throw ValidationError("stopped by \(why) \(when) (checkpoint written, run marked interrupted); "
                                   + "continue it with the same command and --resume")
         }
         if json { try printJSON(summary) }
