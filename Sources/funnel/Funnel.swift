@@ -32,6 +32,10 @@ struct ComputeOptions: ParsableArguments {
     @Option(help: "Convolutions: auto (Winograd for stride-1 3x3 convolutions of 64+ channels where the CPU has it, Funnel's own kernels for narrow and strided 3x3 ones and 1x1 stride-2 shortcuts, oneDNN's direct kernels elsewhere), onednn (as auto without Funnel's kernels) or direct (every one on oneDNN's direct kernels, as PyTorch's CPU backend).")
     var convolution: ConvolutionAlgorithm?
 
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads \(threads): expected at least 1 (leave it out for all cores)") }
+    }
+
     func apply() {
         if let threads { setComputeThreads(threads) }
         if let convolution { setConvolutionAlgorithm(convolution) }

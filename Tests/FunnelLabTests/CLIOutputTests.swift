@@ -71,6 +71,7 @@ import FunnelTrain
     @Test(arguments: [
         (["runs", "list", "--store", "mysql://db/runs"], "Error: store 'mysql://db/runs': expected sqlite:PATH or postgres://user@host:port/database"),
         (["bench", "ops", "--repeats", "0"], "Error: --repeats must be at least 1, got 0"),
+        (["train", "--threads", "0"], "Error: --threads 0: expected at least 1 (leave it out for all cores)"),
     ])
     func aBadValueIsAUsageErrorOfTheCommand(arguments: [String], error: String) throws {
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -118,6 +118,54 @@ private func smallConfig(epochs: Int = 2, act: String = "relu") -> TrainConfig {
         #expect(throws: TrainError.invalidConfig(field: "epochs", expected: "at least 1", found: "0")) { try c.validate() }
     }
 
+    /// Values the optimizer and schedule would take without complaint and train on wrongly are
+    /// refused, each naming its field; the edges that make sense pass.
+    @Test func valuesThatWouldTrainWronglyAreRefused() throws {
+        func refused(_ field: String, _ change: (inout TrainConfig) -> Void) {
+            var c = smallConfig()
+            change(&c)
+            do {
+                try c.validate()
+                Issue.record("\(field): \(c) should have been refused")
+            } catch let TrainError.invalidConfig(found, _, _) {
+                #expect(found == field)
+            } catch {
+                Issue.record("\(field): wrong error \(error)")
+            }
+        }
+        refused("momentum") { $0.momentum = 1 }
+        refused("momentum") { $0.momentum = -0.1 }
+        refused("weight_decay") { $0.weightDecay = -1e-4 }
+        refused("weight_decay") { $0.weightDecay = .nan }
+        refused("gamma") { $0.gamma = 0 }
+        refused("grad_clip") { $0.gradClip = -1 }
+        refused("grad_clip") { $0.gradClip = .infinity }
+        refused("warmup_epochs") { $0.warmupEpochs = 2 }  // as many as the run's 2 epochs
+        refused("warmup_epochs") { $0.warmupEpochs = -1 }
+        refused("cutout") { $0.cutout = -3 }
+        refused("milestones") { $0.milestones = [0, 1] }
+        var edges = smallConfig()
+        edges.momentum = 0; edges.weightDecay = 0; edges.warmupEpochs = 1; edges.cutout = 0; edges.gradClip = 1e-3
+        try edges.validate()
+    }
+
+    /// Multistep milestones the run never reaches are valid but almost never meant: a warning
+    /// says the rate will not drop there.
+    @Test func milestonesPastTheLastEpochAreAWarning() {
+        var c = smallConfig()
+        c.schedule = .multistep
+        c.epochs = 30
+        #expect(c.warnings == ["multistep milestones 100, 150 at or past the last epoch (30) never lower the rate; "
+                               + "it stays 0.1 throughout (set milestones, or schedule cosine or constant)"])
+        c.epochs = 150
+        #expect(c.warnings == ["multistep milestone 150 at or past the last epoch (150) never lowers the rate"])
+        c.epochs = 151
+        #expect(c.warnings.isEmpty)
+        c.epochs = 30
+        c.schedule = .cosine
+        #expect(c.warnings.isEmpty)
+    }
+
     @Test func configDecodesPartialJSONWithDefaults() throws {
         let c = try JSONDecoder().decode(TrainConfig.self, from: Data(#"{"model": "resnet20", "epochs": 30, "schedule": "cosine"}"#.utf8))
         #expect(c.model == "resnet20" && c.epochs == 30 && c.lr == 0.1 && c.weightDecay == 5e-4 && c.batchSize == 128)

@@ -92,8 +92,29 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         if let l = testLimit, l < 1 { try fail("test_limit", "at least 1", l) }
         if batchSize < 2 { try fail("batch_size", "at least 2 (batch norm needs two samples)", batchSize) }
         if !(lr > 0 && lr.isFinite) { try fail("lr", "a positive number", lr) }
+        // Values the optimizer and schedule would take without complaint and train on wrongly:
+        // momentum 1 or more grows the step without bound, a negative decay or clip norm turns the
+        // update around, a warm-up as long as the run never reaches the rate.
+        if !(0..<1).contains(momentum) { try fail("momentum", "a number in [0, 1)", momentum) }
+        if !(weightDecay >= 0 && weightDecay.isFinite) { try fail("weight_decay", "a number of at least 0", weightDecay) }
+        if !(gamma > 0 && gamma.isFinite) { try fail("gamma", "a positive number", gamma) }
+        if let clip = gradClip, !(clip > 0 && clip.isFinite) { try fail("grad_clip", "a positive number", clip) }
+        if !(0..<epochs).contains(warmupEpochs) { try fail("warmup_epochs", "a number in [0, \(epochs)) (fewer than the epochs)", warmupEpochs) }
+        if cutout < 0 { try fail("cutout", "at least 0 (0: off)", cutout) }
+        if let m = milestones.first(where: { $0 < 1 }) { try fail("milestones", "epochs of at least 1", m) }
         if !(0..<1).contains(labelSmoothing) { try fail("label_smoothing", "a number in [0, 1)", labelSmoothing) }
         if let l = trainLimit, l < batchSize { try fail("train_limit", "at least the batch size \(batchSize)", l) }
+    }
+
+    /// Settings that are valid but probably not meant, in words, for the commands to print before
+    /// training: multistep milestones at or past the last epoch never lower the rate (the study's
+    /// 100 and 150 in a 30-epoch run leave it at `lr` throughout).
+    public var warnings: [String] {
+        let late = milestones.filter { $0 >= epochs }
+        guard schedule == .multistep, !late.isEmpty else { return [] }
+        let list = late.map(String.init).joined(separator: ", ")
+        return ["multistep milestone\(late.count == 1 ? "" : "s") \(list) at or past the last epoch (\(epochs)) never lower\(late.count == 1 ? "s" : "") the rate"
+                + (late.count == milestones.count ? "; it stays \(lr) throughout (set milestones, or schedule cosine or constant)" : "")]
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {

@@ -23,11 +23,16 @@ struct Experiment: ParsableCommand {
         }
 
         func spec() throws -> ExperimentSpec {
-            if let file { return try ExperimentSpec(contentsOf: URL(fileURLWithPath: file)) }
-            guard let preset else { throw ValidationError("give an experiment file or --preset NAME") }
-            let spec = try ExperimentPresets.spec(preset, scale: ExperimentPresets.Scale(rawValue: scale)!,
+            let spec: ExperimentSpec
+            if let file {
+                spec = try ExperimentSpec(contentsOf: URL(fileURLWithPath: file))
+            } else {
+                guard let preset else { throw ValidationError("give an experiment file or --preset NAME") }
+                spec = try ExperimentPresets.spec(preset, scale: ExperimentPresets.Scale(rawValue: scale)!,
                                                   datasets: data?.split(separator: ",").map(String.init) ?? [])
-            try spec.validate()
+                try spec.validate()
+            }
+            for warning in spec.recipe.warnings { note("warning: \(spec.name): recipe: \(warning)") }
             return spec
         }
     }

@@ -83,6 +83,7 @@ struct Train: ParsableCommand {
         var base = TrainConfig()
         base.act = act
         let config = try options.config(base)
+        for warning in config.warnings { note("warning: \(warning)") }
         let printer = ProgressPrinter()
         let runDirectory = location.runDirectoryURL
         let tensorBoard = TensorBoardLogger(runDirectory: runDirectory, config: config, options: .init(stepInterval: tensorboardEvery))
