@@ -35,6 +35,27 @@ import FunnelTrain
         catch { #expect("\(error)".contains("'acts' is empty")) }
         do { _ = try ExperimentSpec(contentsOf: write("name: t\nmodels: [resnet20]\nacts: [relu]\ndatasets: [synthetic]\nseeds: [0]\nrecipe: {optimizer: rmsprop}")); Issue.record("a bad experiment file was accepted") }
         catch { #expect("\(error)".contains("optimizer") && "\(error)".contains("rmsprop")) }
+        // A repeated entry would name one cell twice: the grid would hold one run where two were counted.
+        do { _ = try ExperimentSpec(contentsOf: write("name: t\nmodels: [resnet20]\nacts: [relu]\ndatasets: [synthetic]\nseeds: [0, 1, 0]\nrecipe: {}")); Issue.record("a repeated seed was accepted") }
+        catch { #expect("\(error)".contains("experiment 't', seeds: '0' is listed twice")) }
+        do { _ = try ExperimentSpec(contentsOf: write("name: t\nmodels: [resnet20]\nacts: [relu, frelu, relu]\ndatasets: [synthetic]\nseeds: [0]\nrecipe: {}")); Issue.record("a repeated activation was accepted") }
+        catch { #expect("\(error)".contains("experiment 't', acts: 'relu' is listed twice")) }
+    }
+
+    /// `funnel compare --seeds 0,0` would reuse seed 0's run and count it twice in the mean, the
+    /// spread and the p-value: refused before anything trains.
+    @Test func compareRefusesARepeatedSeedOrActivation() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("compare-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var base = TrainConfig()
+        base.model = "resnet20"; base.data = "synthetic"; base.epochs = 1; base.batchSize = 8; base.syntheticTrain = 8; base.syntheticTest = 8
+        #expect(throws: ExperimentError("seeds: 0 is listed twice (each seed is one run)")) {
+            try ActivationComparison(base: base, acts: ["relu", "frelu"], seeds: [0, 1, 0]).run(runDirectory: dir)
+        }
+        #expect(throws: ExperimentError("acts: 'relu' is listed twice")) {
+            try ActivationComparison(base: base, acts: ["relu", "frelu", "relu"], seeds: [0]).run(runDirectory: dir)
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs.sqlite").path))
     }
 
     @Test func presetsAreValidAtBothScales() throws {

@@ -39,6 +39,9 @@ public struct ActivationComparison {
     public func run(runDirectory: URL, store: RunStore? = nil, stop: StopRequest = StopRequest(),
                     events: @escaping (TrainingEvent) -> Void = { _ in }) throws -> [Row] {
         for act in acts { var c = base; c.act = act; try c.validate() }  // every name resolves before any data is loaded
+        // A repeated seed would reuse its run and count it twice in the mean, spread and p-value.
+        if let seed = firstRepeated(seeds) { throw ExperimentError("seeds: \(seed) is listed twice (each seed is one run)") }
+        if let act = firstRepeated(acts) { throw ExperimentError("acts: '\(act)' is listed twice") }
         let data = try Trainer.loadData(base)
         return try acts.map { act in
             let runs = try seeds.map { seed in

@@ -84,6 +84,11 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
             throw ExperimentError("experiment '\(name)': '\(field)' is empty")
         }
         if seeds.isEmpty { throw ExperimentError("experiment '\(name)': 'seeds' is empty") }
+        // A repeated entry names the same cell twice: the grid would hold one run where its author counted two.
+        for (field, list) in [("models", models), ("acts", acts), ("datasets", datasets), ("seeds", seeds.map(String.init)),
+                              ("variants", variants?.map(\.name) ?? [])] {
+            if let repeated = firstRepeated(list) { throw ExperimentError("experiment '\(name)', \(field): '\(repeated)' is listed twice") }
+        }
         for model in models {
             do { _ = try Models.entry(model) } catch { throw ExperimentError("experiment '\(name)', models: \(error)") }
         }
@@ -148,6 +153,12 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
 public struct ExperimentError: Error, CustomStringConvertible, Equatable {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// The first entry of `list` that an earlier one repeats, if any.
+func firstRepeated<T: Hashable>(_ list: [T]) -> T? {
+    var seen = Set<T>()
+    return list.first { !seen.insert($0).inserted }
 }
 
 /// A YAML decoding error in words: the key path, what was expected and the value found there.
