@@ -155,12 +155,6 @@ public struct ExperimentError: Error, CustomStringConvertible, Equatable {
     public init(_ description: String) { self.description = description }
 }
 
-/// The first entry of `list` that an earlier one repeats, if any.
-func firstRepeated<T: Hashable>(_ list: [T]) -> T? {
-    var seen = Set<T>()
-    return list.first { !seen.insert($0).inserted }
-}
-
 /// A YAML decoding error in words: the key path, what was expected and the value found there.
 func describeDecodingFailure(_ error: any Error, yaml: String) -> String {
     func path(_ keys: [any CodingKey]) -> String {

@@ -95,8 +95,8 @@ extension SweepParameter {
             return
         case let .categorical(values, probabilities):
             if values.isEmpty { throw SweepConfigurationError(field: "\(field).values", message: "expected at least one value") }
-            if let duplicate = values.indices.first(where: { values[..<$0].contains(values[$0]) }) {
-                throw SweepConfigurationError(field: "\(field).values", message: "value '\(values[duplicate])' is listed twice")
+            if let duplicate = firstRepeated(values) {
+                throw SweepConfigurationError(field: "\(field).values", message: "value '\(duplicate)' is listed twice")
             }
             guard let probabilities else { return }
             if probabilities.count != values.count {

@@ -113,34 +113,40 @@ public struct ReportData: Sendable {
     ///   - includeUnfinished: use runs that are still running or were interrupted (never failed ones).
     public init(details: [RunDetail], source: String, runDirectory: URL? = nil, baseline: String? = "relu",
                 includeUnfinished: Bool = false) {
-        var used: [RunDetail] = []
+        // Each used run with its config, decoded once.
+        var used: [(detail: RunDetail, config: TrainConfig)] = []
         var excluded: [Exclusion] = []
         for detail in details.sorted(by: { $0.run.id < $1.run.id }) {
             let run = detail.run
             if run.status == .failed {
                 excluded.append(Exclusion(run: run, reason: "failed" + (run.error.map { ": \($0)" } ?? "")))
-            } else if case .failure(let problem) = Result(catching: { try ReportData.decodedConfig(of: run) }) {
+                continue
+            }
+            let config: TrainConfig
+            do {
+                config = try ReportData.decodedConfig(of: run)
+            } catch {
                 // Without its config the run would be grouped by its activation alone, in a study of unknown length.
-                excluded.append(Exclusion(run: run, reason: "its config is not one this build reads: \(problem)"))
-            } else if run.status != .finished && !includeUnfinished {
-                let planned = ReportData.config(of: run).map { " of \($0.epochs)" } ?? ""
-                excluded.append(Exclusion(run: run, reason: "\(run.status.rawValue), \(detail.epochs.count)\(planned) epochs done"))
+                excluded.append(Exclusion(run: run, reason: "its config is not one this build reads: \(error)"))
+                continue
+            }
+            if run.status != .finished && !includeUnfinished {
+                excluded.append(Exclusion(run: run, reason: "\(run.status.rawValue), \(detail.epochs.count) of \(config.epochs) epochs done"))
             } else if detail.epochs.isEmpty {
                 excluded.append(Exclusion(run: run, reason: "no epochs recorded"))
-            } else if run.status == .finished, let planned = ReportData.config(of: run)?.epochs, detail.epochs.count < planned {
+            } else if run.status == .finished, detail.epochs.count < config.epochs {
                 // A sweep's early termination: its last epoch is not comparable with full runs'.
-                excluded.append(Exclusion(run: run, reason: "stopped early after \(detail.epochs.count) of \(planned) epochs"))
+                excluded.append(Exclusion(run: run, reason: "stopped early after \(detail.epochs.count) of \(config.epochs) epochs"))
             } else {
-                used.append(detail)
+                used.append((detail, config))
             }
         }
-        let configs = used.map { ReportData.config(of: $0.run) }  // decoded once per run
-        let fields = ConfigurationKey.varyingFields(configs.compactMap { $0 })
-        let keys = Dictionary(uniqueKeysWithValues: zip(used, configs).map { detail, config in
+        let fields = ConfigurationKey.varyingFields(used.map(\.config))
+        let keys = Dictionary(uniqueKeysWithValues: used.map { detail, config in
             (detail.run.id, ConfigurationKey.make(act: detail.run.spec.act, config: config, fields: fields))
         })
         var firstSeen: [String] = []
-        for detail in used where !firstSeen.contains(keys[detail.run.id]!) { firstSeen.append(keys[detail.run.id]!) }
+        for (detail, _) in used where !firstSeen.contains(keys[detail.run.id]!) { firstSeen.append(keys[detail.run.id]!) }
         let resolvedBaseline = baseline.flatMap { firstSeen.contains($0) ? $0 : nil }
         acts = (resolvedBaseline.map { [$0] } ?? []) + firstSeen.filter { $0 != resolvedBaseline }
         self.baseline = resolvedBaseline
@@ -149,8 +155,8 @@ public struct ReportData: Sendable {
         var models: [String] = []
         var buckets: [String: [RunDetail]] = [:]
         func key(_ s: Study, _ model: String, _ act: String) -> String { "\(s.dataset)\u{1}\(s.epochs ?? -1)\u{1}\(model)\u{1}\(act)" }
-        for detail in used {
-            let study = Study(dataset: detail.run.spec.dataset, epochs: ReportData.config(of: detail.run)?.epochs)
+        for (detail, config) in used {
+            let study = Study(dataset: detail.run.spec.dataset, epochs: config.epochs)
             if !studies.contains(study) { studies.append(study) }
             if !models.contains(detail.run.spec.model) { models.append(detail.run.spec.model) }
             buckets[key(study, detail.run.spec.model, keys[detail.run.id]!), default: []].append(detail)
