@@ -47,8 +47,8 @@ public final class BasicBlock: Module {
 
     /// - Parameter dilation: of both 3x3 convs (a dilated stage of a segmentation backbone).
     init(_ inPlanes: Int, _ planes: Int, stride: Int, config: ModelConfig, stage: Int, dilation: Int = 1) {
-        conv1 = conv3x3(inPlanes, planes, stride: stride, dilation: dilation); bn1 = BatchNorm(planes); act1 = config.act(planes, stage: stage)
-        conv2 = conv3x3(planes, planes, dilation: dilation); bn2 = BatchNorm(planes); act2 = config.act(planes, stage: stage)
+        conv1 = conv3x3(inPlanes, planes, stride: stride, dilation: dilation); bn1 = BatchNorm(planes); act1 = config.act(planes, stage: stage, slot: .after3x3)
+        conv2 = conv3x3(planes, planes, dilation: dilation); bn2 = BatchNorm(planes); act2 = config.act(planes, stage: stage, slot: .after3x3)
         shortcut = FunnelModels.shortcut(inPlanes, planes, stride: stride)
         se = config.placement.squeezeExcitation ? SqueezeExcitation(channels: planes) : nil
     }

@@ -46,6 +46,8 @@ public struct ModelConfig: Sendable {
     }
 
     /// The activation for a slot: the chosen one where the placement says so, ReLU elsewhere.
+    /// Stages' slots name the convolution before them; `.all` is for the stem and heads (stage
+    /// 0), which take the activation only when no stage list is given.
     func act(_ channels: Int, stage: Int, slot: Placement.Slots = .all) -> Module {
         let stageOK = placement.stages.map { stage > 0 && $0.contains(stage) } ?? true
         let slotOK = placement.slots == .all || slot == .all || placement.slots == slot

@@ -56,7 +56,7 @@ public final class ShuffleNetV2: Module {
             }))
         }
         (stage2, stage3, stage4) = (stages[0], stages[1], stages[2])
-        conv5 = Sequential(Conv2d(c, ch[4], kernel: 1, bias: false, initializer: .kaimingNormalFanOut), BatchNorm(ch[4]), config.act(ch[4], stage: 3))
+        conv5 = Sequential(Conv2d(c, ch[4], kernel: 1, bias: false, initializer: .kaimingNormalFanOut), BatchNorm(ch[4]), config.act(ch[4], stage: 3, slot: .after1x1))
         fc = Linear(ch[4], config.classes)
     }
 

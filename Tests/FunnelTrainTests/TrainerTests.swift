@@ -144,6 +144,16 @@ private func smallConfig(epochs: Int = 2, act: String = "relu") -> TrainConfig {
         refused("warmup_epochs") { $0.warmupEpochs = -1 }
         refused("cutout") { $0.cutout = -3 }
         refused("milestones") { $0.milestones = [0, 1] }
+        // Placements naming what the model lacks used to train ReLU there under the activation's name.
+        refused("stages") { $0.act = "frelu"; $0.stages = [4] }  // ResNet-20 has 3 stages
+        refused("stages") { $0.act = "frelu"; $0.stages = [] }
+        refused("slots") { $0.act = "frelu"; $0.slots = .after1x1 }  // basic blocks: after 3x3 only
+        refused("se") { $0.model = "mobilenet_v1_0.75"; $0.squeezeExcitation = true }
+        refused("act") { $0.task = .segment; $0.model = "pixel_mlp"; $0.data = "scenes:synthetic"; $0.act = "frelu" }
+        refused("stages") { $0.task = .segment; $0.model = "pixel_mlp"; $0.data = "scenes:synthetic"; $0.stages = [1] }
+        var placed = smallConfig(act: "frelu")
+        placed.stages = [3]; placed.slots = .after3x3
+        try placed.validate()
         var edges = smallConfig()
         edges.momentum = 0; edges.weightDecay = 0; edges.warmupEpochs = 1; edges.cutout = 0; edges.gradClip = 1e-3
         try edges.validate()

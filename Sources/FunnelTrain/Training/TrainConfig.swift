@@ -84,6 +84,13 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         }
         if dilated && task != .segment { try fail("dilated", "false for task \(task.rawValue) (a dilated backbone is for task segment)", dilated) }
         do { _ = try Activations.factory(act) } catch { throw TrainError.invalidConfig(field: "act", expected: "an activation spec (see `funnel acts`)", found: "\(act): \(error)") }
+        if let entry = try? Models.entry(model) {
+            // A placement naming what the model lacks would train ReLU there under the activation's name.
+            do { try entry.activationSlots.check(placement, model: entry.name) } catch let e as PlacementError { try fail(e.field, e.expected, e.found) }
+            if !entry.activationSlots.takesActivation, (try? ActivationSpec(parsing: act)) != ActivationSpec(name: "relu") {
+                try fail("act", "relu (\(entry.name) keeps ReLU whatever the activation, so a run under another name would be a ReLU run)", act)
+            }
+        }
         if epochs < 1 { try fail("epochs", "at least 1", epochs) }
         if data == "synthetic" || data.lowercased().hasPrefix(DatasetLoader.scenesPrefix) {
             if syntheticTrain < batchSize { try fail("synthetic_train", "at least the batch size \(batchSize) (an epoch needs a batch)", syntheticTrain) }
@@ -104,6 +111,11 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         if let m = milestones.first(where: { $0 < 1 }) { try fail("milestones", "epochs of at least 1", m) }
         if !(0..<1).contains(labelSmoothing) { try fail("label_smoothing", "a number in [0, 1)", labelSmoothing) }
         if let l = trainLimit, l < batchSize { try fail("train_limit", "at least the batch size \(batchSize)", l) }
+    }
+
+    /// Where the model takes `act`: `stages`, `slots` and `se` together.
+    public var placement: Placement {
+        Placement(stages: stages.map(Set.init), slots: slots, squeezeExcitation: squeezeExcitation)
     }
 
     /// Settings that are valid but probably not meant, in words, for the commands to print before

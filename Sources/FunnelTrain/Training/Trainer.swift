@@ -96,10 +96,8 @@ public final class Trainer {
 
     /// Builds the configured model for `classes` classes from the default generator (seed first).
     public static func makeModel(_ config: TrainConfig, classes: Int) throws -> Module {
-        let placement = Placement(stages: config.stages.map(Set.init), slots: config.slots,
-                                  squeezeExcitation: config.squeezeExcitation)
-        return try Models.make(ModelConfig(name: config.model, classes: classes, activation: Activations.factory(config.act), placement: placement,
-                                           task: config.task, dilated: config.dilated))
+        try Models.make(ModelConfig(name: config.model, classes: classes, activation: Activations.factory(config.act), placement: config.placement,
+                                    task: config.task, dilated: config.dilated))
     }
 
     static func makeOptimizer(_ config: TrainConfig, _ model: Module) -> Optimizer {
