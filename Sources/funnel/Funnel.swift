@@ -33,7 +33,7 @@ struct ComputeOptions: ParsableArguments {
     var convolution: ConvolutionAlgorithm?
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads \(threads): expected at least 1 (leave it out for all cores)") }
+        try requireAtLeast(1, threads, "threads", because: "leave it out for all cores")
     }
 
     func apply() {

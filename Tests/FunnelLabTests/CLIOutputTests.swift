@@ -70,8 +70,22 @@ import FunnelTrain
     /// A value a command's options reject: exit 64, the error first, the command's help pointed to last.
     @Test(arguments: [
         (["runs", "list", "--store", "mysql://db/runs"], "Error: store 'mysql://db/runs': expected sqlite:PATH or postgres://user@host:port/database"),
-        (["bench", "ops", "--repeats", "0"], "Error: --repeats must be at least 1, got 0"),
-        (["train", "--threads", "0"], "Error: --threads 0: expected at least 1 (leave it out for all cores)"),
+        (["bench", "ops", "--repeats", "0"], "Error: --repeats must be at least 1, found 0"),
+        // Counts of 0 used to run empty loops and print figures of nothing (`attack --limit 0`:
+        // "on 0 images: clean top-1 0.00%") or crash a child (`bench train --steps 0`).
+        (["attack", "--checkpoint", "c.safetensors", "--limit", "0"], "Error: --limit must be at least 1, found 0"),
+        (["bench", "train", "--steps", "0"], "Error: --steps must be at least 1, found 0"),
+        (["bench", "train", "--rounds", "0"], "Error: --rounds must be at least 1, found 0"),
+        (["bench", "train", "--batch-size", "1"], "Error: --batch-size must be at least 2 (batch norm needs two samples), found 1"),
+        (["bench", "acts", "--repeats", "0"], "Error: --repeats must be at least 1, found 0"),
+        (["bench", "infer", "--throughput-runs", "0"], "Error: --throughput-runs must be at least 1, found 0"),
+        (["bench", "store", "--workers", "4,0"], "Error: --workers must be at least 1, found 0"),
+        (["flops", "--model", "resnet20", "--classes", "0"], "Error: --classes must be at least 1, found 0"),
+        (["experiment", "run", "--jobs", "0"], "Error: --jobs must be at least 1, found 0"),
+        (["experiment", "work", "--max-cells", "0"], "Error: --max-cells must be at least 1, found 0"),
+        (["experiment", "status", "--interval", "0"], "Error: --interval must be a positive number of seconds, found 0.0"),
+        (["sweep", "run", "--preset", "study-sweep", "--count", "0"], "Error: --count must be at least 1, found 0"),
+        (["train", "--threads", "0"], "Error: --threads must be at least 1 (leave it out for all cores), found 0"),
     ])
     func aBadValueIsAUsageErrorOfTheCommand(arguments: [String], error: String) throws {
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -10,11 +10,13 @@ public struct ExperimentStatus: Sendable {
     public let plannedEpochs: [Int64: Int]
 
     /// Reads the experiment's cells from `store`.
-    /// - Throws: `ExperimentError` naming the cell when its stored config is not one this build
+    /// - Throws: `RunStoreError.noSuchExperiment` when it has no cells there (never queued, or a
+    ///   misspelt name); `ExperimentError` naming the cell when its stored config is not one this build
     ///   reads (one written by a newer build, with a key this one does not know): without its
     ///   epochs the totals and the ETA would be wrong.
     public init(experiment: String, store: RunStore) throws {
         self.experiment = experiment
+        try store.requireExperiment(experiment)
         cells = try store.cellProgress(experiment: experiment)
         var planned: [Int64: Int] = [:]
         for progress in cells {

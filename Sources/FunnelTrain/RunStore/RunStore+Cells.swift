@@ -161,6 +161,20 @@ extension RunStore {
         }
     }
 
+    /// The experiments that have cells, by name.
+    public func experimentNames() throws -> [String] {
+        try backend.read { tx in
+            try tx.fetch("SELECT DISTINCT experiment FROM cell ORDER BY experiment", table: "cell").map { try $0["experiment"] as String }
+        }
+    }
+
+    /// Throws `RunStoreError.noSuchExperiment` unless `experiment` has cells here: a misspelt
+    /// name would otherwise read as a grid of nothing, or a worker that finds no work.
+    public func requireExperiment(_ experiment: String) throws {
+        let known = try experimentNames()
+        guard known.contains(experiment) else { throw RunStoreError.noSuchExperiment(name: experiment, store: path, known: known) }
+    }
+
     /// How many of an experiment's cells are in each status (statuses with no cells included, as 0).
     public func cellCounts(experiment: String) throws -> [CellStatus: Int] {
         try backend.read { tx in

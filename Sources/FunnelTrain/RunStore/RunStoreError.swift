@@ -24,6 +24,8 @@ public enum RunStoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case badLocation(String, reason: String)
     /// No sweep has this id.
     case noSuchSweep(id: Int64, store: String)
+    /// No cell belongs to this experiment; `known` lists the experiments that have cells.
+    case noSuchExperiment(name: String, store: String, known: [String])
     /// A metric expression does not parse.
     case badMetric(String)
     /// No compared run has this metric; `known` lists what they have.
@@ -51,6 +53,9 @@ public enum RunStoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "store '\(text)': \(reason)"
         case let .noSuchSweep(id, store):
             return "\(store): no sweep with id \(id)"
+        case let .noSuchExperiment(name, store, known):
+            return "\(store): no cells of experiment '\(name)': it was never queued in this store (`funnel experiment run` or `submit` queue it); "
+                + (known.isEmpty ? "the store holds no experiment" : "experiments there: " + known.joined(separator: ", "))
         case let .badMetric(text):
             return "metric '\(text)' does not parse: expected a field such as test_top1, or aggregate(field) with aggregate one of "
                 + RunMetric.Aggregate.allCases.map(\.rawValue).joined(separator: ", ")

@@ -25,7 +25,8 @@ struct AttackCommand: ParsableCommand {
     func validate() throws {
         guard ["fgsm", "pgd"].contains(method) else { throw ValidationError("--method '\(method)': expected fgsm or pgd") }
         _ = try parsedEps()
-        if steps < 1 { throw ValidationError("--steps must be at least 1") }
+        try requireAtLeast(1, steps, "steps")
+        try requireAtLeast(1, limit, "limit")
     }
 
     func run() throws {

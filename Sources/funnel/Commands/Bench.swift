@@ -22,6 +22,15 @@ struct Bench: ParsableCommand {
         @Option(help: "Epoch length the per-epoch cost is reported for (default: ResNet-20 CIFAR-10 on this 2-core machine).") var epochSeconds: Double = 46
         @Flag var json = false
 
+        func validate() throws {
+            let counts: [Int] = try integers(workers, option: "workers", example: "1,4,16")
+            for count in counts { try requireAtLeast(1, count, "workers") }
+            try requireAtLeast(1, cellsPerWorker, "cells-per-worker")
+            try requireAtLeast(1, calls, "calls")
+            try requireLease(lease)
+            try requirePositiveSeconds(epochSeconds, "epoch-seconds")
+        }
+
         func run() throws {
             let counts: [Int] = try integers(workers, option: "workers", example: "1,4,16")
             let report = try StoreBenchmark.run(location: try location.location(), workers: counts, cellsPerWorker: cellsPerWorker,
@@ -38,6 +47,8 @@ struct Bench: ParsableCommand {
         @Option(help: "Synthetic training images (the epoch's size).") var images = 256
         @Option(help: "Rounds (each a job of its own).") var rounds = 3
         @Flag var json = false
+
+        func validate() throws { try requireAtLeast(1, rounds, "rounds") }
 
         func run() throws {
             let store = try location.location()
@@ -73,7 +84,8 @@ struct Bench: ParsableCommand {
         @OptionGroup var compute: ComputeOptions
 
         func validate() throws {
-            if repeats < 1 { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
+            try requireAtLeast(1, repeats, "repeats")
+            try requireAtLeast(1, batchSize, "batch-size")
         }
 
         func run() throws {
@@ -100,6 +112,11 @@ struct Bench: ParsableCommand {
         @Option var repeats = 5
         @Flag var json = false
         @OptionGroup var compute: ComputeOptions
+
+        func validate() throws {
+            try requireAtLeast(1, repeats, "repeats")
+            try requireAtLeast(1, batchSize, "batch-size")
+        }
 
         func run() throws {
             compute.apply()
@@ -133,6 +150,12 @@ struct Bench: ParsableCommand {
         @Flag(help: .hidden) var inProcess = false
         @Flag(help: .hidden) var ceilingsOnly = false
         @OptionGroup var compute: ComputeOptions
+
+        func validate() throws {
+            try requireAtLeast(1, steps, "steps")
+            try requireAtLeast(1, rounds, "rounds")
+            try requireAtLeast(2, batchSize, "batch-size", because: "batch norm needs two samples")
+        }
 
         func run() throws {
             compute.apply()
@@ -239,6 +262,13 @@ struct Bench: ParsableCommand {
         @Option(help: "Folder of the reference PyTorch models (torch_models.py).") var peers = "../shared/peers"
         @Flag var json = false
         @OptionGroup var compute: ComputeOptions
+
+        func validate() throws {
+            try requireAtLeast(1, batchSize, "batch-size")
+            try requireAtLeast(1, latencyRuns, "latency-runs")
+            try requireAtLeast(1, throughputRuns, "throughput-runs")
+            try requireAtLeast(1, rounds, "rounds")
+        }
 
         func run() throws {
             compute.apply()

@@ -54,6 +54,8 @@ struct Experiment: ParsableCommand {
         @Option(help: "Cells trained side by side; the cores are split between them.") var jobs = 1
         @OptionGroup var compute: ComputeOptions
 
+        func validate() throws { try requireAtLeast(1, jobs, "jobs") }
+
         func run() throws {
             let spec = try source.spec()
             let store = try location.location()
@@ -86,8 +88,9 @@ struct Experiment: ParsableCommand {
         @OptionGroup var compute: ComputeOptions
 
         func validate() throws {
-            guard lease >= 1 else { throw ValidationError("--lease \(lease): expected at least 1 second") }
-            guard maxAttempts >= 1 else { throw ValidationError("--max-attempts \(maxAttempts): expected at least 1") }
+            try requireLease(lease)
+            try requireAtLeast(1, maxAttempts, "max-attempts")
+            try requireAtLeast(1, maxCells, "max-cells")
         }
 
         func run() throws {
@@ -95,7 +98,9 @@ struct Experiment: ParsableCommand {
             let stop = StopRequest()
             stop.catchSignals()
             let name = try experiment ?? (source.isGiven ? source.spec().name : nil)
-            let worker = CellWorker(store: try location.open(), runDirectory: location.runDirectoryURL,
+            let store = try location.open()
+            if let name { try store.requireExperiment(name) }
+            let worker = CellWorker(store: store, runDirectory: location.runDirectoryURL,
                                     experiment: name, options: .init(leaseSeconds: lease, maxAttempts: maxAttempts, maxCells: maxCells))
             let printer = ProgressPrinter(quiet: true)
             let tally = try worker.run(stop: stop, events: printer.handle, report: note)
@@ -116,7 +121,7 @@ struct Experiment: ParsableCommand {
         @Option(help: "Workers running at once (the array's % cap); default: one per cell.") var workers: Int?
 
         func validate() throws {
-            if let workers, workers < 1 { throw ValidationError("--workers \(workers): expected at least 1") }
+            try requireAtLeast(1, workers, "workers")
         }
 
         func run() throws {
@@ -141,6 +146,10 @@ struct Experiment: ParsableCommand {
         @OptionGroup var location: RunLocation<ExperimentRunDirectory>
         @Flag(help: "Refresh every --interval seconds until every cell is done or failed.") var watch = false
         @Option(help: "Seconds between refreshes with --watch.") var interval: Double = 10
+
+        func validate() throws {
+            try requirePositiveSeconds(interval, "interval")
+        }
 
         func run() throws {
             guard let name = try experiment ?? (source.isGiven ? source.spec().name : nil) else {

@@ -16,6 +16,10 @@ struct Flops: ParsableCommand {
 
     struct Output: Codable { let model: String; let act: String; let input: [Int]; let params: Int; let flops: Int }
 
+    func validate() throws {
+        try requireAtLeast(1, classes, "classes")
+    }
+
     func run() throws {
         let entry = try Models.entry(model)
         guard let slotChoice = Placement.Slots(rawValue: slots) else { throw ValidationError("--slots '\(slots)': expected all, after1x1 or after3x3") }

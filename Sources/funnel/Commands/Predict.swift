@@ -21,7 +21,7 @@ struct Predict: ParsableCommand {
 
     func validate() throws {
         guard !images.isEmpty else { throw ValidationError("give at least one image file") }
-        guard top > 0 else { throw ValidationError("--top must be at least 1, found \(top)") }
+        try requireAtLeast(1, top, "top")
     }
 
     func run() throws {

@@ -33,8 +33,8 @@ struct Report: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
-        guard speedSteps >= 1 else { throw ValidationError("--speed-steps \(speedSteps): expected at least 1") }
-        guard speedBatch >= 2 else { throw ValidationError("--speed-batch \(speedBatch): expected at least 2 (batch norm)") }
+        try requireAtLeast(1, speedSteps, "speed-steps")
+        try requireAtLeast(2, speedBatch, "speed-batch", because: "batch norm needs two samples")
         guard out.lowercased().hasSuffix(".html") || out.lowercased().hasSuffix(".htm") else {
             throw ValidationError("--out '\(out)': expected an .html file")
         }

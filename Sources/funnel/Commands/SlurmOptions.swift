@@ -18,8 +18,8 @@ struct SlurmOptions: ParsableArguments {
 
     func validate() throws {
         guard slurm else { throw ValidationError("--slurm is required: Slurm is the scheduler `submit` knows") }
-        guard cpusPerTask >= 1 else { throw ValidationError("--cpus-per-task \(cpusPerTask): expected at least 1") }
-        guard lease >= 1 else { throw ValidationError("--lease \(lease): expected at least 1 second") }
+        try requireAtLeast(1, cpusPerTask, "cpus-per-task")
+        try requireLease(lease)
     }
 
     /// Writes `<run dir>/slurm/<name>.sbatch` for `tasks` array tasks running `arguments` (after

@@ -45,6 +45,11 @@ struct SweepCommand: ParsableCommand {
     struct AgentOptions: ParsableArguments {
         @Option(help: "Seconds a claim holds without a heartbeat.") var lease: Double = 300
         @Option(help: "Runs this agent trains before it exits (default: until the sweep is over).") var count: Int?
+
+        func validate() throws {
+            try requireLease(lease)
+            try requireAtLeast(1, count, "count")
+        }
     }
 
     struct RunSweep: ParsableCommand {
@@ -58,7 +63,7 @@ struct SweepCommand: ParsableCommand {
         @OptionGroup var compute: ComputeOptions
 
         func validate() throws {
-            guard jobs >= 1 else { throw ValidationError("--jobs \(jobs): expected at least 1") }
+            try requireAtLeast(1, jobs, "jobs")
             guard jobs == 1 || agent.count == nil else { throw ValidationError("--count limits one agent; it cannot be given with --jobs") }
         }
 
@@ -131,7 +136,7 @@ struct SweepCommand: ParsableCommand {
         @OptionGroup var location: RunLocation<SweepRunDirectory>
 
         func validate() throws {
-            guard workers >= 1 else { throw ValidationError("--workers \(workers): expected at least 1") }
+            try requireAtLeast(1, workers, "workers")
         }
 
         func run() throws {

@@ -1,0 +1,18 @@
+import ArgumentParser
+
+/// Refuses a count option below its least sensible value, in `validate()`, so that a `0` or a
+/// negative count is an error naming the option instead of an empty loop and a report of nothing.
+func requireAtLeast(_ minimum: Int, _ value: Int?, _ option: String, because reason: String? = nil) throws {
+    guard let value, value < minimum else { return }
+    throw ValidationError("--\(option) must be at least \(minimum)\(reason.map { " (\($0))" } ?? ""), found \(value)")
+}
+
+/// Refuses a duration option that is not a positive, finite number of seconds.
+func requirePositiveSeconds(_ value: Double, _ option: String) throws {
+    guard value > 0 && value.isFinite else { throw ValidationError("--\(option) must be a positive number of seconds, found \(value)") }
+}
+
+/// Refuses a claim lease under a second: heartbeats come every third of it.
+func requireLease(_ value: Double) throws {
+    guard value >= 1 && value.isFinite else { throw ValidationError("--lease must be at least 1 second, found \(value)") }
+}
