@@ -71,5 +71,20 @@ struct TensorBoardCommandTests {
         let again = try Self.funnel(["compare", "--acts", "relu,swish", "--run-dir", scratch.url.path] + Self.tiny)
         try #require(again.status == 0, "\(again.output)")
         #expect(try FileManager.default.subpathsOfDirectory(atPath: scratch.url.path).filter { $0.contains("tfevents") }.sorted() == before)
+
+        // A row without its seconds (written by another tool) would shift every later wall time:
+        // that run is not written and keeps its old log; the other run is written; exit 1.
+        let swish = try #require(try store.runs().first { $0.spec.act == "swish" })
+        var row = try #require(try store.epochs(of: swish.id).first)
+        row.seconds = nil
+        try store.appendEpoch(row)
+        let export = try Self.funnel(["tensorboard", "export", "--run-dir", scratch.url.path, "--replace"])
+        #expect(export.status == 1, "\(export.output)")
+        #expect(export.output.contains("resnet20-swish-s0: not written: run store table epoch, column seconds: expected a number "
+                                        + "(Funnel writes it for every epoch), found nothing, in run \(swish.id) epoch 1"), "\(export.output)")
+        #expect(export.output.contains("1 of 2 runs written") && export.output.contains("not written, each for the reason above: resnet20-swish-s0"))
+        let swishFolder = TensorBoardRunLog.folder(runDirectory: scratch.url, run: "resnet20-swish-s0")
+        #expect(TensorBoardRunLog.eventFiles(in: swishFolder).map(\.lastPathComponent).map { "resnet20-swish-s0/tb/" + $0 }
+                == before.filter { $0.hasPrefix("resnet20-swish-s0/") })
     }
 }

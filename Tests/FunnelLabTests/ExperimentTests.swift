@@ -108,5 +108,10 @@ import FunnelTrain
         #expect(throws: ExperimentError.self) {
             _ = try SweepDefinition(name: "s", yaml: "method: grid\nparameters:\n  colour: {values: [red]}\n")
         }
+        // The recipe's 7 epochs never reach the default milestones 100 and 150: said, as for a grid.
+        #expect(runner.warnings == runner.recipe.warnings && runner.warnings.count == 1 && runner.warnings[0].hasPrefix("multistep milestones 100, 150"))
+        // Swept epochs decide per run; the recipe's figure alone says nothing true.
+        let sweptEpochs = try SweepDefinition(name: "s", yaml: "method: grid\nparameters:\n  epochs: {values: [7, 200]}\nrecipe: {model: resnet20}\n")
+        #expect(sweptEpochs.warnings.isEmpty)
     }
 }

@@ -150,6 +150,12 @@ import FunnelTestSupport
         #expect(dynamic.blocks.allSatisfy { $0.slopeSpread[0] > 0 })
         #expect(dynamic.table().rows.count == 10)
         #expect(dynamic.chart().panels.count == 10)
+        // One image has no spread to measure: an error, not spreads of 0 that read as a static layer.
+        let one = InspectionSample(config: moving.config, model: moving.model, images: Tensor(shape: [1, 3, 32, 32], scalars: Array(moving.images.scalars.prefix(3 * 32 * 32))),
+                                   pictures: Array(moving.pictures.prefix(1)), captions: Array(moving.captions.prefix(1)))
+        #expect(throws: ReportError.tooFewImages("how DY-ReLU's coefficients vary between images needs at least 2 test images; the sample has 1")) {
+            try DyReLUInspection(sample: one, drawnImages: 3, pointsPerImage: 20)
+        }
     }
 
     @Test func theReportLooksInsideFReLUAndDyReLUWhenTheirCheckpointsExist() throws {

@@ -21,22 +21,25 @@ public enum TensorBoardExport {
     ///   - epochs: the run's epochs (`RunStore.epochs(of:)`).
     ///   - replace: remove the folder's event files first instead of leaving the run alone.
     ///   - warn: told of values left out.
+    /// - Throws: `RunStoreError.badColumn` for an epoch without its seconds, before any file is
+    ///   written or removed.
     public static func export(_ run: RunRecord, epochs: [EpochRecord], runDirectory: URL, replace: Bool = false,
                               warn: @escaping (String) -> Void = TensorBoardLogger.printWarning) throws -> Outcome {
         let folder = TensorBoardRunLog.folder(runDirectory: runDirectory, run: run.spec.name)
         let existing = TensorBoardRunLog.eventFiles(in: folder)
-        if !existing.isEmpty {
-            guard replace else { return .skipped(folder: folder) }
-            for file in existing { try FileManager.default.removeItem(at: file) }
-        }
-        let log = try TensorBoardRunLog(folder: folder, time: run.startedAt, warn: warn)
-        try log.writeSessionStart(configJSON: run.spec.config, run: run.spec.name, time: run.startedAt)
+        if !existing.isEmpty && !replace { return .skipped(folder: folder) }
+        // Every wall time before anything is touched: an empty seconds column would shift all
+        // later ones, and a log cut short would be skipped by the next export.
         let ordered = epochs.sorted { $0.epoch < $1.epoch }
         var elapsed = 0.0
-        for epoch in ordered {
-            elapsed += epoch.seconds ?? 0
-            try log.writeEpoch(epoch, time: run.startedAt.addingTimeInterval(elapsed))
+        let times = try ordered.map { epoch in
+            elapsed += try epoch.required("seconds")
+            return run.startedAt.addingTimeInterval(elapsed)
         }
+        for file in existing { try FileManager.default.removeItem(at: file) }
+        let log = try TensorBoardRunLog(folder: folder, time: run.startedAt, warn: warn)
+        try log.writeSessionStart(configJSON: run.spec.config, run: run.spec.name, time: run.startedAt)
+        for (epoch, time) in zip(ordered, times) { try log.writeEpoch(epoch, time: time) }
         let end = run.endedAt ?? run.startedAt.addingTimeInterval(elapsed)
         switch run.status {
         case .finished: try log.writeEnd(epochs: ordered, status: .success, time: end)

@@ -35,7 +35,7 @@ public enum SlurmLatency {
                 let firstEpochAt = try store.serverTime()
                 return Result(job: id, submitToClaim: claimed.timeIntervalSince(submitted),
                               submitToFirstEpoch: firstEpochAt.timeIntervalSince(submitted),
-                              firstEpochSeconds: try EpochMetrics(epoch).seconds)
+                              firstEpochSeconds: try epoch.required("seconds"))
             }
             Thread.sleep(forTimeInterval: 0.05)
         }

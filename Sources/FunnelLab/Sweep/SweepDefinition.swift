@@ -72,6 +72,13 @@ public struct SweepDefinition: Sendable {
         return node.string ?? ""
     }
 
+    /// The recipe's warnings (`TrainConfig.warnings`), unless a parameter varies what they are
+    /// about: then each run's config decides, and the recipe alone says nothing true.
+    public var warnings: [String] {
+        let varied = Set(sweep.configuration.parameters.map(\.name))
+        return varied.isDisjoint(with: ["epochs", "milestones", "schedule"]) ? recipe.warnings : []
+    }
+
     /// The sweep recorded in a store.
     public init(_ record: SweepRecord) throws {
         try self.init(name: record.name, yaml: record.spec, seed: record.seed)

@@ -63,6 +63,17 @@ public struct EpochRecord: Equatable, Sendable {
         default: extra[field]
         }
     }
+
+    /// The column `column`, which Funnel writes for every epoch.
+    /// - Throws: `RunStoreError.badColumn` naming the run, the epoch and the column when it is
+    ///   empty (a row written by another tool): a number that is not there is not 0.
+    public func required(_ column: String) throws -> Double {
+        guard let value = value(column) else {
+            throw RunStoreError.badColumn(table: "epoch", column: column, expected: "a number (Funnel writes it for every epoch)",
+                                          found: "nothing, in run \(runID) epoch \(epoch)")
+        }
+        return value
+    }
 }
 
 extension EpochRecord {
@@ -133,13 +144,7 @@ extension EpochMetrics {
     ///   that Funnel writes for every epoch is empty (a row written by another tool): a number that
     ///   is not there is not 0.
     public init(_ record: EpochRecord) throws {
-        func stored(_ column: String) throws -> Double {
-            guard let value = record.value(column) else {
-                throw RunStoreError.badColumn(table: "epoch", column: column, expected: "a number (Funnel writes it for every epoch)",
-                                              found: "nothing, in run \(record.runID) epoch \(record.epoch)")
-            }
-            return value
-        }
+        let stored = record.required
         let test = Evaluation(loss: try stored("test_loss"), top1: try stored("test_top1") / 100, top5: try stored("test_top5") / 100,
                               count: Int(try stored("test_count")), meanIoU: record.extra["test_miou"].map { $0 / 100 },
                               pixelAccuracy: record.extra["test_pixel_acc"].map { $0 / 100 })

@@ -47,10 +47,10 @@ struct Eval: ParsableCommand {
         let result = try Evaluation.run(trained.model, trained.testLoader())
         let config = trained.config
         if json { try printJSON(result); return }
-        if let miou = result.meanIoU {
+        if let miou = result.meanIoU, let pixelAccuracy = result.pixelAccuracy {
             print(String(format: "%@%@ on %@: test loss %.4f, mIoU %.2f%%, pixel accuracy %.2f%% (%d images)",
                          config.model + "/" + config.act, trained.epoch.map { " (epoch \($0))" } ?? "", config.data,
-                         result.loss, miou * 100, (result.pixelAccuracy ?? 0) * 100, result.count))
+                         result.loss, miou * 100, pixelAccuracy * 100, result.count))
             return
         }
         print(String(format: "%@%@ on %@: test loss %.4f, top-1 %.2f%%, top-5 %.2f%% (%d images)",

@@ -38,6 +38,7 @@ struct SweepCommand: ParsableCommand {
 
         func create(in store: RunStore) throws -> (SweepDefinition, Int64) {
             let definition = try definition()
+            for warning in definition.warnings { note("warning: \(definition.name): recipe: \(warning)") }
             return (definition, try store.createSweep(name: definition.name, spec: definition.yaml, seed: seed))
         }
     }

@@ -24,9 +24,18 @@ struct TensorBoardCommand: ParsableCommand {
             let store = try location.open(mustExist: true)
             let records = TensorBoardExport.latestRunPerName(try store.runs(RunFilter(experiment: experiment)))
             var written = 0
+            var failed: [String] = []
             for run in records {
-                let outcome = try TensorBoardExport.export(run, epochs: try store.epochs(of: run.id), runDirectory: location.runDirectoryURL,
+                let outcome: TensorBoardExport.Outcome
+                do {
+                    outcome = try TensorBoardExport.export(run, epochs: try store.epochs(of: run.id), runDirectory: location.runDirectoryURL,
                                                            replace: replace)
+                } catch {
+                    // One run's bad row does not keep the others from their logs.
+                    note("\(run.spec.name): not written: \(error)")
+                    failed.append(run.spec.name)
+                    continue
+                }
                 switch outcome {
                 case let .written(file):
                     written += 1
@@ -36,6 +45,10 @@ struct TensorBoardCommand: ParsableCommand {
                 }
             }
             note("\(written) of \(records.count) runs written; view them with: tensorboard --logdir \(location.runDirectory)")
+            if !failed.isEmpty {
+                note("not written, each for the reason above: " + failed.joined(separator: ", "))
+                throw ExitCode.failure
+            }
         }
     }
 }

@@ -44,9 +44,13 @@ public struct DyReLUInspection: Codable, Sendable {
     /// - Parameters:
     ///   - drawnImages: images whose points are drawn (all of the sample's enter the spreads).
     ///   - pointsPerImage: positions drawn per image and block.
-    /// - Throws: when the model has no DY-ReLU.
+    /// - Throws: when the model has no DY-ReLU, or the sample has one image (its spreads would
+    ///   read 0, a static DY-ReLU, whatever the layer does).
     public init(sample: InspectionSample, drawnImages: Int = 6, pointsPerImage: Int = 100) throws {
         let n = sample.images.shape[0]
+        guard n >= 2 else {
+            throw ReportError.tooFewImages("how DY-ReLU's coefficients vary between images needs at least 2 test images; the sample has \(n)")
+        }
         let drawn = min(drawnImages, n)
         var found: [(path: String, block: Block)] = []
         _ = try withoutGrad {
@@ -58,7 +62,7 @@ public struct DyReLUInspection: Codable, Sendable {
                 func values(_ t: [Float], _ ch: Int, _ piece: Int) -> [Double] {
                     (0..<n).map { Double(t[($0 * c + ch) * k + piece]) }
                 }
-                func std(_ v: [Double]) -> Double { v.count < 2 ? 0 : SampleSummary(v).standardDeviation ?? 0 }
+                func std(_ v: [Double]) -> Double { SampleSummary(v).standardDeviation! }  // n >= 2 values
                 func median(_ v: [Double]) -> Double {
                     let s = v.sorted()
                     return s.isEmpty ? 0 : (s[(s.count - 1) / 2] + s[s.count / 2]) / 2

@@ -253,6 +253,8 @@ public enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedModel(String)
     /// A checkpoint that does not say what the report needs.
     case badCheckpoint(String)
+    /// Too few images for a figure that compares images.
+    case tooFewImages(String)
 
     public var description: String {
         switch self {
@@ -260,6 +262,7 @@ public enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .noRuns(why): "[report] \(why)"
         case let .unsupportedModel(why): "[report] \(why)"
         case let .badCheckpoint(why): "[report] \(why)"
+        case let .tooFewImages(why): "[report] \(why)"
         }
     }
 }
