@@ -129,13 +129,19 @@ import FunnelTrain
     @Test func runsListTakesTheStoreFile() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        _ = try RunStore(directory: directory)
+        let store = try RunStore(directory: directory)
         let header = "   id  status       model      act                  seed  epochs  best top-1  final top-1  final loss  name"
         for runDir in [directory.path, directory.appendingPathComponent("runs.sqlite").path] {
             let (status, lines) = try funnel(["runs", "list", "--run-dir", runDir])
             #expect(status == 0)
             #expect(lines == [header], "\(runDir)")
         }
+        // A filter no run matches says so, with what the runs have: a typo is not "no runs yet".
+        _ = try store.createRun(RunSpec(name: "resnet20-relu-s0", config: try RunSpec.json(TrainConfig()), model: "resnet20", act: "relu",
+                                        dataset: "synthetic", seed: 0))
+        let (status, lines) = try funnel(["runs", "list", "--run-dir", directory.path, "--act", "frleu", "--model", "resnet20"])
+        #expect(status == 0)
+        #expect(Set(lines) == [header, "no run has --act 'frleu'; there: relu"])
     }
 
     /// Every command shows its own default run directory in its help, and those without one require it.

@@ -14,7 +14,9 @@ struct Runs: ParsableCommand {
         @Option(help: "Only this activation.") var act: String?
 
         func run() throws {
-            let runs = try location.open(mustExist: true).runs(RunFilter(experiment: experiment, model: model, act: act))
+            let store = try location.open(mustExist: true)
+            let runs = try store.runs(RunFilter(experiment: experiment, model: model, act: act))
+            if runs.isEmpty { for reason in unmatched(try store.runs()) { note(reason) } }
             print("   id  status       model      act                  seed  epochs  best top-1  final top-1  final loss  name")
             for r in runs {
                 let s = r.summary
@@ -22,6 +24,16 @@ struct Runs: ParsableCommand {
                       + String(format: " %4d  %6d  ", r.spec.seed, s.epochs) + col(fmt(s.bestTestTop1, "%.2f%%"), 10) + "  "
                       + col(fmt(s.finalTestTop1, "%.2f%%"), 11) + "  " + col(fmt(s.finalTestLoss, "%.4f"), 10) + "  " + r.spec.name)
             }
+        }
+
+        /// Each filter that no run of the store matches, with the values its runs have: a misspelt
+        /// activation would otherwise read as "no runs yet".
+        func unmatched(_ all: [RunRecord]) -> [String] {
+            [("experiment", experiment, all.compactMap(\.spec.experiment)), ("model", model, all.map(\.spec.model)), ("act", act, all.map(\.spec.act))]
+                .compactMap { option, value, present in
+                    guard let value, !present.contains(value) else { return nil }
+                    return "no run has --\(option) '\(value)'; " + (present.isEmpty ? "the store has no run with one" : "there: " + Set(present).sorted().joined(separator: ", "))
+                }
         }
     }
 
