@@ -114,4 +114,26 @@ import FunnelTrain
         let sweptEpochs = try SweepDefinition(name: "s", yaml: "method: grid\nparameters:\n  epochs: {values: [7, 200]}\nrecipe: {model: resnet20}\n")
         #expect(sweptEpochs.warnings.isEmpty)
     }
+
+    /// Every value a sweep's runs can get is checked before the first run: each listed value, each
+    /// range's two ends, and a grid's combinations. They used to fail one run at a time.
+    @Test func sweepValuesAreCheckedBeforeTheFirstRun() throws {
+        func refusal(_ parameters: String, method: String = "grid", recipe: String = "{model: resnet20, data: synthetic, synthetic_train: 64, batch_size: 16}") -> String? {
+            do {
+                _ = try SweepDefinition(name: "s", yaml: "method: \(method)\nmetric: {name: test_loss}\nparameters:\n\(parameters)\nrecipe: \(recipe)\n")
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(refusal("  act: {values: [relu, frleu]}")?.hasPrefix("sweep parameter 'act', value frleu: invalid training config: act = frleu") == true)
+        #expect(refusal("  lr: {distribution: uniform, min: -0.1, max: 0.2}", method: "random")?
+            .hasPrefix("sweep parameter 'lr', value -0.1: invalid training config: lr = -0.1; expected a positive number") == true)
+        #expect(refusal("  slots: {values: [all, after1x1]}\n  act: {value: frelu}", method: "bayes") ==
+                "sweep parameter 'slots', value after1x1 (with act: frelu): invalid training config: slots = after1x1; expected all (resnet20 has activations after 3x3 convolutions only)")
+        // Fine alone, wrong together: a batch of 128 needs 128 synthetic images, which the grid's other value gives.
+        #expect(refusal("  batch_size: {values: [16, 128]}\n  synthetic_train: {values: [256, 64]}") ==
+                "sweep grid combination {batch_size: 128, synthetic_train: 64}: invalid training config: synthetic_train = 64; expected at least the batch size 128 (an epoch needs a batch)")
+        #expect(refusal("  act: {values: [relu, frelu]}\n  lr: {distribution: log_uniform_values, min: 0.001, max: 0.3}", method: "random") == nil)
+    }
 }

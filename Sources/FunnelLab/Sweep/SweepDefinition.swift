@@ -37,6 +37,48 @@ public struct SweepDefinition: Sendable {
             throw ExperimentError("sweep parameter '\(p.name)' is not a `funnel train` field"
                                   + (closestMatch(to: p.name, in: fields.sorted()).map { "; did you mean '\($0)'?" } ?? ""))
         }
+        try checkValues()
+    }
+
+    /// The most grid combinations checked one by one before the first run; past it, each value on its own.
+    static let combinationsChecked = 10_000
+
+    /// Every value a run can get, checked against the recipe before the first run, so that a
+    /// misspelt activation or a range reaching a negative rate is an error now, not a failed run
+    /// hours into the sweep: each listed value and each range's ends, the other parameters at
+    /// their first values (any search can draw that combination), and every combination of a grid.
+    private func checkValues() throws {
+        let parameters = sweep.configuration.parameters
+        let candidates = parameters.map { parameter -> [SweepValue] in
+            switch parameter.domain {
+            case let .constant(value): [value]
+            case let .categorical(values, probabilities):
+                probabilities.map { zip(values, $0).filter { $0.1 > 0 }.map(\.0) } ?? values  // a value never drawn is never run
+            case let .range(range): [range.value(atUnit: 0), range.value(atUnit: 1)]
+            }
+        }
+        let first = Dictionary(uniqueKeysWithValues: zip(parameters, candidates).compactMap { p, values in values.first.map { (p.name, $0) } })
+        for (parameter, values) in zip(parameters, candidates) {
+            for value in values {
+                var assignment = first
+                assignment[parameter.name] = value
+                do { _ = try config(for: assignment) } catch {
+                    let others = assignment.keys.filter { $0 != parameter.name }.sorted().map { "\($0): \(assignment[$0]!)" }
+                    throw ExperimentError("sweep parameter '\(parameter.name)', value \(value)"
+                                          + (others.isEmpty ? "" : " (with " + others.joined(separator: ", ") + ")") + ": \(error)")
+                }
+            }
+        }
+        guard sweep.configuration.method == .grid else { return }
+        let grid = GridSearch(parameters: sweep.configuration.parameters)
+        guard grid.count <= Self.combinationsChecked else { return }
+        for index in 0..<grid.count {
+            let assignment = grid.assignment(at: index)
+            do { _ = try config(for: assignment) } catch {
+                let text = assignment.keys.sorted().map { "\($0): \(assignment[$0]!)" }.joined(separator: ", ")
+                throw ExperimentError("sweep grid combination {\(text)}: \(error)")
+            }
+        }
     }
 
     /// The file's `recipe:` mapping as JSON, or nil without one. Read from Yams' node tree rather
