@@ -20,7 +20,7 @@ struct Report: ParsableCommand {
     @Option(help: "Output HTML file.") var out = "report.html"
     @Option(help: "Only runs of this experiment.") var experiment: String?
     @Option(help: "Dataset for the sample images (default: each run's own).") var data: String?
-    @Option(help: "Baseline activation every other is tested against.") var baseline = "relu"
+    @Option(help: "Baseline activation every other is tested against (default: relu, where there are ReLU runs).") var baseline: String?
     @Option(help: "Page title (default from the experiment).") var title: String?
     @Option(help: "FReLU layer of the condition maps, e.g. layer2.0.act1 (default layer1.0.act1).") var freluLayer: String?
     @Flag(help: "Time a training step of every activation now (TrainBenchmark) instead of using the runs' recorded images/s.")
@@ -42,7 +42,7 @@ struct Report: ParsableCommand {
             // The analysis was computed already: options that shape the computing would be ignored.
             let computing: [(String, Bool)] = [
                 ("--run-dir", location.runDir != nil), ("--store", location.store != nil), ("--experiment", experiment != nil), ("--data", data != nil),
-                ("--title", title != nil), ("--frelu-layer", freluLayer != nil), ("--measure-speed", measureSpeed),
+                ("--title", title != nil), ("--baseline", baseline != nil), ("--frelu-layer", freluLayer != nil), ("--measure-speed", measureSpeed),
                 ("--include-unfinished", includeUnfinished), ("--skip-imagenet", skipImagenet), ("--attack-images", attackImages != 0),
             ]
             if let given = computing.first(where: \.1) {
@@ -76,8 +76,12 @@ struct Report: ParsableCommand {
     func computeAnalysis() throws -> StudyAnalysis {
         let store = try location.location()
         try location.requireExisting(store)
-        let runData = try ReportData.load(runDirectory: location.runDirectoryURL, store: store, experiment: experiment, baseline: baseline,
+        let runData = try ReportData.load(runDirectory: location.runDirectoryURL, store: store, experiment: experiment, baseline: baseline ?? "relu",
                                           includeUnfinished: includeUnfinished)
+        // A baseline asked for by name and not found would leave the page testing nothing against it.
+        if let baseline, runData.baseline == nil {
+            throw ValidationError("--baseline '\(baseline)': no run of this report has it; its activations: " + runData.acts.joined(separator: ", "))
+        }
         var options = StudyAnalysis.Options()
         options.title = title
         options.experiment = experiment

@@ -73,5 +73,23 @@ import Testing
         #expect(read.status == 1)
         #expect(read.output == "Error: [report] \(bad.path): field header.title: expected a string, found a number (3)\n", "\(read.output)")
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("r.html").path))
+        let baseline = try funnel(["report", "--from-analysis", "a.json", "--baseline", "swish"])
+        #expect(baseline.output.hasPrefix("Error: --baseline with --from-analysis a.json"), "\(baseline.output)")
+    }
+
+    /// A baseline named on the command line that no run has is an error; the page used to say
+    /// "No ReLU runs" beside the ReLU runs and test nothing. Left out, the default (ReLU) is only
+    /// used where there are ReLU runs.
+    @Test func aBaselineNoRunHasIsAnError() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let runs = directory.appendingPathComponent("runs")
+        try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
+        try ReportFixture.store([ReportFixture.Run(act: "relu", seed: 0, top1: [30, 40], loss: [2, 1.5]),
+                                 ReportFixture.Run(act: "frelu", seed: 0, top1: [35, 45], loss: [1.9, 1.4])], in: runs)
+        let page = directory.appendingPathComponent("r.html")
+        let typo = try funnel(["report", "--run-dir", runs.path, "--out", page.path, "--skip-imagenet", "--baseline", "frleu"])
+        #expect(typo.status == 64)
+        #expect(typo.output.hasPrefix("Error: --baseline 'frleu': no run of this report has it; its activations: relu, frelu"), "\(typo.output)")
+        #expect(!FileManager.default.fileExists(atPath: page.path))
     }
 }
