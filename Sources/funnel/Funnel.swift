@@ -93,7 +93,7 @@ func activationSpecs(_ text: String) -> [String] {
 func integers<T: FixedWidthInteger>(_ text: String, option: String, example: String) throws -> [T] {
     let values = text.split(separator: ",").map { T($0.trimmingCharacters(in: .whitespaces)) }
     guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
-        throw ValidationError("--\(option) '\(text)': expected comma-separated integers, e.g. \(example)")
+        throw ValidationError("--\(option) '\(text)': expected comma-separated integers\(T.isSigned ? "" : " of at least 0"), e.g. \(example)")
     }
     return values.map { $0! }
 }

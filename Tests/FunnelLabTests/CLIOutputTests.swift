@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import FunnelModels
 import FunnelNN
+import FunnelTestSupport
 import FunnelTrain
 
 /// What `funnel` prints, exactly: the listings are the registries line for line, and the main
@@ -85,6 +86,7 @@ import FunnelTrain
         (["experiment", "work", "--max-cells", "0"], "Error: --max-cells must be at least 1, found 0"),
         (["experiment", "status", "--interval", "0"], "Error: --interval must be a positive number of seconds, found 0.0"),
         (["sweep", "run", "--preset", "study-sweep", "--count", "0"], "Error: --count must be at least 1, found 0"),
+        (["compare", "--seeds=0,-1"], "Error: --seeds '0,-1': expected comma-separated integers of at least 0, e.g. 0,1,2"),
         (["train", "--threads", "0"], "Error: --threads must be at least 1 (leave it out for all cores), found 0"),
     ])
     func aBadValueIsAUsageErrorOfTheCommand(arguments: [String], error: String) throws {
@@ -123,6 +125,21 @@ import FunnelTrain
         }
         let (_, defaulted) = try funnel(["sweep", "status", "1", "--store", "sqlite:\(store)"])
         #expect(defaulted == ["Error: no run store at \(store): --store sqlite:\(store) names no SQLite file"])
+    }
+
+    /// `plot acts` draws pointwise activations only: FReLU on a 1x1 map used to be drawn as a curve
+    /// of its initial weights under FReLU's name. A new output folder is made.
+    @Test func plotActsRefusesWhatHasNoCurveAndMakesItsFolder() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let pointwise = Activations.all.filter(\.isPointwise).map(\.name).joined(separator: ", ")
+        let refused = try funnel(["plot", "acts", "--acts", "relu,frelu", "--out", directory.appendingPathComponent("a.svg").path])
+        #expect(refused.status == 1)
+        #expect(refused.lines == ["Error: frelu is not pointwise: its output depends on more than the input value, so it has no single curve; "
+                                  + "pointwise activations: \(pointwise)"])
+        let out = directory.appendingPathComponent("new/folder/b.svg")
+        let drawn = try funnel(["plot", "acts", "--acts", "relu,swish", "--out", out.path])
+        #expect(drawn.status == 0 && drawn.lines == ["wrote \(out.path)"])
+        #expect(XMLCheck.parses(try String(contentsOf: out, encoding: .utf8)))
     }
 
     /// The `runs` commands also take the runs.sqlite file itself as `--run-dir`.

@@ -29,6 +29,9 @@ import FunnelTrain
 
     @Test func typeErrorsSayWhatWasFound() {
         #expect(error(grid + "recipe: {epochs: ten}") == "FILE: field 'recipe.epochs' should be an integer, found 'ten'")
+        // Seeds are unsigned: -1 is an integer, so the message says which ones are meant.
+        #expect(error("name: t\nmodels: [resnet20]\nacts: [relu]\ndatasets: [synthetic]\nseeds: [0, -1]")
+                == "FILE: field 'seeds[1]' should be an integer of at least 0, found '-1'")
         #expect(error(grid + "recipe: {optimizer: rmsprop}")
                 == "FILE: recipe: invalid training config: optimizer = rmsprop; expected one of sgd, adam, adamw")
         #expect(error("name: t\nmodels: resnet20\nacts: [relu]\ndatasets: [synthetic]\nseeds: [0]")

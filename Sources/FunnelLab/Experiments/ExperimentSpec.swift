@@ -192,7 +192,8 @@ func describeDecodingFailure(_ error: any Error, yaml: String) -> String {
 
 private func typeName(_ type: Any.Type) -> String {
     switch type {
-    case is Int.Type, is UInt64.Type, is Int64.Type: "an integer"
+    case is Int.Type, is Int64.Type: "an integer"
+    case is UInt64.Type: "an integer of at least 0"
     case is Float.Type, is Double.Type: "a number"
     case is Bool.Type: "true or false"
     case is String.Type: "a string"

@@ -14,6 +14,8 @@ struct Compare: ParsableCommand {
     @OptionGroup var location: RunLocation<CompareRunDirectory>
     @OptionGroup var compute: ComputeOptions
 
+    func validate() throws { let _: [UInt64] = try integers(seeds, option: "seeds", example: "0,1,2") }
+
     func run() throws {
         compute.apply()
         let specs = activationSpecs(acts)

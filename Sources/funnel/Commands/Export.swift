@@ -26,7 +26,7 @@ struct Export: ParsableCommand {
         guard ONNXExportOptions.supportedOpsets.contains(opset) else {
             throw ValidationError("--opset \(opset): supported opsets are \(ONNXExportOptions.supportedOpsets.lowerBound)...\(ONNXExportOptions.supportedOpsets.upperBound)")
         }
-        let url = URL(fileURLWithPath: out)
+        let url = try outputFile(out)
         let restored = try ONNXExport.write(checkpoint: URL(fileURLWithPath: checkpoint), to: url,
                                             options: ONNXExportOptions(opset: opset, foldBatchNorm: foldBn))
         let config = restored.checkpoint.config

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// Refuses a count option below its least sensible value, in `validate()`, so that a `0` or a
 /// negative count is an error naming the option instead of an empty loop and a report of nothing.
@@ -15,4 +16,15 @@ func requirePositiveSeconds(_ value: Double, _ option: String) throws {
 /// Refuses a claim lease under a second: heartbeats come every third of it.
 func requireLease(_ value: Double) throws {
     guard value >= 1 && value.isFinite else { throw ValidationError("--lease must be at least 1 second, found \(value)") }
+}
+
+/// The file an `--out` option names, its folder made first, so that a missing folder is made (or
+/// refused, naming it) before any work rather than after it.
+func outputFile(_ path: String, option: String = "out") throws -> URL {
+    let url = URL(fileURLWithPath: path)
+    let folder = url.deletingLastPathComponent()
+    do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+        throw ValidationError("--\(option) \(path): cannot create its folder \(folder.path): \(error.localizedDescription)")
+    }
+    return url
 }

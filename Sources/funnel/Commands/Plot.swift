@@ -11,8 +11,9 @@ struct Plot: ParsableCommand {
         @Option(help: "Comma-separated specs (default: every pointwise activation).") var acts: String?
 
         func run() throws {
+            let file = try outputFile(out)
             let sheet = try ActivationSheet.make(specs: acts?.split(separator: ",").map(String.init))
-            try sheet.write(to: URL(fileURLWithPath: out))
+            try sheet.write(to: file)
             print("wrote \(out)")
         }
     }

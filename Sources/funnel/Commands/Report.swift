@@ -56,12 +56,7 @@ struct Report: ParsableCommand {
 
     func run() throws {
         compute.apply()
-        // The output folder is made (or refused) before any of the work, not after it.
-        let folder = URL(fileURLWithPath: out).deletingLastPathComponent()
-        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-            throw ValidationError("--out \(out): cannot create its folder \(folder.path): \(error.localizedDescription)")
-        }
-        let page = URL(fileURLWithPath: out)
+        let page = try outputFile(out)
         let analysis = try fromAnalysis.map { try StudyAnalysis.load(from: URL(fileURLWithPath: $0)) } ?? computeAnalysis()
         let analysisFile = StudyAnalysis.file(for: page)
         let figures = StudyReport.figuresDirectory(for: page)

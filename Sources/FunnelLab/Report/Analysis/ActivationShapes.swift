@@ -23,8 +23,22 @@ public struct ActivationShapes: Codable, Sendable {
         curves = try specs.map { try Self.curve($0, from: low, to: high, points: points) }
     }
 
+    /// An activation whose output at a pixel depends on more than that pixel's value (FReLU's
+    /// window, DY-ReLU's pooled input): it has no curve of x alone.
+    public struct NotPointwise: Error, CustomStringConvertible {
+        public let spec: String
+        public var description: String {
+            "\(spec) is not pointwise: its output depends on more than the input value, so it has no single curve; pointwise activations: "
+                + Activations.all.filter(\.isPointwise).map(\.name).joined(separator: ", ")
+        }
+    }
+
     /// `(x, f(x), f'(x))` on an even grid, computed with the activation's forward and backward.
+    /// - Throws: `NotPointwise` for FReLU, DY-ReLU and the like: on a 1x1 map they would draw a
+    ///   curve of their initial weights, not of the activation.
     public static func curve(_ spec: String, from low: Double = -4, to high: Double = 4, points: Int = 321) throws -> Curve {
+        _ = try Activations.factory(spec)  // an unknown name is that error, not this one
+        guard ActivationKind.of(spec) == .pointwise else { throw NotPointwise(spec: spec) }
         let xs = (0..<points).map { low + (high - low) * Double($0) / Double(points - 1) }
         let layer = try Activations.factory(spec)(channels: 1)
         layer.setMode(.inference)
