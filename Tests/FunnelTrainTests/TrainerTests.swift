@@ -58,6 +58,33 @@ private func smallConfig(epochs: Int = 2, act: String = "relu") -> TrainConfig {
         #expect(try store.epochs(of: run.id).count == 1)
     }
 
+    /// Evaluation and attacks score the outputs against the data's labels: another data set with as
+    /// many classes fits the model and was scored as if its classes were the model's.
+    @Test func aCheckpointIsNotScoredOnDataWithOtherClasses() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Trainer(config: smallConfig(epochs: 1), runDirectory: dir).run()
+        let checkpoint = dir.appendingPathComponent("resnet20-relu-s0/checkpoint.safetensors")
+        func renamed(_ d: ImageDataset) -> ImageDataset {
+            ImageDataset(name: d.name, classes: d.classes.map { "other " + $0 }, height: d.height, width: d.width, channels: d.channels,
+                         pixels: d.pixels, labels: d.labels)
+        }
+        let other: (TrainConfig) throws -> Splits = { c in
+            let splits = try Trainer.loadData(c)
+            return Splits(train: renamed(splits.train), test: renamed(splits.test))
+        }
+        let classes = try Trainer.loadData(smallConfig()).test.classes
+        #expect(throws: TrainError.classesMismatch(checkpoint: checkpoint.path, data: "synthetic", trained: classes, found: classes.map { "other " + $0 })) {
+            try TrainedModel(checkpoint: checkpoint, loadData: other)
+        }
+        #expect(TrainError.classesMismatch(checkpoint: "c", data: "d", trained: classes, found: classes.map { "other " + $0 }).description
+                == "d does not hold the classes c was trained on (class 0 is '\(classes[0])' there and 'other \(classes[0])' here): "
+                + "scores against its labels would count the model's classes as others; give data with the same classes")
+        // Its own data restores; so does the other, for its pictures only.
+        #expect(try TrainedModel(checkpoint: checkpoint).testLoader().batchCount > 0)
+        #expect(try TrainedModel(checkpoint: checkpoint, scoresLabels: false, loadData: other).splits.test.classes[0] == "other " + classes[0])
+    }
+
     @Test func sameSeedSameNumbersAndTrainingLearns() throws {
         let a = try Trainer(config: smallConfig(epochs: 3), runDirectory: nil).run()
         let b = try Trainer(config: smallConfig(epochs: 3), runDirectory: nil).run()

@@ -174,6 +174,8 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
     case checkpointMismatch(String)
     /// A model's output went NaN or infinite (`index`: the first such element).
     case nonFiniteOutput(what: String, value: Float, index: Int)
+    /// A checkpoint scored on data whose classes are not the ones it was trained on.
+    case classesMismatch(checkpoint: String, data: String, trained: [String], found: [String])
 
     public var description: String {
         switch self {
@@ -187,6 +189,13 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
             return "cannot resume: \(why)"
         case let .nonFiniteOutput(what, value, index):
             return "\(what) went non-finite (\(value) at element \(index)): the model's weights or inputs are broken; no result is given"
+        case let .classesMismatch(checkpoint, data, trained, found):
+            let difference = trained.count != found.count
+                ? "\(trained.count) classes there, \(found.count) here"
+                : zip(trained, found).enumerated().first { $0.element.0 != $0.element.1 }
+                    .map { "class \($0.offset) is '\($0.element.0)' there and '\($0.element.1)' here" } ?? ""
+            return "\(data) does not hold the classes \(checkpoint) was trained on (\(difference)): "
+                + "scores against its labels would count the model's classes as others; give data with the same classes"
         }
     }
 }

@@ -16,9 +16,13 @@ public struct TrainedModel {
     /// kept in the checkpoint, or for older checkpoints those of the training split).
     /// - Parameter data: a dataset spec replacing the checkpoint's.
     /// - Parameter wholeTestSplit: evaluate on the whole test split, not the checkpoint's `test_limit`.
+    /// - Parameter scoresLabels: whether the caller scores the outputs against the data's labels
+    ///   (evaluation, attacks): then the data must have the classes the checkpoint records, in its
+    ///   order. False where only the images are used (the report's pictures of inside a layer).
     /// - Parameter loadData: how the splits are loaded (a caller restoring several models of one
     ///   data set can share one load).
-    public init(checkpoint url: URL, data: String? = nil, wholeTestSplit: Bool = false,
+    /// - Throws: `TrainError.classesMismatch` when `scoresLabels` and the classes differ.
+    public init(checkpoint url: URL, data: String? = nil, wholeTestSplit: Bool = false, scoresLabels: Bool = true,
                 loadData: (TrainConfig) throws -> Splits = { try Trainer.loadData($0) }) throws {
         let checkpoint = try TrainingCheckpoint(contentsOf: url)
         var c = checkpoint.config
@@ -27,6 +31,10 @@ public struct TrainedModel {
         config = c
         epoch = checkpoint.epoch
         splits = try loadData(c)
+        // Ten classes of another data set fit the model's ten outputs, and would be scored as if they were its own.
+        if scoresLabels, let trained = checkpoint.input?.classes, trained != splits.test.classes {
+            throw TrainError.classesMismatch(checkpoint: url.path, data: c.data, trained: trained, found: splits.test.classes)
+        }
         model = try Trainer.makeModel(c, classes: splits.train.classes.count)
         try ModelState.load(checkpoint.file, into: model)
         normalization = checkpoint.input?.normalization ?? Normalization(fitting: splits.train)

@@ -24,7 +24,8 @@ public struct InspectionSample {
     ///   - loadData: how splits are loaded (the report shares one load between inspections).
     public static func load(checkpoint: URL, data: String? = nil, count: Int,
                             loadData: (TrainConfig) throws -> Splits = { try Trainer.loadData($0) }) throws -> InspectionSample {
-        let trained = try TrainedModel(checkpoint: checkpoint, data: data, loadData: loadData)
+        // The pictures only: their labels pick and caption images, in the data's own names.
+        let trained = try TrainedModel(checkpoint: checkpoint, data: data, scoresLabels: false, loadData: loadData)
         let model = trained.model
         model.setMode(.inference)
         let test = trained.splits.test
