@@ -158,7 +158,12 @@ import FunnelTrain
                                         dataset: "synthetic", seed: 0))
         let (status, lines) = try funnel(["runs", "list", "--run-dir", directory.path, "--act", "frleu", "--model", "resnet20"])
         #expect(status == 0)
-        #expect(Set(lines) == [header, "no run has --act 'frleu'; there: relu"])
+        #expect(Set(lines) == [header, "no run has act 'frleu'; there: relu"])
+        let export = try funnel(["tensorboard", "export", "--run-dir", directory.path, "--experiment", "gird"])
+        #expect(export.status == 64 && export.lines.first == "Error: no run has experiment 'gird'; no run has one")
+        // One run twice is the same row twice, not a comparison.
+        let twice = try funnel(["runs", "compare", "1", "1", "--run-dir", directory.path])
+        #expect(twice.status == 64 && twice.lines.first == "Error: run 1 is listed twice")
     }
 
     /// Every command shows its own default run directory in its help, and those without one require it.

@@ -41,4 +41,18 @@ public struct RunFilter: Equatable, Sendable {
         let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         return ("SELECT * FROM run\(filter) ORDER BY id", arguments)
     }
+
+    /// Each set field that none of `runs` matches, with the values they have, for a listing that
+    /// comes back empty: a misspelt activation would otherwise read as "no runs yet".
+    public func unmatched(in runs: [RunRecord]) -> [String] {
+        let fields: [(String, String?, [String])] = [
+            ("experiment", experiment, runs.compactMap(\.spec.experiment)), ("model", model, runs.map(\.spec.model)),
+            ("act", act, runs.map(\.spec.act)), ("dataset", dataset, runs.map(\.spec.dataset)),
+            ("status", status?.rawValue, runs.map(\.status.rawValue)),
+        ]
+        return fields.compactMap { field, value, present in
+            guard let value, !present.contains(value) else { return nil }
+            return "no run has \(field) '\(value)'; " + (present.isEmpty ? "no run has one" : "there: " + Set(present).sorted().joined(separator: ", "))
+        }
+    }
 }

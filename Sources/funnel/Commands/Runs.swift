@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FunnelLab
 import FunnelTrain
 
 struct Runs: ParsableCommand {
@@ -15,8 +16,9 @@ struct Runs: ParsableCommand {
 
         func run() throws {
             let store = try location.open(mustExist: true)
-            let runs = try store.runs(RunFilter(experiment: experiment, model: model, act: act))
-            if runs.isEmpty { for reason in unmatched(try store.runs()) { note(reason) } }
+            let filter = RunFilter(experiment: experiment, model: model, act: act)
+            let runs = try store.runs(filter)
+            if runs.isEmpty { for reason in filter.unmatched(in: try store.runs()) { note(reason) } }
             print("   id  status       model      act                  seed  epochs  best top-1  final top-1  final loss  name")
             for r in runs {
                 let s = r.summary
@@ -24,16 +26,6 @@ struct Runs: ParsableCommand {
                       + String(format: " %4d  %6d  ", r.spec.seed, s.epochs) + col(fmt(s.bestTestTop1, "%.2f%%"), 10) + "  "
                       + col(fmt(s.finalTestTop1, "%.2f%%"), 11) + "  " + col(fmt(s.finalTestLoss, "%.4f"), 10) + "  " + r.spec.name)
             }
-        }
-
-        /// Each filter that no run of the store matches, with the values its runs have: a misspelt
-        /// activation would otherwise read as "no runs yet".
-        func unmatched(_ all: [RunRecord]) -> [String] {
-            [("experiment", experiment, all.compactMap(\.spec.experiment)), ("model", model, all.map(\.spec.model)), ("act", act, all.map(\.spec.act))]
-                .compactMap { option, value, present in
-                    guard let value, !present.contains(value) else { return nil }
-                    return "no run has --\(option) '\(value)'; " + (present.isEmpty ? "the store has no run with one" : "there: " + Set(present).sorted().joined(separator: ", "))
-                }
         }
     }
 
@@ -64,6 +56,10 @@ struct Runs: ParsableCommand {
         @OptionGroup var location: RunLocation<RunsRunDirectory>
         @Argument(help: "Run ids.") var ids: [Int64]
         @Option(help: "Metrics as aggregate(field), comma-separated.") var metrics = "max(test_top1),final(test_top1),final(test_loss),mean(images_per_second)"
+
+        func validate() throws {
+            if let id = firstRepeated(ids) { throw ValidationError("run \(id) is listed twice") }
+        }
 
         func run() throws {
             let parsed = try metrics.split(separator: ",").map { try RunMetric(parsing: String($0)) }

@@ -22,7 +22,9 @@ struct TensorBoardCommand: ParsableCommand {
 
         func run() throws {
             let store = try location.open(mustExist: true)
-            let records = TensorBoardExport.latestRunPerName(try store.runs(RunFilter(experiment: experiment)))
+            let filter = RunFilter(experiment: experiment)
+            let records = TensorBoardExport.latestRunPerName(try store.runs(filter))
+            if records.isEmpty, experiment != nil { throw ValidationError(filter.unmatched(in: try store.runs()).joined(separator: "; ")) }
             var written = 0
             var failed: [String] = []
             for run in records {
