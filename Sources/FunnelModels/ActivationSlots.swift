@@ -32,7 +32,8 @@ public struct ActivationSlots: Sendable {
             }
         }
         if placement.slots != .all && !kinds.contains(placement.slots) {
-            let has = kinds.isEmpty ? "no activation slots" : "activations " + kinds.map { $0 == .after1x1 ? "after 1x1 convolutions" : "after 3x3 convolutions" }.sorted().joined(separator: " and ") + " only"
+            let places = kinds.map { $0 == .after1x1 ? "after 1x1 convolutions" : "after 3x3 convolutions" }.sorted()
+            let has = places.isEmpty ? "no activation slots" : "activations " + places.joined(separator: " and ") + " only"
             throw PlacementError(field: "slots", expected: "all (\(model) has \(has))", found: placement.slots.rawValue)
         }
         if placement.squeezeExcitation && !squeezeExcitation {

@@ -63,9 +63,9 @@ public struct SweepDefinition: Sendable {
                 var assignment = first
                 assignment[parameter.name] = value
                 do { _ = try config(for: assignment) } catch {
-                    let others = assignment.keys.filter { $0 != parameter.name }.sorted().map { "\($0): \(assignment[$0]!)" }
+                    let others = assignment.filter { $0.key != parameter.name }
                     throw ExperimentError("sweep parameter '\(parameter.name)', value \(value)"
-                                          + (others.isEmpty ? "" : " (with " + others.joined(separator: ", ") + ")") + ": \(error)")
+                                          + (others.isEmpty ? "" : " (with \(Self.text(others)))") + ": \(error)")
                 }
             }
         }
@@ -75,10 +75,14 @@ public struct SweepDefinition: Sendable {
         for index in 0..<grid.count {
             let assignment = grid.assignment(at: index)
             do { _ = try config(for: assignment) } catch {
-                let text = assignment.keys.sorted().map { "\($0): \(assignment[$0]!)" }.joined(separator: ", ")
-                throw ExperimentError("sweep grid combination {\(text)}: \(error)")
+                throw ExperimentError("sweep grid combination {\(Self.text(assignment))}: \(error)")
             }
         }
+    }
+
+    /// `a: 1, b: x`, by name.
+    private static func text(_ assignment: SweepAssignment) -> String {
+        assignment.keys.sorted().map { "\($0): \(assignment[$0]!)" }.joined(separator: ", ")
     }
 
     /// The file's `recipe:` mapping as JSON, or nil without one. Read from Yams' node tree rather

@@ -37,10 +37,10 @@ public struct ActivationShapes: Codable, Sendable {
     /// - Throws: `NotPointwise` for FReLU, DY-ReLU and the like: on a 1x1 map they would draw a
     ///   curve of their initial weights, not of the activation.
     public static func curve(_ spec: String, from low: Double = -4, to high: Double = 4, points: Int = 321) throws -> Curve {
-        _ = try Activations.factory(spec)  // an unknown name is that error, not this one
+        let factory = try Activations.factory(spec)  // an unknown name is that error, not this one
         guard ActivationKind.of(spec) == .pointwise else { throw NotPointwise(spec: spec) }
         let xs = (0..<points).map { low + (high - low) * Double($0) / Double(points - 1) }
-        let layer = try Activations.factory(spec)(channels: 1)
+        let layer = factory(channels: 1)
         layer.setMode(.inference)
         let x = Tensor(shape: [points, 1, 1, 1], scalars: xs.map(Float.init), requiresGrad: true)
         let y = layer(x)
