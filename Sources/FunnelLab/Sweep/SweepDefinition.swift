@@ -17,6 +17,8 @@ public struct SweepDefinition: Sendable {
     public let recipe: TrainConfig
     /// The sweep file's text.
     public let yaml: String
+    /// The names a parameter may have: `TrainConfig`'s fields (`trainingFields(recipe)`, read once).
+    private let fields: Set<String>
 
     public init(name: String, yaml: String, seed: UInt64 = 0) throws {
         self.name = name
@@ -32,7 +34,7 @@ public struct SweepDefinition: Sendable {
             throw ExperimentError("sweep metric '\(metric)': expected one of \(SweepDefinition.metricNames.joined(separator: ", "))")
         }
         // Every parameter must be a training field: fail before the first run, not after it.
-        let fields = try SweepDefinition.trainingFields(recipe)
+        fields = try SweepDefinition.trainingFields(recipe)
         for p in sweep.configuration.parameters where !fields.contains(p.name) {
             throw ExperimentError("sweep parameter '\(p.name)' is not a `funnel train` field"
                                   + (closestMatch(to: p.name, in: fields.sorted()).map { "; did you mean '\($0)'?" } ?? ""))
@@ -141,7 +143,6 @@ public struct SweepDefinition: Sendable {
     /// The recipe with an assignment applied (keys are `TrainConfig`'s coding keys); nil when a key is
     /// not a training field.
     func config(for assignment: SweepAssignment) throws -> TrainConfig? {
-        let fields = try SweepDefinition.trainingFields(recipe)
         var dict = try JSONSerialization.jsonObject(with: JSONEncoder().encode(recipe)) as! [String: Any]
         for (key, value) in assignment {
             guard fields.contains(key) else { return nil }

@@ -78,18 +78,16 @@ public struct TrainConfig: Codable, Sendable, Equatable {
             throw TrainError.invalidConfig(field: field, expected: expected, found: "\(found)")
         }
         // Names resolve before any data is loaded or anything is queued.
-        do { _ = try Models.entry(model) } catch { try fail("model", "one of " + Models.all.map(\.name).joined(separator: ", "), model) }
-        if let entry = try? Models.entry(model), !entry.tasks.contains(task) {
+        guard let entry = try? Models.entry(model) else { try fail("model", "one of " + Models.all.map(\.name).joined(separator: ", "), model) }
+        if !entry.tasks.contains(task) {
             try fail("model", "a model that can \(task.rawValue) (task \(task.rawValue)): " + Models.names(for: task).joined(separator: ", "), model)
         }
         if dilated && task != .segment { try fail("dilated", "false for task \(task.rawValue) (a dilated backbone is for task segment)", dilated) }
         do { _ = try Activations.factory(act) } catch { throw TrainError.invalidConfig(field: "act", expected: "an activation spec (see `funnel acts`)", found: "\(act): \(error)") }
-        if let entry = try? Models.entry(model) {
-            // A placement naming what the model lacks would train ReLU there under the activation's name.
-            do { try entry.activationSlots.check(placement, model: entry.name) } catch let e as PlacementError { try fail(e.field, e.expected, e.found) }
-            if !entry.activationSlots.takesActivation, (try? ActivationSpec(parsing: act)) != ActivationSpec(name: "relu") {
-                try fail("act", "relu (\(entry.name) keeps ReLU whatever the activation, so a run under another name would be a ReLU run)", act)
-            }
+        // A placement naming what the model lacks would train ReLU there under the activation's name.
+        do { try entry.activationSlots.check(placement, model: entry.name) } catch let e as PlacementError { try fail(e.field, e.expected, e.found) }
+        if !entry.activationSlots.takesActivation, (try? ActivationSpec(parsing: act)) != ActivationSpec(name: "relu") {
+            try fail("act", "relu (\(entry.name) keeps ReLU whatever the activation, so a run under another name would be a ReLU run)", act)
         }
         if epochs < 1 { try fail("epochs", "at least 1", epochs) }
         if data == "synthetic" || data.lowercased().hasPrefix(DatasetLoader.scenesPrefix) {
