@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FunnelLab
 import FunnelModels
 import FunnelNN
 import FunnelTestSupport
@@ -125,6 +126,26 @@ import FunnelTrain
         }
         let (_, defaulted) = try funnel(["sweep", "status", "1", "--store", "sqlite:\(store)"])
         #expect(defaulted == ["Error: no run store at \(store): --store sqlite:\(store) names no SQLite file"])
+    }
+
+    /// `sweep status` shows a stored sweep whose file this binary's checks now refuse (here an
+    /// activation that is not registered): what its runs reached is not lost to a stricter check.
+    @Test func sweepStatusShowsASweepItsChecksNowRefuse() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let store = try RunStore(directory: directory)
+        let spec = "method: grid\nmetric: {name: test_top1, goal: maximize}\nparameters:\n  act: {values: [relu, frleu]}\n"
+        let id = try store.createSweep(name: "old", spec: spec, seed: 0)
+        #expect(throws: ExperimentError.self) { try SweepDefinition(try store.sweep(id)) }
+        for (act, top1) in [("relu", 61.25), ("frleu", 72.5)] {
+            let (_, lease) = try #require(try store.nextSweepRun(id) { _ in #"{"act":"\#(act)"}"# })
+            try store.endSweepRun(lease, metric: top1, history: [top1])
+        }
+        let (status, lines) = try funnel(["sweep", "status", "\(id)", "--run-dir", directory.path])
+        #expect(status == 0)
+        #expect(lines == ["old: 2 runs (0 running, 0 failed); best first",
+                          "   72.5000  old-2             {\"act\":\"frleu\"}",
+                          "   61.2500  old-1             {\"act\":\"relu\"}"])
     }
 
     /// `plot acts` draws pointwise activations only: FReLU on a 1x1 map used to be drawn as a curve

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FunnelLab
+import FunnelStats
 import FunnelTrain
 
 struct SweepCommand: ParsableCommand {
@@ -79,7 +80,7 @@ struct SweepCommand: ParsableCommand {
             } else {
                 try runAgents(store: store, location: location, id: id, definition: definition)
             }
-            printRanking(try store.sweepRuns(id), definition)
+            printRanking(try store.sweepRuns(id), name: definition.name, goal: definition.sweep.configuration.metric?.goal)
         }
 
         /// `jobs` agent processes (`funnel sweep agent ID`) on this machine, with progress until the sweep is over.
@@ -156,7 +157,10 @@ struct SweepCommand: ParsableCommand {
 
         func run() throws {
             let store = try location.open(mustExist: true)
-            printRanking(try store.sweepRuns(id), try SweepDefinition(try store.sweep(id)))
+            // Only the goal is read, not the whole definition: a sweep created before a check was
+            // added (or with a value a newer binary refuses) still shows what its runs reached.
+            let record = try store.sweep(id)
+            printRanking(try store.sweepRuns(id), name: record.name, goal: try SweepConfiguration(yaml: record.spec).metric?.goal)
         }
     }
 }
@@ -173,11 +177,11 @@ private func runAgent(store: RunStore, id: Int64, runDir: String, options: Sweep
     }
 }
 
-private func printRanking(_ runs: [SweepRunRecord], _ definition: SweepDefinition) {
-    let goal = definition.sweep.configuration.metric?.goal ?? .minimize
+private func printRanking(_ runs: [SweepRunRecord], name: String, goal: OptimizationGoal?) {
+    let goal = goal ?? .minimize
     let ranked = runs.filter { $0.metric != nil }.sorted { goal == .minimize ? $0.metric! < $1.metric! : $0.metric! > $1.metric! }
-    print("\(definition.name): \(runs.count) runs (\(runs.filter { $0.status == .running }.count) running, "
+    print("\(name): \(runs.count) runs (\(runs.filter { $0.status == .running }.count) running, "
           + "\(runs.filter { $0.status == .failed }.count) failed); best first")
-    for r in ranked { print(String(format: "%10.4f  ", r.metric!) + col("\(definition.name)-\(r.number)", 18) + r.assignment) }
-    for r in runs where r.status == .running { print("   running  " + col("\(definition.name)-\(r.number)", 18) + "\(r.assignment)  \(r.claimedBy ?? "")") }
+    for r in ranked { print(String(format: "%10.4f  ", r.metric!) + col("\(name)-\(r.number)", 18) + r.assignment) }
+    for r in runs where r.status == .running { print("   running  " + col("\(name)-\(r.number)", 18) + "\(r.assignment)  \(r.claimedBy ?? "")") }
 }
