@@ -125,7 +125,13 @@ import FunnelTestSupport
         #expect(condition.maps.count == 4 && condition.maps.allSatisfy { $0.count == 32 * 32 && $0.allSatisfy { (0...1).contains($0) } })
         let deeper = try FReLUCondition(sample: sample, layer: "layer3.0.act1")
         #expect(deeper.layerHeight == 8 && deeper.maps[0].count == 32 * 32)
-        #expect(throws: ReportError.self) { try FReLUCondition(sample: sample, layer: "layer9.0.act1") }
+        let layers = condition.shares.map(\.path).joined(separator: ", ")
+        #expect(throws: ReportError.noSuchLayer("no FReLU layer 'fc'; FReLU layers: \(layers)")) {
+            try FReLUCondition(sample: sample, layer: "fc")
+        }
+        #expect(throws: ReportError.noSuchLayer("no FReLU layer 'layer3.0.act' (did you mean 'layer3.0.act1'?); FReLU layers: \(layers)")) {
+            try FReLUCondition(sample: sample, layer: "layer3.0.act")
+        }
         #expect(XMLCheck.parses(condition.overlays().svg()) && XMLCheck.parses(condition.fractionTiles().svg()))
     }
 
@@ -190,5 +196,13 @@ import FunnelTestSupport
         #expect(!html.contains("http:") && !html.contains("https:") && !html.contains("src="))
         // Sample images are embedded, not linked.
         #expect(html.contains("href=\"data:image/png;base64,"))
+        // A misspelt `--frelu-layer` is an error naming it, not a report with the section left out.
+        options.freluLayer = "layer1.0.act"
+        #expect(throws: ReportError.self) { try StudyAnalysis(data: try ReportData.load(runDirectory: dir), options: options) }
+        do {
+            _ = try StudyAnalysis(data: try ReportData.load(runDirectory: dir), options: options)
+        } catch let ReportError.noSuchLayer(why) {
+            #expect(why.hasPrefix("no FReLU layer 'layer1.0.act' (did you mean 'layer1.0.act1'?); FReLU layers: act1, layer1.0.act1, "))
+        }
     }
 }

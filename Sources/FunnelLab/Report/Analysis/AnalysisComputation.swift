@@ -7,7 +7,8 @@ extension StudyAnalysis {
     /// restored, run, attacked and counted as the options ask. Inspections that fail (a missing
     /// checkpoint or dataset, a model the probes cannot walk) become omissions, not errors.
     /// - Parameter progress: told what is being computed (model loads, timings, counts).
-    /// - Throws: `ReportError.noRuns` when `data` has no usable run.
+    /// - Throws: `ReportError.noRuns` when `data` has no usable run, `ReportError.noSuchLayer`
+    ///   when `options.freluLayer` names no FReLU layer of the inspected model.
     public init(data: ReportData, options: Options = Options(), progress: @escaping (String) -> Void = { _ in }) throws {
         guard !data.groups.isEmpty else {
             let left = data.excluded.isEmpty ? "" : " (\(data.excluded.count) left out: " + data.excluded.prefix(3).map { "\($0.run.spec.name) \($0.reason)" }.joined(separator: "; ") + ")"
@@ -21,7 +22,7 @@ extension StudyAnalysis {
         let curves = data.studies.flatMap { study in data.models(in: study).map { LearningCurves(data: data, study: study, model: $0) } }
         let costs = computation.costs()
         let shapes = computation.shapes()
-        let frelu = computation.frelu()
+        let frelu = try computation.frelu()
         let dyrelu = computation.dyrelu()
         let segmentation = computation.segmentation()
         let robustness = computation.robustness()
@@ -124,7 +125,7 @@ private struct Computation {
         return loaded
     }
 
-    mutating func frelu() -> Inspected<FReLUInspection>? {
+    mutating func frelu() throws -> Inspected<FReLUInspection>? {
         guard data.acts.contains(where: { ActivationKind.of($0) == .frelu }) else {
             omissions.append("Inside FReLU: no FReLU run among these runs.")
             return nil
@@ -144,6 +145,8 @@ private struct Computation {
         var condition: FReLUCondition?
         do {
             condition = try FReLUCondition(sample: sample(url, count: options.sampleImages), layer: options.freluLayer)
+        } catch let ReportError.noSuchLayer(why) {
+            throw ReportError.noSuchLayer(why)  // the user's typo: an error, not a section left out
         } catch {
             omissions.append("Inside FReLU, where the condition is taken: \(error)")
         }

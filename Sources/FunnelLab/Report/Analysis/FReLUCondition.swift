@@ -1,6 +1,7 @@
 import Foundation
 import FunnelData
 import FunnelNN
+import FunnelTrain
 
 /// Where FReLU takes its spatial condition: at each position, whether `T(x) > x`, so that the
 /// output is the funnel condition rather than the input itself.
@@ -28,7 +29,8 @@ public struct FReLUCondition: Codable, Sendable {
 
     /// Runs the sample's images through the model.
     /// - Parameter layer: the FReLU layer of the maps (default: the first block's first, else the first FReLU).
-    /// - Throws: when the model has no FReLU with the max combination, or `layer` is not one of them.
+    /// - Throws: `ReportError.unsupportedModel` when the model has no FReLU with the max
+    ///   combination, `ReportError.noSuchLayer` when `layer` is not one of them.
     public init(sample: InspectionSample, layer: String? = nil) throws {
         var shares: [LayerShare] = []
         var fractions: [String: (maps: [[Double]], h: Int, w: Int)] = [:]
@@ -60,7 +62,9 @@ public struct FReLUCondition: Codable, Sendable {
         }
         let chosen = layer ?? (fractions["layer1.0.act1"] != nil ? "layer1.0.act1" : first.path)
         guard let found = fractions[chosen] else {
-            throw ReportError.unsupportedModel("no FReLU layer '\(chosen)'; FReLU layers: \(shares.map(\.path).joined(separator: ", "))")
+            let paths = shares.map(\.path)
+            throw ReportError.noSuchLayer("no FReLU layer '\(chosen)'" + (closestMatch(to: chosen, in: paths).map { " (did you mean '\($0)'?)" } ?? "")
+                                          + "; FReLU layers: \(paths.joined(separator: ", "))")
         }
         let height = sample.pictures.first?.height ?? found.h
         let width = sample.pictures.first?.width ?? found.w

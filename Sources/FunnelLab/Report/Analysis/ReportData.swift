@@ -255,6 +255,9 @@ public enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
     case badCheckpoint(String)
     /// Too few images for a figure that compares images.
     case tooFewImages(String)
+    /// An option names a layer the inspected model does not have: the user's typo, so an error
+    /// rather than a section left out.
+    case noSuchLayer(String)
 
     public var description: String {
         switch self {
@@ -263,6 +266,7 @@ public enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .unsupportedModel(why): "[report] \(why)"
         case let .badCheckpoint(why): "[report] \(why)"
         case let .tooFewImages(why): "[report] \(why)"
+        case let .noSuchLayer(why): "[report] \(why)"
         }
     }
 }
