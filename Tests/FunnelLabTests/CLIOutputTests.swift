@@ -99,13 +99,21 @@ import FunnelTrain
         #expect(lines.last == "  See 'funnel \(command) --help' for more information.")
     }
 
+    /// Every command that reads a checkpoint names the option when the file is not there (and
+    /// `export` its other bad options before any work).
     @Test func aMissingCheckpointIsNamed() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let missing = directory.appendingPathComponent("missing.safetensors").path
-        let (status, lines) = try funnel(["eval", "--checkpoint", missing])
-        #expect(status == 64)
-        #expect(lines.first == "Error: --checkpoint \(missing): no such file")
-        #expect(lines.last == "  See 'funnel eval --help' for more information.")
+        let out = directory.appendingPathComponent("m.onnx").path
+        for (command, rest) in [(["eval"], []), (["predict"], ["image.png"]), (["attack"], []), (["export"], ["--out", out])] {
+            let (status, lines) = try funnel(command + ["--checkpoint", missing] + rest)
+            #expect(status == 64, "\(command)")
+            #expect(lines.first == "Error: --checkpoint \(missing): no such file", "\(command)")
+            #expect(lines.last == "  See 'funnel \(command[0]) --help' for more information.", "\(command)")
+        }
+        let opset = try funnel(["export", "--checkpoint", missing, "--out", out, "--opset", "9"])
+        #expect(opset.status == 64 && opset.lines.first?.hasPrefix("Error: --opset 9: supported opsets are ") == true)
+        #expect(!FileManager.default.fileExists(atPath: out))
     }
 
     /// The "no run store" error names `--run-dir`, which every command that reads runs has

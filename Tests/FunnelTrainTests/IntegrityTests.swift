@@ -113,6 +113,26 @@ import FunnelNN
         }
     }
 
+    /// A checkpoint from before a placement the model lacks was refused: its network has ReLU
+    /// where its config names the activation, so it is refused naming the file and the field.
+    @Test func aCheckpointWhosePlacementTheModelLacksIsRefused() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bad-placement-\(UUID().uuidString.prefix(8)).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        var config = TrainConfig()
+        config.model = "resnet20"; config.act = "frelu"; config.data = "synthetic"
+        let model = try Trainer.makeModel(config, classes: 10)
+        var checkpoint = try TrainingCheckpoint(epoch: 1, config: config, model: model, optimizer: Trainer.makeOptimizer(config, model))
+        try checkpoint.save(to: url)
+        #expect(try TrainingCheckpoint(contentsOf: url).config.act == "frelu")
+        config.slots = .after1x1
+        checkpoint.file.metadata["funnel.config"] = try RunSpec.json(config)
+        try checkpoint.file.withDataChecksum().write(to: url)
+        #expect(throws: TrainError.checkpointMismatch(url.path + ": metadata funnel.config: slots = after1x1; expected all (resnet20 has activations "
+                                                      + "after 3x3 convolutions only) (written by a Funnel that took this placement and built ReLU there)")) {
+            try TrainingCheckpoint(contentsOf: url)
+        }
+    }
+
     /// A store on a full file system says so and names the store.
     @Test(.enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
     func aFullDiskIsReportedAsSuch() throws {

@@ -169,6 +169,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
 public enum TrainError: Error, CustomStringConvertible, Equatable {
     case invalidConfig(field: String, expected: String, found: String)
     case nonFiniteLoss(epoch: Int, step: Int, loss: Float, checkpoint: String?)
+    /// A checkpoint that cannot be read, restored or resumed as asked (the text names the file).
     case checkpointMismatch(String)
     /// A model's output went NaN or infinite (`index`: the first such element).
     case nonFiniteOutput(what: String, value: Float, index: Int)
@@ -184,7 +185,7 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
                 + (checkpoint.map { "The last good checkpoint is \($0)." } ?? "No checkpoint was written yet.")
                 + " Try a lower learning rate or gradient clipping (--grad-clip)."
         case let .checkpointMismatch(why):
-            return "cannot resume: \(why)"
+            return "unusable checkpoint: \(why)"
         case let .nonFiniteOutput(what, value, index):
             return "\(what) went non-finite (\(value) at element \(index)): the model's weights or inputs are broken; no result is given"
         case let .classesMismatch(checkpoint, data, trained, found):

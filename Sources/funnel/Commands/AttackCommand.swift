@@ -27,6 +27,7 @@ struct AttackCommand: ParsableCommand {
         _ = try parsedEps()
         try requireAtLeast(1, steps, "steps")
         try requireAtLeast(1, limit, "limit")
+        try requireFile(checkpoint, "checkpoint")
     }
 
     func run() throws {

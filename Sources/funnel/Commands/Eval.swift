@@ -23,10 +23,7 @@ struct Eval: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw ValidationError("--checkpoint \(checkpoint): no such file")
-        }
+        try requireFile(checkpoint, "checkpoint")
     }
 
     func run() throws {

@@ -21,11 +21,15 @@ struct Export: ParsableCommand {
     var opset = 17
     @Flag(help: "Fold batch norms into the convolutions before them.") var foldBn = false
 
-    func run() throws {
+    func validate() throws {
         guard format == "onnx" else { throw ValidationError("--format '\(format)': the only format is onnx") }
         guard ONNXExportOptions.supportedOpsets.contains(opset) else {
             throw ValidationError("--opset \(opset): supported opsets are \(ONNXExportOptions.supportedOpsets.lowerBound)...\(ONNXExportOptions.supportedOpsets.upperBound)")
         }
+        try requireFile(checkpoint, "checkpoint")
+    }
+
+    func run() throws {
         let url = try outputFile(out)
         let restored = try ONNXExport.write(checkpoint: URL(fileURLWithPath: checkpoint), to: url,
                                             options: ONNXExportOptions(opset: opset, foldBatchNorm: foldBn))

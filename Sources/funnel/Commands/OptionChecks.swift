@@ -28,3 +28,12 @@ func outputFile(_ path: String, option: String = "out") throws -> URL {
     }
     return url
 }
+
+/// Refuses an option naming a file that is not there (or is a folder), in `validate()`, so that
+/// the error names the option rather than the system's read failure.
+func requireFile(_ path: String, _ option: String) throws {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+        throw ValidationError("--\(option) \(path): no such file")
+    }
+}

@@ -20,6 +20,7 @@ struct Predict: ParsableCommand {
     }
 
     func validate() throws {
+        try requireFile(checkpoint, "checkpoint")
         guard !images.isEmpty else { throw ValidationError("give at least one image file") }
         try requireAtLeast(1, top, "top")
     }
