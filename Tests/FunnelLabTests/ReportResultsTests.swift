@@ -53,6 +53,25 @@ import FunnelCharts
         #expect(data.excluded.first?.reason.hasPrefix("its config is not one this build reads: unknown key 'ema_decay'") == true)
     }
 
+    /// A run stored by a Funnel that took a placement its model lacks (`--stages 4` on ResNet-20)
+    /// trained ReLU there under FReLU's name: left out with the reason, not reported as FReLU.
+    @Test func aRunWhosePlacementItsModelLacksIsLeftOutWithTheReason() throws {
+        let dir = try ReportFixture.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var runs = ReportFixture.studyRuns()
+        runs.append(ReportFixture.Run(act: "frelu", seed: 7, top1: [10, 20, 30], loss: [3, 2, 1]))
+        _ = try ReportFixture.store(runs, in: dir) { run in
+            var config = ReportFixture.defaultConfig(run)
+            if run.seed == 7 { config.stages = [4] }
+            return config
+        }
+        let data = try ReportData.load(runDirectory: dir)
+        #expect(data.groups.map(\.runs.count) == [3, 3, 3])
+        #expect(data.group(data.studies[0], model: "resnet20", act: "frelu")?.finalAccuracy == ReportFixture.top1["frelu"])
+        #expect(data.excluded.map(\.run.spec.seed) == [7])
+        #expect(data.excluded.map(\.reason) == ["its placement names what its model lacks (stages = [4]; expected stages of resnet20 in 1...3): it trained ReLU there"])
+    }
+
     @Test func placementVariantsAreConfigurationsOfTheirOwnNotSeedsOfOneActivation() throws {
         let dir = try ReportFixture.directory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -85,7 +85,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         if dilated && task != .segment { try fail("dilated", "false for task \(task.rawValue) (a dilated backbone is for task segment)", dilated) }
         do { _ = try Activations.factory(act) } catch { throw TrainError.invalidConfig(field: "act", expected: "an activation spec (see `funnel acts`)", found: "\(act): \(error)") }
         // A placement naming what the model lacks would train ReLU there under the activation's name.
-        do { try entry.activationSlots.check(placement, model: entry.name) } catch let e as PlacementError { try fail(e.field, e.expected, e.found) }
+        do { try checkPlacement() } catch let e as PlacementError { try fail(e.field, e.expected, e.found) }
         if !entry.activationSlots.takesActivation, (try? ActivationSpec(parsing: act)) != ActivationSpec(name: "relu") {
             try fail("act", "relu (\(entry.name) keeps ReLU whatever the activation, so a run under another name would be a ReLU run)", act)
         }
@@ -109,6 +109,15 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         if let m = milestones.first(where: { $0 < 1 }) { try fail("milestones", "epochs of at least 1", m) }
         if !(0..<1).contains(labelSmoothing) { try fail("label_smoothing", "a number in [0, 1)", labelSmoothing) }
         if let l = trainLimit, l < batchSize { try fail("train_limit", "at least the batch size \(batchSize)", l) }
+    }
+
+    /// Refuses a placement naming stages, slots or SE the model lacks (nothing to check for an
+    /// unknown model). Funnel took such a placement until 2026-12-05 and built ReLU there, so a
+    /// stored run or checkpoint with one does not have the network its config describes.
+    /// - Throws: `PlacementError` naming the field.
+    public func checkPlacement() throws {
+        guard let entry = try? Models.entry(model) else { return }
+        try entry.activationSlots.check(placement, model: entry.name)
     }
 
     /// Where the model takes `act`: `stages`, `slots` and `se` together.

@@ -1,5 +1,4 @@
 import Foundation
-import FunnelModels
 import FunnelNN
 
 /// A resumable training checkpoint in one safetensors file: the model under PyTorch's names,
@@ -62,12 +61,8 @@ public struct TrainingCheckpoint {
         do { config = try JSONDecoder().decode(TrainConfig.self, from: Data(c.utf8)) } catch {
             throw TrainError.checkpointMismatch("\(url.path): metadata funnel.config is not a training config: \(error)")
         }
-        // Funnel took a placement naming what the model lacks until it was refused (ReLU was built
-        // there): such a checkpoint's config does not describe its network.
-        if let entry = try? Models.entry(config.model) {
-            do { try entry.activationSlots.check(config.placement, model: entry.name) } catch {
-                throw TrainError.checkpointMismatch("\(url.path): metadata funnel.config: \(error) (written by a Funnel that took this placement and built ReLU there)")
-            }
+        do { try config.checkPlacement() } catch {
+            throw TrainError.checkpointMismatch("\(url.path): metadata funnel.config: \(error) (written by a Funnel that took this placement and built ReLU there)")
         }
         randomState = RandomGenerator(seed: rs)
         if let text = file.metadata[ModelInput.metadataKey] {

@@ -130,6 +130,10 @@ public struct ReportData: Sendable {
                 excluded.append(Exclusion(run: run, reason: "its config is not one this build reads: \(error)"))
                 continue
             }
+            do { try config.checkPlacement() } catch {
+                excluded.append(Exclusion(run: run, reason: "its placement names what its model lacks (\(error)): it trained ReLU there"))
+                continue
+            }
             if run.status != .finished && !includeUnfinished {
                 excluded.append(Exclusion(run: run, reason: "\(run.status.rawValue), \(detail.epochs.count) of \(config.epochs) epochs done"))
             } else if detail.epochs.isEmpty {
