@@ -169,6 +169,14 @@ import FunnelTrain
         let drawn = try funnel(["plot", "acts", "--acts", "relu,swish", "--out", out.path])
         #expect(drawn.status == 0 && drawn.lines == ["wrote \(out.path)"])
         #expect(XMLCheck.parses(try String(contentsOf: out, encoding: .utf8)))
+        // Specs with options are separated by ';' as in every other command; none, or one twice, is an error.
+        let options = try funnel(["plot", "acts", "--acts", "leaky_relu:a=0.2;elu", "--out", out.path])
+        #expect(options.status == 0 && options.lines == ["wrote \(out.path)"])
+        for (acts, error) in [("", "Error: --acts '': expected at least one activation spec"), ("relu,mish,relu", "Error: --acts: 'relu' is listed twice")] {
+            let refused = try funnel(["plot", "acts", "--acts", acts, "--out", directory.appendingPathComponent("c.svg").path])
+            #expect(refused.status == 64 && refused.lines.first == error)
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("c.svg").path))
     }
 
     /// The `runs` commands also take the runs.sqlite file itself as `--run-dir`.

@@ -8,11 +8,20 @@ struct Plot: ParsableCommand {
     struct ActsPlot: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "acts", abstract: "Every pointwise activation and its derivative on one sheet.")
         @Option(help: "Output SVG file.") var out = "acts.svg"
-        @Option(help: "Comma-separated specs (default: every pointwise activation).") var acts: String?
+        @Option(help: "Specs separated by commas, or by ';' when a spec has options (default: every pointwise activation).") var acts: String?
+
+        /// The specs asked for: at least one, each once (a second panel of the same curve says nothing).
+        private var specs: [String]? { acts.map(activationSpecs) }
+
+        func validate() throws {
+            guard let specs else { return }
+            guard !specs.isEmpty else { throw ValidationError("--acts '\(acts ?? "")': expected at least one activation spec") }
+            if let repeated = firstRepeated(specs) { throw ValidationError("--acts: '\(repeated)' is listed twice") }
+        }
 
         func run() throws {
             let file = try outputFile(out)
-            let sheet = try ActivationSheet.make(specs: acts?.split(separator: ",").map(String.init))
+            let sheet = try ActivationSheet.make(specs: specs)
             try sheet.write(to: file)
             print("wrote \(out)")
         }
