@@ -88,6 +88,10 @@ import FunnelTrain
         (["experiment", "status", "--interval", "0"], "Error: --interval must be a positive number of seconds, found 0.0"),
         (["sweep", "run", "--preset", "study-sweep", "--count", "0"], "Error: --count must be at least 1, found 0"),
         (["compare", "--seeds=0,-1"], "Error: --seeds '0,-1': expected comma-separated integers of at least 0, e.g. 0,1,2"),
+        (["bench", "train", "--act", "relu,frelu,relu"], "Error: --act: 'relu' is listed twice"),
+        (["bench", "infer", "--model", "resnet20,resnet20"], "Error: --model: 'resnet20' is listed twice"),
+        (["bench", "acts", "--acts", "frelu:k=5;frelu:k=5"], "Error: --acts: 'frelu:k=5' is listed twice"),
+        (["bench", "ops", "--models", "resnet18,resnet18"], "Error: --models: 'resnet18' is listed twice"),
         (["train", "--threads", "0"], "Error: --threads must be at least 1 (leave it out for all cores), found 0"),
     ])
     func aBadValueIsAUsageErrorOfTheCommand(arguments: [String], error: String) throws {

@@ -86,6 +86,7 @@ struct Bench: ParsableCommand {
         func validate() throws {
             try requireAtLeast(1, repeats, "repeats")
             try requireAtLeast(1, batchSize, "batch-size")
+            try requireEachOnce(models.split(separator: ",").map(String.init), "models")
         }
 
         func run() throws {
@@ -116,6 +117,7 @@ struct Bench: ParsableCommand {
         func validate() throws {
             try requireAtLeast(1, repeats, "repeats")
             try requireAtLeast(1, batchSize, "batch-size")
+            try requireEachOnce(activationSpecs(acts), "acts")
         }
 
         func run() throws {
@@ -155,6 +157,8 @@ struct Bench: ParsableCommand {
             try requireAtLeast(1, steps, "steps")
             try requireAtLeast(1, rounds, "rounds")
             try requireAtLeast(2, batchSize, "batch-size", because: "batch norm needs two samples")
+            try requireEachOnce(model.split(separator: ",").map(String.init), "model")
+            try requireEachOnce(activationSpecs(act), "act")
         }
 
         func run() throws {
@@ -268,6 +272,8 @@ struct Bench: ParsableCommand {
             try requireAtLeast(1, latencyRuns, "latency-runs")
             try requireAtLeast(1, throughputRuns, "throughput-runs")
             try requireAtLeast(1, rounds, "rounds")
+            try requireEachOnce(model.split(separator: ",").map(String.init), "model")
+            try requireEachOnce(activationSpecs(act), "act")
         }
 
         func run() throws {

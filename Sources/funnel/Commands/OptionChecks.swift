@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FunnelLab
 
 /// Refuses a count option below its least sensible value, in `validate()`, so that a `0` or a
 /// negative count is an error naming the option instead of an empty loop and a report of nothing.
@@ -36,4 +37,10 @@ func requireFile(_ path: String, _ option: String) throws {
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
         throw ValidationError("--\(option) \(path): no such file")
     }
+}
+
+/// Refuses a list option naming an item twice: a second row of the same configuration measures
+/// nothing new and reads as a comparison.
+func requireEachOnce(_ items: [String], _ option: String) throws {
+    if let repeated = firstRepeated(items) { throw ValidationError("--\(option): '\(repeated)' is listed twice") }
 }

@@ -16,7 +16,7 @@ struct Plot: ParsableCommand {
         func validate() throws {
             guard let specs else { return }
             guard !specs.isEmpty else { throw ValidationError("--acts '\(acts ?? "")': expected at least one activation spec") }
-            if let repeated = firstRepeated(specs) { throw ValidationError("--acts: '\(repeated)' is listed twice") }
+            try requireEachOnce(specs, "acts")
         }
 
         func run() throws {
