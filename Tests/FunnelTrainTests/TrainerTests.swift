@@ -203,6 +203,35 @@ private func smallConfig(epochs: Int = 2, act: String = "relu") -> TrainConfig {
         #expect(c.warnings.isEmpty)
     }
 
+    /// Settings that what trains ignores are said: milestones or gamma with another schedule than
+    /// multistep (`Trainer.makeSchedule`), momentum or Nesterov with Adam (`Trainer.makeOptimizer`).
+    @Test func settingsTheScheduleOrOptimizerIgnoresAreAWarning() {
+        var c = smallConfig()
+        c.epochs = 200
+        c.schedule = .cosine
+        c.milestones = [60, 120]
+        #expect(c.warnings == ["schedule cosine ignores milestones 60, 120 (multistep only)"])
+        c.gamma = 0.2
+        c.schedule = .constant
+        #expect(c.warnings == ["schedule constant ignores milestones 60, 120 and gamma 0.2 (multistep only)"])
+        c.schedule = .multistep
+        #expect(c.warnings.isEmpty)
+        c.optimizer = .adam
+        c.nesterov = true
+        #expect(c.warnings == ["optimizer adam ignores nesterov (sgd only; Adam's betas are 0.9 and 0.999)"])
+        c.momentum = 0.95
+        c.optimizer = .adamw
+        #expect(c.warnings == ["optimizer adamw ignores momentum 0.95 and nesterov (sgd only; Adam's betas are 0.9 and 0.999)"])
+        #expect(c.warnings(unlessVarying: ["optimizer"]).isEmpty && c.warnings(unlessVarying: ["lr"]) == c.warnings)
+        c.optimizer = .sgd
+        #expect(c.warnings.isEmpty)
+        // The defaults are the study's SGD recipe: nothing to say about them under Adam.
+        var adam = TrainConfig()
+        adam.optimizer = .adam
+        adam.epochs = 200
+        #expect(adam.warnings.isEmpty)
+    }
+
     @Test func configDecodesPartialJSONWithDefaults() throws {
         let c = try JSONDecoder().decode(TrainConfig.self, from: Data(#"{"model": "resnet20", "epochs": 30, "schedule": "cosine"}"#.utf8))
         #expect(c.model == "resnet20" && c.epochs == 30 && c.lr == 0.1 && c.weightDecay == 5e-4 && c.batchSize == 128)

@@ -120,11 +120,10 @@ public struct SweepDefinition: Sendable {
         return node.string ?? ""
     }
 
-    /// The recipe's warnings (`TrainConfig.warnings`), unless a parameter varies what they are
-    /// about: then each run's config decides, and the recipe alone says nothing true.
+    /// The recipe's warnings (`TrainConfig.warnings`), but those about a field a parameter
+    /// varies: then each run's config decides, and the recipe alone says nothing true.
     public var warnings: [String] {
-        let varied = Set(sweep.configuration.parameters.map(\.name))
-        return varied.isDisjoint(with: ["epochs", "milestones", "schedule"]) ? recipe.warnings : []
+        recipe.warnings(unlessVarying: Set(sweep.configuration.parameters.map(\.name)))
     }
 
     /// The sweep recorded in a store.

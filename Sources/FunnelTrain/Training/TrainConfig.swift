@@ -125,15 +125,47 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         Placement(stages: stages.map(Set.init), slots: slots, squeezeExcitation: squeezeExcitation)
     }
 
-    /// Settings that are valid but probably not meant, in words, for the commands to print before
-    /// training: multistep milestones at or past the last epoch never lower the rate (the study's
-    /// 100 and 150 in a 30-epoch run leave it at `lr` throughout).
-    public var warnings: [String] {
+    /// A setting that is valid but probably not meant, in words, with the fields it is about.
+    struct Warning {
+        /// The fields (as written in files) whose values make the warning.
+        let fields: Set<String>
+        let text: String
+    }
+
+    /// Settings that are valid but probably not meant, for the commands to print before training:
+    /// multistep milestones at or past the last epoch never lower the rate (the study's 100 and
+    /// 150 in a 30-epoch run leave it at `lr` throughout); milestones or gamma set for another
+    /// schedule, and momentum or Nesterov set for Adam, are ignored by what trains.
+    public var warnings: [String] { configWarnings.map(\.text) }
+
+    /// The warnings about none of `fields`: a sweep or grid that varies a field leaves what it
+    /// implies to each run's config, and the recipe alone says nothing true about it.
+    public func warnings(unlessVarying fields: Set<String>) -> [String] {
+        configWarnings.filter { $0.fields.isDisjoint(with: fields) }.map(\.text)
+    }
+
+    var configWarnings: [Warning] {
+        var found: [Warning] = []
+        let defaults = TrainConfig()
         let late = milestones.filter { $0 >= epochs }
-        guard schedule == .multistep, !late.isEmpty else { return [] }
-        let list = late.map(String.init).joined(separator: ", ")
-        return ["multistep milestone\(late.count == 1 ? "" : "s") \(list) at or past the last epoch (\(epochs)) never lower\(late.count == 1 ? "s" : "") the rate"
-                + (late.count == milestones.count ? "; it stays \(lr) throughout (set milestones, or schedule cosine or constant)" : "")]
+        if schedule == .multistep, !late.isEmpty {
+            let list = late.map(String.init).joined(separator: ", ")
+            found.append(Warning(fields: ["epochs", "milestones", "schedule"], text:
+                "multistep milestone\(late.count == 1 ? "" : "s") \(list) at or past the last epoch (\(epochs)) never lower\(late.count == 1 ? "s" : "") the rate"
+                + (late.count == milestones.count ? "; it stays \(lr) throughout (set milestones, or schedule cosine or constant)" : "")))
+        }
+        let scheduleSettings = [milestones != defaults.milestones ? "milestones \(milestones.map(String.init).joined(separator: ", "))" : nil,
+                                gamma != defaults.gamma ? "gamma \(gamma)" : nil].compactMap { $0 }
+        if schedule != .multistep, !scheduleSettings.isEmpty {
+            found.append(Warning(fields: ["schedule", "milestones", "gamma"], text:
+                "schedule \(schedule.rawValue) ignores \(scheduleSettings.joined(separator: " and ")) (multistep only)"))
+        }
+        let sgdSettings = [momentum != defaults.momentum ? "momentum \(momentum)" : nil, nesterov ? "nesterov" : nil].compactMap { $0 }
+        if optimizer != .sgd, !sgdSettings.isEmpty {
+            found.append(Warning(fields: ["optimizer", "momentum", "nesterov"], text:
+                "optimizer \(optimizer.rawValue) ignores \(sgdSettings.joined(separator: " and ")) (sgd only; Adam's betas are 0.9 and 0.999)"))
+        }
+        return found
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
