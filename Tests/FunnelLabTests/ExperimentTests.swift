@@ -40,6 +40,9 @@ import FunnelTrain
         catch { #expect("\(error)".contains("experiment 't', seeds: '0' is listed twice")) }
         do { _ = try ExperimentSpec(contentsOf: write("name: t\nmodels: [resnet20]\nacts: [relu, frelu, relu]\ndatasets: [synthetic]\nseeds: [0]\nrecipe: {}")); Issue.record("a repeated activation was accepted") }
         catch { #expect("\(error)".contains("experiment 't', acts: 'relu' is listed twice")) }
+        // No variants would make a grid of no cells, reported as all done.
+        do { _ = try ExperimentSpec(contentsOf: write("name: t\nmodels: [resnet20]\nacts: [relu]\ndatasets: [synthetic]\nseeds: [0]\nrecipe: {}\nvariants: []")); Issue.record("empty variants were accepted") }
+        catch { #expect("\(error)".contains("experiment 't': 'variants' is empty (leave it out for the recipe's placement alone)")) }
     }
 
     /// `funnel compare --seeds 0,0` would reuse seed 0's run and count it twice in the mean, the

@@ -84,6 +84,7 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
             throw ExperimentError("experiment '\(name)': '\(field)' is empty")
         }
         if seeds.isEmpty { throw ExperimentError("experiment '\(name)': 'seeds' is empty") }
+        if variants?.isEmpty == true { throw ExperimentError("experiment '\(name)': 'variants' is empty (leave it out for the recipe's placement alone)") }
         // A repeated entry names the same cell twice: the grid would hold one run where its author counted two.
         for (field, list) in [("models", models), ("acts", acts), ("datasets", datasets), ("seeds", seeds.map(String.init)),
                               ("variants", variants?.map(\.name) ?? [])] {
