@@ -116,6 +116,15 @@ import FunnelTrain
         // Swept epochs decide per run; the recipe's figure alone says nothing true.
         let sweptEpochs = try SweepDefinition(name: "s", yaml: "method: grid\nparameters:\n  epochs: {values: [7, 200]}\nrecipe: {model: resnet20}\n")
         #expect(sweptEpochs.warnings.isEmpty)
+        // Hyperband's bands at epochs 3 and 9 (W&B's indices 2 and 8 in a run's history): with 2-
+        // or 3-epoch runs none comes before the last epoch, so no run would ever be stopped.
+        func hyperband(epochs: Int) throws -> [String] {
+            try SweepDefinition(name: "h", yaml: "method: grid\nmetric: {name: test_loss}\nearly_terminate: {type: hyperband, min_iter: 2, eta: 3}\n"
+                                + "parameters:\n  lr: {values: [0.1, 0.2]}\nrecipe: {model: resnet20, schedule: cosine, epochs: \(epochs)}\n").warnings
+        }
+        #expect(try hyperband(epochs: 3) == ["early_terminate: its first band is after epoch 3 and runs have 3 epochs: no run is ever stopped early"])
+        #expect(try hyperband(epochs: 2) == ["early_terminate: its first band is after epoch 3 and runs have 2 epochs: no run is ever stopped early"])
+        #expect(try hyperband(epochs: 4).isEmpty)
     }
 
     /// Every value a sweep's runs can get is checked before the first run: each listed value, each

@@ -121,9 +121,17 @@ public struct SweepDefinition: Sendable {
     }
 
     /// The recipe's warnings (`TrainConfig.warnings`), but those about a field a parameter
-    /// varies: then each run's config decides, and the recipe alone says nothing true.
+    /// varies: then each run's config decides, and the recipe alone says nothing true. And early
+    /// termination whose bands all come at or after a run's last epoch: it never stops a run.
     public var warnings: [String] {
-        recipe.warnings(unlessVarying: Set(sweep.configuration.parameters.map(\.name)))
+        let varied = Set(sweep.configuration.parameters.map(\.name))
+        var found = recipe.warnings(unlessVarying: varied)
+        // Band b is judged once a run has logged b + 1 epochs; at the last epoch there is nothing left to stop.
+        if let schedule = sweep.configuration.earlyTerminate, !varied.contains("epochs"), schedule.bands(below: recipe.epochs - 1).isEmpty {
+            let first = schedule.bands(below: .max).first.map { "its first band is after epoch \($0 + 1)" } ?? "it has no band"
+            found.append("early_terminate: \(first) and runs have \(recipe.epochs) epochs: no run is ever stopped early")
+        }
+        return found
     }
 
     /// The sweep recorded in a store.
