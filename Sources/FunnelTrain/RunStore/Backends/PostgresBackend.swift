@@ -76,6 +76,11 @@ final class PostgresBackend: SQLBackend, @unchecked Sendable {
                 guard Date().addingTimeInterval(pause) < deadline else {
                     throw RunStoreError.unavailable(store: location, reason: "\(error.reason); gave up after \(Int(retryFor)) s of retries")
                 }
+                // Said once a transaction, so that a command waiting on the store is not silent for minutes.
+                if pause == 0.5 {
+                    FileHandle.standardError.write(Data(("store \(location): \(error.reason); retrying for up to \(Int(retryFor)) s "
+                                                         + "(the URL's ?retry=SECONDS sets how long)\n").utf8))
+                }
                 Thread.sleep(forTimeInterval: pause)
                 pause = min(pause * 2, 5)
             }
