@@ -92,6 +92,8 @@ import FunnelTrain
         (["bench", "infer", "--model", "resnet20,resnet20"], "Error: --model: 'resnet20' is listed twice"),
         (["bench", "acts", "--acts", "frelu:k=5;frelu:k=5"], "Error: --acts: 'frelu:k=5' is listed twice"),
         (["bench", "ops", "--models", "resnet18,resnet18"], "Error: --models: 'resnet18' is listed twice"),
+        (["report", "--run-dir", "r", "--attack-images=-1"], "Error: --attack-images must be at least 0 (0: off), found -1"),
+        (["bench", "slurm", "--run-dir", "r", "--images", "100"], "Error: --images must be at least 128 (an epoch needs a batch of 128), found 100"),
         (["train", "--threads", "0"], "Error: --threads must be at least 1 (leave it out for all cores), found 0"),
     ])
     func aBadValueIsAUsageErrorOfTheCommand(arguments: [String], error: String) throws {
@@ -158,6 +160,19 @@ import FunnelTrain
         #expect(lines == ["old: 2 runs (0 running, 0 failed); best first",
                           "   72.5000  old-2             {\"act\":\"frleu\"}",
                           "   61.2500  old-1             {\"act\":\"relu\"}"])
+    }
+
+    /// A PostgreSQL store that cannot be reached is retried (a worker outlasts a server restart),
+    /// and a command waiting on it says so at once instead of being silent until it gives up.
+    @Test func anUnreachableStoreIsRetriedAndSaysSo() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = "postgres://funnel@127.0.0.1:1/runs"  // port 1: nothing listens, the connection is refused
+        let (status, lines) = try funnel(["runs", "list", "--store", store + "?retry=1"])
+        #expect(status == 1)
+        #expect(lines.count == 2, "\(lines)")
+        #expect(lines.first?.hasPrefix("store \(store): connect: ") == true, "\(lines)")
+        #expect(lines.first?.hasSuffix("; retrying for up to 1 s (the URL's ?retry=SECONDS sets how long)") == true, "\(lines)")
+        #expect(lines.last?.hasPrefix("Error: \(store): connect: ") == true && lines.last?.hasSuffix("; gave up after 1 s of retries") == true, "\(lines)")
     }
 
     /// `plot acts` draws pointwise activations only: FReLU on a 1x1 map used to be drawn as a curve

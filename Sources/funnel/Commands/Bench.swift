@@ -48,15 +48,26 @@ struct Bench: ParsableCommand {
         @Option(help: "Rounds (each a job of its own).") var rounds = 3
         @Flag var json = false
 
-        func validate() throws { try requireAtLeast(1, rounds, "rounds") }
-
-        func run() throws {
-            let store = try location.location()
+        /// The one cell's training: one epoch of `images` synthetic images.
+        private var recipe: TrainConfig {
             var recipe = TrainConfig()
             recipe.model = model
             recipe.epochs = 1
             recipe.syntheticTrain = images
             recipe.syntheticTest = 100
+            return recipe
+        }
+
+        func validate() throws {
+            try requireAtLeast(1, rounds, "rounds")
+            try requireAtLeast(recipe.batchSize, images, "images", because: "an epoch needs a batch of \(recipe.batchSize)")
+            // A bad model name fails here, not in a Slurm job after the queue.
+            do { try recipe.validate() } catch { throw ValidationError("\(error)") }
+        }
+
+        func run() throws {
+            let store = try location.location()
+            let recipe = recipe
             let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
             var results: [SlurmLatency.Result] = []
             for _ in 0..<rounds {

@@ -35,6 +35,7 @@ struct Report: ParsableCommand {
     func validate() throws {
         try requireAtLeast(1, speedSteps, "speed-steps")
         try requireAtLeast(2, speedBatch, "speed-batch", because: "batch norm needs two samples")
+        try requireAtLeast(0, attackImages, "attack-images", because: "0: off")
         guard out.lowercased().hasSuffix(".html") || out.lowercased().hasSuffix(".htm") else {
             throw ValidationError("--out '\(out)': expected an .html file")
         }
