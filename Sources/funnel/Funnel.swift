@@ -82,6 +82,11 @@ func col(_ text: String, _ width: Int) -> String {
     text.count >= width ? text + " " : text.padding(toLength: width, withPad: " ", startingAt: 0)
 }
 
+/// The names of a comma-separated option, e.g. `--model resnet20,resnet18`.
+func commaSeparated(_ text: String) -> [String] {
+    text.split(separator: ",").map(String.init)
+}
+
 /// Activation specs from one option: separated by `;`, or by `,` when no spec has options
 /// (`relu,mish` and `relu;frelu:k=5` both work).
 func activationSpecs(_ text: String) -> [String] {

@@ -85,7 +85,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         if dilated && task != .segment { try fail("dilated", "false for task \(task.rawValue) (a dilated backbone is for task segment)", dilated) }
         do { _ = try Activations.factory(act) } catch { throw TrainError.invalidConfig(field: "act", expected: "an activation spec (see `funnel acts`)", found: "\(act): \(error)") }
         // A placement naming what the model lacks would train ReLU there under the activation's name.
-        do { try checkPlacement() } catch let e as PlacementError { try fail(e.field, e.expected, e.found) }
+        do { try checkPlacement(against: entry) } catch let e as PlacementError { try fail(e.field, e.expected, e.found) }
         if !entry.activationSlots.takesActivation, (try? ActivationSpec(parsing: act)) != ActivationSpec(name: "relu") {
             try fail("act", "relu (\(entry.name) keeps ReLU whatever the activation, so a run under another name would be a ReLU run)", act)
         }
@@ -117,6 +117,10 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     /// - Throws: `PlacementError` naming the field.
     public func checkPlacement() throws {
         guard let entry = try? Models.entry(model) else { return }
+        try checkPlacement(against: entry)
+    }
+
+    private func checkPlacement(against entry: ModelEntry) throws {
         try entry.activationSlots.check(placement, model: entry.name)
     }
 

@@ -97,12 +97,12 @@ struct Bench: ParsableCommand {
         func validate() throws {
             try requireAtLeast(1, repeats, "repeats")
             try requireAtLeast(1, batchSize, "batch-size")
-            try requireEachOnce(models.split(separator: ",").map(String.init), "models")
+            try requireEachOnce(commaSeparated(models), "models")
         }
 
         func run() throws {
             compute.apply()
-            let report = try OpsBenchmark.run(models: models.split(separator: ",").map(String.init), batch: batchSize, repeats: repeats,
+            let report = try OpsBenchmark.run(models: commaSeparated(models), batch: batchSize, repeats: repeats,
                                               cold: cold, progress: note)
             if json { try printJSON(report); return }
             print("FMA peak on \(report.threads) thread\(report.threads == 1 ? "" : "s"): " + String(format: "%.1f GFLOPS", report.fmaPeakGFLOPS)
@@ -168,13 +168,13 @@ struct Bench: ParsableCommand {
             try requireAtLeast(1, steps, "steps")
             try requireAtLeast(1, rounds, "rounds")
             try requireAtLeast(2, batchSize, "batch-size", because: "batch norm needs two samples")
-            try requireEachOnce(model.split(separator: ",").map(String.init), "model")
+            try requireEachOnce(commaSeparated(model), "model")
             try requireEachOnce(activationSpecs(act), "act")
         }
 
         func run() throws {
             compute.apply()
-            let models = model.split(separator: ",").map(String.init)
+            let models = commaSeparated(model)
             let acts = activationSpecs(act)
             if ceilingsOnly {
                 try printJSON(try TrainBenchmark.Ceilings.measure(batchSize: batchSize))
@@ -283,7 +283,7 @@ struct Bench: ParsableCommand {
             try requireAtLeast(1, latencyRuns, "latency-runs")
             try requireAtLeast(1, throughputRuns, "throughput-runs")
             try requireAtLeast(1, rounds, "rounds")
-            try requireEachOnce(model.split(separator: ",").map(String.init), "model")
+            try requireEachOnce(commaSeparated(model), "model")
             try requireEachOnce(activationSpecs(act), "act")
         }
 
@@ -293,7 +293,7 @@ struct Bench: ParsableCommand {
             let plan = InferenceBenchmark.Plan(latencyRuns: latencyRuns, batchSize: batchSize, throughputRuns: throughputRuns)
             let peerSetup = python.map { InferenceComparison.Peers(python: $0, script: URL(fileURLWithPath: peerScript), referenceModels: peers) }
             var rows: [InferenceComparison.Row] = []
-            for m in model.split(separator: ",").map(String.init) {
+            for m in commaSeparated(model) {
                 for a in activationSpecs(act) {
                     rows.append(try InferenceComparison.run(model: m, act: a, plan: plan, threads: threads, peers: peerSetup,
                                                             rounds: rounds, progress: note))

@@ -29,7 +29,7 @@ struct Experiment: ParsableCommand {
             } else {
                 guard let preset else { throw ValidationError("give an experiment file or --preset NAME") }
                 spec = try ExperimentPresets.spec(preset, scale: ExperimentPresets.Scale(rawValue: scale)!,
-                                                  datasets: data?.split(separator: ",").map(String.init) ?? [])
+                                                  datasets: data.map(commaSeparated) ?? [])
                 try spec.validate()
             }
             for warning in spec.recipe.warnings { note("warning: \(spec.name): recipe: \(warning)") }

@@ -59,6 +59,7 @@ final class PostgresBackend: SQLBackend, @unchecked Sendable {
         defer { lock.unlock() }
         let deadline = Date().addingTimeInterval(retryFor)
         var pause = 0.5
+        var retrySaid = false
         while true {
             do {
                 let tx = Transaction(backend: self, connection: try connected())
@@ -77,7 +78,8 @@ final class PostgresBackend: SQLBackend, @unchecked Sendable {
                     throw RunStoreError.unavailable(store: location, reason: "\(error.reason); gave up after \(Int(retryFor)) s of retries")
                 }
                 // Said once a transaction, so that a command waiting on the store is not silent for minutes.
-                if pause == 0.5 {
+                if !retrySaid {
+                    retrySaid = true
                     FileHandle.standardError.write(Data(("store \(location): \(error.reason); retrying for up to \(Int(retryFor)) s "
                                                          + "(the URL's ?retry=SECONDS sets how long)\n").utf8))
                 }
