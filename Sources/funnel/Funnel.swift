@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FunnelKernels
+import FunnelTrain
 
 /// `funnel`: the command line of the Funnel toolkit. Commands are thin: they parse, call the
 /// library, and print.
@@ -59,7 +60,7 @@ func printJSON<T: Encodable>(_ value: T) throws {
 
 /// Progress and notes go to standard error, so standard output stays clean JSON or tables.
 func note(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    writeToStandardError(text + "\n")
 }
 
 /// oneDNN's OpenMP workers go to sleep soon after each primitive, and waking them costs more than

@@ -162,10 +162,38 @@ struct TensorBoardTests {
         #expect(tb.points("train/step_loss").map(\.step) == Array(1...6))
         #expect(tb.sessionStarts == 1 && tb.sessionEnds == 1 && tb.endStatus == 1)
 
-        // Started over from epoch 0, the run's log is replaced as its checkpoint is.
-        let again = try train(resume: false)
-        let rerun = try #require(try again.store?.runs().last)
+        // A new run of the same name would overwrite the run's checkpoint: refused before its log
+        // or the store is touched.
+        let checkpoint = try #require(trainer.checkpointURL)
+        #expect(throws: TrainError.runExists(name: trainer.runName, checkpoint: checkpoint.path)) { try train(resume: false) }
         tb = try #require(try TensorBoardReadBack.read(scratch.url).runs["\(trainer.runName)/tb"])
+        #expect(tb.eventFiles == 2 && tb.sessionStarts == 1 && tb.sessionEnds == 1)
+        #expect(try store.runs().count == 1)
+    }
+
+    /// A run started over in its first epoch (killed before its first checkpoint, then run again)
+    /// replaces the log that epoch left.
+    @Test func runStartedOverReplacesItsFirstEpochsLog() throws {
+        let scratch = try Scratch("tb-restarted")
+        defer { scratch.remove() }
+        let config = Self.tinyConfig(act: "relu")
+        func train(stopAfterSteps: Int? = nil) throws -> Trainer {
+            let logger = TensorBoardLogger(runDirectory: scratch.url, config: config, options: .init(stepInterval: 1))
+            let trainer = try Trainer(config: config, runDirectory: scratch.url, events: logger.handler(passingTo: { _ in }))
+            var steps = 0
+            try trainer.run(shouldStop: {
+                steps += 1
+                return stopAfterSteps.map { steps >= $0 } ?? false
+            })
+            return trainer
+        }
+        let first = try train(stopAfterSteps: 1)
+        // As a process killed in its first epoch leaves it: a log and a store row, no checkpoint.
+        try FileManager.default.removeItem(at: try #require(first.checkpointURL))
+        let again = try train()
+        let store = try #require(again.store)
+        let rerun = try #require(try store.runs().last)
+        let tb = try #require(try TensorBoardReadBack.read(scratch.url).runs["\(again.runName)/tb"])
         #expect(tb.eventFiles == 1 && tb.sessionStarts == 1)
         try Self.expectScalars(tb, equal: try store.epochs(of: rerun.id), summary: rerun.summary)
     }

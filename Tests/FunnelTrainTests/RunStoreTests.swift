@@ -161,6 +161,51 @@ func spec(_ name: String, experiment: String? = "exp", model: String = "resnet20
         #expect(run.endedAt == t0.addingTimeInterval(30))
     }
 
+    /// A running run whose process stops saying it is alive is lost; one that has ended never is;
+    /// a store made before runs had heartbeats gains the column and calls its old runs running.
+    @Test(arguments: StoreBackend.available) func aSilentRunningRunIsLost(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
+        defer { fixture.remove() }
+        let old = try fixture.store.createRun(spec("old")).id
+        try fixture.store.backend.write { tx in
+            try tx.execute("ALTER TABLE run DROP COLUMN heartbeat_at")
+            if backend == .sqlite { try tx.execute("DELETE FROM grdb_migrations WHERE identifier = 'v3: run heartbeat'") }
+        }
+        let store = try fixture.reopen()
+        let before = try store.run(old)
+        #expect(before.heartbeatAge == nil && !before.isLost && before.statusLabel == "running")
+
+        let id = try store.createRun(spec("r")).id
+        let fresh = try store.run(id)
+        #expect((fresh.heartbeatAge ?? .infinity) < RunRecord.lostAfterSeconds && !fresh.isLost && fresh.statusLabel == "running")
+        let silence = { (seconds: Double) in
+            try store.backend.write { tx in try tx.execute("UPDATE run SET heartbeat_at = \(store.dialect.nowPlusSeconds)", [-seconds]) }
+        }
+        try silence(RunRecord.lostAfterSeconds - 10)
+        #expect(try !store.run(id).isLost)
+        try silence(RunRecord.lostAfterSeconds + 10)
+        let lost = try store.run(id)
+        #expect(lost.isLost && lost.statusLabel == "lost" && lost.heartbeatAge! > RunRecord.lostAfterSeconds, "\(lost)")
+        #expect(try store.runs().map(\.statusLabel) == ["lost", "lost"])
+        // Said alive again (a heartbeat, an epoch, a resume), it is running.
+        try store.touchRun(id)
+        #expect(try !store.run(id).isLost)
+        try silence(600)
+        try store.appendEpoch(EpochRecord(runID: id, epoch: 1, trainLoss: 2.0))
+        #expect(try !store.run(id).isLost)
+        try silence(600)
+        try store.updateStatus(id, to: .interrupted)
+        #expect(try store.run(id).statusLabel == "interrupted")
+        try store.updateStatus(id, to: .running)
+        #expect(try !store.run(id).isLost)
+        // An ended run is never lost, and a heartbeat does not revive it.
+        try store.finishRun(id)
+        try silence(600)
+        try store.touchRun(id)
+        let finished = try store.run(id)
+        #expect(finished.status == .finished && !finished.isLost && finished.heartbeatAge! > 590)
+    }
+
     @Test(arguments: StoreBackend.available) func listsWithFilters(_ backend: StoreBackend) throws {
         let fixture = try TemporaryStore(backend)
         defer { fixture.remove() }

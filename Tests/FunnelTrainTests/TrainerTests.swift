@@ -216,6 +216,13 @@ private func smallConfig(epochs: Int = 2, act: String = "relu") -> TrainConfig {
         #expect(c.warnings == ["schedule constant ignores milestones 60, 120 and gamma 0.2 (multistep only)"])
         c.schedule = .multistep
         #expect(c.warnings.isEmpty)
+        c.milestones = [120, 60, 120]
+        #expect(c.warnings == ["multistep milestone 120 listed more than once: the rate drops by gamma 0.2 once for each listing there (as PyTorch's MultiStepLR)"])
+        // It does: 0.1, then x0.2 at 60, then x0.2 twice more at 120.
+        let schedule = Trainer.makeSchedule(c, stepsPerEpoch: 1)
+        let rates = [59, 60, 119, 120].map { Double(schedule.learningRate(at: $0)) }
+        #expect(zip(rates, [0.1, 0.02, 0.02, 0.0008]).allSatisfy { abs($0 - $1) < 1e-7 }, "\(rates)")
+        c.milestones = [60, 120]
         c.optimizer = .adam
         c.nesterov = true
         #expect(c.warnings == ["optimizer adam ignores nesterov (sgd only; Adam's betas are 0.9 and 0.999)"])

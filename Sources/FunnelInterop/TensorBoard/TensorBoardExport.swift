@@ -49,8 +49,9 @@ public enum TensorBoardExport {
         return .written(log.url)
     }
 
-    /// The runs whose folders hold the logs: of several runs with one name (a run started over),
-    /// the last, as its checkpoint replaced theirs.
+    /// The runs whose folders hold the logs: of several runs with one name (a run started over
+    /// in its first epoch, or one recorded before Funnel refused to start a run over a checkpoint),
+    /// the last, as its log replaced theirs.
     public static func latestRunPerName(_ runs: [RunRecord]) -> [RunRecord] {
         var latest: [String: RunRecord] = [:]
         for run in runs where latest[run.spec.name].map({ $0.id < run.id }) ?? true { latest[run.spec.name] = run }

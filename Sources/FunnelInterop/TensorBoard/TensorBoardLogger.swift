@@ -12,8 +12,10 @@ import FunnelTrain
 ///   the epochs and steps trained in this session are written, so nothing is repeated (but a
 ///   process killed between an epoch's events and its checkpoint repeats that epoch, with the
 ///   same numbers).
-/// - A run started over from epoch 0 replaces the event files of its folder, as its checkpoint
-///   is replaced (a resume within the first epoch, too, loses that epoch's earlier step losses).
+/// - A run started over from epoch 0 (killed in its first epoch, before its first checkpoint, and
+///   run again) replaces the event files of its folder (a resume within the first epoch, too,
+///   loses that epoch's earlier step losses). A new run never replaces a folder whose checkpoint
+///   an earlier run left: the trainer refuses it (`TrainError.runExists`).
 /// - A run that is already complete, read again by a resuming caller, writes nothing.
 /// - A failure to write is reported through `warn` and ends this run's log; training goes on.
 ///
@@ -125,6 +127,6 @@ public final class TensorBoardLogger {
 
     /// Writes `message` as a line on standard error.
     public static func printWarning(_ message: String) {
-        FileHandle.standardError.write(Data("tensorboard: \(message)\n".utf8))
+        writeToStandardError("tensorboard: \(message)\n")
     }
 }

@@ -14,7 +14,7 @@ public struct RunComparison: Equatable, Sendable {
     public func table() -> String {
         let header = ["id", "name", "model", "act", "status"] + metrics.map(\.description)
         let rows = zip(runs, values).map { run, row in
-            ["\(run.id)", run.spec.name, run.spec.model, run.spec.act, run.status.rawValue]
+            ["\(run.id)", run.spec.name, run.spec.model, run.spec.act, run.statusLabel]
                 + row.map { $0.map { String(format: "%.4f", $0) } ?? "-" }
         }
         let numeric = Set([0] + (5..<header.count))

@@ -19,7 +19,7 @@ extension RunStore {
             let summary = run.summary
             let runCells: [String] = [
                 "\(run.id)", run.spec.name, run.spec.experiment ?? "", run.spec.model, run.spec.act, run.spec.dataset,
-                "\(run.spec.seed)", run.status.rawValue, run.spec.gitCommit ?? "", run.spec.machine.host,
+                "\(run.spec.seed)", run.statusLabel, run.spec.gitCommit ?? "", run.spec.machine.host,
                 run.spec.machine.cpu, "\(run.spec.machine.threads)", isoTimestamp(run.startedAt),
                 run.endedAt.map(isoTimestamp) ?? "", run.error ?? "", run.checkpoint ?? "", "\(summary.epochs)",
                 csvNumber(summary.bestTestTop1), summary.bestEpoch.map(String.init) ?? "", csvNumber(summary.finalTestTop1),

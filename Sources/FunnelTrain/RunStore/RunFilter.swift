@@ -25,7 +25,7 @@ public struct RunFilter: Equatable, Sendable {
     }
 
     /// The query for the matching runs, ordered by id.
-    func query() -> (sql: String, arguments: [SQLValue]) {
+    func query(_ dialect: SQLDialect) -> (sql: String, arguments: [SQLValue]) {
         var conditions: [String] = [], arguments: [SQLValue] = []
         let equalities: [(String, String?)] = [
             ("experiment", experiment), ("model", model), ("act", act), ("dataset", dataset), ("status", status?.rawValue),
@@ -39,7 +39,7 @@ public struct RunFilter: Equatable, Sendable {
             arguments += ids.map { .integer($0) }
         }
         let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        return ("SELECT * FROM run\(filter) ORDER BY id", arguments)
+        return ("SELECT \(RunRecord.selection(dialect)) FROM run\(filter) ORDER BY id", arguments)
     }
 
     /// Each set field that none of `runs` matches, with the values they have, for a listing that

@@ -18,6 +18,35 @@ public struct RunRecord: Identifiable, Equatable, Sendable {
     public var checkpoint: String?
     /// Metrics summarised from the run's epochs, kept current as epochs are appended.
     public var summary: RunSummary
+    /// Seconds since the process training the run last said it was alive, on the database's clock
+    /// when the run was read; nil for runs recorded before Funnel kept this.
+    public var heartbeatAge: Double?
+
+    /// How often a training process says it is alive (`RunStore.touchRun`).
+    public static let heartbeatSeconds: Double = 30
+    /// Silence after which a running run counts as lost: four heartbeats missed.
+    public static let lostAfterSeconds: Double = 120
+
+    /// Whether the run is marked running but its process has not been heard from for
+    /// `lostAfterSeconds`: it was killed (`kill -9`, the out-of-memory killer, a node's crash) before
+    /// it could mark itself interrupted. Its last checkpoint is where it resumes.
+    public var isLost: Bool { status == .running && (heartbeatAge ?? 0) > Self.lostAfterSeconds }
+
+    /// The status as listings show it: `lost` for a lost run, else the stored status.
+    public var statusLabel: String { isLost ? "lost" : status.rawValue }
+
+    /// Whether two records hold the same stored run; `heartbeatAge`, which grows between two reads
+    /// of one run, does not count.
+    public static func == (a: RunRecord, b: RunRecord) -> Bool {
+        a.id == b.id && a.spec == b.spec && a.status == b.status && a.startedAt == b.startedAt && a.endedAt == b.endedAt
+            && a.error == b.error && a.checkpoint == b.checkpoint && a.summary == b.summary
+    }
+
+    /// The columns a `RunRecord` is read from: the table's, and the heartbeat's age on the
+    /// database clock (the one its heartbeats were written by).
+    static func selection(_ dialect: SQLDialect) -> String {
+        "*, \(dialect.secondsSince("heartbeat_at")) AS heartbeat_age"
+    }
 }
 
 /// The headline numbers of a run, derived from its epochs (accuracies in percent).
@@ -80,6 +109,7 @@ extension RunRecord {
         summary.finalTestLoss = try row["final_test_loss"]
         summary.finalTrainLoss = try row["final_train_loss"]
         self.summary = summary
+        heartbeatAge = try row["heartbeat_age"]
     }
 
     /// Every column but `id`, for statements that let the database assign the id.

@@ -18,7 +18,9 @@ extension RunStore {
         let values = run.columnValues()
         let columns = values.map(\.0).joined(separator: ", ")
         let placeholders = values.map { _ in "?" }.joined(separator: ", ")
-        run.id = try tx.fetchOne("INSERT INTO run (\(columns)) VALUES (\(placeholders)) RETURNING id", values.map(\.1), table: "run")!["id"]
+        run.id = try tx.fetchOne("INSERT INTO run (\(columns), heartbeat_at) VALUES (\(placeholders), \(dialect.now)) RETURNING id",
+                                 values.map(\.1), table: "run")!["id"]
+        run.heartbeatAge = 0
         return run
     }
 
@@ -37,7 +39,14 @@ extension RunStore {
                 ON CONFLICT (run_id, epoch) DO UPDATE SET \(updates)
                 """, values.map(\.1))
             try refreshSummary(of: epoch.runID, tx)
+            try touch(epoch.runID, tx)
         }
+    }
+
+    /// Records that the process training run `id` is alive (see `RunRecord.isLost`); a run that
+    /// has ended is left as it is.
+    public func touchRun(_ id: Int64) throws {
+        try backend.write { tx in try touch(id, tx) }
     }
 
     /// Sets a run's status. Moving to `running` (a resumed run) clears `endedAt` and `error`;
@@ -48,6 +57,7 @@ extension RunStore {
             try requireRun(id, tx)
             try tx.execute("UPDATE run SET status = ?, ended_at = ?, error = ? WHERE id = ?",
                            [status, status.isTerminal ? date : nil, error, id])
+            try touch(id, tx)
         }
     }
 
@@ -112,15 +122,19 @@ extension RunStore {
     // MARK: Helpers
 
     func fetchRun(_ id: Int64, _ tx: any SQLTransaction) throws -> RunRecord {
-        guard let row = try tx.fetchOne("SELECT * FROM run WHERE id = ?", [id], table: "run") else {
+        guard let row = try tx.fetchOne("SELECT \(RunRecord.selection(dialect)) FROM run WHERE id = ?", [id], table: "run") else {
             throw RunStoreError.noSuchRun(id: id, store: path)
         }
         return try RunRecord(row: row)
     }
 
     private func fetchRuns(_ filter: RunFilter, _ tx: any SQLTransaction) throws -> [RunRecord] {
-        let query = filter.query()
+        let query = filter.query(dialect)
         return try tx.fetch(query.sql, query.arguments, table: "run").map(RunRecord.init(row:))
+    }
+
+    private func touch(_ id: Int64, _ tx: any SQLTransaction) throws {
+        try tx.execute("UPDATE run SET heartbeat_at = \(dialect.now) WHERE id = ? AND status = 'running'", [id])
     }
 
     private func requireRun(_ id: Int64, _ tx: any SQLTransaction) throws {

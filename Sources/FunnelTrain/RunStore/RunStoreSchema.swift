@@ -4,7 +4,8 @@ import GRDB
 ///
 /// SQLite stores are migrated by numbered migrations (a store made by an older Funnel is brought up
 /// to date when opened; each migration runs once even when several processes open the store
-/// together). A PostgreSQL store is created whole, under an advisory lock, by `migratePostgres`.
+/// together). A PostgreSQL store is created whole, and given the columns added since, under an
+/// advisory lock, by `migratePostgres`.
 enum RunStoreSchema {
     static var sqliteMigrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -77,15 +78,25 @@ enum RunStoreSchema {
                 UPDATE cell SET claim = attempts, lease_until = strftime('%Y-%m-%d %H:%M:%f', heartbeat_at, '+600 seconds');
                 """ + sharedTables(id: "INTEGER PRIMARY KEY AUTOINCREMENT", integer: "INTEGER", real: "REAL", date: "DATETIME"))
         }
+        migrator.registerMigration("v3: run heartbeat") { db in
+            try db.execute(sql: "ALTER TABLE run ADD COLUMN heartbeat_at DATETIME")
+        }
         return migrator
     }
 
-    /// Creates the PostgreSQL tables if they are missing. Concurrent first opens wait on an
-    /// advisory lock, so only one creates them.
+    /// Creates the PostgreSQL tables if they are missing, and adds the columns a store made by an
+    /// older Funnel lacks. Concurrent first opens wait on an advisory lock, so only one changes them.
     static func migratePostgres(_ tx: any SQLTransaction) throws {
         try tx.execute("SELECT pg_advisory_xact_lock(7140001)")
         let exists = try tx.fetchOne("SELECT to_regclass('public.cell') IS NOT NULL AS present")
-        if let exists, try exists["present"] as Int64 == 1 { return }
+        if let exists, try exists["present"] as Int64 == 1 {
+            let heartbeat = try tx.fetchOne("""
+                SELECT count(*) AS n FROM information_schema.columns
+                WHERE table_schema = 'public' AND table_name = 'run' AND column_name = 'heartbeat_at'
+                """)
+            if let heartbeat, try heartbeat["n"] as Int64 == 0 { try tx.execute("ALTER TABLE run ADD COLUMN heartbeat_at TIMESTAMPTZ") }
+            return
+        }
         // The extended query protocol takes one statement at a time.
         let script = """
             CREATE TABLE run (
@@ -112,7 +123,8 @@ enum RunStoreSchema {
                 final_test_top1 DOUBLE PRECISION,
                 final_test_top5 DOUBLE PRECISION,
                 final_test_loss DOUBLE PRECISION,
-                final_train_loss DOUBLE PRECISION
+                final_train_loss DOUBLE PRECISION,
+                heartbeat_at TIMESTAMPTZ
             );
             CREATE INDEX run_by_experiment ON run(experiment);
 

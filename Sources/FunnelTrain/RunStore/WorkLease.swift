@@ -53,7 +53,7 @@ extension RunStore {
         return try backend.write { tx in
             try fence(lease, tx)
             if let row = try tx.fetchOne("SELECT run_id FROM \(lease.kind.rawValue) WHERE id = ?", [lease.id]), let id: Int64 = try row["run_id"] {
-                try tx.execute("UPDATE run SET status = 'running', ended_at = NULL, error = NULL WHERE id = ? AND status <> 'finished'", [id])
+                try tx.execute("UPDATE run SET status = 'running', ended_at = NULL, error = NULL, heartbeat_at = \(dialect.now) WHERE id = ? AND status <> 'finished'", [id])
                 return try fetchRun(id, tx)
             }
             let run = try insertRun(spec, startedAt: Date(), tx)

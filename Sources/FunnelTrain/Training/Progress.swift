@@ -56,7 +56,7 @@ public final class ProgressPrinter: @unchecked Sendable {
                       final, s.finalTop1 * 100, formatDuration(s.seconds))
     }
 
-    private func write(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
+    private func write(_ s: String) { writeToStandardError(s) }
 }
 
 /// `1h02m`, `3m05s`, `12s`.

@@ -9,6 +9,9 @@ import Foundation
 /// the lease, and checkpoints go to a file of this claim's own, `checkpoint-claim<N>.safetensors`:
 /// a worker that lost its claim can write nothing its successor reads. The final checkpoint is
 /// moved to `checkpoint.safetensors` while the lease is checked and held.
+///
+/// A run without a lease holds its folder while it trains (`RunFolderLock`), and a new run refuses
+/// a folder whose checkpoint an earlier run of the same name left: neither overwrites the other.
 final class RunRecorder {
     let store: RunStore?
     let lease: WorkLease?
@@ -18,6 +21,9 @@ final class RunRecorder {
     /// The checkpoint to resume from, if any.
     let resumeURL: URL?
     private let finalURL: URL?
+    private let folderLock: RunFolderLock?
+    /// Says the run is alive while it trains, so that a killed one shows as lost (`RunRecord.isLost`).
+    private var heartbeat: RepeatingThread?
 
     init(store: RunStore?, lease: WorkLease?, directory: URL?, name: String, experiment: String?, config: TrainConfig,
          dataset: String, resume: Bool) throws {
@@ -26,6 +32,12 @@ final class RunRecorder {
         let folder = directory?.appendingPathComponent(name)
         if let folder { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
         finalURL = folder?.appendingPathComponent("checkpoint.safetensors")
+        // A leased run is fenced by its lease instead: its successor must start even while a worker
+        // that lost the claim still runs.
+        folderLock = try lease == nil ? folder.map { try RunFolderLock(folder: $0, runName: name) } : nil
+        if lease == nil, !resume, let finalURL, FileManager.default.fileExists(atPath: finalURL.path) {
+            throw TrainError.runExists(name: name, checkpoint: finalURL.path)
+        }
         let spec = { RunSpec(name: name, experiment: experiment, config: try RunSpec.json(config), model: config.model,
                              act: config.act, dataset: dataset, seed: Int(config.seed), gitCommit: RunRecorder.gitCommit()) }
         if let store, let lease {
@@ -48,7 +60,15 @@ final class RunRecorder {
             checkpointURL = finalURL
             resumeURL = resume ? finalURL : nil
         }
+        if let store, let runID {
+            heartbeat = RepeatingThread(name: "funnel-run-heartbeat", interval: RunRecord.heartbeatSeconds) {
+                _ = try? store.touchRun(runID)  // an unreachable store was retried; the next beat tries again
+                return true
+            }
+        }
     }
+
+    deinit { heartbeat?.stop() }
 
     /// Metrics of epochs already recorded for this run (resume).
     func previousEpochs() throws -> [EpochMetrics] {
@@ -74,6 +94,7 @@ final class RunRecorder {
     }
 
     func finish() throws {
+        heartbeat?.stop()
         guard let store, let runID else { return }
         if lease != nil, let from = checkpointURL, let to = finalURL, FileManager.default.fileExists(atPath: from.path) {
             try store.setCheckpoint(runID, path: to.path, lease: lease) {
@@ -86,11 +107,13 @@ final class RunRecorder {
     }
 
     func interrupt() throws {
+        heartbeat?.stop()
         guard let store, let runID else { return }
         try store.updateStatus(runID, to: .interrupted, lease: lease)
     }
 
     func fail(_ message: String) throws {
+        heartbeat?.stop()
         guard let store, let runID else { return }
         try store.failRun(runID, error: message, lease: lease)
     }

@@ -24,8 +24,11 @@ public final class StopRequest: @unchecked Sendable {
     }
 
     /// Turns `signals` into stop requests instead of their default action (termination). A second
-    /// Ctrl-C still ends the process at once.
+    /// Ctrl-C still ends the process at once. SIGPIPE is ignored: a run whose output's reader has
+    /// gone (`funnel train 2>&1 | head`) trains on, its progress lines dropped, rather than die
+    /// with its run marked running.
     public func catchSignals(_ signals: [Int32] = [SIGTERM, SIGUSR1, SIGINT]) {
+        signal(SIGPIPE, SIG_IGN)
         for number in signals {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())

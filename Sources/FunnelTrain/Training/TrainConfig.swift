@@ -158,6 +158,13 @@ public struct TrainConfig: Codable, Sendable, Equatable {
                 "multistep milestone\(late.count == 1 ? "" : "s") \(list) at or past the last epoch (\(epochs)) never lower\(late.count == 1 ? "s" : "") the rate"
                 + (late.count == milestones.count ? "; it stays \(lr) throughout (set milestones, or schedule cosine or constant)" : "")))
         }
+        let repeated = Set(milestones.filter { m in milestones.filter { $0 == m }.count > 1 }).sorted()
+        if schedule == .multistep, !repeated.isEmpty {
+            // As PyTorch's MultiStepLR, which counts them: deliberate there, more often a typo.
+            found.append(Warning(fields: ["milestones", "schedule"], text:
+                "multistep milestone\(repeated.count == 1 ? "" : "s") \(repeated.map(String.init).joined(separator: ", ")) listed more than once: "
+                + "the rate drops by gamma \(gamma) once for each listing there (as PyTorch's MultiStepLR)"))
+        }
         let scheduleSettings = [milestones != defaults.milestones ? "milestones \(milestones.map(String.init).joined(separator: ", "))" : nil,
                                 gamma != defaults.gamma ? "gamma \(gamma)" : nil].compactMap { $0 }
         if schedule != .multistep, !scheduleSettings.isEmpty {
@@ -220,6 +227,12 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
     case nonFiniteOutput(what: String, value: Float, index: Int)
     /// A checkpoint scored on data whose classes are not the ones it was trained on.
     case classesMismatch(checkpoint: String, data: String, trained: [String], found: [String])
+    /// Another process is training the run of this name in this folder (`holder`: its worker id).
+    case runBusy(name: String, folder: String, holder: String)
+    /// A new run would overwrite the checkpoint an earlier run of this name left in its folder.
+    case runExists(name: String, checkpoint: String)
+    /// The run's folder cannot be held (its lock file cannot be opened).
+    case runFolderUnusable(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -240,6 +253,14 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
                     .map { "class \($0.offset) is '\($0.element.0)' there and '\($0.element.1)' here" } ?? ""
             return "\(data) does not hold the classes \(checkpoint) was trained on (\(difference)): "
                 + "scores against its labels would count the model's classes as others; give data with the same classes"
+        case let .runBusy(name, folder, holder):
+            return "run '\(name)' is being trained in \(folder) by \(holder) (host:boot:pid); two processes would write one checkpoint. "
+                + "Wait for it, or stop it (SIGTERM or Ctrl-C checkpoint it) and continue it with --resume"
+        case let .runExists(name, checkpoint):
+            return "run '\(name)' already has a checkpoint, \(checkpoint), which a new run would overwrite: "
+                + "continue that run with --resume (a finished one is only re-read), or train under another --name"
+        case let .runFolderUnusable(path, reason):
+            return "cannot hold the run's folder: \(path): \(reason)"
         }
     }
 }

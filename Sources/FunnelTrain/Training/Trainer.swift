@@ -160,7 +160,7 @@ public final class Trainer {
         if let url = recorder.resumeURL, FileManager.default.fileExists(atPath: url.path) {
             let checkpoint = try TrainingCheckpoint(contentsOf: url)
             guard checkpoint.config == config else {
-                throw TrainError.checkpointMismatch("\(url.path) was written with a different config; start a new run directory or drop --resume")
+                throw TrainError.checkpointMismatch("\(url.path) was written with a different config; train under another --name or --run-dir")
             }
             try checkpoint.restore(model: model, optimizer: optimizer)
             firstEpoch = checkpoint.epoch

@@ -22,11 +22,19 @@ struct Runs: ParsableCommand {
             print("   id  status       model      act                  seed  epochs  best top-1  final top-1  final loss  name")
             for r in runs {
                 let s = r.summary
-                print(String(format: "%5lld  ", r.id) + col(r.status.rawValue, 11) + "  " + col(r.spec.model, 9) + "  " + col(r.spec.act, 20)
+                print(String(format: "%5lld  ", r.id) + col(r.statusLabel, 11) + "  " + col(r.spec.model, 9) + "  " + col(r.spec.act, 20)
                       + String(format: " %4d  %6d  ", r.spec.seed, s.epochs) + col(fmt(s.bestTestTop1, "%.2f%%"), 10) + "  "
                       + col(fmt(s.finalTestTop1, "%.2f%%"), 11) + "  " + col(fmt(s.finalTestLoss, "%.4f"), 10) + "  " + r.spec.name)
             }
+            if runs.contains(where: \.isLost) { note(Runs.lostNote(silence: "over \(Int(RunRecord.lostAfterSeconds)) s")) }
         }
+    }
+
+    /// What a lost run is (silent for `silence`), and how it goes on.
+    static func lostNote(silence: String) -> String {
+        "lost: marked running, but its process has not said it is alive for \(silence): it was killed (kill -9, out of memory, "
+            + "its machine went down) before it could mark itself interrupted. `funnel train` with the run's options and --resume "
+            + "continues it from its last checkpoint; an experiment's or sweep's workers take it up again when its claim runs out."
     }
 
     struct Show: ParsableCommand {
@@ -38,7 +46,8 @@ struct Runs: ParsableCommand {
             let s = try location.open(mustExist: true)
             let detail = try s.detail(id)
             let r = detail.run
-            print("run \(r.id) \(r.spec.name): \(r.status.rawValue), \(r.spec.machine.host), commit \(r.spec.gitCommit ?? "?")")
+            print("run \(r.id) \(r.spec.name): \(r.statusLabel), \(r.spec.machine.host), commit \(r.spec.gitCommit ?? "?")")
+            if r.isLost, let age = r.heartbeatAge { note(Runs.lostNote(silence: formatDuration(age))) }
             print("config \(r.spec.config)")
             if let error = r.error { print("error: \(error)") }
             print("epoch  train loss  train acc  test loss  top-1    top-5    lr        seconds  img/s")

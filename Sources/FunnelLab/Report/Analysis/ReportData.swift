@@ -135,7 +135,7 @@ public struct ReportData: Sendable {
                 continue
             }
             if run.status != .finished && !includeUnfinished {
-                excluded.append(Exclusion(run: run, reason: "\(run.status.rawValue), \(detail.epochs.count) of \(config.epochs) epochs done"))
+                excluded.append(Exclusion(run: run, reason: "\(run.statusLabel), \(detail.epochs.count) of \(config.epochs) epochs done"))
             } else if detail.epochs.isEmpty {
                 excluded.append(Exclusion(run: run, reason: "no epochs recorded"))
             } else if run.status == .finished, detail.epochs.count < config.epochs {

@@ -80,8 +80,8 @@ final class PostgresBackend: SQLBackend, @unchecked Sendable {
                 // Said once a transaction, so that a command waiting on the store is not silent for minutes.
                 if !retrySaid {
                     retrySaid = true
-                    FileHandle.standardError.write(Data(("store \(location): \(error.reason); retrying for up to \(Int(retryFor)) s "
-                                                         + "(the URL's ?retry=SECONDS sets how long)\n").utf8))
+                    writeToStandardError("store \(location): \(error.reason); retrying for up to \(Int(retryFor)) s "
+                                         + "(the URL's ?retry=SECONDS sets how long)\n")
                 }
                 Thread.sleep(forTimeInterval: pause)
                 pause = min(pause * 2, 5)
