@@ -92,6 +92,15 @@ public enum Models {
         return e
     }
 
+    /// The entry for a name that can be built for `task`; throws listing the models that can.
+    public static func entry(_ name: String, for task: ModelTask) throws -> ModelEntry {
+        let e = try entry(name)
+        guard e.tasks.contains(task) else {
+            throw ModelError(description: "model '\(e.name)' cannot \(task.rawValue); models that can: \(names(for: task).joined(separator: ", "))")
+        }
+        return e
+    }
+
     /// The models that can be built for `task`.
     public static func names(for task: ModelTask) -> [String] { all.filter { $0.tasks.contains(task) }.map(\.name) }
 
@@ -99,10 +108,7 @@ public enum Models {
     /// - Throws: `ModelError` for an unknown name, or a model that cannot do `config.task`;
     ///   `PlacementError` for a placement naming a stage, slot kind or block the model lacks.
     public static func make(_ config: ModelConfig) throws -> Module {
-        let e = try entry(config.name)
-        guard e.tasks.contains(config.task) else {
-            throw ModelError(description: "model '\(e.name)' cannot \(config.task.rawValue); models that can: \(names(for: config.task).joined(separator: ", "))")
-        }
+        let e = try entry(config.name, for: config.task)
         try e.activationSlots.check(config.placement, model: e.name)
         return e.build(config)
     }

@@ -92,6 +92,12 @@ import FunnelTrain
         (["bench", "infer", "--model", "resnet20,resnet20"], "Error: --model: 'resnet20' is listed twice"),
         (["bench", "acts", "--acts", "frelu:k=5;frelu:k=5"], "Error: --acts: 'frelu:k=5' is listed twice"),
         (["bench", "ops", "--models", "resnet18,resnet18"], "Error: --models: 'resnet18' is listed twice"),
+        // A name that does not resolve fails before anything is measured, not after the rows before it.
+        (["bench", "train", "--act", "relu,frleu"], "Error: --act: " + registryError { _ = try Activations.factory("frleu") }),
+        (["bench", "train", "--model", "resnet20,pixel_mlp"],
+         "Error: --model: model 'pixel_mlp' cannot classify; models that can: " + Models.names(for: .classify).joined(separator: ", ")),
+        (["bench", "infer", "--model", "resnet21"], "Error: --model: " + registryError { _ = try Models.entry("resnet21") }),
+        (["bench", "acts", "--acts", "relu;frelu:bogus=1"], "Error: --acts: activation 'frelu' has no option 'bogus'; valid options: k, window, cond, combine, norm, groups, fused"),
         (["report", "--run-dir", "r", "--attack-images=-1"], "Error: --attack-images must be at least 0 (0: off), found -1"),
         (["bench", "slurm", "--run-dir", "r", "--images", "100"], "Error: --images must be at least 128 (an epoch needs a batch of 128), found 100"),
         (["train", "--threads", "0"], "Error: --threads must be at least 1 (leave it out for all cores), found 0"),
@@ -239,4 +245,10 @@ import FunnelTrain
         #expect(status == 64)
         #expect(lines.first == "Error: Missing expected argument '--run-dir <run-dir>'")
     }
+}
+
+/// The error a registry lookup throws (its list of valid names), which a command must quote.
+private func registryError(_ lookup: () throws -> Void) -> String {
+    do { try lookup() } catch { return "\(error)" }
+    return "(no error)"
 }

@@ -129,6 +129,7 @@ struct Bench: ParsableCommand {
             try requireAtLeast(1, repeats, "repeats")
             try requireAtLeast(1, batchSize, "batch-size")
             try requireEachOnce(activationSpecs(acts), "acts")
+            try requireKnownActivations(activationSpecs(acts), "acts")
         }
 
         func run() throws {
@@ -170,6 +171,8 @@ struct Bench: ParsableCommand {
             try requireAtLeast(2, batchSize, "batch-size", because: "batch norm needs two samples")
             try requireEachOnce(commaSeparated(model), "model")
             try requireEachOnce(activationSpecs(act), "act")
+            try requireClassifiers(commaSeparated(model), "model")
+            try requireKnownActivations(activationSpecs(act), "act")
         }
 
         func run() throws {
@@ -285,6 +288,8 @@ struct Bench: ParsableCommand {
             try requireAtLeast(1, rounds, "rounds")
             try requireEachOnce(commaSeparated(model), "model")
             try requireEachOnce(activationSpecs(act), "act")
+            try requireClassifiers(commaSeparated(model), "model")
+            try requireKnownActivations(activationSpecs(act), "act")
         }
 
         func run() throws {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import FunnelLab
+import FunnelModels
+import FunnelNN
 
 /// Refuses a count option below its least sensible value, in `validate()`, so that a `0` or a
 /// negative count is an error naming the option instead of an empty loop and a report of nothing.
@@ -43,4 +45,19 @@ func requireFile(_ path: String, _ option: String) throws {
 /// nothing new and reads as a comparison.
 func requireEachOnce(_ items: [String], _ option: String) throws {
     if let repeated = firstRepeated(items) { throw ValidationError("--\(option): '\(repeated)' is listed twice") }
+}
+
+/// Refuses a name that is not a classification model, before a benchmark measures anything (it
+/// would otherwise time the configurations before it first, then fail).
+func requireClassifiers(_ names: [String], _ option: String) throws {
+    for name in names {
+        do { _ = try Models.entry(name, for: .classify) } catch { throw ValidationError("--\(option): \(error)") }
+    }
+}
+
+/// Refuses an activation spec that does not resolve, before a benchmark measures anything.
+func requireKnownActivations(_ specs: [String], _ option: String) throws {
+    for spec in specs {
+        do { _ = try Activations.factory(spec) } catch { throw ValidationError("--\(option): \(error)") }
+    }
 }
