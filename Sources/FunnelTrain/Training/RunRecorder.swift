@@ -23,7 +23,7 @@ final class RunRecorder {
     private let finalURL: URL?
     private let folderLock: RunFolderLock?
     /// Says the run is alive while it trains, so that a killed one shows as lost (`RunRecord.isLost`).
-    private var heartbeat: RepeatingThread?
+    private let heartbeat: RepeatingThread?
 
     init(store: RunStore?, lease: WorkLease?, directory: URL?, name: String, experiment: String?, config: TrainConfig,
          dataset: String, resume: Bool) throws {
@@ -60,11 +60,13 @@ final class RunRecorder {
             checkpointURL = finalURL
             resumeURL = resume ? finalURL : nil
         }
-        if let store, let runID {
+        if let store, let id = runID {
             heartbeat = RepeatingThread(name: "funnel-run-heartbeat", interval: RunRecord.heartbeatSeconds) {
-                _ = try? store.touchRun(runID)  // an unreachable store was retried; the next beat tries again
+                _ = try? store.touchRun(id)  // an unreachable store was retried; the next beat tries again
                 return true
             }
+        } else {
+            heartbeat = nil
         }
     }
 
