@@ -128,6 +128,21 @@ import FunnelTrain
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
+    /// `train --resume` of a run never started (here a mistyped seed) is an error naming the
+    /// started run closest to it, not a new run from epoch 1.
+    @Test func aResumeOfARunNeverStartedNamesTheCloseOne() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let runDir = directory.appendingPathComponent("runs")
+        try FileManager.default.createDirectory(at: runDir.appendingPathComponent("resnet20-relu-s0"), withIntermediateDirectories: true)
+        let (status, lines) = try funnel(["train", "--model", "resnet20", "--data", "synthetic", "--seed", "1", "--resume",
+                                          "--run-dir", runDir.path])
+        #expect(status == 1)
+        #expect(lines == ["Error: nothing to resume: run 'resnet20-relu-s1' was never started here (no folder "
+                          + "\(runDir.appendingPathComponent("resnet20-relu-s1").path) and no run of that name in the store); "
+                          + "did you mean 'resnet20-relu-s0'? Leave out --resume to start it"])
+        #expect(!FileManager.default.fileExists(atPath: runDir.appendingPathComponent("resnet20-relu-s1").path))
+    }
+
     /// The "no run store" error names `--run-dir`, which every command that reads runs has
     /// (`tensorboard export` and `report` also take it as `--runs`, their old spelling).
     @Test func noRunStoreNamesTheRunDirectoryOption() throws {

@@ -35,6 +35,36 @@ private func smallConfig(epochs: Int = 2, act: String = "relu") -> TrainConfig {
         #expect(try store.runs().count == 1)
     }
 
+    /// A resume must find the run started before: by its folder or by its record in the store (a
+    /// run killed before its first checkpoint has both, and starts again). A name never started is
+    /// an error naming the started run closest to it, and leaves nothing behind.
+    @Test func resumingARunNeverStartedIsAnError() throws {
+        let config = smallConfig(epochs: 1)
+        let dir = try makeTemporaryDirectory(), elsewhere = try makeTemporaryDirectory()
+        defer { for d in [dir, elsewhere] { try? FileManager.default.removeItem(at: d) } }
+        let started = try Trainer(config: config, runDirectory: dir)
+        try started.run(stopAfter: 0)  // a record and a folder, no epoch and no checkpoint
+        try started.requireStartedRun()
+        #expect(started.runName == "resnet20-relu-s0")
+
+        let typo = try Trainer(config: config, runDirectory: dir, runName: "resnet20-rleu-s0")
+        #expect(throws: TrainError.nothingToResume(name: "resnet20-rleu-s0", directory: dir.path, suggestion: "resnet20-relu-s0")) {
+            try typo.requireStartedRun()
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("resnet20-rleu-s0").path))
+        let unlike = try Trainer(config: config, runDirectory: dir, runName: "mobilenet-gelu-s7")
+        #expect(throws: TrainError.nothingToResume(name: "mobilenet-gelu-s7", directory: dir.path, suggestion: nil)) {
+            try unlike.requireStartedRun()
+        }
+        // Known to the store only (another run directory on a shared store), or by its folder only.
+        try Trainer(config: config, runDirectory: elsewhere, store: started.store).requireStartedRun()
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("copied-run"), withIntermediateDirectories: false)
+        try Trainer(config: config, runDirectory: dir, runName: "copied-run").requireStartedRun()
+        #expect(TrainError.nothingToResume(name: "resnet20-rleu-s0", directory: "/r", suggestion: "resnet20-relu-s0").description
+                == "nothing to resume: run 'resnet20-rleu-s0' was never started here (no folder /r/resnet20-rleu-s0 and no run of that name "
+                + "in the store); did you mean 'resnet20-relu-s0'? Leave out --resume to start it")
+    }
+
     /// An earlier epoch whose row lacks a column Funnel always writes (a row from another tool) stops
     /// the resume with the run, the epoch and the column named, instead of reading it as 0.
     @Test func resumeRefusesAnEpochRowWithAnEmptyColumn() throws {

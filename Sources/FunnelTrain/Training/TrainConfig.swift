@@ -233,6 +233,9 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
     case runExists(name: String, checkpoint: String)
     /// The run's folder cannot be held (its lock file cannot be opened).
     case runFolderUnusable(path: String, reason: String)
+    /// `--resume` names a run that was never started here (`suggestion`: a started run whose name
+    /// is close to it).
+    case nothingToResume(name: String, directory: String?, suggestion: String?)
 
     public var description: String {
         switch self {
@@ -261,6 +264,10 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
                 + "continue that run with --resume (a finished one is only re-read), or train under another --name"
         case let .runFolderUnusable(path, reason):
             return "cannot hold the run's folder: \(path): \(reason)"
+        case let .nothingToResume(name, directory, suggestion):
+            let place = directory.map { "no folder \(URL(fileURLWithPath: $0).appendingPathComponent(name).path) and " } ?? ""
+            return "nothing to resume: run '\(name)' was never started here (\(place)no run of that name in the store)"
+                + (suggestion.map { "; did you mean '\($0)'?" } ?? ".") + " Leave out --resume to start it"
         }
     }
 }

@@ -79,6 +79,23 @@ public final class Trainer {
     /// The final checkpoint of this run (in `runDirectory/<run name>/`).
     public var checkpointURL: URL? { runDirectory?.appendingPathComponent(runName).appendingPathComponent("checkpoint.safetensors") }
 
+    /// Throws `TrainError.nothingToResume` unless this run was started before: its folder is in
+    /// `runDirectory`, or the store has a run of its name. `funnel train --resume` asks first, so
+    /// that a mistyped name (or seed, or run directory) is an error instead of a new run from epoch
+    /// 1; workers and `funnel compare` resume whatever is there. A run killed before its first
+    /// checkpoint has its folder and record, and starts again from epoch 1.
+    public func requireStartedRun() throws {
+        let folders = runDirectory.map { directory in
+            ((try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: [.isDirectoryKey])) ?? [])
+                .filter { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }
+                .map(\.lastPathComponent)
+        } ?? []
+        let recorded = try store?.runs().map(\.spec.name) ?? []
+        guard !folders.contains(runName), !recorded.contains(runName) else { return }
+        throw TrainError.nothingToResume(name: runName, directory: runDirectory?.path,
+                                         suggestion: closestMatch(to: runName, in: Array(Set(folders + recorded)).sorted()))
+    }
+
     /// Loads data from the config (cached decode).
     public static func loadData(_ config: TrainConfig) throws -> Splits {
         var splits = try DatasetLoader.load(config.data, options: DatasetLoader.Options(

@@ -68,7 +68,7 @@ struct Train: ParsableCommand {
     @OptionGroup var options: TrainOptions
     @OptionGroup var location: RunLocation<TrainRunDirectory>
     @Option(help: "Run name (default: model-act-s<seed>).") var name: String?
-    @Flag(help: "Continue this run from its last checkpoint.") var resume = false
+    @Flag(help: "Continue this run from its last checkpoint (a run never started in this run directory or store is an error).") var resume = false
     @Flag(help: "Print the summary as JSON on standard output.") var json = false
     @Option(name: .customLong("tensorboard-every"), help: "Log the training loss to TensorBoard (<run-dir>/<name>/tb) every N steps; 0: per epoch only.")
     var tensorboardEvery = 50
@@ -89,6 +89,7 @@ struct Train: ParsableCommand {
         let tensorBoard = TensorBoardLogger(runDirectory: runDirectory, config: config, options: .init(stepInterval: tensorboardEvery))
         let trainer = try Trainer(config: config, runDirectory: runDirectory, runName: name,
                                   store: try location.open(), events: tensorBoard.handler(passingTo: printer.handle))
+        if resume { try trainer.requireStartedRun() }
         let stop = StopRequest()
         stop.catchSignals()
         let summary = try trainer.run(resume: resume, shouldStop: { stop.isRequested })
