@@ -5,7 +5,8 @@ import FunnelTrain
 
 /// `funnel predict` gives the probabilities PyTorch gives for the same checkpoint and image files,
 /// preprocessed the torchvision way (Pillow bilinear resize of the shorter side, centre crop, the
-/// checkpoint's normalisation), with the class names kept in the checkpoint.
+/// checkpoint's normalisation), with the class names kept in the checkpoint; files it cannot read
+/// are named and the rest classified.
 @Suite(.enabled(if: TestServices.runPython, "needs the Python environment (./test.sh makes it)"))
 struct PredictCommandTests {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("funnel-predict-\(UUID().uuidString.prefix(8))")
@@ -50,7 +51,14 @@ struct PredictCommandTests {
         print(json.dumps(out))
         """
 
-    struct Result: Decodable { var image: String; var top: [Predictor.Guess] }
+    struct Result: Decodable { var image: String; var top: [Predictor.Guess]?; var error: String? }
+
+    /// The JSON array in `funnel predict --json`'s output (notes on standard error around it).
+    func results(_ output: String) throws -> [Result] {
+        let lines = output.components(separatedBy: "\n")
+        let first = try #require(lines.firstIndex(of: "[")), last = try #require(lines.lastIndex(of: "]"))
+        return try JSONDecoder().decode([Result].self, from: Data(lines[first...last].joined(separator: "\n").utf8))
+    }
 
     @Test func probabilitiesAndNamesMatchPyTorch() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -68,15 +76,33 @@ struct PredictCommandTests {
         let images = ["wide.png", "tall.jpg"].map { directory.appendingPathComponent($0).path }
         let (status, output) = try FunnelProcess(["predict", "--checkpoint", checkpoint, "--json"] + images, logDirectory: directory).wait()
         try #require(status == 0, "\(output)")
-        let json = try #require(output.firstRange(of: "[").map { String(output[$0.lowerBound...]) })
-        let results = try JSONDecoder().decode([Result].self, from: Data(json.utf8))
-        #expect(results.map(\.image) == images)
-        for result in results {
+        let classified = try results(output)
+        #expect(classified.map(\.image) == images)
+        for result in classified {
             let reference = try #require(expected[URL(fileURLWithPath: result.image).lastPathComponent])
-            #expect(result.top.map(\.name) == reference.map(\.name) && result.top.map(\.label) == reference.map(\.label))
-            let worst = zip(result.top, reference).map { abs($0.probability - $1.probability) }.max() ?? 1
-            print("\(result.image): top-5 \(result.top.map(\.name)), largest probability difference from PyTorch \(worst)")
-            #expect(worst < 1e-4, "\(result.top) vs \(reference)")
+            let top = try #require(result.top)
+            #expect(top.map(\.name) == reference.map(\.name) && top.map(\.label) == reference.map(\.label))
+            let worst = zip(top, reference).map { abs($0.probability - $1.probability) }.max() ?? 1
+            print("\(result.image): top-5 \(top.map(\.name)), largest probability difference from PyTorch \(worst)")
+            #expect(worst < 1e-4, "\(top) vs \(reference)")
+        }
+
+        // Files that cannot be read are named, in order, and the others classified as before (here one
+        // to a batch); the command then fails.
+        let damaged = directory.appendingPathComponent("damaged.jpg"), missing = directory.appendingPathComponent("missing.png").path
+        try Data("not an image".utf8).write(to: damaged)
+        let mixed = try FunnelProcess(["predict", "--checkpoint", checkpoint, "--json", "--batch-size", "2", images[0], damaged.path, missing, images[1]],
+                                      logDirectory: directory).wait()
+        #expect(mixed.status == 1, "\(mixed.output)")
+        #expect(mixed.output.contains("not classified: \(damaged.path): ") && mixed.output.contains("not classified: \(missing): cannot read the image"),
+                "\(mixed.output)")
+        #expect(mixed.output.contains("\n2 of 4 images not classified, each for the reason above: \(damaged.path), \(missing)\n"), "\(mixed.output)")
+        let some = try results(mixed.output)
+        #expect(some.map(\.image) == [images[0], damaged.path, missing, images[1]])
+        #expect(some.map { $0.top == nil } == [false, true, true, false] && some.map { $0.error == nil } == [true, false, false, true])
+        for (alone, together) in zip([some[0], some[3]], classified) {
+            let (a, b) = (try #require(alone.top), try #require(together.top))
+            #expect(a.map(\.label) == b.map(\.label) && zip(a, b).allSatisfy { abs($0.probability - $1.probability) < 1e-6 }, "\(a) vs \(b)")
         }
     }
 }
