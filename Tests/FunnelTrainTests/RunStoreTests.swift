@@ -12,6 +12,9 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     static var available: [StoreBackend] { TestServices.runPostgres ? [.sqlite, .postgres] : [.sqlite] }
 
     var testDescription: String { rawValue }
+
+    /// Where the store records the schema steps it went through.
+    var migrationsTable: String { self == .sqlite ? "grdb_migrations" : "funnel_migrations" }
 }
 
 /// A store in a fresh temporary directory (SQLite) or a fresh database (PostgreSQL); tests call
@@ -169,7 +172,7 @@ func spec(_ name: String, experiment: String? = "exp", model: String = "resnet20
         let old = try fixture.store.createRun(spec("old")).id
         try fixture.store.backend.write { tx in
             try tx.execute("ALTER TABLE run DROP COLUMN heartbeat_at")
-            if backend == .sqlite { try tx.execute("DELETE FROM grdb_migrations WHERE identifier = 'v3: run heartbeat'") }
+            try tx.execute("DELETE FROM \(backend.migrationsTable) WHERE identifier = 'v3: run heartbeat'")
         }
         let store = try fixture.reopen()
         let before = try store.run(old)
@@ -204,6 +207,45 @@ func spec(_ name: String, experiment: String? = "exp", model: String = "resnet20
         try store.touchRun(id)
         let finished = try store.run(id)
         #expect(finished.status == .finished && !finished.isLost && finished.heartbeatAge! > 590)
+    }
+
+    /// A store records the schema steps it went through, the same on both backends; one upgraded by
+    /// a newer Funnel (a step this one does not know) is refused untouched; a PostgreSQL store made
+    /// before the steps were recorded gets them, and the column it lacks.
+    @Test(arguments: StoreBackend.available) func aStoreRecordsItsSchemaStepsAndRefusesANewerOne(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
+        defer { fixture.remove() }
+        let steps = { (store: RunStore) in
+            try store.backend.read { tx in try tx.fetch("SELECT identifier FROM \(backend.migrationsTable)").map { try $0["identifier"] as String } }
+        }
+        let all = ["v1: run, epoch, cell", "v2: leases, attempt history, sweeps", "v3: run heartbeat"]
+        #expect(try steps(fixture.store).sorted() == all)
+        let id = try fixture.store.createRun(spec("kept")).id
+
+        let future = "v99: from a newer Funnel"
+        _ = try fixture.store.backend.write { tx in try tx.execute("INSERT INTO \(backend.migrationsTable) (identifier) VALUES ('\(future)')") }
+        #expect(throws: RunStoreError.newerSchema(store: fixture.store.backend.location, unknown: [future])) { try fixture.reopen() }
+        #expect(try steps(fixture.store).sorted() == all + [future])
+        _ = try fixture.store.backend.write { tx in try tx.execute("DELETE FROM \(backend.migrationsTable) WHERE identifier = '\(future)'") }
+        #expect(try fixture.reopen().run(id).spec.name == "kept")
+        #expect(RunStoreError.newerSchema(store: "db", unknown: [future]).description == "db: upgraded by a newer Funnel (schema steps this one "
+                + "does not know: 'v99: from a newer Funnel'); it would write rows without what those record. Use that Funnel, or a newer "
+                + "one, on every machine that shares the store")
+
+        guard backend == .postgres else { return }
+        _ = try fixture.store.backend.write { tx in
+            try tx.execute("DROP TABLE funnel_migrations")
+            try tx.execute("ALTER TABLE run DROP COLUMN heartbeat_at")
+        }
+        let upgraded = try fixture.reopen()
+        #expect(try steps(upgraded).sorted() == all)
+        #expect(try upgraded.run(id).heartbeatAge == nil)
+        try upgraded.touchRun(id)
+        #expect(try (upgraded.run(id).heartbeatAge ?? .infinity) < 60)
+        // Made by the Funnel before this one: the column there, no steps recorded.
+        _ = try fixture.store.backend.write { tx in try tx.execute("DROP TABLE funnel_migrations") }
+        #expect(try steps(fixture.reopen()).sorted() == all)
+        #expect(try (fixture.reopen().run(id).heartbeatAge ?? .infinity) < 60)
     }
 
     @Test(arguments: StoreBackend.available) func listsWithFilters(_ backend: StoreBackend) throws {

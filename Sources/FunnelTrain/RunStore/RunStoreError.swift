@@ -26,6 +26,9 @@ public enum RunStoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case noSuchSweep(id: Int64, store: String)
     /// No cell belongs to this experiment; `known` lists the experiments that have cells.
     case noSuchExperiment(name: String, store: String, known: [String])
+    /// The store was upgraded by a newer Funnel: it records schema steps (`unknown`) this one
+    /// does not know, and would be written without what they add.
+    case newerSchema(store: String, unknown: [String])
     /// A metric expression does not parse.
     case badMetric(String)
     /// No compared run has this metric; `known` lists what they have.
@@ -56,6 +59,10 @@ public enum RunStoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .noSuchExperiment(name, store, known):
             return "\(store): no cells of experiment '\(name)': it was never queued in this store (`funnel experiment run` or `submit` queue it); "
                 + (known.isEmpty ? "the store holds no experiment" : "experiments there: " + known.joined(separator: ", "))
+        case let .newerSchema(store, unknown):
+            return "\(store): upgraded by a newer Funnel (schema steps this one does not know: "
+                + unknown.map { "'\($0)'" }.joined(separator: ", ") + "); it would write rows without what those record. "
+                + "Use that Funnel, or a newer one, on every machine that shares the store"
         case let .badMetric(text):
             return "metric '\(text)' does not parse: expected a field such as test_top1, or aggregate(field) with aggregate one of "
                 + RunMetric.Aggregate.allCases.map(\.rawValue).joined(separator: ", ")

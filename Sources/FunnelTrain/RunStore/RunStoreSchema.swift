@@ -2,10 +2,12 @@ import GRDB
 
 /// The run store's tables, in both dialects.
 ///
-/// SQLite stores are migrated by numbered migrations (a store made by an older Funnel is brought up
-/// to date when opened; each migration runs once even when several processes open the store
-/// together). A PostgreSQL store is created whole, and given the columns added since, under an
-/// advisory lock, by `migratePostgres`.
+/// Both are migrated by numbered steps, the same on both (a store made by an older Funnel is brought
+/// up to date when opened; each step runs once even when several processes open the store together):
+/// SQLite's by GRDB's migrator (recorded in `grdb_migrations`), PostgreSQL's by `migratePostgres`
+/// (recorded in `funnel_migrations`). A store that records a step this Funnel does not know was
+/// upgraded by a newer one, and is refused rather than written without what that one records.
+/// A new step goes into both lists under one identifier.
 enum RunStoreSchema {
     static var sqliteMigrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -84,21 +86,40 @@ enum RunStoreSchema {
         return migrator
     }
 
-    /// Creates the PostgreSQL tables if they are missing, and adds the columns a store made by an
-    /// older Funnel lacks. Concurrent first opens wait on an advisory lock, so only one changes them.
-    static func migratePostgres(_ tx: any SQLTransaction) throws {
+    /// Brings a PostgreSQL store up to date: the steps of `postgresMigrations` not yet recorded in
+    /// its `funnel_migrations` table run, in order, each recorded in the same transaction. Concurrent
+    /// first opens wait on an advisory lock, so only one changes the tables.
+    /// - Throws: `RunStoreError.newerSchema` when the store records a step this Funnel does not
+    ///   know (a newer Funnel upgraded it); nothing is changed then.
+    static func migratePostgres(_ tx: any SQLTransaction, store: String) throws {
         try tx.execute("SELECT pg_advisory_xact_lock(7140001)")
-        let exists = try tx.fetchOne("SELECT to_regclass('public.cell') IS NOT NULL AS present")
-        if let exists, try exists["present"] as Int64 == 1 {
-            let heartbeat = try tx.fetchOne("""
-                SELECT count(*) AS n FROM information_schema.columns
-                WHERE table_schema = 'public' AND table_name = 'run' AND column_name = 'heartbeat_at'
-                """)
-            if let heartbeat, try heartbeat["n"] as Int64 == 0 { try tx.execute("ALTER TABLE run ADD COLUMN heartbeat_at TIMESTAMPTZ") }
-            return
+        try tx.execute("CREATE TABLE IF NOT EXISTS funnel_migrations (identifier TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+        var applied = Set(try tx.fetch("SELECT identifier FROM funnel_migrations").map { try $0["identifier"] as String })
+        if applied.isEmpty, let tables = try tx.fetchOne("SELECT to_regclass('public.cell') IS NOT NULL AS present"),
+           try tables["present"] as Int64 == 1 {
+            // Made before the steps were recorded: created whole as of v2 (PostgreSQL stores began
+            // there), perhaps with v3's column, which v3 then leaves as it is.
+            applied = ["v1: run, epoch, cell", "v2: leases, attempt history, sweeps"]
+            for identifier in applied.sorted() { try tx.execute("INSERT INTO funnel_migrations (identifier) VALUES ($1)", [identifier]) }
         }
-        // The extended query protocol takes one statement at a time.
-        let script = """
+        try refuseNewer(unknown: applied.subtracting(postgresMigrations.map(\.identifier)), store: store)
+        for migration in postgresMigrations where !applied.contains(migration.identifier) {
+            // The extended query protocol takes one statement at a time.
+            for statement in migration.sql.split(separator: ";") where !statement.allSatisfy(\.isWhitespace) {
+                try tx.execute(String(statement))
+            }
+            try tx.execute("INSERT INTO funnel_migrations (identifier) VALUES ($1)", [migration.identifier])
+        }
+    }
+
+    /// Throws `RunStoreError.newerSchema` if `store` records steps this Funnel does not know.
+    static func refuseNewer(unknown: Set<String>, store: String) throws {
+        guard unknown.isEmpty else { throw RunStoreError.newerSchema(store: store, unknown: unknown.sorted()) }
+    }
+
+    /// PostgreSQL's steps, named and ordered as SQLite's: the same tables in PostgreSQL's types.
+    static let postgresMigrations: [(identifier: String, sql: String)] = [
+        ("v1: run, epoch, cell", """
             CREATE TABLE run (
                 id BIGSERIAL PRIMARY KEY,
                 name TEXT NOT NULL,
@@ -123,8 +144,7 @@ enum RunStoreSchema {
                 final_test_top1 DOUBLE PRECISION,
                 final_test_top5 DOUBLE PRECISION,
                 final_test_loss DOUBLE PRECISION,
-                final_train_loss DOUBLE PRECISION,
-                heartbeat_at TIMESTAMPTZ
+                final_train_loss DOUBLE PRECISION
             );
             CREATE INDEX run_by_experiment ON run(experiment);
 
@@ -155,16 +175,18 @@ enum RunStoreSchema {
                 run_id BIGINT REFERENCES run(id) ON DELETE SET NULL,
                 attempts BIGINT NOT NULL DEFAULT 0,
                 error TEXT,
-                claim BIGINT NOT NULL DEFAULT 0,
-                lease_until TIMESTAMPTZ,
                 UNIQUE (experiment, key)
             );
             CREATE INDEX cell_by_status ON cell(status, experiment);
-            """ + sharedTables(id: "BIGSERIAL PRIMARY KEY", integer: "BIGINT", real: "DOUBLE PRECISION", date: "TIMESTAMPTZ")
-        for statement in script.split(separator: ";") where !statement.allSatisfy(\.isWhitespace) {
-            try tx.execute(String(statement))
-        }
-    }
+            """),
+        ("v2: leases, attempt history, sweeps", """
+            ALTER TABLE cell ADD COLUMN claim BIGINT NOT NULL DEFAULT 0;
+            ALTER TABLE cell ADD COLUMN lease_until TIMESTAMPTZ;
+            UPDATE cell SET claim = attempts, lease_until = heartbeat_at + interval '600 seconds';
+            """ + sharedTables(id: "BIGSERIAL PRIMARY KEY", integer: "BIGINT", real: "DOUBLE PRECISION", date: "TIMESTAMPTZ")),
+        // IF NOT EXISTS: stores made before the steps were recorded may have it already.
+        ("v3: run heartbeat", "ALTER TABLE run ADD COLUMN IF NOT EXISTS heartbeat_at TIMESTAMPTZ"),
+    ]
 
     /// Tables added in v2, in either dialect's types.
     private static func sharedTables(id: String, integer: String, real: String, date: String) -> String {

@@ -41,7 +41,7 @@ final class PostgresBackend: SQLBackend, @unchecked Sendable {
         self.configuration = configuration
         statementTimeout = url.statementTimeout
         retryFor = url.retryFor
-        try write { tx in try RunStoreSchema.migratePostgres(tx) }
+        try write { [location] tx in try RunStoreSchema.migratePostgres(tx, store: location) }
     }
 
     deinit { if let connection { Self.retire(connection) } }

@@ -32,7 +32,12 @@ final class SQLiteBackend: SQLBackend {
         // migrating under an exclusive lock on a side file serialises them.
         database = try withFileLock(path + ".lock") {
             let database = try Self.describingFailures(path) { try DatabasePool(path: path, configuration: configuration) }
-            try Self.describingFailures(path) { try RunStoreSchema.sqliteMigrator.migrate(database) }
+            let migrator = RunStoreSchema.sqliteMigrator
+            let unknown = try Self.describingFailures(path) {
+                try database.read { db in try migrator.appliedIdentifiers(db).subtracting(try migrator.appliedMigrations(db)) }
+            }
+            try RunStoreSchema.refuseNewer(unknown: unknown, store: path)
+            try Self.describingFailures(path) { try migrator.migrate(database) }
             return database
         }
     }
