@@ -129,11 +129,13 @@ import FunnelTrain
     }
 
     /// `train --resume` of a run never started (here a mistyped seed) is an error naming the
-    /// started run closest to it, not a new run from epoch 1.
+    /// started run closest to it, not a new run from epoch 1; in a run directory without a store,
+    /// an error naming the store it looked for.
     @Test func aResumeOfARunNeverStartedNamesTheCloseOne() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let runDir = directory.appendingPathComponent("runs")
         try FileManager.default.createDirectory(at: runDir.appendingPathComponent("resnet20-relu-s0"), withIntermediateDirectories: true)
+        _ = try RunStore(directory: runDir)
         let (status, lines) = try funnel(["train", "--model", "resnet20", "--data", "synthetic", "--seed", "1", "--resume",
                                           "--run-dir", runDir.path])
         #expect(status == 1)
@@ -141,6 +143,13 @@ import FunnelTrain
                           + "\(runDir.appendingPathComponent("resnet20-relu-s1").path) and no run of that name in the store); "
                           + "did you mean 'resnet20-relu-s0'? Leave out --resume to start it"])
         #expect(!FileManager.default.fileExists(atPath: runDir.appendingPathComponent("resnet20-relu-s1").path))
+        // A mistyped run directory holds no store: said so, and nothing is made there.
+        let typo = directory.appendingPathComponent("rnus")
+        let misplaced = try funnel(["train", "--model", "resnet20", "--data", "synthetic", "--resume", "--run-dir", typo.path])
+        #expect(misplaced.status == 1)
+        #expect(misplaced.lines == ["Error: no run store at \(typo.appendingPathComponent("runs.sqlite").path): nothing was recorded with "
+                                    + "--run-dir \(typo.path); give the run directory that holds runs.sqlite with --run-dir, or the store with --store"])
+        #expect(!FileManager.default.fileExists(atPath: typo.path))
     }
 
     /// The "no run store" error names `--run-dir`, which every command that reads runs has

@@ -88,7 +88,7 @@ struct Train: ParsableCommand {
         let runDirectory = location.runDirectoryURL
         let tensorBoard = TensorBoardLogger(runDirectory: runDirectory, config: config, options: .init(stepInterval: tensorboardEvery))
         let trainer = try Trainer(config: config, runDirectory: runDirectory, runName: name,
-                                  store: try location.open(), events: tensorBoard.handler(passingTo: printer.handle))
+                                  store: try location.open(mustExist: resume), events: tensorBoard.handler(passingTo: printer.handle))
         if resume { try trainer.requireStartedRun() }
         let stop = StopRequest()
         stop.catchSignals()
