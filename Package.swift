@@ -38,7 +38,9 @@ let package = Package(
             "FunnelModels", "FunnelData", "FunnelNN", "FunnelTensor", "FunnelKernels", "CCodecs", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
+        ], plugins: ["SourceCommit"]),
+        // The commit of the sources built, for run records and `funnel --version`.
+        .plugin(name: "SourceCommit", capability: .buildTool()),
         // The formats of other tools: TensorBoard event files, ONNX models.
         .target(name: "FunnelInterop", dependencies: ["FunnelTrain", "FunnelModels", "FunnelNN", "FunnelTensor"]),
         // SVG charts and the self-contained HTML page (Foundation and libpng only).

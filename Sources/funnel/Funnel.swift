@@ -20,6 +20,7 @@ struct Funnel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "funnel",
         abstract: "Activation-function research for vision networks: FReLU, DY-ReLU and friends, in Swift on oneDNN.",
+        version: FunnelBuild.description,
         subcommands: [Train.self, Eval.self, Compare.self, Experiment.self, SweepCommand.self, Runs.self, Report.self, Forward.self,
                       AttackCommand.self, Acts.self, ModelsCommand.self, Flops.self, Bench.self, Plot.self,
                       Predict.self, Export.self, TensorBoardCommand.self])

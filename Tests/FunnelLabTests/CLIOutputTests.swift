@@ -152,6 +152,39 @@ import FunnelTrain
         #expect(!FileManager.default.fileExists(atPath: typo.path))
     }
 
+    /// `funnel --version`, and every run's record, name the commit of the Funnel sources built (and
+    /// whether they differed from it), run from any folder: they used to record the commit of
+    /// whatever repository the working directory was in.
+    @Test func theVersionAndRunsNameTheCommitBuilt() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let root = URL(fileURLWithPath: funnelExecutable).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        func git(_ arguments: String...) throws -> String {
+            let process = Process(), out = Pipe()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["git", "-C", root.path] + arguments
+            process.standardOutput = out
+            try process.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            try #require(process.terminationStatus == 0, "git \(arguments)")
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let head = try git("rev-parse", "HEAD")
+        let edited = try !git("status", "--porcelain", "--", "Sources", "Package.swift").isEmpty
+        let elsewhere = directory.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        let (status, output) = try FunnelProcess(["--version"], workingDirectory: elsewhere, logDirectory: directory).wait()
+        #expect(status == 0)
+        #expect(output == "funnel, built from commit \(head.prefix(12))\(edited ? "-dirty" : "")\n", "\(output)")
+
+        var config = TrainConfig()
+        config.model = "resnet20"; config.data = "synthetic"; config.syntheticTrain = 16; config.syntheticTest = 8; config.batchSize = 8
+        let trainer = try Trainer(config: config, runDirectory: elsewhere)
+        try trainer.run(stopAfter: 0)
+        #expect(try trainer.store?.runs().first?.spec.gitCommit == FunnelBuild.sourceCommit)
+        #expect(FunnelBuild.sourceCommit?.hasPrefix(String(head.prefix(12))) == true)
+    }
+
     /// The "no run store" error names `--run-dir`, which every command that reads runs has
     /// (`tensorboard export` and `report` also take it as `--runs`, their old spelling).
     @Test func noRunStoreNamesTheRunDirectoryOption() throws {

@@ -14,9 +14,9 @@ final class FunnelProcess: @unchecked Sendable {
     let log: URL
 
     init(_ arguments: [String], namespace: String? = nil, hostname: String? = nil, environment: [String: String] = [:],
-         logDirectory: URL) throws {
+         workingDirectory: URL? = nil, logDirectory: URL) throws {
         log = logDirectory.appendingPathComponent("\(hostname ?? "local")-\(UUID().uuidString.prefix(6)).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         var command = [funnelExecutable] + arguments
         if let namespace {
             // `ip netns exec` and `unshare` exec what they run, and so does `sh -c 'exec …'`: the
@@ -31,6 +31,7 @@ final class FunnelProcess: @unchecked Sendable {
         env.removeValue(forKey: StoreLocation.environmentVariable)
         for (k, v) in environment { env[k] = v }
         process.environment = env
+        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle

@@ -182,7 +182,7 @@ func spec(_ name: String, experiment: String? = "exp", model: String = "resnet20
         let fresh = try store.run(id)
         #expect((fresh.heartbeatAge ?? .infinity) < RunRecord.lostAfterSeconds && !fresh.isLost && fresh.statusLabel == "running")
         let silence = { (seconds: Double) in
-            try store.backend.write { tx in try tx.execute("UPDATE run SET heartbeat_at = \(store.dialect.nowPlusSeconds)", [-seconds]) }
+            _ = try store.backend.write { tx in try tx.execute("UPDATE run SET heartbeat_at = \(store.dialect.nowPlusSeconds)", [-seconds]) }
         }
         try silence(RunRecord.lostAfterSeconds - 10)
         #expect(try !store.run(id).isLost)

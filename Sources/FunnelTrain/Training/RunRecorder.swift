@@ -39,7 +39,7 @@ final class RunRecorder {
             throw TrainError.runExists(name: name, checkpoint: finalURL.path)
         }
         let spec = { RunSpec(name: name, experiment: experiment, config: try RunSpec.json(config), model: config.model,
-                             act: config.act, dataset: dataset, seed: Int(config.seed), gitCommit: RunRecorder.gitCommit()) }
+                             act: config.act, dataset: dataset, seed: Int(config.seed), gitCommit: FunnelBuild.sourceCommit) }
         if let store, let lease {
             let run = try store.runForLease(lease, spec: try spec())
             runID = run.id
@@ -127,19 +127,5 @@ final class RunRecorder {
         for name in names where name.hasPrefix("checkpoint-claim") && name.hasSuffix(".safetensors") {
             try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
         }
-    }
-
-    /// The current commit of the working directory's repository, if any.
-    static func gitCommit() -> String? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["git", "rev-parse", "--short", "HEAD"]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return nil }
-        p.waitUntilExit()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return p.terminationStatus == 0 && !text.isEmpty ? text : nil
     }
 }
