@@ -152,7 +152,7 @@ import FunnelTrain
         #expect(!FileManager.default.fileExists(atPath: typo.path))
     }
 
-    /// `funnel --version`, and every run's record, name the commit of the Funnel sources built (and
+    /// `funnel --version`, every run's record and its checkpoints name the commit of the Funnel sources built (and
     /// whether they differed from it), run from any folder: they used to record the commit of
     /// whatever repository the working directory was in.
     @Test func theVersionAndRunsNameTheCommitBuilt() throws {
@@ -182,6 +182,10 @@ import FunnelTrain
         let trainer = try Trainer(config: config, runDirectory: elsewhere)
         try trainer.run(stopAfter: 0)
         #expect(try trainer.store?.runs().first?.spec.gitCommit == FunnelBuild.sourceCommit)
+        config.epochs = 1
+        try Trainer(config: config, runDirectory: elsewhere, runName: "one-epoch").run()
+        let checkpoint = try SafetensorsFile(contentsOf: elsewhere.appendingPathComponent("one-epoch/checkpoint.safetensors"))
+        #expect(checkpoint.metadata["funnel.commit"] == FunnelBuild.sourceCommit)
         #expect(FunnelBuild.sourceCommit?.hasPrefix(String(head.prefix(12))) == true)
     }
 

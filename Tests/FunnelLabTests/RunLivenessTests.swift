@@ -50,7 +50,7 @@ import Testing
 
         // Minutes on, with nothing saying it is alive (its heartbeat set back), it is lost.
         let past = try store()
-        try past.backend.write { tx in try tx.execute("UPDATE run SET heartbeat_at = \(past.dialect.nowPlusSeconds)", [-600.0]) }
+        _ = try past.backend.write { tx in try tx.execute("UPDATE run SET heartbeat_at = \(past.dialect.nowPlusSeconds)", [-600.0]) }
         #expect(try store().runs().first?.isLost == true)
         let listed = try FunnelProcess(["runs", "list", "--run-dir", runDir.path], logDirectory: directory).wait()
         #expect(listed.status == 0 && listed.output.contains("  lost  ") && listed.output.contains("lost: marked running, but its process"),

@@ -64,7 +64,7 @@ import FunnelTrain
         let (status, output) = parent.wait()
         #expect(status != 0 && output.contains("SIGTERM"), "\(output)")
         // No worker outlives its parent.
-        #expect(try waitUntil(timeout: 10) { processes(mentioning: runDir.path).isEmpty }, "\(processes(mentioning: runDir.path))")
+        #expect(waitUntil(timeout: 10) { processes(mentioning: runDir.path).isEmpty }, "\(processes(mentioning: runDir.path))")
         let cells = try store().cells(experiment: "sig")
         #expect(cells.allSatisfy { $0.status != .running }, "\(cells.map(\.status))")
         #expect(try store().runs().allSatisfy { $0.status != .running })

@@ -5,6 +5,9 @@ public enum FunnelBuild {
     /// plugin; nil when they were not a git checkout.
     public static let sourceCommit: String? = sourceCommitAtBuild
 
+    /// The checkpoint metadata key that holds `sourceCommit`.
+    public static let checkpointKey = "funnel.commit"
+
     /// `funnel --version`'s line.
     public static var description: String {
         "funnel, built from " + (sourceCommit.map { "commit \($0)" } ?? "sources outside git (no commit known)")

@@ -33,6 +33,8 @@ public struct TrainingCheckpoint {
         var metadata = ["format": "pt", "funnel.epoch": "\(epoch)", "funnel.config": try RunSpec.json(config),
                         "funnel.random_state": "\(randomState.state)"]
         if let input { metadata[ModelInput.metadataKey] = try RunSpec.json(input) }
+        // Which Funnel wrote it, for a checkpoint that travels without its run record.
+        if let commit = FunnelBuild.sourceCommit { metadata[FunnelBuild.checkpointKey] = commit }
         if step > 0 {
             metadata["funnel.step"] = "\(step)"
             metadata["funnel.partial"] = try RunSpec.json(partial)
