@@ -130,7 +130,7 @@ import FunnelTrain
 
     /// `train --resume` of a run never started (here a mistyped seed) is an error naming the
     /// started run closest to it, not a new run from epoch 1; in a run directory without a store,
-    /// an error naming the store it looked for.
+    /// an error naming the store it looked for. `--start-or-resume` starts or continues it.
     @Test func aResumeOfARunNeverStartedNamesTheCloseOne() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let runDir = directory.appendingPathComponent("runs")
@@ -150,6 +150,15 @@ import FunnelTrain
         #expect(misplaced.lines == ["Error: no run store at \(typo.appendingPathComponent("runs.sqlite").path): nothing was recorded with "
                                     + "--run-dir \(typo.path); give the run directory that holds runs.sqlite with --run-dir, or the store with --store"])
         #expect(!FileManager.default.fileExists(atPath: typo.path))
+        // A requeued job script's idiom: start the run the first time, continue it after.
+        let requeued = ["train", "--model", "resnet20", "--data", "synthetic", "--synthetic-train", "16", "--synthetic-test", "8",
+                        "--batch-size", "8", "--epochs", "1", "--threads", "1", "--start-or-resume", "--run-dir", typo.path]
+        let first = try funnel(requeued), again = try funnel(requeued)
+        #expect(first.status == 0 && again.status == 0, "\(first.lines)\n\(again.lines)")
+        let runs = try RunStore(directory: typo).runs()
+        #expect(runs.count == 1 && runs[0].status == .finished && runs[0].summary.epochs == 1, "\(runs)")
+        let both = try funnel(["train", "--resume", "--start-or-resume"])
+        #expect(both.status == 64 && both.lines.first == "Error: --resume and --start-or-resume: give one (--resume refuses a run never started)")
     }
 
     /// `funnel --version`, every run's record and its checkpoints name the commit of the Funnel sources built (and

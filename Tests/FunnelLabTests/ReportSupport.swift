@@ -20,6 +20,8 @@ enum ReportFixture {
         /// Placement-ablation settings (`TrainConfig.stages`, `.squeezeExcitation`).
         var stages: [Int]? = nil
         var squeezeExcitation = false
+        /// The Funnel commit the run records.
+        var commit: String? = "0123456789ab"
     }
 
     /// A fresh temporary directory (removed by the caller's `defer`).
@@ -39,7 +41,7 @@ enum ReportFixture {
             let placement = (run.stages.map { "-stages" + $0.map(String.init).joined() } ?? "") + (run.squeezeExcitation ? "-se" : "")
             let name = "\(run.model)\(placement)-\(run.act)-s\(run.seed)"
             let spec = RunSpec(name: name, config: try RunSpec.json(c), model: run.model, act: run.act,
-                               dataset: run.dataset, seed: run.seed, machine: Machine(host: "test", cpu: "Test CPU", threads: 2))
+                               dataset: run.dataset, seed: run.seed, gitCommit: run.commit, machine: Machine(host: "test", cpu: "Test CPU", threads: 2))
             let id = try store.createRun(spec).id
             for (e, (top1, loss)) in zip(run.top1, run.loss).enumerated() {
                 try store.appendEpoch(EpochRecord(runID: id, epoch: e + 1, trainLoss: loss + 0.1, trainAcc: top1 - 1, testLoss: loss,

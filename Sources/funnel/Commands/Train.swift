@@ -69,6 +69,8 @@ struct Train: ParsableCommand {
     @OptionGroup var location: RunLocation<TrainRunDirectory>
     @Option(help: "Run name (default: model-act-s<seed>).") var name: String?
     @Flag(help: "Continue this run from its last checkpoint (a run never started in this run directory or store is an error).") var resume = false
+    @Flag(name: .customLong("start-or-resume"), help: "Continue this run if it was started, else start it: for a job script that is requeued.")
+    var startOrResume = false
     @Flag(help: "Print the summary as JSON on standard output.") var json = false
     @Option(name: .customLong("tensorboard-every"), help: "Log the training loss to TensorBoard (<run-dir>/<name>/tb) every N steps; 0: per epoch only.")
     var tensorboardEvery = 50
@@ -76,6 +78,7 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         guard tensorboardEvery >= 0 else { throw ValidationError("--tensorboard-every \(tensorboardEvery): expected a number of steps, or 0 for none") }
+        guard !(resume && startOrResume) else { throw ValidationError("--resume and --start-or-resume: give one (--resume refuses a run never started)") }
     }
 
     func run() throws {
@@ -92,7 +95,7 @@ struct Train: ParsableCommand {
         if resume { try trainer.requireStartedRun() }
         let stop = StopRequest()
         stop.catchSignals()
-        let summary = try trainer.run(resume: resume, shouldStop: { stop.isRequested })
+        let summary = try trainer.run(resume: resume || startOrResume, shouldStop: { stop.isRequested })
         if let why = stop.requested, summary.interrupted {
             let when = summary.epochs.last.map { "after epoch \($0.epoch)" } ?? "in epoch 1"
             throw ValidationError("stopped by \(why) \(when) (checkpoint written, run marked interrupted); "

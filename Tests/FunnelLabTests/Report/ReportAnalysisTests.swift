@@ -89,6 +89,42 @@ enum AnalysisFixture {
         }
     }
 
+    /// The page names the Funnel build that trained its runs. Several builds (figures that may
+    /// compare different code), uncommitted edits and runs with no commit are said in the overview;
+    /// a failed run, which no figure uses, does not count.
+    @Test func thePageNamesTheBuildsThatTrainedItsRuns() throws {
+        let dir = try ReportFixture.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func page(_ name: String, _ runs: [ReportFixture.Run]) throws -> (analysis: StudyAnalysis, html: String) {
+            let folder = dir.appendingPathComponent(name)
+            try ReportFixture.store(runs, in: folder)
+            var options = StudyAnalysis.Options()
+            options.imagenetComplexity = false
+            let analysis = try StudyAnalysis(data: try ReportData.load(runDirectory: folder), options: options)
+            #expect(try StudyAnalysis(json: try analysis.json(), file: "a.json").builds == analysis.builds)
+            return (analysis, StudyReport(analysis: analysis, figuresFolderName: nil, analysisFileName: nil).page.html())
+        }
+        let one = try page("one", [ReportFixture.Run(act: "relu", seed: 0, top1: [30, 40], loss: [2, 1.5]),
+                                   ReportFixture.Run(act: "frelu", seed: 0, top1: [35, 45], loss: [1.9, 1.4])])
+        #expect(one.analysis.builds == [.init(commit: "0123456789ab", runs: 2)])
+        #expect(one.html.contains("<dt>Funnel commit</dt><dd><code>0123456789ab</code></dd>"))
+        #expect(!one.html.contains("Funnel builds") && !one.html.contains("no commit recorded"))
+
+        let mixed = try page("mixed", [
+            ReportFixture.Run(act: "relu", seed: 0, top1: [30, 40], loss: [2, 1.5], commit: "aaaaaaaaaaaa"),
+            ReportFixture.Run(act: "relu", seed: 1, top1: [31, 42], loss: [1.9, 1.45], commit: "aaaaaaaaaaaa"),
+            ReportFixture.Run(act: "frelu", seed: 0, top1: [35, 45], loss: [1.9, 1.4], commit: "bbbbbbbbbbbb-dirty"),
+            ReportFixture.Run(act: "frelu", seed: 1, top1: [34, 44], loss: [1.95, 1.42], commit: nil),
+            ReportFixture.Run(act: "frelu", seed: 2, top1: [10], loss: [9], status: .failed, commit: "cccccccccccc"),
+        ])
+        #expect(mixed.analysis.builds == [.init(commit: "aaaaaaaaaaaa", runs: 2), .init(commit: "bbbbbbbbbbbb-dirty", runs: 1),
+                                          .init(commit: nil, runs: 1)])
+        #expect(mixed.html.contains("<dt>Funnel commits</dt><dd>aaaaaaaaaaaa (2 runs), bbbbbbbbbbbb-dirty (1 run), none recorded (1 run)</dd>"))
+        #expect(mixed.html.contains("The runs used were trained by 3 Funnel builds"))
+        #expect(mixed.html.contains("uncommitted edits") && mixed.html.contains("no commit recorded"))
+        #expect(!mixed.html.contains("cccccccccccc"))
+    }
+
     @Test func everyFiguresCSVHoldsTheAnalysisNumbers() throws {
         let analysis = try AnalysisFixture.computed.get()
         let dir = try ReportFixture.directory()

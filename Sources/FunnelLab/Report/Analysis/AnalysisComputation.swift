@@ -41,6 +41,7 @@ extension StudyAnalysis {
                             runsPerConfiguration: data.groups.map(\.runs.count)),
             studies: data.studies, acts: data.acts, kinds: kinds, baseline: data.baseline,
             excluded: data.excluded.map { ExcludedRun(name: $0.run.spec.name, id: $0.run.id, reason: $0.reason) },
+            builds: TrainingBuild.of(data.runs.map(\.run)),
             omissions: computation.omissions,
             keyFacts: KeyFacts(results: results, costs: costs, baseline: data.baseline, kinds: kinds),
             results: results, curves: curves, costs: costs, shapes: shapes, frelu: frelu, dyrelu: dyrelu, segmentation: segmentation,

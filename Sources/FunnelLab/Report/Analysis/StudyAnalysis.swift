@@ -1,4 +1,5 @@
 import Foundation
+import FunnelTrain
 
 /// Everything `funnel report` found out about a set of runs, computed once: results with their
 /// statistics, learning curves, costs, the activations' shapes, what is inside trained FReLU and
@@ -41,6 +42,30 @@ public struct StudyAnalysis: Codable, Sendable {
         public let runsPerConfiguration: [Int]
     }
 
+    /// A Funnel build that trained some of the runs used: the commit the runs recorded, and how
+    /// many they are.
+    public struct TrainingBuild: Codable, Sendable, Hashable {
+        /// The commit of the Funnel sources built (`-dirty`: with uncommitted edits); nil: the
+        /// runs recorded none.
+        public let commit: String?
+        public let runs: Int
+
+        /// The builds of `runs`, most runs first (then by commit, none recorded last).
+        static func of(_ runs: [RunRecord]) -> [TrainingBuild] {
+            Dictionary(grouping: runs, by: \.spec.gitCommit).map { TrainingBuild(commit: $0.key, runs: $0.value.count) }.sorted { a, b in
+                if a.runs != b.runs { return a.runs > b.runs }
+                switch (a.commit, b.commit) {
+                case let (x?, y?): return x < y
+                case (_?, nil): return true
+                default: return false
+                }
+            }
+        }
+
+        /// `1cb1678de345 (20 runs)`, `none recorded (1 run)`.
+        var label: String { (commit ?? "none recorded") + " (\(runs) run\(runs == 1 ? "" : "s"))" }
+    }
+
     /// A run the analysis did not use.
     public struct ExcludedRun: Codable, Sendable, Hashable {
         public let name: String
@@ -60,6 +85,9 @@ public struct StudyAnalysis: Codable, Sendable {
     /// The activation others are tested against, when any run has it.
     public let baseline: String?
     public let excluded: [ExcludedRun]
+    /// The Funnel builds that trained the runs used: several mean the figures may compare
+    /// different code. Absent from older files.
+    public let builds: [TrainingBuild]?
     /// Sentences saying which sections were left out and why, in page order.
     public let omissions: [String]
     public let keyFacts: KeyFacts

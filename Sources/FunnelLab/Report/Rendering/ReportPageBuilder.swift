@@ -46,8 +46,14 @@ struct ReportPageBuilder {
             overview.append(.paragraph("Runs not used (only finished runs enter the figures; `--include-unfinished` takes running and interrupted ones too):"))
             overview.append(.list(analysis.excluded.map { "`\($0.name)` (id \($0.id)): \($0.reason)" }))
         }
+        if let caution = buildsCaution() { overview.append(.paragraph(caution)) }
         var metadata = [HTMLReport.Metadata("Runs from", header.source, isCode: true)]
         if let experiment = header.experiment { metadata.append(HTMLReport.Metadata("Experiment", experiment)) }
+        if let builds = analysis.builds, !builds.isEmpty {
+            metadata.append(builds.count == 1
+                ? HTMLReport.Metadata("Funnel commit", builds[0].commit ?? "none recorded", isCode: builds[0].commit != nil)
+                : HTMLReport.Metadata("Funnel commits", builds.map(\.label).joined(separator: ", ")))
+        }
         if let command = header.command { metadata.append(HTMLReport.Metadata("Command", command, isCode: true)) }
         if let date = header.date {
             let formatter = DateFormatter()
@@ -65,6 +71,27 @@ struct ReportPageBuilder {
         }
         return HTMLReport(title: header.title, subtitle: subtitleText(), metadata: metadata, keyFigures: keyFigures(),
                           sections: [HTMLReport.Section("Overview", blocks: overview)] + sections, footer: footer)
+    }
+
+    /// What the page must say about the builds behind its runs: several builds (figures that may
+    /// compare different code), uncommitted edits, or no commit recorded; nil when one committed
+    /// build trained them all.
+    func buildsCaution() -> String? {
+        guard let builds = analysis.builds, !builds.isEmpty else { return nil }
+        var sentences: [String] = []
+        if builds.count > 1 {
+            sentences.append("The runs used were trained by \(builds.count) Funnel builds (listed in the header): the figures may compare "
+                             + "results of different code. Check that the changes between them leave training alone, or train the runs "
+                             + "of the others again with one build.")
+        }
+        if builds.contains(where: { $0.commit?.hasSuffix("-dirty") == true }) {
+            sentences.append("A build marked `-dirty` was made from sources with uncommitted edits: the code behind its runs is in no commit.")
+        }
+        if builds.contains(where: { $0.commit == nil }) {
+            sentences.append("Runs with no commit recorded were trained by a Funnel built outside a git checkout (or, before Funnel "
+                             + "recorded its own commit, run from a folder outside one).")
+        }
+        return sentences.isEmpty ? nil : sentences.joined(separator: " ")
     }
 
     // MARK: Header
