@@ -1,5 +1,7 @@
 /// Which runs to list, compare or export. Each set field must match; nil fields match anything.
 public struct RunFilter: Equatable, Sendable {
+    /// Only runs of this name (a run started over, or recorded before, has several).
+    public var name: String?
     /// Only runs of this experiment.
     public var experiment: String?
     /// Only runs of this model.
@@ -14,8 +16,9 @@ public struct RunFilter: Equatable, Sendable {
     public var ids: [Int64]?
 
     /// A filter; with no arguments it matches every run.
-    public init(experiment: String? = nil, model: String? = nil, act: String? = nil, dataset: String? = nil,
+    public init(name: String? = nil, experiment: String? = nil, model: String? = nil, act: String? = nil, dataset: String? = nil,
                 status: RunStatus? = nil, ids: [Int64]? = nil) {
+        self.name = name
         self.experiment = experiment
         self.model = model
         self.act = act
@@ -28,7 +31,7 @@ public struct RunFilter: Equatable, Sendable {
     func query(_ dialect: SQLDialect) -> (sql: String, arguments: [SQLValue]) {
         var conditions: [String] = [], arguments: [SQLValue] = []
         let equalities: [(String, String?)] = [
-            ("experiment", experiment), ("model", model), ("act", act), ("dataset", dataset), ("status", status?.rawValue),
+            ("name", name), ("experiment", experiment), ("model", model), ("act", act), ("dataset", dataset), ("status", status?.rawValue),
         ]
         for case let (column, value?) in equalities {
             conditions.append("\(column) = ?")
@@ -46,7 +49,7 @@ public struct RunFilter: Equatable, Sendable {
     /// comes back empty: a misspelt activation would otherwise read as "no runs yet".
     public func unmatched(in runs: [RunRecord]) -> [String] {
         let fields: [(String, String?, [String])] = [
-            ("experiment", experiment, runs.compactMap(\.spec.experiment)), ("model", model, runs.map(\.spec.model)),
+            ("name", name, runs.map(\.spec.name)), ("experiment", experiment, runs.compactMap(\.spec.experiment)), ("model", model, runs.map(\.spec.model)),
             ("act", act, runs.map(\.spec.act)), ("dataset", dataset, runs.map(\.spec.dataset)),
             ("status", status?.rawValue, runs.map(\.status.rawValue)),
         ]

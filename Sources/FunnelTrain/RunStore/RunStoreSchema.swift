@@ -97,9 +97,9 @@ enum RunStoreSchema {
         var applied = Set(try tx.fetch("SELECT identifier FROM funnel_migrations").map { try $0["identifier"] as String })
         if applied.isEmpty, let tables = try tx.fetchOne("SELECT to_regclass('public.cell') IS NOT NULL AS present"),
            try tables["present"] as Int64 == 1 {
-            // Made before the steps were recorded: created whole as of v2 (PostgreSQL stores began
-            // there), perhaps with v3's column, which v3 then leaves as it is.
-            applied = ["v1: run, epoch, cell", "v2: leases, attempt history, sweeps"]
+            // Made before the steps were recorded: created whole as of v2, the first two steps
+            // (PostgreSQL stores began there), perhaps with v3's column, which v3 then leaves as it is.
+            applied = Set(postgresMigrations.prefix(2).map(\.identifier))
             for identifier in applied.sorted() { try tx.execute("INSERT INTO funnel_migrations (identifier) VALUES ($1)", [identifier]) }
         }
         try refuseNewer(unknown: applied.subtracting(postgresMigrations.map(\.identifier)), store: store)

@@ -46,7 +46,7 @@ final class RunRecorder {
             checkpointURL = folder?.appendingPathComponent("checkpoint-claim\(lease.claim).safetensors")
             resumeURL = run.checkpoint.flatMap { FileManager.default.fileExists(atPath: $0) ? URL(fileURLWithPath: $0) : nil }
         } else if let store {
-            if resume, let previous = try store.runs().filter({ $0.spec.name == name }).last {
+            if resume, let previous = try store.runs(RunFilter(name: name)).last {
                 // Continue (or, when already finished, re-read) the run of that name.
                 runID = previous.id
                 if previous.status != .finished { try store.updateStatus(previous.id, to: .running) }

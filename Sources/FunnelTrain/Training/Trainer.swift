@@ -85,13 +85,17 @@ public final class Trainer {
     /// 1; workers and `funnel compare` resume whatever is there. A run killed before its first
     /// checkpoint has its folder and record, and starts again from epoch 1.
     public func requireStartedRun() throws {
+        var isFolder: ObjCBool = false
+        if let folder = runDirectory?.appendingPathComponent(runName),
+           FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue { return }
+        if let store, try !store.runs(RunFilter(name: runName)).isEmpty { return }
+        // Not started: the names that were, for a suggestion.
         let folders = runDirectory.map { directory in
             ((try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: [.isDirectoryKey])) ?? [])
                 .filter { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }
                 .map(\.lastPathComponent)
         } ?? []
         let recorded = try store?.runs().map(\.spec.name) ?? []
-        guard !folders.contains(runName), !recorded.contains(runName) else { return }
         throw TrainError.nothingToResume(name: runName, directory: runDirectory?.path,
                                          suggestion: closestMatch(to: runName, in: Array(Set(folders + recorded)).sorted()))
     }
