@@ -119,6 +119,16 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
             && (runsOnOwnKernel || fitsOwnKernel && strideH == 1 && inChannels <= 64 && outChannels <= 64 && height * width <= 32 * 32)
     }
 
+    /// A convolution that Funnel's own kernel runs as Winograd F(4x4, 3x3) (`winograd4x3.c`): one
+    /// that `runsOnOwnKernel` at stride 1 with input channels in whole 16s on maps in whole 4x4 tiles,
+    /// ResNet-20's three stages. The direct kernel runs these at about the FMA peak, so only fewer
+    /// multiply-adds make them faster: 1.3-2.0x its forward and 1.2-2.2x its two gradients with a cold
+    /// input (standalone harness, AMD instance, docs/performance-log.md, 2026-12-05). Its input
+    /// gradient runs as a forward too, so the turned convolution must qualify as well.
+    package var runsOnOwnWinograd: Bool {
+        runsOnOwnKernel && strideH == 1 && inChannels % 16 == 0 && height % 4 == 0 && width % 4 == 0
+    }
+
     /// A 1x1 convolution at stride 2 (a ResNet's projection shortcut) whose three passes Funnel's own
     /// kernel runs (`conv1x1.c`): no padding, bias, groups or dilation, channels in whole 16s, up to
     /// 64 input channels, the shapes measured (AMD instance, `funnel bench ops --cold`): ResNet-20's
@@ -346,10 +356,16 @@ package enum Convolution {
     /// across the compute threads.
     private static func ownForward(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                    dst: UnsafeMutablePointer<Float>, accumulate: Bool) {
-        let packed = packed3x3(weight, inChannels: g.inChannels, outChannels: g.outChannels)
+        let winograd = g.runsOnOwnWinograd
+        let packed = winograd ? packedWinograd(weight, inChannels: g.inChannels, outChannels: g.outChannels)
+            : packed3x3(weight, inChannels: g.inChannels, outChannels: g.outChannels)
         parallelChunks(g.batch, minimumPerThread: 1) { samples in
-            checkScratch(funnel_conv3x3_forward_samples(src, packed.pointer, dst, samples.lowerBound, samples.upperBound, g.height, g.width,
-                                                        g.inChannels, g.outChannels, g.strideH, accumulate ? 1 : 0), g)
+            let (n0, n1) = (samples.lowerBound, samples.upperBound)
+            checkScratch(winograd
+                ? funnel_winograd4x3_forward_samples(src, packed.pointer, dst, n0, n1, g.height, g.width, g.inChannels, g.outChannels,
+                                                     accumulate ? 1 : 0)
+                : funnel_conv3x3_forward_samples(src, packed.pointer, dst, n0, n1, g.height, g.width, g.inChannels, g.outChannels,
+                                                 g.strideH, accumulate ? 1 : 0), g)
         }
         withExtendedLifetime(packed) {}
     }
@@ -358,6 +374,14 @@ package enum Convolution {
     private static func packed3x3(_ weight: UnsafePointer<Float>, inChannels: Int, outChannels: Int) -> Buffer {
         let packed = Buffer(count: 9 * inChannels * outChannels)
         funnel_conv3x3_pack(weight, packed.pointer, inChannels, outChannels)
+        return packed
+    }
+
+    /// 3x3 weights in Funnel's `(o, ky, kx, i)` layout transformed for the Winograd kernel
+    /// (`funnel_winograd4x3_pack`: `G g G^T`, 36 values per channel pair).
+    private static func packedWinograd(_ weight: UnsafePointer<Float>, inChannels: Int, outChannels: Int) -> Buffer {
+        let packed = Buffer(count: 36 * inChannels * outChannels)
+        funnel_winograd4x3_pack(weight, packed.pointer, inChannels, outChannels)
         return packed
     }
 
@@ -372,7 +396,7 @@ package enum Convolution {
     }
 
     private static func checkScratch(_ status: Int32, _ g: ConvGeometry) {
-        require(status == 0, "[conv] \(g): out of memory for its zero-bordered copy of one image")
+        require(status == 0, "[conv] \(g): out of memory for its kernel's scratch (a zero-bordered image or a group of Winograd tiles)")
     }
 
     /// Pieces of the batch whose weight-gradient sums `ownWeightGradient` adds in order: fixed, so
@@ -389,6 +413,9 @@ package enum Convolution {
             } else if g.isPointwise {
                 funnel_conv1x1_weight_sums_pieces(src, diffDst, sums, range.lowerBound, range.upperBound, pieces, g.batch,
                                                   g.height, g.width, g.inChannels, g.outChannels)
+            } else if g.runsOnOwnWinograd {
+                checkScratch(funnel_winograd4x3_weight_sums_pieces(src, diffDst, sums, range.lowerBound, range.upperBound, pieces, g.batch,
+                                                                   g.height, g.width, g.inChannels, g.outChannels), g)
             } else {
                 funnel_conv3x3_weight_sums_pieces(src, diffDst, sums, range.lowerBound, range.upperBound, pieces, g.batch,
                                                   g.height, g.width, g.inChannels, g.outChannels, g.strideH)
@@ -421,11 +448,19 @@ package enum Convolution {
         let turned = Buffer(count: g.weightDims.reduce(1, *))
         transposedFlipped(g, weight, into: turned.pointer)
         // The input gradient is the forward of an O -> I convolution with the turned weights.
-        let packed = withExtendedLifetime(turned) { packed3x3(turned.pointer, inChannels: g.outChannels, outChannels: g.inChannels) }
+        let winograd = g.runsOnOwnWinograd && g.backwardDataAsForward?.runsOnOwnWinograd == true
+        let packed = withExtendedLifetime(turned) {
+            winograd ? packedWinograd(turned.pointer, inChannels: g.outChannels, outChannels: g.inChannels)
+                : packed3x3(turned.pointer, inChannels: g.outChannels, outChannels: g.inChannels)
+        }
+        let accumulate: Int32 = accumulatingData ? 1 : 0
         inPieces(g, diffWeight: diffWeight) { sums, range, pieces in
-            checkScratch(funnel_conv3x3_backward_pieces(src, diffDst, packed.pointer, diffSrc, accumulatingData ? 1 : 0, sums,
-                                                        range.lowerBound, range.upperBound, pieces, g.batch, g.height, g.width,
-                                                        g.inChannels, g.outChannels), g)
+            let (p0, p1) = (range.lowerBound, range.upperBound)
+            checkScratch(winograd
+                ? funnel_winograd4x3_backward_pieces(src, diffDst, packed.pointer, diffSrc, accumulate, sums, p0, p1, pieces, g.batch,
+                                                     g.height, g.width, g.inChannels, g.outChannels)
+                : funnel_conv3x3_backward_pieces(src, diffDst, packed.pointer, diffSrc, accumulate, sums, p0, p1, pieces, g.batch,
+                                                 g.height, g.width, g.inChannels, g.outChannels), g)
         }
         withExtendedLifetime(packed) {}
     }
@@ -598,6 +633,12 @@ extension Convolution {
         case .backwardData: !winograd && g.backwardDataAsForward.map(usesOwnKernel) == true
         case .backwardWeights: usesOwnWeightGradient(g)
         }
-        return own ? (g.isPointwise ? "funnel:conv1x1" : "funnel:conv3x3") : forwardPrimitive(g, winograd: winograd).implementation
+        guard own else { return forwardPrimitive(g, winograd: winograd).implementation }
+        if g.isPointwise { return "funnel:conv1x1" }
+        let ownWinograd = switch pass {
+        case .forward, .backwardWeights: g.runsOnOwnWinograd
+        case .backwardData: g.backwardDataAsForward?.runsOnOwnWinograd == true
+        }
+        return ownWinograd ? "funnel:winograd4x3" : "funnel:conv3x3"
     }
 }

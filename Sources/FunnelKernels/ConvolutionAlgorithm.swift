@@ -15,8 +15,11 @@
 /// Winograd then leaves to it), the weight gradient of 64-channel ones up to 32x32 beside Winograd's
 /// other passes (`ConvGeometry.weightGradientRunsOnOwnKernel`); its 1x1 kernel (`conv1x1.c`) takes the
 /// stride-2 shortcuts up to 64 input channels (`ConvGeometry.runsOnOwnPointwiseKernel`) and the weight
-/// gradient of stride-1 ones on wide maps (`ConvGeometry.pointwiseWeightGradientRunsOnOwnKernel`);
-/// all with `auto` only.
+/// gradient of stride-1 ones on wide maps (`ConvGeometry.pointwiseWeightGradientRunsOnOwnKernel`).
+/// Of the direct kernel's shapes, those at stride 1 with input channels in whole 16s on maps in whole
+/// 4x4 tiles (ResNet-20's three stages) run as Winograd F(4x4, 3x3) on Funnel's channels-last
+/// kernel (`winograd4x3.c`, `ConvGeometry.runsOnOwnWinograd`), no layout change needed; all with
+/// `auto` only.
 public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     /// Every tap multiplied directly: oneDNN's direct kernels, what PyTorch's CPU backend runs.
     case direct

@@ -142,7 +142,7 @@ public enum OpsBenchmark {
                     return input.conv2d(weight, stride: (g.strideH, g.strideW), padding: (g.padH, g.padW))
                 }) { y in y.backward(gradOut) }
                 results.append(Result(op: kind, g, pass: "backward", passes: 2, seconds: seconds, primitiveSeconds: data + weights,
-                                      implementation: "funnel:conv3x3 one pass"))
+                                      implementation: Convolution.implementation(g, pass: .backwardWeights) + " one pass"))
             }
             if let depthwise = DepthwiseShape(g), FReLU3x3Kernel.supports(depthwise) {
                 results += freluFused(g, depthwise, timing: timing)
