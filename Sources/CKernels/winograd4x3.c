@@ -4,10 +4,10 @@
 // A^T [(G g G^T) ⊙ (B^T d B)] A of its 6x6 input tile d: 36 multiply-adds per tile and channel pair
 // instead of the direct kernel's 144 (conv3x3.c), the rest being transforms of 16-channel vectors.
 // The direct kernel runs these convolutions at about the FMA peak already (performance log,
-// 2026-12-03), so only fewer multiply-adds make them faster: 1.5-2.1x its forward with a cold input
+// 2026-12-03), so only fewer multiply-adds make them faster: 1.3-2.0x its forward with a cold input
 // and 1.1-1.5x its weight gradient on ResNet-20's shapes (standalone harness, AMD instance;
 // performance log, 2026-12-05). The transforms are exact in real arithmetic; in float the results
-// differ from the direct sums by rounding, within 2e-5 of the largest output on those shapes.
+// differ from the direct sums by rounding, by at most 1e-5 of the largest output on those shapes.
 //
 // Tiles are taken T at a time in raster order across the samples of a call (a group may end in the
 // next sample: an 8x8 map has only 4 tiles): their input transforms into V[36][T][I], 36 products

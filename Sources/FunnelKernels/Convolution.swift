@@ -123,8 +123,9 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     /// that `runsOnOwnKernel` at stride 1 with input channels in whole 16s on maps in whole 4x4 tiles,
     /// ResNet-20's three stages. The direct kernel runs these at about the FMA peak, so only fewer
     /// multiply-adds make them faster: 1.3-2.0x its forward and 1.2-2.2x its two gradients with a cold
-    /// input (standalone harness, AMD instance, docs/performance-log.md, 2026-12-05). Its input
-    /// gradient runs as a forward too, so the turned convolution must qualify as well.
+    /// input (standalone harness, AMD instance, docs/performance-log.md, 2026-12-05). The input
+    /// gradient, a forward of the turned convolution (`backwardDataAsForward`), runs as Winograd when
+    /// that convolution qualifies too.
     package var runsOnOwnWinograd: Bool {
         runsOnOwnKernel && strideH == 1 && inChannels % 16 == 0 && height % 4 == 0 && width % 4 == 0
     }
