@@ -196,6 +196,19 @@ import FunnelTrain
         let checkpoint = try SafetensorsFile(contentsOf: elsewhere.appendingPathComponent("one-epoch/checkpoint.safetensors"))
         #expect(checkpoint.metadata["funnel.commit"] == FunnelBuild.sourceCommit)
         #expect(FunnelBuild.sourceCommit?.hasPrefix(String(head.prefix(12))) == true)
+
+        // Each epoch records the build that trained it; a run whose epochs name another build (resumed
+        // by it) says so in `runs show`.
+        let store = try RunStore(directory: elsewhere)
+        let run = try #require(try store.runs(RunFilter(name: "one-epoch")).first)
+        #expect(try store.epochs(of: run.id).map(\.commit) == [FunnelBuild.sourceCommit])
+        let (shown, alone) = try FunnelProcess(["runs", "show", "\(run.id)", "--run-dir", elsewhere.path], logDirectory: directory).wait()
+        #expect(shown == 0 && !alone.contains("more than one Funnel build"), "\(alone)")
+        try store.appendEpoch(EpochRecord(runID: run.id, epoch: 2, trainLoss: 1, commit: "0000000000aa"))
+        let (status2, output2) = try FunnelProcess(["runs", "show", "\(run.id)", "--run-dir", elsewhere.path], logDirectory: directory).wait()
+        #expect(status2 == 0)
+        #expect(output2.contains("trained by more than one Funnel build (it was resumed by another): "
+                                 + "\(FunnelBuild.sourceCommit ?? "none recorded") (epoch 1), 0000000000aa (epoch 2)"), "\(output2)")
     }
 
     /// The "no run store" error names `--run-dir`, which every command that reads runs has

@@ -22,6 +22,8 @@ enum ReportFixture {
         var squeezeExcitation = false
         /// The Funnel commit the run records.
         var commit: String? = "0123456789ab"
+        /// The commit each epoch records (a run resumed by another build); nil: none recorded.
+        var epochCommits: [String?]? = nil
     }
 
     /// A fresh temporary directory (removed by the caller's `defer`).
@@ -46,7 +48,7 @@ enum ReportFixture {
             for (e, (top1, loss)) in zip(run.top1, run.loss).enumerated() {
                 try store.appendEpoch(EpochRecord(runID: id, epoch: e + 1, trainLoss: loss + 0.1, trainAcc: top1 - 1, testLoss: loss,
                                                   testTop1: top1, testTop5: 99, lr: 0.1, seconds: 1, imagesPerSecond: run.imagesPerSecond,
-                                                  extra: run.meanIoU.map { ["test_miou": $0[e]] } ?? [:]))
+                                                  extra: run.meanIoU.map { ["test_miou": $0[e]] } ?? [:], commit: run.epochCommits?[e] ?? nil))
             }
             switch run.status {
             case .finished: try store.finishRun(id, checkpoint: checkpoints[name]?.path)

@@ -55,10 +55,15 @@ import Testing
         let listed = try FunnelProcess(["runs", "list", "--run-dir", runDir.path], logDirectory: directory).wait()
         #expect(listed.status == 0 && listed.output.contains("  lost  ") && listed.output.contains("lost: marked running, but its process"),
                 "\(listed.output)")
+        // Started, as the store has it, by another build: the resume says so, and its epochs record this one.
+        _ = try past.backend.write { tx in try tx.execute("UPDATE run SET git_commit = '0000000000aa'") }
         let resumed = try train(runDir, resume: true).wait()
         #expect(resumed.status == 0, "\(resumed.output)")
+        #expect(resumed.output.contains("note: run 'resnet20-relu-s4' was started by Funnel commit 0000000000aa; this build is "
+                                        + (FunnelBuild.sourceCommit ?? "from sources outside git")), "\(resumed.output)")
         let finished = try store().runs()
         #expect(finished.count == 1 && finished[0].status == .finished && finished[0].summary.epochs == 2, "\(finished)")
+        #expect(try store().epochs(of: finished[0].id).map(\.commit) == [FunnelBuild.sourceCommit, FunnelBuild.sourceCommit])
     }
 
     /// `funnel train 2>&1 | head`: the reader goes, and the run trains on to its end instead of dying

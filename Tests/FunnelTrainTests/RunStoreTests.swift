@@ -209,6 +209,27 @@ func spec(_ name: String, experiment: String? = "exp", model: String = "resnet20
         #expect(finished.status == .finished && !finished.isLost && finished.heartbeatAge! > 590)
     }
 
+    /// Each epoch records the build that trained it; a store made before epochs did gains the
+    /// column, and its old epochs read none.
+    @Test(arguments: StoreBackend.available) func anEpochRecordsTheBuildThatTrainedIt(_ backend: StoreBackend) throws {
+        let fixture = try TemporaryStore(backend)
+        defer { fixture.remove() }
+        let id = try fixture.store.createRun(spec("r")).id
+        try fixture.store.appendEpoch(EpochRecord(runID: id, epoch: 1, trainLoss: 2.0))
+        try fixture.store.backend.write { tx in
+            try tx.execute("ALTER TABLE epoch DROP COLUMN git_commit")
+            try tx.execute("DELETE FROM \(backend.migrationsTable) WHERE identifier = 'v4: epoch commit'")
+        }
+        let store = try fixture.reopen()
+        #expect(try store.epochs(of: id).map(\.commit) == [nil])
+        try store.appendEpoch(EpochRecord(runID: id, epoch: 2, trainLoss: 1.5, commit: "1cb1678de345"))
+        try store.appendEpoch(EpochRecord(runID: id, epoch: 3, trainLoss: 1.0, commit: "9911e9c7ae05-dirty"))
+        #expect(try store.epochs(of: id).map(\.commit) == [nil, "1cb1678de345", "9911e9c7ae05-dirty"])
+        // An epoch redone by a resume takes the commit of the build that redid it.
+        try store.appendEpoch(EpochRecord(runID: id, epoch: 2, trainLoss: 1.5, commit: "9911e9c7ae05-dirty"))
+        #expect(try store.epochs(of: id).map(\.commit) == [nil, "9911e9c7ae05-dirty", "9911e9c7ae05-dirty"])
+    }
+
     /// A store records the schema steps it went through, the same on both backends; one upgraded by
     /// a newer Funnel (a step this one does not know) is refused untouched; a PostgreSQL store made
     /// before the steps were recorded gets them, and the column it lacks.
@@ -218,7 +239,7 @@ func spec(_ name: String, experiment: String? = "exp", model: String = "resnet20
         let steps = { (store: RunStore) in
             try store.backend.read { tx in try tx.fetch("SELECT identifier FROM \(backend.migrationsTable)").map { try $0["identifier"] as String } }
         }
-        let all = ["v1: run, epoch, cell", "v2: leases, attempt history, sweeps", "v3: run heartbeat"]
+        let all = ["v1: run, epoch, cell", "v2: leases, attempt history, sweeps", "v3: run heartbeat", "v4: epoch commit"]
         #expect(try steps(fixture.store).sorted() == all)
         let id = try fixture.store.createRun(spec("kept")).id
 

@@ -27,11 +27,15 @@ public struct EpochRecord: Equatable, Sendable {
     public var imagesPerSecond: Double?
     /// Any other metrics by name (e.g. "ece", "grad_norm"); stored as a JSON object.
     public var extra: [String: Double]
+    /// The commit of the Funnel build that trained the epoch (`FunnelBuild.sourceCommit`): a run
+    /// resumed by another build records it here. Nil in rows from before Funnel recorded it, or from
+    /// a build outside a git checkout.
+    public var commit: String?
 
     /// An epoch's metrics.
     public init(runID: Int64, epoch: Int, trainLoss: Double? = nil, trainAcc: Double? = nil,
                 testLoss: Double? = nil, testTop1: Double? = nil, testTop5: Double? = nil, lr: Double? = nil,
-                seconds: Double? = nil, imagesPerSecond: Double? = nil, extra: [String: Double] = [:]) {
+                seconds: Double? = nil, imagesPerSecond: Double? = nil, extra: [String: Double] = [:], commit: String? = nil) {
         self.runID = runID
         self.epoch = epoch
         self.trainLoss = trainLoss
@@ -43,6 +47,7 @@ public struct EpochRecord: Equatable, Sendable {
         self.seconds = seconds
         self.imagesPerSecond = imagesPerSecond
         self.extra = extra
+        self.commit = commit
     }
 
     /// The names of the metric columns, in table order; `value(_:)` accepts these and extra keys.
@@ -97,6 +102,7 @@ extension EpochRecord {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = Self.nonFiniteDecoding
         extra = try decoder.decode([String: Double].self, from: Data((try row["extra"] as String).utf8))
+        commit = try row["git_commit"]
     }
 
     /// Every column, in table order.
@@ -104,7 +110,7 @@ extension EpochRecord {
         [("run_id", runID.sqlValue), ("epoch", epoch.sqlValue), ("train_loss", trainLoss.sqlValue),
          ("train_acc", trainAcc.sqlValue), ("test_loss", testLoss.sqlValue), ("test_top1", testTop1.sqlValue),
          ("test_top5", testTop5.sqlValue), ("lr", lr.sqlValue), ("seconds", seconds.sqlValue),
-         ("images_per_second", imagesPerSecond.sqlValue), ("extra", try extraJSON().sqlValue)]
+         ("images_per_second", imagesPerSecond.sqlValue), ("extra", try extraJSON().sqlValue), ("git_commit", commit.sqlValue)]
     }
 
     /// `extra` as JSON text with sorted keys.

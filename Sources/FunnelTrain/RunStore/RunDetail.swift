@@ -10,4 +10,39 @@ public struct RunDetail: Equatable, Sendable, Encodable {
         self.run = run
         self.epochs = epochs
     }
+
+    /// Consecutive epochs trained by one Funnel build.
+    public struct BuildSpan: Equatable, Sendable {
+        /// The build's commit; nil where the epochs recorded none.
+        public var commit: String?
+        public var firstEpoch: Int
+        public var lastEpoch: Int
+
+        /// `9911e9c7ae05 (epochs 3-5)`, `none recorded (epoch 1)`.
+        public var label: String {
+            (commit ?? "none recorded") + (firstEpoch == lastEpoch ? " (epoch \(firstEpoch))" : " (epochs \(firstEpoch)-\(lastEpoch))")
+        }
+    }
+
+    /// The builds that trained the epochs, in epoch order, one span per change of build.
+    public var buildSpans: [BuildSpan] {
+        var spans: [BuildSpan] = []
+        for epoch in epochs {
+            if let last = spans.last, last.commit == epoch.commit {
+                spans[spans.count - 1].lastEpoch = epoch.epoch
+            } else {
+                spans.append(BuildSpan(commit: epoch.commit, firstEpoch: epoch.epoch, lastEpoch: epoch.epoch))
+            }
+        }
+        return spans
+    }
+
+    /// Every build the run records: the one that started it, then those its epochs name (a run
+    /// resumed by another build), each once. Epochs that name none (recorded before Funnel did) are
+    /// taken to be the starting build's.
+    public var builds: [String?] {
+        var seen: [String?] = [run.spec.gitCommit]
+        for case let commit? in epochs.map(\.commit) where !seen.contains(commit) { seen.append(commit) }
+        return seen
+    }
 }

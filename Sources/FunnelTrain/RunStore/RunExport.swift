@@ -3,9 +3,10 @@ import Foundation
 /// Exports of runs and their epochs for analysis elsewhere (pandas, R, spreadsheets).
 extension RunStore {
     /// The runs matching `filter` as CSV, one row per epoch (a run without epochs gets one row
-    /// with empty epoch columns). Columns: the run's (`run_id` ... `config`), then the epoch's
-    /// (`epoch` ... `images_per_second`), then `extra.<name>` for every extra metric any epoch has,
-    /// sorted by name. Times are ISO 8601 UTC; missing values are empty.
+    /// with empty epoch columns). Columns: the run's (`run_id` ... `config`; its `git_commit` is the
+    /// build that started it), then the epoch's (`epoch`, `epoch_git_commit`, the build that trained
+    /// the epoch, then `train_loss` ... `images_per_second`), then `extra.<name>` for every extra
+    /// metric any epoch has, sorted by name. Times are ISO 8601 UTC; missing values are empty.
     public func exportCSV(_ filter: RunFilter = RunFilter()) throws -> String {
         let details = try details(filter)
         let extras = Set(details.flatMap { $0.epochs.flatMap(\.extra.keys) }).sorted()
@@ -26,14 +27,14 @@ extension RunStore {
                 csvNumber(summary.finalTestTop5), csvNumber(summary.finalTestLoss), csvNumber(summary.finalTrainLoss),
                 run.spec.config,
             ]
-            let emptyEpoch = [String](repeating: "", count: 1 + EpochRecord.fields.count + extras.count)
+            let emptyEpoch = [String](repeating: "", count: 2 + EpochRecord.fields.count + extras.count)
             if detail.epochs.isEmpty { rows.append(runCells + emptyEpoch) }
             for epoch in detail.epochs {
                 let metrics = (EpochRecord.fields + extras).map { csvNumber(epoch.value($0)) }
-                rows.append(runCells + ["\(epoch.epoch)"] + metrics)
+                rows.append(runCells + ["\(epoch.epoch)", epoch.commit ?? ""] + metrics)
             }
         }
-        let header = runColumns + ["epoch"] + EpochRecord.fields + extras.map { "extra.\($0)" }
+        let header = runColumns + ["epoch", "epoch_git_commit"] + EpochRecord.fields + extras.map { "extra.\($0)" }
         return CSVTable(header: header, rows: rows).text()
     }
 
@@ -97,7 +98,8 @@ extension EpochRecord: Encodable {
         init?(intValue: Int) { nil }
     }
 
-    /// `epoch`, every column metric (null when missing), and `extra` as an object.
+    /// `epoch`, every column metric (null when missing), `extra` as an object, and `git_commit`, the
+    /// build that trained it (null when not recorded).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
         try container.encode(epoch, forKey: Key("epoch"))
@@ -105,5 +107,6 @@ extension EpochRecord: Encodable {
             try container.encode(value(field), forKey: Key(field))
         }
         try container.encode(extra, forKey: Key("extra"))
+        try container.encode(commit, forKey: Key("git_commit"))
     }
 }

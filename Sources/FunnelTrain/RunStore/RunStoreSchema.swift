@@ -83,6 +83,9 @@ enum RunStoreSchema {
         migrator.registerMigration("v3: run heartbeat") { db in
             try db.execute(sql: "ALTER TABLE run ADD COLUMN heartbeat_at DATETIME")
         }
+        migrator.registerMigration("v4: epoch commit") { db in
+            try db.execute(sql: "ALTER TABLE epoch ADD COLUMN git_commit TEXT")
+        }
         return migrator
     }
 
@@ -186,6 +189,7 @@ enum RunStoreSchema {
             """ + sharedTables(id: "BIGSERIAL PRIMARY KEY", integer: "BIGINT", real: "DOUBLE PRECISION", date: "TIMESTAMPTZ")),
         // IF NOT EXISTS: stores made before the steps were recorded may have it already.
         ("v3: run heartbeat", "ALTER TABLE run ADD COLUMN IF NOT EXISTS heartbeat_at TIMESTAMPTZ"),
+        ("v4: epoch commit", "ALTER TABLE epoch ADD COLUMN IF NOT EXISTS git_commit TEXT"),
     ]
 
     /// Tables added in v2, in either dialect's types.

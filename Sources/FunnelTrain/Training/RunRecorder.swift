@@ -42,12 +42,14 @@ final class RunRecorder {
                              act: config.act, dataset: dataset, seed: Int(config.seed), gitCommit: FunnelBuild.sourceCommit) }
         if let store, let lease {
             let run = try store.runForLease(lease, spec: try spec())
+            Self.noteAnotherBuild(run)
             runID = run.id
             checkpointURL = folder?.appendingPathComponent("checkpoint-claim\(lease.claim).safetensors")
             resumeURL = run.checkpoint.flatMap { FileManager.default.fileExists(atPath: $0) ? URL(fileURLWithPath: $0) : nil }
         } else if let store {
             if resume, let previous = try store.runs(RunFilter(name: name)).last {
                 // Continue (or, when already finished, re-read) the run of that name.
+                if previous.status != .finished { Self.noteAnotherBuild(previous) }
                 runID = previous.id
                 if previous.status != .finished { try store.updateStatus(previous.id, to: .running) }
             } else {
@@ -72,6 +74,16 @@ final class RunRecorder {
 
     deinit { heartbeat?.stop() }
 
+    /// Says so when a run that has epochs from another build is continued by this one: its epochs
+    /// from here on record this build's commit (`EpochRecord.commit`), and the report and `funnel
+    /// runs show` name both builds.
+    private static func noteAnotherBuild(_ run: RunRecord) {
+        guard run.summary.epochs > 0, run.spec.gitCommit != FunnelBuild.sourceCommit else { return }
+        writeToStandardError("note: run '\(run.spec.name)' was started by Funnel commit \(run.spec.gitCommit ?? "(none recorded)"); "
+                             + "this build is \(FunnelBuild.sourceCommit ?? "from sources outside git")"
+                             + ": the epochs it trains record its commit, and the run's results will mix the code of both builds\n")
+    }
+
     /// Metrics of epochs already recorded for this run (resume).
     func previousEpochs() throws -> [EpochMetrics] {
         guard let store, let runID else { return [] }
@@ -82,7 +94,9 @@ final class RunRecorder {
     /// resume with the same numbers (same seed), and the row is replaced by an equal one.
     func record(_ m: EpochMetrics) throws {
         guard let store, let runID else { return }
-        try store.appendEpoch(EpochRecord(m, runID: runID), lease: lease)
+        var epoch = EpochRecord(m, runID: runID)
+        epoch.commit = FunnelBuild.sourceCommit
+        try store.appendEpoch(epoch, lease: lease)
     }
 
     /// Writes `checkpoint` and records it.

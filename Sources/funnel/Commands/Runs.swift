@@ -48,6 +48,10 @@ struct Runs: ParsableCommand {
             let r = detail.run
             print("run \(r.id) \(r.spec.name): \(r.statusLabel), \(r.spec.machine.host), commit \(r.spec.gitCommit ?? "?")")
             if r.isLost, let age = r.heartbeatAge { note(Runs.lostNote(silence: formatDuration(age))) }
+            if detail.builds.count > 1 {
+                note("trained by more than one Funnel build (it was resumed by another): "
+                     + detail.buildSpans.map(\.label).joined(separator: ", ") + "; its results mix the code of both")
+            }
             print("config \(r.spec.config)")
             if let error = r.error { print("error: \(error)") }
             print("epoch  train loss  train acc  test loss  top-1    top-5    lr        seconds  img/s")

@@ -90,8 +90,8 @@ enum AnalysisFixture {
     }
 
     /// The page names the Funnel build that trained its runs. Several builds (figures that may
-    /// compare different code), uncommitted edits and runs with no commit are said in the overview;
-    /// a failed run, which no figure uses, does not count.
+    /// compare different code), runs resumed by another build, uncommitted edits and runs with no
+    /// commit are said in the overview; a failed run, which no figure uses, does not count.
     @Test func thePageNamesTheBuildsThatTrainedItsRuns() throws {
         let dir = try ReportFixture.directory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -101,7 +101,8 @@ enum AnalysisFixture {
             var options = StudyAnalysis.Options()
             options.imagenetComplexity = false
             let analysis = try StudyAnalysis(data: try ReportData.load(runDirectory: folder), options: options)
-            #expect(try StudyAnalysis(json: try analysis.json(), file: "a.json").builds == analysis.builds)
+            let read = try StudyAnalysis(json: try analysis.json(), file: "a.json")
+            #expect(read.builds == analysis.builds && read.runsOfSeveralBuilds == analysis.runsOfSeveralBuilds)
             return (analysis, StudyReport(analysis: analysis, figuresFolderName: nil, analysisFileName: nil).page.html())
         }
         let one = try page("one", [ReportFixture.Run(act: "relu", seed: 0, top1: [30, 40], loss: [2, 1.5]),
@@ -123,6 +124,20 @@ enum AnalysisFixture {
         #expect(mixed.html.contains("The runs used were trained by 3 Funnel builds"))
         #expect(mixed.html.contains("uncommitted edits") && mixed.html.contains("no commit recorded"))
         #expect(!mixed.html.contains("cccccccccccc"))
+        #expect(mixed.analysis.runsOfSeveralBuilds == [] && !mixed.html.contains("resumed by another build"))
+
+        // A run started by one build and resumed by another counts for both, and is named.
+        let resumed = try page("resumed", [
+            ReportFixture.Run(act: "relu", seed: 0, top1: [30, 40, 45], loss: [2, 1.5, 1.4], commit: "aaaaaaaaaaaa",
+                              epochCommits: ["aaaaaaaaaaaa", "dddddddddddd", "dddddddddddd"]),
+            ReportFixture.Run(act: "frelu", seed: 0, top1: [35, 45, 50], loss: [1.9, 1.4, 1.3], commit: "aaaaaaaaaaaa",
+                              epochCommits: ["aaaaaaaaaaaa", "aaaaaaaaaaaa", nil]),
+        ])
+        #expect(resumed.analysis.builds == [.init(commit: "aaaaaaaaaaaa", runs: 2), .init(commit: "dddddddddddd", runs: 1)])
+        #expect(resumed.analysis.runsOfSeveralBuilds == ["resnet20-relu-s0"])
+        #expect(resumed.html.contains("The runs used were trained by 2 Funnel builds")
+                && resumed.html.contains("One run was resumed by another build than the one that started it")
+                && resumed.html.contains("resnet20-relu-s0"))
     }
 
     @Test func everyFiguresCSVHoldsTheAnalysisNumbers() throws {

@@ -42,8 +42,9 @@ public struct StudyAnalysis: Codable, Sendable {
         public let runsPerConfiguration: [Int]
     }
 
-    /// A Funnel build that trained some of the runs used: the commit the runs recorded, and how
-    /// many they are.
+    /// A Funnel build that trained some of the runs used: the commit the runs recorded (the one that
+    /// started a run, and any that trained its later epochs after a resume), and how many runs it
+    /// trained a part of.
     public struct TrainingBuild: Codable, Sendable, Hashable {
         /// The commit of the Funnel sources built (`-dirty`: with uncommitted edits); nil: the
         /// runs recorded none.
@@ -51,8 +52,8 @@ public struct StudyAnalysis: Codable, Sendable {
         public let runs: Int
 
         /// The builds of `runs`, most runs first (then by commit, none recorded last).
-        static func of(_ runs: [RunRecord]) -> [TrainingBuild] {
-            Dictionary(grouping: runs, by: \.spec.gitCommit).map { TrainingBuild(commit: $0.key, runs: $0.value.count) }.sorted { a, b in
+        static func of(_ runs: [RunDetail]) -> [TrainingBuild] {
+            Dictionary(grouping: runs.flatMap(\.builds), by: { $0 }).map { TrainingBuild(commit: $0.key, runs: $0.value.count) }.sorted { a, b in
                 if a.runs != b.runs { return a.runs > b.runs }
                 switch (a.commit, b.commit) {
                 case let (x?, y?): return x < y
@@ -88,6 +89,9 @@ public struct StudyAnalysis: Codable, Sendable {
     /// The Funnel builds that trained the runs used: several mean the figures may compare
     /// different code. Absent from older files.
     public let builds: [TrainingBuild]?
+    /// The runs used that were trained by more than one build (resumed by another), by name.
+    /// Absent from older files.
+    public let runsOfSeveralBuilds: [String]?
     /// Sentences saying which sections were left out and why, in page order.
     public let omissions: [String]
     public let keyFacts: KeyFacts

@@ -84,6 +84,11 @@ struct ReportPageBuilder {
                              + "results of different code. Check that the changes between them leave training alone, or train the runs "
                              + "of the others again with one build.")
         }
+        if let mixed = analysis.runsOfSeveralBuilds, !mixed.isEmpty {
+            sentences.append("\(mixed.count == 1 ? "One run was" : "\(mixed.count) runs were") resumed by another build than the one "
+                             + "that started \(mixed.count == 1 ? "it" : "them"), so \(mixed.count == 1 ? "its" : "their") epochs come from "
+                             + "more than one (`funnel runs show` lists which): \(ReportFormat.list(mixed.map { "`\($0)`" })).")
+        }
         if builds.contains(where: { $0.commit?.hasSuffix("-dirty") == true }) {
             sentences.append("A build marked `-dirty` was made from sources with uncommitted edits: the code behind its runs is in no commit.")
         }
