@@ -228,6 +228,10 @@ func spec(_ name: String, experiment: String? = "exp", model: String = "resnet20
         // An epoch redone by a resume takes the commit of the build that redid it.
         try store.appendEpoch(EpochRecord(runID: id, epoch: 2, trainLoss: 1.5, commit: "9911e9c7ae05-dirty"))
         #expect(try store.epochs(of: id).map(\.commit) == [nil, "9911e9c7ae05-dirty", "9911e9c7ae05-dirty"])
+        // The epoch that names none is the starting build's.
+        let detail = try store.detail(id)
+        #expect(detail.builds == ["abc123", "9911e9c7ae05-dirty"])
+        #expect(detail.buildSpans.map(\.label) == ["abc123 (epoch 1)", "9911e9c7ae05-dirty (epochs 2-3)"])
     }
 
     /// A store records the schema steps it went through, the same on both backends; one upgraded by

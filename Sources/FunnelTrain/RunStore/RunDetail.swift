@@ -24,14 +24,16 @@ public struct RunDetail: Equatable, Sendable, Encodable {
         }
     }
 
-    /// The builds that trained the epochs, in epoch order, one span per change of build.
+    /// The builds that trained the epochs, in epoch order, one span per change of build. Epochs that
+    /// name none (recorded before Funnel did) are given the starting build's, as in `builds`.
     public var buildSpans: [BuildSpan] {
         var spans: [BuildSpan] = []
         for epoch in epochs {
-            if let last = spans.last, last.commit == epoch.commit {
+            let commit = epoch.commit ?? run.spec.gitCommit
+            if let last = spans.last, last.commit == commit {
                 spans[spans.count - 1].lastEpoch = epoch.epoch
             } else {
-                spans.append(BuildSpan(commit: epoch.commit, firstEpoch: epoch.epoch, lastEpoch: epoch.epoch))
+                spans.append(BuildSpan(commit: commit, firstEpoch: epoch.epoch, lastEpoch: epoch.epoch))
             }
         }
         return spans

@@ -236,9 +236,13 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
     /// `--resume` names a run that was never started here (`suggestion`: a started run whose name
     /// is close to it).
     case nothingToResume(name: String, directory: String?, suggestion: String?)
+    /// A signal stopped training (`when`: "after epoch 3", "in epoch 1"); its checkpoint is written.
+    case stopped(signal: String, when: String)
 
     public var description: String {
         switch self {
+        case let .stopped(signal, when):
+            return "stopped by \(signal) \(when) (checkpoint written, run marked interrupted); continue it with the same command and --resume"
         case let .invalidConfig(field, expected, found):
             return "invalid training config: \(field) = \(found); expected \(expected)"
         case let .nonFiniteLoss(epoch, step, loss, checkpoint):

@@ -98,8 +98,7 @@ struct Train: ParsableCommand {
         let summary = try trainer.run(resume: resume || startOrResume, shouldStop: { stop.isRequested })
         if let why = stop.requested, summary.interrupted {
             let when = summary.epochs.last.map { "after epoch \($0.epoch)" } ?? "in epoch 1"
-            throw ValidationError("stopped by \(why) \(when) (checkpoint written, run marked interrupted); "
-                                  + "continue it with the same command and --resume")
+            throw TrainError.stopped(signal: why, when: when)
         }
         if json { try printJSON(summary) }
     }
