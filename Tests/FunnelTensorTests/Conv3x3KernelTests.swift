@@ -62,15 +62,9 @@ import FunnelTestSupport
 
     /// So do both gradients in one pass: its samples are the weight gradient's pieces, split over the threads.
     @Test(.enabled(if: DNNLContext.shared.threads > 1)) func bothGradientsInOnePassDoNotDependOnTheThreadCount() throws {
-        let dy = randn([20, 16, 6, 8], seed: 91)
-        func gradients() throws -> [Float] {
-            let x = randn([20, 16, 6, 8], seed: 92), weight = randn([16, 16, 3, 3], seed: 93, scale: 0.3)
-            x.requiresGrad = true
-            weight.requiresGrad = true
-            x.conv2d(weight, padding: (1, 1)).backward(dy)
-            return try #require(x.grad).scalars + #require(weight.grad).scalars
-        }
-        try expectSameOnOneThread(gradients)
+        let g = ConvGeometry(batch: 20, inChannels: 16, height: 6, width: 8, outChannels: 16, kh: 3, kw: 3, padH: 1, padW: 1)
+        #expect(Convolution.usesOwnBackward(g) && !g.runsOnOwnWinograd)
+        try expectBothGradientsSameOnOneThread(g, seed: 91)
     }
 
     /// Shapes measured slower on it than on oneDNN keep oneDNN: wide inputs, 64 channels at stride 1 on

@@ -117,3 +117,18 @@ func expectBothGradientsMatchTapSumsAndPassesApart(_ g: ConvGeometry, tolerance:
                     sourceLocation: sourceLocation)
     }
 }
+
+/// Both gradients of a stride-1 convolution with padding 1 (`g`'s shapes, random values), the same
+/// bits on one compute thread and on all of them.
+func expectBothGradientsSameOnOneThread(_ g: ConvGeometry, seed: UInt64, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let dy = randn([g.batch, g.outChannels, g.height, g.width], seed: seed)
+    func gradients() throws -> [Float] {
+        let x = randn([g.batch, g.inChannels, g.height, g.width], seed: seed + 1)
+        let weight = randn([g.outChannels, g.inChannels, 3, 3], seed: seed + 2, scale: 0.3)
+        x.requiresGrad = true
+        weight.requiresGrad = true
+        x.conv2d(weight, padding: (1, 1)).backward(dy)
+        return try #require(x.grad).scalars + #require(weight.grad).scalars
+    }
+    try expectSameOnOneThread(gradients, sourceLocation: sourceLocation)
+}

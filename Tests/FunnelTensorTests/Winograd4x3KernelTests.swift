@@ -48,15 +48,9 @@ import FunnelTestSupport
 
     /// The weight gradient's fixed pieces make it independent of the thread count, as the direct kernel's.
     @Test(.enabled(if: DNNLContext.shared.threads > 1)) func gradientsDoNotDependOnTheThreadCount() throws {
-        let dy = randn([20, 32, 8, 8], seed: 94)
-        func gradients() throws -> [Float] {
-            let x = randn([20, 16, 8, 8], seed: 95), weight = randn([32, 16, 3, 3], seed: 96, scale: 0.3)
-            x.requiresGrad = true
-            weight.requiresGrad = true
-            x.conv2d(weight, padding: (1, 1)).backward(dy)
-            return try #require(x.grad).scalars + #require(weight.grad).scalars
-        }
-        try expectSameOnOneThread(gradients)
+        let g = Self.geometry(20, 16, 8, 8, 32)
+        #expect(Convolution.usesOwnBackward(g) && g.runsOnOwnWinograd)
+        try expectBothGradientsSameOnOneThread(g, seed: 94)
     }
 
     /// Only stride 1, input channels in whole 16s and maps in whole tiles run as Winograd; the rest of
