@@ -13,7 +13,7 @@ public struct RunDetail: Equatable, Sendable, Encodable {
 
     /// Consecutive epochs trained by one Funnel build.
     public struct BuildSpan: Equatable, Sendable {
-        /// The build's commit; nil where the epochs recorded none.
+        /// The build's commit; nil where neither the epochs nor the run recorded one.
         public var commit: String?
         public var firstEpoch: Int
         public var lastEpoch: Int
