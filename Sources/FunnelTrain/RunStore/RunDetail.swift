@@ -25,7 +25,7 @@ public struct RunDetail: Equatable, Sendable, Encodable {
     }
 
     /// The builds that trained the epochs, in epoch order, one span per change of build. Epochs that
-    /// name none (recorded before Funnel did) are given the starting build's, as in `builds`.
+    /// name none (recorded before Funnel did) are given the starting build's.
     public var buildSpans: [BuildSpan] {
         var spans: [BuildSpan] = []
         for epoch in epochs {
@@ -39,12 +39,11 @@ public struct RunDetail: Equatable, Sendable, Encodable {
         return spans
     }
 
-    /// Every build the run records: the one that started it, then those its epochs name (a run
-    /// resumed by another build), each once. Epochs that name none (recorded before Funnel did) are
-    /// taken to be the starting build's.
+    /// Every build the run records: the one that started it, then those that trained its epochs (a
+    /// run resumed by another build, `buildSpans`), each once.
     public var builds: [String?] {
         var seen: [String?] = [run.spec.gitCommit]
-        for case let commit? in epochs.map(\.commit) where !seen.contains(commit) { seen.append(commit) }
+        for span in buildSpans where !seen.contains(span.commit) { seen.append(span.commit) }
         return seen
     }
 }

@@ -49,9 +49,11 @@ final class RunRecorder {
         } else if let store {
             if resume, let previous = try store.runs(RunFilter(name: name)).last {
                 // Continue (or, when already finished, re-read) the run of that name.
-                if previous.status != .finished { Self.noteAnotherBuild(previous) }
                 runID = previous.id
-                if previous.status != .finished { try store.updateStatus(previous.id, to: .running) }
+                if previous.status != .finished {
+                    Self.noteAnotherBuild(previous)
+                    try store.updateStatus(previous.id, to: .running)
+                }
             } else {
                 runID = try store.createRun(try spec()).id
             }
