@@ -84,17 +84,17 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     /// A 1x1 window.
     var isPointwise: Bool { kh == 1 && kw == 1 }
 
-    /// A convolution whose forward pass (and backward-data, when it runs as one) Funnel's own kernel
-    /// runs (`conv3x3.c`): a 3x3 window, padding 1, stride 1 or 2, without bias, groups or dilation,
-    /// in a shape where the kernel was measured faster than oneDNN 2.6's direct kernels with a cold
-    /// input (AMD instance, docs/performance-log.md): every stride-2 convolution up to 64 input and 128
-    /// output channels (1.1-1.7x), 16 and 32 output channels at stride 1 (0.96-1.4x; 0.87-0.93x warm),
-    /// and 64 at stride 1 on maps of 64 positions or fewer (ResNet-20's 8x8 stage: 1.15-1.5x oneDNN's
-    /// Winograd kernels with their layout changes, which take it when the setting turns this kernel
-    /// off). Past 64 input channels, on maps narrower than its 8-pixel blocks, or with 64 outputs at
-    /// stride 1 on larger maps (ResNet-18's 32x32 stage and stem: Winograd, oneDNN), oneDNN is faster.
+    /// A convolution whose forward pass (and backward-data, when it runs as one) Funnel's own kernels
+    /// run: the direct kernel (`conv3x3.c`) in a shape where it was measured faster than oneDNN 2.6's
+    /// direct kernels with a cold input (AMD instance, docs/performance-log.md): every stride-2
+    /// convolution up to 64 input and 128 output channels (1.1-1.7x), 16 and 32 output channels at
+    /// stride 1 (0.96-1.4x; 0.87-0.93x warm), and 64 at stride 1 on maps of 64 positions or fewer
+    /// (ResNet-20's 8x8 stage: 1.15-1.5x oneDNN's Winograd kernels with their layout changes, which
+    /// take it when the setting turns this kernel off); and Funnel's Winograd kernel where it runs
+    /// (`runsOnOwnWinograd`). Past 64 input channels or on maps narrower than the direct kernel's
+    /// 8-pixel blocks, oneDNN is faster.
     package var runsOnOwnKernel: Bool {
-        fitsOwnKernel && inChannels <= 64 && outChannels <= (strideH == 2 ? 128 : height * width <= 64 ? 64 : 32)
+        fitsOwnKernel && inChannels <= 64 && outChannels <= (strideH == 2 ? 128 : height * width <= 64 ? 64 : 32) || runsOnOwnWinograd
     }
 
     /// What `conv3x3.c` implements: a 3x3 window, padding 1, stride 1 or 2, no bias, groups or
@@ -105,8 +105,9 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// A convolution whose weight gradient Funnel's own kernel computes: one that `runsOnOwnKernel`
-    /// with input channels in whole 16s, and 64 -> 64 at stride 1 on maps up to 32x32 (ResNet-18's,
-    /// -34's and -50's first stage), whose other two passes stay on Winograd. Measured against
+    /// with input channels in whole 16s, and 64 -> 64 at stride 1 on maps up to 32x32 that are not in
+    /// whole 4x4 tiles (else `runsOnOwnWinograd`), whose other two passes stay on oneDNN's Winograd.
+    /// Measured, on the 32x32 stage before Funnel's Winograd took it, against
     /// oneDNN's with a cold input (AMD instance, `funnel bench ops --cold`): 32 channels at stride 1
     /// 1.02-1.5x, the stride-2 ones 1.2-1.6x; 16 input channels 1.1-1.8x since the kernel reads its
     /// input in place (before, with a zero-bordered copy of each sample, 0.8-0.98x); 64 channels on
@@ -119,15 +120,21 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
             && (runsOnOwnKernel || fitsOwnKernel && strideH == 1 && inChannels <= 64 && outChannels <= 64 && height * width <= 32 * 32)
     }
 
-    /// A convolution that Funnel's own kernel runs as Winograd F(4x4, 3x3) (`winograd4x3.c`): one
-    /// that `runsOnOwnKernel` at stride 1 with input channels in whole 16s on maps in whole 4x4 tiles,
-    /// ResNet-20's three stages. The direct kernel runs these at about the FMA peak, so only fewer
-    /// multiply-adds make them faster: 1.3-2.0x its forward and 1.2-2.2x its two gradients with a cold
-    /// input (standalone harness, AMD instance, docs/performance-log.md, 2026-12-05). The input
-    /// gradient, a forward of the turned convolution (`backwardDataAsForward`), runs as Winograd when
-    /// that convolution qualifies too.
+    /// A convolution that Funnel's own kernel runs as Winograd F(4x4, 3x3) (`winograd4x3.c`): stride
+    /// 1, input channels in whole 16s, maps in whole 4x4 tiles, up to 64 input channels, and up to 64
+    /// output channels on maps up to 32x32 (else 32): ResNet-20's three stages and the 32x32 stage of
+    /// the CIFAR ResNet-18, -34 and -50. On ResNet-20's shapes the direct kernel runs at about the
+    /// FMA peak, so only fewer multiply-adds make them faster: 1.3-2.0x its forward and 1.2-2.2x its
+    /// two gradients with a cold input (standalone harness, AMD instance, docs/performance-log.md,
+    /// 2026-12-05). On ResNet-18's 64 channels on 32x32 maps it ran 1.2x oneDNN's Winograd forward
+    /// and 1.4-1.8x the two gradients (oneDNN's Winograd input gradient and the direct kernel's
+    /// weight gradient) with their layout changes; at 128 channels on 16x16 the gradients were no
+    /// faster than oneDNN's, whose layer stays there (`funnel bench ops --models resnet18 --cold`,
+    /// 2026-12-05 evening). The input gradient, a forward of the turned convolution
+    /// (`backwardDataAsForward`), runs as Winograd when that convolution qualifies too.
     package var runsOnOwnWinograd: Bool {
-        runsOnOwnKernel && strideH == 1 && inChannels % 16 == 0 && height % 4 == 0 && width % 4 == 0
+        fitsOwnKernel && strideH == 1 && inChannels % 16 == 0 && height % 4 == 0 && width % 4 == 0
+            && inChannels <= 64 && outChannels <= (height * width <= 32 * 32 ? 64 : 32)
     }
 
     /// A 1x1 convolution at stride 2 (a ResNet's projection shortcut) whose three passes Funnel's own

@@ -16,10 +16,10 @@
 /// other passes (`ConvGeometry.weightGradientRunsOnOwnKernel`); its 1x1 kernel (`conv1x1.c`) takes the
 /// stride-2 shortcuts up to 64 input channels (`ConvGeometry.runsOnOwnPointwiseKernel`) and the weight
 /// gradient of stride-1 ones on wide maps (`ConvGeometry.pointwiseWeightGradientRunsOnOwnKernel`).
-/// Of the direct kernel's shapes, those at stride 1 with input channels in whole 16s on maps in whole
-/// 4x4 tiles (ResNet-20's three stages) run as Winograd F(4x4, 3x3) on Funnel's channels-last
-/// kernel (`winograd4x3.c`, `ConvGeometry.runsOnOwnWinograd`), no layout change needed; all with
-/// `auto` only.
+/// Stride-1 convolutions with up to 64 input channels in whole 16s on maps in whole 4x4 tiles
+/// (ResNet-20's three stages, the 32x32 stage of the CIFAR ResNet-18, -34 and -50) run as Winograd
+/// F(4x4, 3x3) on Funnel's channels-last kernel (`winograd4x3.c`, `ConvGeometry.runsOnOwnWinograd`),
+/// no layout change needed; all with `auto` only.
 public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     /// Every tap multiplied directly: oneDNN's direct kernels, what PyTorch's CPU backend runs.
     case direct
