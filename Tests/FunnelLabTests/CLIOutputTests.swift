@@ -207,6 +207,8 @@ import FunnelTrain
         try store.appendEpoch(EpochRecord(runID: run.id, epoch: 2, trainLoss: 1, commit: "0000000000aa"))
         let (status2, output2) = try FunnelProcess(["runs", "show", "\(run.id)", "--run-dir", elsewhere.path], logDirectory: directory).wait()
         #expect(status2 == 0)
+        // Standard output and error go to one file here: the note follows the line it is about.
+        #expect(output2.hasPrefix("run \(run.id) one-epoch: "), "\(output2)")
         #expect(output2.contains("trained by more than one Funnel build (it was resumed by another): "
                                  + "\(FunnelBuild.sourceCommit ?? "none recorded") (epoch 1), 0000000000aa (epoch 2)"), "\(output2)")
     }
