@@ -1,7 +1,9 @@
 // swift-tools-version: 6.0
 // A package that uses Funnel the way other projects will: as a versioned dependency. SwiftPM
-// refuses such a dependency if any of its library targets uses unsafe build flags, so building
-// this package (Examples/Consumer/check.sh, run by ./test.sh) keeps Funnel usable that way.
+// refuses such a dependency if any target of a product it uses carries unsafe build flags, so
+// Examples/Consumer/check.sh (run by ./test.sh) keeps Funnel usable that way: it builds and runs
+// `funnel-consumer` (the `FunnelLayers` product) and plans the build of `funnel-consumer-whole`
+// (the `Funnel` product, every library module).
 import Foundation
 import PackageDescription
 
@@ -13,5 +15,7 @@ let package = Package(
     dependencies: [.package(url: funnel, from: "0.1.0")],
     targets: [
         .executableTarget(name: "funnel-consumer", dependencies: [.product(name: "FunnelLayers", package: "funnel")]),
+        // The whole library: check.sh plans its build without compiling it.
+        .executableTarget(name: "funnel-consumer-whole", dependencies: [.product(name: "Funnel", package: "funnel")]),
     ]
 )
