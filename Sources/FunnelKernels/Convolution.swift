@@ -91,8 +91,9 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     /// stride 1 (0.96-1.4x; 0.87-0.93x warm), and 64 at stride 1 on maps of 64 positions or fewer
     /// (ResNet-20's 8x8 stage: 1.15-1.5x oneDNN's Winograd kernels with their layout changes, which
     /// take it when the setting turns this kernel off); and Funnel's Winograd kernel where it runs
-    /// (`runsOnOwnWinograd`). Past 64 input channels or on maps narrower than the direct kernel's
-    /// 8-pixel blocks, oneDNN is faster.
+    /// (`runsOnOwnWinograd`). Past 64 input channels, on maps narrower than the direct kernel's
+    /// 8-pixel blocks, or with 64 outputs at stride 1 on larger maps that Funnel's Winograd does not
+    /// take (ResNet-18's stem; maps past 32x32 or not in whole tiles), oneDNN is faster.
     package var runsOnOwnKernel: Bool {
         fitsOwnKernel && inChannels <= 64 && outChannels <= (strideH == 2 ? 128 : height * width <= 64 ? 64 : 32) || runsOnOwnWinograd
     }
@@ -107,10 +108,10 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     /// A convolution whose weight gradient Funnel's own kernel computes: one that `runsOnOwnKernel`
     /// with input channels in whole 16s, and 64 -> 64 at stride 1 on maps up to 32x32 that are not in
     /// whole 4x4 tiles (else `runsOnOwnWinograd`), whose other two passes stay on oneDNN's Winograd.
-    /// Measured, on the 32x32 stage before Funnel's Winograd took it, against
-    /// oneDNN's with a cold input (AMD instance, `funnel bench ops --cold`): 32 channels at stride 1
-    /// 1.02-1.5x, the stride-2 ones 1.2-1.6x; 16 input channels 1.1-1.8x since the kernel reads its
-    /// input in place (before, with a zero-bordered copy of each sample, 0.8-0.98x); 64 channels on
+    /// Measured (before Funnel's Winograd took the 32x32 stage) against oneDNN's with a cold input
+    /// (AMD instance, `funnel bench ops --cold`): 32 channels at stride 1 1.02-1.5x, the stride-2
+    /// ones 1.2-1.6x; 16 input channels 1.1-1.8x since the kernel reads its input in place (before,
+    /// with a zero-bordered copy of each sample, 0.8-0.98x); 64 channels on
     /// 32x32 maps 1.1-1.3x Winograd's with its layout change of the input, where a sample's input and
     /// output gradient (256 KB each) stay in a core's L2 cache across the kernel's passes over them.
     /// On ImageNet's 56x56 maps (800 KB each) it was a wash, and Winograd keeps them; at 128 channels
