@@ -366,8 +366,7 @@ package enum Convolution {
     private static func ownForward(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                    dst: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let winograd = g.runsOnOwnWinograd
-        let packed = winograd ? packedWinograd(weight, inChannels: g.inChannels, outChannels: g.outChannels)
-            : packed3x3(weight, inChannels: g.inChannels, outChannels: g.outChannels)
+        let packed = packedForOwnKernel(weight, inChannels: g.inChannels, outChannels: g.outChannels, winograd: winograd)
         parallelChunks(g.batch, minimumPerThread: 1) { samples in
             let (n0, n1) = (samples.lowerBound, samples.upperBound)
             checkScratch(winograd
@@ -379,18 +378,16 @@ package enum Convolution {
         withExtendedLifetime(packed) {}
     }
 
-    /// 3x3 weights in Funnel's `(o, ky, kx, i)` layout packed for the 3x3 kernel (`funnel_conv3x3_pack`).
-    private static func packed3x3(_ weight: UnsafePointer<Float>, inChannels: Int, outChannels: Int) -> Buffer {
-        let packed = Buffer(count: 9 * inChannels * outChannels)
-        funnel_conv3x3_pack(weight, packed.pointer, inChannels, outChannels)
-        return packed
-    }
-
-    /// 3x3 weights in Funnel's `(o, ky, kx, i)` layout transformed for the Winograd kernel
-    /// (`funnel_winograd4x3_pack`: `G g G^T`, 36 values per channel pair).
-    private static func packedWinograd(_ weight: UnsafePointer<Float>, inChannels: Int, outChannels: Int) -> Buffer {
-        let packed = Buffer(count: 36 * inChannels * outChannels)
-        funnel_winograd4x3_pack(weight, packed.pointer, inChannels, outChannels)
+    /// 3x3 weights in Funnel's `(o, ky, kx, i)` layout as the kernel that runs them takes them:
+    /// transformed for the Winograd kernel (`funnel_winograd4x3_pack`: `G g G^T`, 36 values per
+    /// channel pair) or packed for the direct one (`funnel_conv3x3_pack`, 9 per pair).
+    private static func packedForOwnKernel(_ weight: UnsafePointer<Float>, inChannels: Int, outChannels: Int, winograd: Bool) -> Buffer {
+        let packed = Buffer(count: (winograd ? 36 : 9) * inChannels * outChannels)
+        if winograd {
+            funnel_winograd4x3_pack(weight, packed.pointer, inChannels, outChannels)
+        } else {
+            funnel_conv3x3_pack(weight, packed.pointer, inChannels, outChannels)
+        }
         return packed
     }
 
@@ -459,8 +456,7 @@ package enum Convolution {
         // The input gradient is the forward of an O -> I convolution with the turned weights.
         let winograd = g.runsOnOwnWinograd && g.backwardDataAsForward?.runsOnOwnWinograd == true
         let packed = withExtendedLifetime(turned) {
-            winograd ? packedWinograd(turned.pointer, inChannels: g.outChannels, outChannels: g.inChannels)
-                : packed3x3(turned.pointer, inChannels: g.outChannels, outChannels: g.inChannels)
+            packedForOwnKernel(turned.pointer, inChannels: g.outChannels, outChannels: g.inChannels, winograd: winograd)
         }
         let accumulate: Int32 = accumulatingData ? 1 : 0
         inPieces(g, diffWeight: diffWeight) { sums, range, pieces in

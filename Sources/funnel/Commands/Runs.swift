@@ -48,9 +48,11 @@ struct Runs: ParsableCommand {
             let r = detail.run
             print("run \(r.id) \(r.spec.name): \(r.statusLabel), \(r.spec.machine.host), commit \(r.spec.gitCommit ?? "?")")
             if r.isLost, let age = r.heartbeatAge { note(Runs.lostNote(silence: formatDuration(age))) }
-            if detail.builds.count > 1 {
+            let builds = detail.builds.count
+            if builds > 1 {
                 note("trained by more than one Funnel build (it was resumed by another): "
-                     + detail.buildSpans.map(\.label).joined(separator: ", ") + "; its results mix the code of both")
+                     + detail.buildSpans.map(\.label).joined(separator: ", ") + "; its results mix the code of "
+                     + (builds == 2 ? "both" : "all \(builds)"))
             }
             print("config \(r.spec.config)")
             if let error = r.error { print("error: \(error)") }
