@@ -411,8 +411,9 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
         // The row the next split reads (global row r + 2: image row h + 2, or at an image's last
         // row the next image's second), fetched while this row computes, one line of each of its
         // tensors a step. Without it the split waits on memory and the window's arithmetic waits
-        // on the split: read cold, the pass took 1.1-1.2x as long at 16, 64, 128 and 256 channels,
-        // about as long at 32, and 0.9x at 512 on 4x4 maps, within those runs' noise (performance log).
+        // on the split: read cold, the pass took 1.1-1.2x as long at 16, 64, 128 and 256 channels;
+        // at 32, and at 512 on 4x4 maps, the two were within their runs' noise (performance log,
+        // scripts/frelu3x3-harness.c).
         const float *nextG = NULL, *nextX = NULL, *nextT = NULL, *nextR = NULL;
         if (r + 2 < r1) {
             const long ahead = (r + 2) * W * C;
