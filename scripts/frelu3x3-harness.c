@@ -1,6 +1,8 @@
 // A standalone driver for FReLU's fused passes (Sources/CKernels/frelu3x3.c), outside Swift and
-// the autograd tape: it times each pass, or writes every pass's outputs for a bitwise comparison of
-// two versions of the kernel file. The performance log's harness figures come from it.
+// the autograd tape: it times each pass, writes every pass's outputs for a bitwise comparison of
+// two versions of the kernel file, or checks that the passes agree on x and on the condition as
+// compiled for release (FReLU3x3ReleaseAgreementTests runs it). The performance log's harness
+// figures come from it.
 //
 // Build (SwiftPM's C flags for the release build), from the repository root:
 //   clang -O2 -fblocks -fPIC -fno-omit-frame-pointer -ISources/CKernels/include -ISources/CKernels \
@@ -12,6 +14,8 @@
 // Compare: /tmp/frelu-harness dump OUT   writes t, y, every sum, dx and the residual's gradient for
 //   16-512 channels, 4x4-32x32 maps, with and without a residual, in one to three chunks; `cmp` two
 //   builds' files.
+// Agree: /tmp/frelu-harness agree   exits 1, naming the layer shape and the pass, if two passes
+//   computed x or a t + b differently anywhere (see agreement_failures).
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,9 +118,110 @@ static int dump_outputs(const char *path) {
     return fclose(f) != 0;
 }
 
+// Agreement: every pass must read the same x and the same condition a t + b, bit for bit, or a
+// near-tie goes one way forward and the other backward (see AFFINE in vectors.h). Each check makes
+// a pass show what it computed:
+// - x: identity weights (the centre tap 1, no bias) make the first pass store t = x exactly; the
+//   output pass with a = 0, b = -inf outputs y = x; both backward passes, with a = 1, b = 0 and g = 1,
+//   see the condition t tie with x everywhere, so the first sums Σ gT = 0.5 per position and the
+//   second (zero weights) writes the residual's gradient 1 - 0.5 (or, after a norm only, its
+//   input's a1 0.5).
+// - the condition: t set so that a t + b lands within a rounding of x (random a, b), the output pass
+//   must have taken the condition (y != x) exactly where the second backward pass gave it all of g
+//   (a gradient of 0 for x), and the first pass's Σ gT must be the second's.
+// Prints each failure; returns how many elements or channels failed.
+static long agreement_failures(long N, long H, long C, int residual, int chunks) {
+    struct layer l = make_layer(N, H, C, residual);
+    const long rows = N * H, n = rows * H * C;
+    long failures = 0;
+    float *identity = calloc((size_t)(9 * C), 4), *zero = calloc((size_t)(9 * C), 4), *ones = malloc((size_t)n * 4);
+    for (long c = 0; c < C; c++) identity[4 * C + c] = 1;
+    for (long i = 0; i < n; i++) ones[i] = 1;
+    float *outputCoef = malloc((size_t)(2 * C) * 4), *backCoef = calloc((size_t)(8 * C), 4);
+    double *sums = calloc((size_t)(10 * C), sizeof(double)), *sums2 = calloc((size_t)(10 * C), sizeof(double));
+#define CHUNKED(call) for (int k = 0; k < chunks; k++) { const long r0 = rows * k / chunks, r1 = rows * (k + 1) / chunks; call; }
+    // x.
+    CHUNKED(funnel_frelu3x3_forward_rows(l.z, l.norm, l.res, identity, NULL, l.t, NULL, r0, r1, H, H, C));
+    for (long c = 0; c < C; c++) { outputCoef[c] = 0; outputCoef[C + c] = -__builtin_inff(); }
+    CHUNKED(funnel_frelu3x3_output_rows(l.z, l.norm, l.res, l.t, outputCoef, l.y, r0, r1, H, C));
+    long bad = 0;
+    for (long i = 0; i < n; i++) bad += !(l.y[i] == l.t[i]);
+    if (bad) printf("  x: the output pass's x differs from the first pass's at %ld of %ld\n", bad, n);
+    failures += bad;
+    for (long c = 0; c < C; c++) { backCoef[c] = 1; backCoef[3 * C + c] = 1; }  // a = 1, invStd = 1, the rest 0
+    CHUNKED(funnel_frelu3x3_backward_norm_sums_rows(ones, l.z, l.norm, l.res, l.t, identity, backCoef, sums, r0, r1, H, H, C));
+    bad = 0;
+    for (long c = 0; c < C; c++) bad += sums[c] != 0.5 * (double)(n / C);
+    if (bad) printf("  x: the first backward pass's x differs from the forward's in %ld of %ld channels\n", bad, C);
+    failures += bad;
+    CHUNKED(funnel_frelu3x3_backward_rows(ones, l.z, l.norm, l.res, l.t, zero, backCoef, l.dx, l.dres, sums2, r0, r1, H, H, C));
+    bad = 0;
+    for (long i = 0; i < n; i++) bad += residual ? l.dres[i] != 0.5f : l.dx[i] != l.norm[i % C] * 0.5f;
+    if (bad) printf("  x: the second backward pass's x differs from the forward's at %ld of %ld\n", bad, n);
+    failures += bad;
+    // The condition, a t + b within a rounding or two of x (y holds x now).
+    float *xs = malloc((size_t)n * 4);
+    memcpy(xs, l.y, (size_t)n * 4);
+    for (long c = 0; c < C; c++) {
+        outputCoef[c] = backCoef[c] = 0.5f + (float)rand() / (float)RAND_MAX;
+        outputCoef[C + c] = backCoef[C + c] = (float)rand() / (float)RAND_MAX - 0.5f;
+    }
+    for (long i = 0; i < n; i++) l.t[i] = (float)(((double)xs[i] - outputCoef[C + i % C]) / outputCoef[i % C]);
+    CHUNKED(funnel_frelu3x3_output_rows(l.z, l.norm, l.res, l.t, outputCoef, l.y, r0, r1, H, C));
+    memset(sums, 0, (size_t)(10 * C) * sizeof(double));
+    CHUNKED(funnel_frelu3x3_backward_norm_sums_rows(ones, l.z, l.norm, l.res, l.t, identity, backCoef, sums, r0, r1, H, H, C));
+    CHUNKED(funnel_frelu3x3_backward_rows(ones, l.z, l.norm, l.res, l.t, zero, backCoef, l.dx, l.dres, sums2, r0, r1, H, H, C));
+    double *shares = calloc((size_t)C, sizeof(double));
+    long taken = 0;
+    bad = 0;
+    for (long i = 0; i < n; i++) {
+        // The second pass's share of g for the condition: g = 1 and zero weights leave dx = 1 - share.
+        const float share = 1 - (residual ? l.dres[i] : l.dx[i] / l.norm[i % C]);
+        const int forwardTook = l.y[i] != xs[i];  // y = a t + b only where it is greater than x
+        bad += forwardTook ? share != 1 : share == 1;
+        taken += forwardTook;
+        shares[i % C] += share;
+    }
+    if (bad) printf("  condition: the output pass and the second backward pass chose differently at %ld of %ld\n", bad, n);
+    failures += bad;
+    bad = 0;
+    for (long c = 0; c < C; c++) bad += sums[c] != shares[c];
+    if (bad) printf("  condition: the first backward pass's share of g differs from the second's in %ld of %ld channels\n", bad, C);
+    failures += bad;
+    if (taken == 0 || taken == n) { printf("  condition: no near-ties on both sides (%ld of %ld taken)\n", taken, n); failures++; }
+    free(xs); free(shares);
+#undef CHUNKED
+    free(identity); free(zero); free(ones); free(outputCoef); free(backCoef); free(sums); free(sums2);
+    float *tensors[] = {l.z, l.res, l.g, l.t, l.y, l.dx, l.dres, l.weight, l.bias, l.norm, l.coef, l.coef2};
+    for (size_t i = 0; i < sizeof tensors / sizeof *tensors; i++) free(tensors[i]);
+    return failures;
+}
+
+// The agreement checks over the kernel's paths: narrow and wide channels (block by block, position
+// by position), maps from 4x4 (border only) to 32x32, after a norm or at a block end, in one
+// chunk of rows or three (rings restarted mid-image).
+static int check_agreement(void) {
+    const long channels[] = {16, 48, 128, 256, 512}, sizes[] = {4, 8, 32};
+    long failed = 0, checks = 0;
+    for (int ci = 0; ci < 5; ci++)
+        for (int si = 0; si < 3; si++)
+            for (int residual = 0; residual < 2; residual++)
+                for (int chunks = 1; chunks <= 3; chunks += 2) {
+                    if (channels[ci] >= 256 && sizes[si] > 8) continue;
+                    srand(7 + ci * 10 + si);
+                    const long f = agreement_failures(2, sizes[si], channels[ci], residual, chunks);
+                    if (f) printf("FAILED: %ld channels, %ldx%ld, %s, %d chunk(s): %ld\n", channels[ci], sizes[si], sizes[si],
+                                  residual ? "block end" : "after norm", chunks, f);
+                    failed += f != 0; checks++;
+                }
+    printf("%ld of %ld layer shapes: every pass read the same x and condition\n", checks - failed, checks);
+    return failed != 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 6 && strcmp(argv[1], "time") == 0) return time_passes(atol(argv[2]), atol(argv[3]), atol(argv[4]), atoi(argv[5]));
     if (argc == 3 && strcmp(argv[1], "dump") == 0) return dump_outputs(argv[2]);
-    fprintf(stderr, "usage: %s time N H C REPEATS | dump OUT\n", argv[0]);
+    if (argc == 2 && strcmp(argv[1], "agree") == 0) return check_agreement();
+    fprintf(stderr, "usage: %s time N H C REPEATS | dump OUT | agree\n", argv[0]);
     return 2;
 }

@@ -39,13 +39,13 @@ void funnel_bn_apply_rows(const float *restrict x, const float *restrict coef, c
     for (long row = r0; row < r1; row++) {
         const long o = row * C;
         for (long cb = 0; cb < blocked; cb += 16) {
-            v16 v = LD(a + cb) * (LD(x + o + cb) - LD(m + cb)) + LD(beta + cb);
+            v16 v = AFFINE(LD(a + cb), LD(x + o + cb) - LD(m + cb), LD(beta + cb));
             if (residual) v += LD(residual + o + cb);
             if (relu) v = SELECT(v > (v16){0}, v, (v16){0});
             STREAM(y + o + cb, v, stream);
         }
         for (long c = blocked; c < C; c++) {
-            float v = a[c] * (x[o + c] - m[c]) + beta[c];
+            float v = AFFINE(a[c], x[o + c] - m[c], beta[c]);
             if (residual) v += residual[o + c];
             y[o + c] = relu && !(v > 0) ? 0 : v;
         }
@@ -58,8 +58,8 @@ void funnel_bn_apply_rows(const float *restrict x, const float *restrict coef, c
 // else recomputed from x as in the forward pass.
 #define PASSED(o, av, xv, m, bv)                                                                              \
     (!relu ? LD(g + (o))                                                                                       \
-           : SELECT((out ? LD(out + (o)) : (av) * ((xv) - (m)) + (bv)) > (v16){0}, LD(g + (o)), (v16){0}))
-#define PASSED1(o, av, xv, m, bv) (relu && !((out ? out[o] : (av) * ((xv) - (m)) + (bv)) > 0) ? 0 : g[o])
+           : SELECT((out ? LD(out + (o)) : AFFINE(av, (xv) - (m), bv)) > (v16){0}, LD(g + (o)), (v16){0}))
+#define PASSED1(o, av, xv, m, bv) (relu && !((out ? out[o] : AFFINE(av, (xv) - (m), bv)) > 0) ? 0 : g[o])
 
 // What a reduction sums per channel, two terms per element: the moments (x - shift and its
 // square; coef = shift) or backward's sums (g' and g' (x - mean); coef = [a, mean, beta]).

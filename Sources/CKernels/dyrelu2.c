@@ -15,7 +15,7 @@ void funnel_dyrelu2_forward(const float *restrict x, const float *restrict a, co
         const v16 a0 = LD(a + cb), a1 = LD(a + C + cb), b0 = LD(b + cb), b1 = LD(b + C + cb);
         for (long p = 0; p < positions; p++) {
             const long o = p * C + cb;
-            const v16 xv = LD(x + o), v0 = a0 * xv + b0, v1 = a1 * xv + b1;
+            const v16 xv = LD(x + o), v0 = AFFINE(a0, xv, b0), v1 = AFFINE(a1, xv, b1);
             ST(y + o, SELECT(v1 > v0, v1, v0));
         }
     }
@@ -33,7 +33,7 @@ void funnel_dyrelu2_backward(const float *restrict x, const float *restrict g, c
             const long o = p * C + cb;
             const v16 xv = LD(x + o), gv = LD(g + o);
             // The second piece wins only when strictly greater: ties go to the first, as torch.max.
-            const v16 g1 = SELECT(a1 * xv + b1 > a0 * xv + b0, gv, zero), g0 = gv - g1;
+            const v16 g1 = SELECT(AFFINE(a1, xv, b1) > AFFINE(a0, xv, b0), gv, zero), g0 = gv - g1;
             ST(dx + o, g0 * a0 + g1 * a1);
             sa0 += g0 * xv; sa1 += g1 * xv;
             sb0 += g0; sb1 += g1;
@@ -55,7 +55,7 @@ void funnel_dyrelu2_backward(const float *restrict x, const float *restrict g, c
 // `chunk_bytes`, is large (see STREAMS in vectors.h).
 #define NORM_INPUT(o)                                                  \
     const v16 xc = LD(x + (o)) - m;                                    \
-    v16 u = an * xc + beta;                                            \
+    v16 u = AFFINE(an, xc, beta);                                            \
     if (s) u += LD(s + (o));
 
 #define TILE_BYTES 8192
@@ -79,7 +79,7 @@ static inline __attribute__((always_inline)) void norm_forward_positions(
             const long o = p * C + cb;
             const v16 an = LD(norm + cb), m = LD(norm + C + cb), beta = LD(norm + 2 * C + cb);
             NORM_INPUT(o)
-            const v16 v0 = LD(a + cb) * u + LD(b + cb), v1 = LD(a + C + cb) * u + LD(b + C + cb);
+            const v16 v0 = AFFINE(LD(a + cb), u, LD(b + cb)), v1 = AFFINE(LD(a + C + cb), u, LD(b + C + cb));
             STREAM(y + o, SELECT(v1 > v0, v1, v0), stream);
         }
 }
@@ -116,7 +116,7 @@ void funnel_dyrelu2_norm_sums(const float *restrict x, const float *restrict s, 
                 NORM_INPUT(o)
                 const v16 gv = LD(g + o);
                 // Ties go to the first piece, as in funnel_dyrelu2_backward.
-                const v16 g1 = SELECT(a1 * u + b1 > a0 * u + b0, gv, zero), g0 = gv - g1;
+                const v16 g1 = SELECT(AFFINE(a1, u, b1) > AFFINE(a0, u, b0), gv, zero), g0 = gv - g1;
                 t[0] += g0; t[1] += g1;
                 t[2] += g0 * u; t[3] += g1 * u;
                 t[4] += g0 * xc; t[5] += g1 * xc;
@@ -146,7 +146,7 @@ static inline __attribute__((always_inline)) void norm_backward_positions(
             const v16 a0 = LD(a + cb), a1 = LD(a + C + cb);
             NORM_INPUT(o)
             const v16 gv = LD(g + o);
-            const v16 g1 = SELECT(a1 * u + LD(b + C + cb) > a0 * u + LD(b + cb), gv, zero), g0 = gv - g1;
+            const v16 g1 = SELECT(AFFINE(a1, u, LD(b + C + cb)) > AFFINE(a0, u, LD(b + cb)), gv, zero), g0 = gv - g1;
             const v16 du = g0 * a0 + g1 * a1 + LD(pooled + cb);
             if (ds) STREAM(ds + o, du, stream);
             STREAM(dx + o, an * du - LD(norm + 3 * C + cb) - xc * LD(norm + 4 * C + cb), stream);

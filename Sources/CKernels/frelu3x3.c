@@ -162,7 +162,7 @@ static inline __attribute__((always_inline)) void flush(v16 *acc, long slots, lo
 static inline __attribute__((always_inline)) int should_flush(long r, long r0, long r1) { return (r - r0) % FLUSH_ROWS == FLUSH_ROWS - 1 || r == r1 - 1; }
 
 // x at one block of 16 channels from what is stored: itself, or with an input norm a (z - mean) + beta.
-#define INPUT(v, cb) (norm ? LD(norm + (cb)) * ((v) - LD(norm + C + (cb))) + LD(norm + 2 * C + (cb)) : (v))
+#define INPUT(v, cb) (norm ? AFFINE(LD(norm + (cb)), (v) - LD(norm + C + (cb)), LD(norm + 2 * C + (cb))) : (v))
 // x at offset o of the 16-channel block cb: INPUT of what x stores there, plus the residual if any
 // (added after the norm, as batch norm's own pass adds it).
 #define INPUT_AT(o, cb) (res ? INPUT(LD(x + (o)), cb) + LD(res + (o)) : INPUT(LD(x + (o)), cb))
@@ -210,7 +210,7 @@ void funnel_frelu3x3_output_rows(const float *restrict x, const float *restrict 
     const int stream = STREAMS(y, ROWS_BYTES(r0, r1, W, C));
     for (long o = r0 * W * C; o < r1 * W * C; o += C)
         for (long cb = 0; cb < C; cb += 16) {
-            const v16 xv = INPUT_AT(o + cb, cb), cond = LD(coef + cb) * LD(t + o + cb) + LD(coef + C + cb);
+            const v16 xv = INPUT_AT(o + cb, cb), cond = AFFINE(LD(coef + cb), LD(t + o + cb), LD(coef + C + cb));
             STREAM(y + o + cb, SELECT(cond > xv, cond, xv), stream);
         }
     STREAM_FENCE();
@@ -235,7 +235,7 @@ int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *res
             for (long o = r * W * C; o < (r + 1) * W * C; o += C)
                 for (long cb = 0; cb < C; cb += 16) {
                     const v16 tv = LD(t + o + cb);
-                    const v16 gT = LD(g + o + cb) * CONDITION_SHARE(LD(a + cb) * tv + LD(b + cb), INPUT_AT(o + cb, cb));
+                    const v16 gT = LD(g + o + cb) * CONDITION_SHARE(AFFINE(LD(a + cb), tv, LD(b + cb)), INPUT_AT(o + cb, cb));
                     acc[cb / 16] += gT;
                     acc[C / 16 + cb / 16] += gT * ((tv - LD(mean + cb)) * LD(invStd + cb));
                 }
@@ -246,7 +246,7 @@ int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *res
                 for (long w = 0; w < W; w++) {
                     const long o = (r * W + w) * C + cb;
                     const v16 tv = LD(t + o);
-                    const v16 gT = LD(g + o) * CONDITION_SHARE(av * tv + bv, INPUT_AT(o, cb));
+                    const v16 gT = LD(g + o) * CONDITION_SHARE(AFFINE(av, tv, bv), INPUT_AT(o, cb));
                     sumG += gT;
                     sumGTHat += gT * ((tv - m) * is);
                 }
@@ -264,14 +264,14 @@ int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *res
 #define NORM_SUM_SLOTS 9
 
 // With an input norm, x at offset o from zc = z - mean1 there: a1 zc + beta1, plus the residual if any.
-#define NORMED_AT(zc, o) (res ? a1 * (zc) + beta1 + LD(res + (o)) : a1 * (zc) + beta1)
+#define NORMED_AT(zc, o) (res ? AFFINE(a1, zc, beta1) + LD(res + (o)) : AFFINE(a1, zc, beta1))
 
 // With an input norm, gT and tHat at column w of the row (the same as the loop computes them).
 #define NORM_GATE(w, gTOut, tHatOut)                                                                    \
     do {                                                                                          \
         const long o_ = (r * W + (w)) * C + cb;                                                   \
         const v16 t_ = LD(t + o_);                                                                \
-        gTOut = LD(g + o_) * CONDITION_SHARE(av * t_ + bv, NORMED_AT(LD(p1 + ((w) + 1) * C), o_)); \
+        gTOut = LD(g + o_) * CONDITION_SHARE(AFFINE(av, t_, bv), NORMED_AT(LD(p1 + ((w) + 1) * C), o_)); \
         tHatOut = (t_ - m) * is;                                                                  \
     } while (0)
 
@@ -332,7 +332,7 @@ int funnel_frelu3x3_backward_norm_sums_rows(const float *restrict g, const float
                 const v16 u = q00 * w0 + q01 * w1 + q02 * w2 + q10 * w3 + zc * w4 + q12 * w5 + q20 * w6 + q21 * w7 + q22 * w8;
                 SLIDING_WINDOW_SHIFT;
                 const v16 tv = LD(t + o), gv = LD(g + o);
-                const v16 share = CONDITION_SHARE(av * tv + bv, NORMED_AT(zc, o));
+                const v16 share = CONDITION_SHARE(AFFINE(av, tv, bv), NORMED_AT(zc, o));
                 const v16 gT = gv * share, gx = gv * (ONES - share), tHat = (tv - m) * is;
                 sumG += gT; sumGTHat += gT * tHat; sumGx += gx; sumGxZc += gx * zc; sumTHat += tHat;
                 sumGTU += gT * u; sumU += u; sumTHatU += tHat * u;
@@ -375,7 +375,7 @@ static inline __attribute__((always_inline)) void split_row(const float *restric
         for (long cb = 0; cb < C; cb += 16) {
             const long o = (r * W + w) * C + cb;
             const v16 a = LD(coef + cb), tv = LD(t + o), gv = LD(g + o);
-            const v16 share = CONDITION_SHARE(a * tv + LD(coef + C + cb), INPUT_AT(o, cb));
+            const v16 share = CONDITION_SHARE(AFFINE(a, tv, LD(coef + C + cb)), INPUT_AT(o, cb));
             const v16 tHat = (tv - LD(coef + 2 * C + cb)) * LD(coef + 3 * C + cb);
             ST(gxRow + w * C + cb, gv * (ONES - share));
             ST(gtRow + (w + 1) * C + cb, a * (gv * share - LD(coef + 4 * C + cb) - tHat * LD(coef + 5 * C + cb)));

@@ -65,6 +65,19 @@ static inline __attribute__((always_inline)) void prefetch_lines(const void *p, 
 // Helpers compiled into each kernel that calls them.
 #define INLINE static inline __attribute__((always_inline))
 
+// a x + b rounded once, as one fused multiply-add, wherever it is computed: the same bits in every
+// loop and pass. Several passes recompute a value another pass compared (FReLU's x and its
+// condition, a fused ReLU's input, DY-ReLU's two pieces): if one pass's x differed from another's
+// in the last bit, a near-tie would go one way forward and the other backward, and that element's
+// gradient down the wrong branch. Under contract(fast) clang decides loop by loop which products
+// it fuses (a prefetch added to one loop changed it: performance log, 2026-12-05 night), so these
+// sums are not left to it; FReLU3x3ReleaseAgreementTests checks the passes at -O2. Fused, not a
+// multiply and an add each rounded: one rounding keeps x nearer PyTorch's float64 reference, and
+// scripts/parity.py's ResNet-29 (bottleneck) FReLU train check then needs 4 near-kink switches
+// instead of more than its search takes. The baseline clone (x86 CPUs without FMA) calls fmaf per
+// lane here.
+#define AFFINE(a, x, b) __builtin_elementwise_fma(a, x, b)
+
 // The blocks' loops over pixels and channel blocks unrolled whole, so that the accumulators live in
 // registers: at -O2 clang otherwise keeps them in an array on the stack (2.2x slower, conv3x3.c).
 #if defined(__clang__)

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+/// FReLU's passes compiled as the release build compiles them (`-O2`). The rest of the suite runs a
+/// debug build, whose C is compiled at `-O0` and never fuses a multiply into an add; at `-O2` clang
+/// fuses wherever the file's `contract(fast)` lets it, loop by loop. If two passes computed x or
+/// the condition `a t + b` with different fusing, a near-tie would go one way forward and the
+/// other backward, and only `scripts/parity.py` (a release build against PyTorch, not in CI) saw it.
+/// `scripts/frelu3x3-harness.c agree` makes each pass show the x and the choice it computed, on
+/// inputs with thousands of near-ties (see its comment); it failed with one pass's condition or
+/// x computed as a fused multiply-add.
+@Suite struct FReLU3x3ReleaseAgreementTests {
+    @Test func everyPassReadsTheSameXAndConditionAtO2() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("funnel-agreement-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let harness = folder.appendingPathComponent("frelu-harness").path
+        let kernels = root.appendingPathComponent("Sources/CKernels").path
+        // SwiftPM's flags for this file in the release build (.build/release.yaml), less the debug info.
+        let compile = try run("/usr/bin/env", ["clang", "-O2", "-DSWIFT_PACKAGE=1", "-fblocks", "-fPIC", "-fno-omit-frame-pointer",
+                                               "-I", kernels + "/include", "-I", kernels,
+                                               root.appendingPathComponent("scripts/frelu3x3-harness.c").path,
+                                               kernels + "/frelu3x3.c", kernels + "/streaming.c", "-lm", "-lpthread", "-o", harness])
+        try #require(compile.status == 0, "clang failed:\n\(compile.output)")
+        let check = try run(harness, ["agree"])
+        #expect(check.status == 0, "\(check.output)")
+        #expect(check.output.contains("52 of 52 layer shapes"), "\(check.output)")
+    }
+
+    private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+}
