@@ -7,8 +7,9 @@ import Testing
 /// the condition `a t + b` with different fusing, a near-tie would go one way forward and the
 /// other backward, and only `scripts/parity.py` (a release build against PyTorch, not in CI) saw it.
 /// `scripts/frelu3x3-harness.c agree` makes each pass show the x and the choice it computed, on
-/// inputs with thousands of near-ties (see its comment); it failed with one pass's condition or
-/// x computed as a fused multiply-add.
+/// inputs with thousands of near-ties (see its comment). It failed on every layer shape when one
+/// pass computed its condition, or its x, as a multiply and an add instead of `AFFINE`'s fused
+/// multiply-add (vectors.h), and with every pass as a multiply and an add but one fused.
 @Suite struct FReLU3x3ReleaseAgreementTests {
     @Test func everyPassReadsTheSameXAndConditionAtO2() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
