@@ -118,9 +118,11 @@ static int dump_outputs(const char *path) {
     return fclose(f) != 0;
 }
 
-// Agreement: every pass must read the same x and the same condition a t + b, bit for bit, or a
-// near-tie goes one way forward and the other backward (see AFFINE in vectors.h). Each check makes
-// a pass show what it computed:
+// Agreement: the output pass and both backward passes must read the same x and the same condition
+// a t + b, bit for bit, or a near-tie goes one way forward and the other backward (see AFFINE in
+// vectors.h); the first pass must read that x too, so that t is what the norm's stored output
+// would give (no branch is decided on its x: with 54550ab's kernels and a prefetch in its loop it
+// alone differed, on 26 of the 52 shapes). Each check makes a pass show what it computed:
 // - x: identity weights (the centre tap 1, no bias) make the first pass store t = x exactly; the
 //   output pass with a = 0, b = -inf outputs y = x; both backward passes, with a = 1, b = 0 and g = 1,
 //   see the condition t tie with x everywhere, so the first sums Σ gT = 0.5 per position and the

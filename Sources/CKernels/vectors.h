@@ -70,12 +70,13 @@ static inline __attribute__((always_inline)) void prefetch_lines(const void *p, 
 // condition, a fused ReLU's input, DY-ReLU's two pieces): if one pass's x differed from another's
 // in the last bit, a near-tie would go one way forward and the other backward, and that element's
 // gradient down the wrong branch. Under contract(fast) clang decides loop by loop which products
-// it fuses (a prefetch added to one loop changed it: performance log, 2026-12-05 night), so these
-// sums are not left to it; FReLU3x3ReleaseAgreementTests checks the passes at -O2. Fused, not a
-// multiply and an add each rounded: one rounding keeps x nearer PyTorch's float64 reference, and
-// scripts/parity.py's ResNet-29 (bottleneck) FReLU train check then needs 4 near-kink switches
-// instead of more than its search takes. The baseline clone (x86 CPUs without FMA) calls fmaf per
-// lane here.
+// it fuses (a prefetch added to FReLU's first forward pass changed how that pass rounded x:
+// performance log, 2026-12-05 night), so these sums are not left to it;
+// FReLU3x3ReleaseAgreementTests checks the passes at -O2. Fused rather than a multiply and an add
+// each rounded: one rounding keeps x nearer PyTorch's float64 reference. With two,
+// scripts/parity.py failed the bottleneck ResNet-29's FReLU train check at 1.3e-2, its near-kink
+// search finding too few switches to explain it (as with that prefetch); fused, it passes with 4.
+// The baseline clone (x86 CPUs without FMA) calls fmaf per lane here.
 #define AFFINE(a, x, b) __builtin_elementwise_fma(a, x, b)
 
 // The blocks' loops over pixels and channel blocks unrolled whole, so that the accumulators live in

@@ -2,14 +2,15 @@ import Foundation
 import Testing
 
 /// FReLU's passes compiled as the release build compiles them (`-O2`). The rest of the suite runs a
-/// debug build, whose C is compiled at `-O0` and never fuses a multiply into an add; at `-O2` clang
-/// fuses wherever the file's `contract(fast)` lets it, loop by loop. If two passes computed x or
-/// the condition `a t + b` with different fusing, a near-tie would go one way forward and the
-/// other backward, and only `scripts/parity.py` (a release build against PyTorch, not in CI) saw it.
-/// `scripts/frelu3x3-harness.c agree` makes each pass show the x and the choice it computed, on
-/// inputs with thousands of near-ties (see its comment). It failed on every layer shape when one
-/// pass computed its condition, or its x, as a multiply and an add instead of `AFFINE`'s fused
-/// multiply-add (vectors.h), and with every pass as a multiply and an add but one fused.
+/// debug build, whose C is compiled at `-O0`; which multiplies clang fuses into adds under the
+/// kernels' `contract(fast)` differs between the two, and at `-O2` from loop to loop. If two passes
+/// computed x or the condition `a t + b` with different fusing, a near-tie would go one way forward
+/// and the other backward; before this test only `scripts/parity.py` (a release build against
+/// PyTorch, not in CI) could have seen it. `scripts/frelu3x3-harness.c agree` makes each pass show
+/// the x and the choice it computed, on inputs with thousands of near-ties (see its comment). It
+/// failed on every layer shape when one pass computed its condition, or its x, as a multiply and an
+/// add instead of `AFFINE`'s fused multiply-add (vectors.h), and with every pass as a multiply and
+/// an add but one fused.
 @Suite struct FReLU3x3ReleaseAgreementTests {
     @Test func everyPassReadsTheSameXAndConditionAtO2() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -19,7 +20,7 @@ import Testing
         let harness = folder.appendingPathComponent("frelu-harness").path
         let kernels = root.appendingPathComponent("Sources/CKernels").path
         // SwiftPM's flags for this file in the release build (.build/release.yaml), less the debug info.
-        let compile = try run("/usr/bin/env", ["clang", "-O2", "-DSWIFT_PACKAGE=1", "-fblocks", "-fPIC", "-fno-omit-frame-pointer",
+        let compile = try run(toolchainClang, ["-O2", "-DSWIFT_PACKAGE=1", "-fblocks", "-fPIC", "-fno-omit-frame-pointer",
                                                "-I", kernels + "/include", "-I", kernels,
                                                root.appendingPathComponent("scripts/frelu3x3-harness.c").path,
                                                kernels + "/frelu3x3.c", kernels + "/streaming.c", "-lm", "-lpthread", "-o", harness])
@@ -27,6 +28,18 @@ import Testing
         let check = try run(harness, ["agree"])
         #expect(check.status == 0, "\(check.output)")
         #expect(check.output.contains("52 of 52 layer shapes"), "\(check.output)")
+    }
+
+    /// The clang beside `swift` on the PATH, the one SwiftPM compiles the C targets with (another
+    /// on the PATH may be older than `__builtin_elementwise_fma`), else whichever `clang` is there.
+    private var toolchainClang: String {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        for folder in path.split(separator: ":") {
+            let swift = URL(fileURLWithPath: String(folder)).appendingPathComponent("swift")
+            let clang = swift.resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("clang").path
+            if FileManager.default.isExecutableFile(atPath: swift.path), FileManager.default.isExecutableFile(atPath: clang) { return clang }
+        }
+        return "/usr/bin/clang"
     }
 
     private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
