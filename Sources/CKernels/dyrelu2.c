@@ -55,7 +55,7 @@ void funnel_dyrelu2_backward(const float *restrict x, const float *restrict g, c
 // `chunk_bytes`, is large (see STREAMS in vectors.h).
 #define NORM_INPUT(o)                                                  \
     const v16 xc = LD(x + (o)) - m;                                    \
-    v16 u = AFFINE(an, xc, beta);                                            \
+    v16 u = AFFINE(an, xc, beta);                                      \
     if (s) u += LD(s + (o));
 
 #define TILE_BYTES 8192
