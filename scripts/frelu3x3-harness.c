@@ -1,7 +1,7 @@
 // A standalone driver for FReLU's fused passes (Sources/CKernels/frelu3x3.c), outside Swift and
 // the autograd tape: it times each pass, writes every pass's outputs for a bitwise comparison of
 // two versions of the kernel file, or checks that the passes agree on x and on the condition as
-// compiled for release (FReLU3x3ReleaseAgreementTests runs it). The performance log's harness
+// compiled for release (ReleaseAgreementTests runs it). The performance log's harness
 // figures come from it.
 //
 // Build (SwiftPM's C flags for the release build), from the repository root:

@@ -72,7 +72,7 @@ static inline __attribute__((always_inline)) void prefetch_lines(const void *p, 
 // gradient down the wrong branch. Under contract(fast) clang decides loop by loop which products
 // it fuses (a prefetch added to FReLU's first forward pass changed how that pass rounded x:
 // performance log, 2026-12-05 night), so these sums are not left to it;
-// FReLU3x3ReleaseAgreementTests checks the passes at -O2. Fused rather than a multiply and an add
+// ReleaseAgreementTests checks the passes at -O2. Fused rather than a multiply and an add
 // each rounded: one rounding keeps x nearer PyTorch's float64 reference. With two,
 // scripts/parity.py failed the bottleneck ResNet-29's FReLU train check at 1.3e-2, its near-kink
 // search finding too few switches to explain it (as with that prefetch); fused, it passes with 4.
