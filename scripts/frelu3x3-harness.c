@@ -45,6 +45,11 @@ static struct layer make_layer(long N, long H, long C, int residual) {
     return l;
 }
 
+static void free_layer(const struct layer *l) {
+    float *tensors[] = {l->z, l->res, l->g, l->t, l->y, l->dx, l->dres, l->weight, l->bias, l->norm, l->coef, l->coef2};
+    for (size_t i = 0; i < sizeof tensors / sizeof *tensors; i++) free(tensors[i]);
+}
+
 enum pass { FORWARD, OUTPUT, BACKWARD_SUMS, BACKWARD, PASSES };
 static const char *pass_names[PASSES] = {"forward (conv, moments)", "forward (output)", "backward (sums)", "backward (split, conv)"};
 
@@ -92,7 +97,9 @@ static int time_passes(long N, long H, long C, int repeats) {
             printf("%-11s %-24s %8.3f ms  %6.1f cycles a vector a thread\n", residual ? "block end" : "after norm", pass_names[p],
                    best * 1e3, best * 3.65e9 * threads / vectors);
         }
+        free_layer(&l);
     }
+    free(flush);
     return 0;
 }
 
@@ -113,7 +120,8 @@ static int dump_outputs(const char *path) {
                         for (int k = 0; k < chunks; k++) run_pass(&l, p, rows * k / chunks, rows * (k + 1) / chunks, sums[p]);
                     fwrite(l.t, 4, (size_t)n, f); fwrite(l.y, 4, (size_t)n, f); fwrite(l.dx, 4, (size_t)n, f);
                     if (l.dres) fwrite(l.dres, 4, (size_t)n, f);
-                    for (int p = 0; p < PASSES; p++) fwrite(sums[p], sizeof(double), (size_t)(10 * C), f);
+                    for (int p = 0; p < PASSES; p++) { fwrite(sums[p], sizeof(double), (size_t)(10 * C), f); free(sums[p]); }
+                    free_layer(&l);
                 }
     return fclose(f) != 0;
 }
@@ -194,8 +202,7 @@ static long agreement_failures(long N, long H, long C, int residual, int chunks)
     free(xs); free(shares);
 #undef CHUNKED
     free(identity); free(zero); free(ones); free(outputCoef); free(backCoef); free(sums); free(sums2);
-    float *tensors[] = {l.z, l.res, l.g, l.t, l.y, l.dx, l.dres, l.weight, l.bias, l.norm, l.coef, l.coef2};
-    for (size_t i = 0; i < sizeof tensors / sizeof *tensors; i++) free(tensors[i]);
+    free_layer(&l);
     return failures;
 }
 

@@ -29,6 +29,8 @@
 #define FLUSH_ROWS 8
 // Bytes of image rows r0..<r1 of W x C floats: one thread's chunk of an output (see STREAMS).
 #define ROWS_BYTES(r0, r1, W, C) (((r1) - (r0)) * (W) * (C) * (long)sizeof(float))
+// Rows at least this large fetch the next row ahead in the forward's first pass (see there).
+#define FETCH_ROW_BYTES 8192
 
 // Zeroed scratch (rings of rows, vector sums) on a 64-byte boundary. The passes read and write it
 // as whole 16-float vectors; on malloc's 16-byte alignment every such access spans two cache lines,
@@ -178,15 +180,16 @@ int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict 
     float *ring = norm ? scratch((size_t)(3 * rs) * sizeof(float)) : NULL;
     if (!acc || (norm && !ring)) { free(acc); free(ring); return -1; }
     const int stream = STREAMS_READ_LATER(t, ROWS_BYTES(r0, r1, W, C));
+    // With a norm, the row the next fill reads (global row r + 2) is fetched one line a step while
+    // a row fills, on rows of FETCH_ROW_BYTES or more: read cold, the pass took 0.7-0.9x as long at
+    // 64 channels on 32x32 and 128 on 16x16, 0.85-1.0x at 256 on 8x8, but 1.0-1.2x at 16 channels
+    // on 32x32 (2 KB rows; performance log). It may stand in the fill loop since AFFINE fixed how
+    // x is rounded (vectors.h).
+    const int fetchAhead = ROWS_BYTES(0, 1, W, C) >= FETCH_ROW_BYTES;
     for (long r = r0; r < r1; r++) {
         const long h = r % H, image = r - h;
         if (norm) {
-            // The row the next fill reads (global row r + 2), fetched one line a step while this
-            // one fills, on rows of 8 KB or more: read cold, the pass took 0.7-0.9x as long at 64
-            // channels on 32x32 and 128 on 16x16, 0.85-1.0x at 256 on 8x8, but 1.0-1.2x at 16
-            // channels on 32x32 (2 KB rows; performance log). It may stand in this loop since
-            // AFFINE fixed how x is rounded (vectors.h).
-            const int ahead = r + 2 < r1 && rs * (long)sizeof(float) >= 8192;
+            const int ahead = fetchAhead && r + 2 < r1;
             const float *nextZ = ahead ? x + (r + 2) * rs : NULL, *nextR = ahead && res ? res + (r + 2) * rs : NULL;
             FOR_NEW_RING_ROWS(q, r, r0, h, H) {
                 float *dst = ring + ((q + 1) % 3) * rs;
