@@ -223,8 +223,8 @@ int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict 
 // The output at offsets o0..<o1, position by position: the tensors are read and written in order
 // (see WIDE_CHANNELS). With `channels` a constant (16, 32 or 64, 0 for C as given), the loop over
 // blocks unrolls and the coefficients stay in registers instead of being loaded at every position:
-// in cache, the pass took 0.6-0.85x as long at 16 channels and 0.86-0.89x at 32 and 64
-// (performance log, 2026-12-06).
+// in cache, the pass took 0.65-0.8x as long at 16 channels and 0.73-0.86x at 32 and 64
+// (scripts/frelu3x3-ab.c, performance log, 2026-12-06).
 static inline __attribute__((always_inline)) void output_range(const float *restrict x, const float *restrict norm, const float *restrict res,
                                                                const float *restrict t, const float *restrict coef, float *restrict y,
                                                                long o0, long o1, long C, int stream, const long channels) {
@@ -421,7 +421,7 @@ static inline __attribute__((always_inline)) void split_row(const float *restric
             }
     } else {
         // Block by block along the row, the block's coefficients in registers: loaded at every
-        // position, the backward pass took 1.15x as long in cache at 16 and 32 channels.
+        // position, the backward pass took 1.14x as long in cache at 16 and 32 channels.
         for (long cb = 0; cb < C; cb += 16) {
             SPLIT_COEFFICIENTS(cb);
             for (long w = 0; w < W; w++) SPLIT_AT(w, cb);
@@ -434,7 +434,7 @@ static inline __attribute__((always_inline)) void split_row(const float *restric
 // Row r's window over every channel block: dx (and the residual's gradient) from the gx and gt
 // rows of the ring, and the weights' sums into acc. Flags, not pointer tests, say which tensors
 // take part, so that each combination a ResNet uses compiles to a loop without tests, with the
-// norm's coefficients in registers (backward_rows): with the tests, the pass took 1.05-1.15x as
+// norm's coefficients in registers (backward_rows): with the tests, the pass took 1.01-1.14x as
 // long in cache (performance log, 2026-12-06). x is computed as INPUT_AT computes it.
 static inline __attribute__((always_inline)) void window_row(const float *restrict x, const float *restrict res, const float *restrict weight,
                                                              const float *restrict coef, const float *restrict norm, const float *const rows[3],
@@ -450,7 +450,8 @@ static inline __attribute__((always_inline)) void window_row(const float *restri
         const float *p0 = rows[0] + cb, *p1 = rows[1] + cb, *p2 = rows[2] + cb;
         v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0}, a8 = {0}, ab = {0};
         // With an input norm, dx is taken on to the norm's input: dz = a1 dx - k1 - (z - mean1) k2.
-        const v16 normScale = hasNorm ? LD(norm + cb) : ONES, normMean = hasNorm ? LD(norm + C + cb) : ZEROS, normBeta = hasNorm ? LD(norm + 2 * C + cb) : ZEROS;
+        const v16 normScale = hasNorm ? LD(norm + cb) : ONES, normMean = hasNorm ? LD(norm + C + cb) : ZEROS;
+        const v16 normBeta = hasNorm ? LD(norm + 2 * C + cb) : ZEROS;
         const v16 k1 = hasNorm ? LD(coef + 6 * C + cb) : ZEROS, k2 = hasNorm ? LD(coef + 7 * C + cb) : ZEROS;
         SLIDING_WINDOW_START;
         for (long w = 0; w < W; w++) {
