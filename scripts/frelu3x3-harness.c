@@ -17,51 +17,9 @@
 // Agree: /tmp/frelu-harness agree   exits 1, naming the layer shape and the pass, if two passes
 //   computed x or a t + b differently anywhere (see agreement_failures).
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include "CKernels.h"
+#include "frelu3x3-layer.h"
 
-static float *random_floats(long n, float scale, float offset) {
-    float *p = aligned_alloc(64, (size_t)n * 4);
-    for (long i = 0; i < n; i++) p[i] = offset + scale * ((float)rand() / (float)RAND_MAX - 0.5f);
-    return p;
-}
-
-// One layer's tensors: z (the norm's input), the residual, g, and the outputs.
-struct layer {
-    long N, H, W, C;
-    float *z, *res, *g, *t, *y, *dx, *dres, *weight, *bias, *norm, *coef, *coef2;
-};
-
-static struct layer make_layer(long N, long H, long C, int residual) {
-    const long n = N * H * H * C;
-    struct layer l = {N, H, H, C};
-    l.z = random_floats(n, 2, 0.1f); l.res = residual ? random_floats(n, 2, 0) : NULL; l.g = random_floats(n, 1, 0);
-    l.t = random_floats(n, 2, 0); l.y = calloc((size_t)n, 4); l.dx = calloc((size_t)n, 4); l.dres = residual ? calloc((size_t)n, 4) : NULL;
-    l.weight = random_floats(9 * C, 0.5f, 0); l.bias = random_floats(C, 0.1f, 0); l.norm = random_floats(3 * C, 0.5f, 1);
-    l.coef = random_floats(8 * C, 0.5f, 0.5f); l.coef2 = random_floats(2 * C, 0.5f, 0.5f);
-    return l;
-}
-
-static void free_layer(const struct layer *l) {
-    float *tensors[] = {l->z, l->res, l->g, l->t, l->y, l->dx, l->dres, l->weight, l->bias, l->norm, l->coef, l->coef2};
-    for (size_t i = 0; i < sizeof tensors / sizeof *tensors; i++) free(tensors[i]);
-}
-
-enum pass { FORWARD, OUTPUT, BACKWARD_SUMS, BACKWARD, PASSES };
-static const char *pass_names[PASSES] = {"forward (conv, moments)", "forward (output)", "backward (sums)", "backward (split, conv)"};
-
-static void run_pass(const struct layer *l, enum pass p, long r0, long r1, double *sums) {
-    switch (p) {
-    case FORWARD: funnel_frelu3x3_forward_rows(l->z, l->norm, l->res, l->weight, l->bias, l->t, sums, r0, r1, l->H, l->W, l->C); break;
-    case OUTPUT: funnel_frelu3x3_output_rows(l->z, l->norm, l->res, l->t, l->coef2, l->y, r0, r1, l->W, l->C); break;
-    case BACKWARD_SUMS: funnel_frelu3x3_backward_norm_sums_rows(l->g, l->z, l->norm, l->res, l->t, l->weight, l->coef, sums, r0, r1, l->H, l->W, l->C); break;
-    case BACKWARD: funnel_frelu3x3_backward_rows(l->g, l->z, l->norm, l->res, l->t, l->weight, l->coef, l->dx, l->dres, sums, r0, r1, l->H, l->W, l->C); break;
-    default: break;
-    }
-}
+static void run_pass(const struct layer *l, enum pass p, long r0, long r1, double *sums) { run_pass_of(&current_passes, l, p, r0, r1, sums); }
 
 struct job { const struct layer *l; enum pass p; long r0, r1; };
 static void *run_job(void *arg) {
@@ -71,8 +29,6 @@ static void *run_job(void *arg) {
     free(sums);
     return NULL;
 }
-
-static double seconds(void) { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); return ts.tv_sec + ts.tv_nsec * 1e-9; }
 
 static int time_passes(long N, long H, long C, int repeats) {
     const int threads = getenv("NT") ? atoi(getenv("NT")) : 2, cold = getenv("COLD") != NULL;
