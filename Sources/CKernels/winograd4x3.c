@@ -24,18 +24,31 @@
 static const float G[6][3] = {{1.f / 4, 0, 0}, {-1.f / 6, -1.f / 6, -1.f / 6}, {-1.f / 6, 1.f / 6, -1.f / 6},
                               {1.f / 24, 1.f / 12, 1.f / 6}, {1.f / 24, -1.f / 12, 1.f / 6}, {0, 0, 1}};
 
-void funnel_winograd4x3_pack(const float *w, float *U, long I, long O) {
-    for (long o = 0; o < O; o++)
+// Sixteen output channels a vector (U's innermost index), so the transform runs 16 filters at once:
+// scalar, filter by filter, it took about 3 ms of a ResNet-20 step on the calling thread while the
+// other waited (perf, 2026-12-06). The same operations in the same order as the scalar loop it
+// replaced, unfused as that loop compiled (baseline x86-64 has no multiply-add), so U is bitwise as
+// before.
+CLONES void funnel_winograd4x3_pack(const float *w, float *U, long I, long O) {
+#pragma clang fp contract(off)
+    for (long o0 = 0; o0 < O; o0 += 16)
         for (long i = 0; i < I; i++) {
-            float gt[6][3];  // G g
-            for (int a = 0; a < 6; a++)
-                for (int kx = 0; kx < 3; kx++) {
-                    float s = 0;
-                    for (int ky = 0; ky < 3; ky++) s += G[a][ky] * w[((o * 3 + ky) * 3 + kx) * I + i];
+            v16 g[3][3];  // tap (ky, kx) of filters o0..<o0 + 16 at input channel i
+            for (int tap = 0; tap < 9; tap++) {
+                float lanes[16];
+                for (int j = 0; j < 16; j++) lanes[j] = w[((o0 + j) * 9 + tap) * I + i];
+                g[tap / 3][tap % 3] = LD(lanes);
+            }
+            v16 gt[6][3];  // G g
+            UNROLLED for (int a = 0; a < 6; a++)
+                UNROLLED for (int kx = 0; kx < 3; kx++) {
+                    v16 s = (v16){};
+                    UNROLLED for (int ky = 0; ky < 3; ky++) s += G[a][ky] * g[ky][kx];
                     gt[a][kx] = s;
                 }
-            for (int a = 0; a < 6; a++)
-                for (int b = 0; b < 6; b++) U[((a * 6 + b) * I + i) * O + o] = gt[a][0] * G[b][0] + gt[a][1] * G[b][1] + gt[a][2] * G[b][2];
+            UNROLLED for (int a = 0; a < 6; a++)
+                UNROLLED for (int b = 0; b < 6; b++)
+                    ST(U + ((a * 6 + b) * I + i) * O + o0, gt[a][0] * G[b][0] + gt[a][1] * G[b][1] + gt[a][2] * G[b][2]);
         }
 }
 
