@@ -29,9 +29,9 @@ static const float G[6][3] = {{1.f / 4, 0, 0}, {-1.f / 6, -1.f / 6, -1.f / 6}, {
 // other waited (perf, 2026-12-06). The same operations in the same order as the scalar loop it
 // replaced, unfused as that loop compiled (baseline x86-64 has no multiply-add), so U is bitwise as
 // before.
-CLONES void funnel_winograd4x3_pack(const float *w, float *U, long I, long O) {
+CLONES void funnel_winograd4x3_pack(const float *w, float *U, long I, long O, long from, long to) {
 #pragma clang fp contract(off)
-    for (long o0 = 0; o0 < O; o0 += 16)
+    for (long o0 = from; o0 < to; o0 += 16)
         for (long i = 0; i < I; i++) {
             v16 g[3][3];  // tap (ky, kx) of filters o0..<o0 + 16 at input channel i
             for (int tap = 0; tap < 9; tap++) {

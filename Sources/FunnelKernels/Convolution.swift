@@ -384,7 +384,11 @@ package enum Convolution {
     private static func packedForOwnKernel(_ weight: UnsafePointer<Float>, inChannels: Int, outChannels: Int, winograd: Bool) -> Buffer {
         let packed = Buffer(count: (winograd ? 36 : 9) * inChannels * outChannels)
         if winograd {
-            funnel_winograd4x3_pack(weight, packed.pointer, inChannels, outChannels)
+            // Split by 16-output blocks across the threads from 64 outputs on (a 64 x 64 transform
+            // took about 60 us on one thread); below that a parallel region costs what it saves.
+            parallelChunks(outChannels / 16, minimumPerThread: 2) { blocks in
+                funnel_winograd4x3_pack(weight, packed.pointer, inChannels, outChannels, blocks.lowerBound * 16, blocks.upperBound * 16)
+            }
         } else {
             funnel_conv3x3_pack(weight, packed.pointer, inChannels, outChannels)
         }
