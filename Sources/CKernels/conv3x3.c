@@ -279,10 +279,10 @@ CLONES void funnel_conv3x3_weight_sums_pieces(const float *x, const float *dy, f
     else weight_pieces(x, dy, sums, NULL, NULL, 0, none, p0, p1, pieces, N, H, W, I, O, OH, OW, 2);
 }
 
-CLONES void funnel_conv_weight_pieces_sum(const float *sums, long pieces, long count, float *dw) {
-    memcpy(dw, sums, (size_t)count * sizeof(float));
+CLONES void funnel_conv_weight_pieces_sum(const float *sums, long pieces, long count, float *dw, long from, long to) {
+    memcpy(dw + from, sums + from, (size_t)(to - from) * sizeof(float));
     for (long p = 1; p < pieces; p++)
-        for (long k = 0; k < count; k++) dw[k] += sums[p * count + k];
+        for (long k = from; k < to; k++) dw[k] += sums[p * count + k];
 }
 
 // Both gradients at stride 1, sample by sample (CKernels.h): the input gradient first, then the

@@ -24,13 +24,27 @@
 static const float G[6][3] = {{1.f / 4, 0, 0}, {-1.f / 6, -1.f / 6, -1.f / 6}, {-1.f / 6, 1.f / 6, -1.f / 6},
                               {1.f / 24, 1.f / 12, 1.f / 6}, {1.f / 24, -1.f / 12, 1.f / 6}, {0, 0, 1}};
 
-// Sixteen output channels a vector (U's innermost index), so the transform runs 16 filters at once:
-// scalar, filter by filter, it took about 3 ms of a ResNet-20 step on the calling thread while the
-// other waited (perf, 2026-12-06). The same operations in the same order as the scalar loop it
-// replaced, unfused as that loop compiled (baseline x86-64 has no multiply-add), so U is bitwise as
-// before.
-CLONES void funnel_winograd4x3_pack(const float *w, float *U, long I, long O, long from, long to) {
+// G g G^T of the filters o0..<o0 + 16 at input channel i, their taps g[ky][kx] one filter a lane,
+// into U. The same operations in the same order as the scalar loop this replaced, unfused as that
+// loop compiled (baseline x86-64 has no multiply-add), so U is bitwise as before.
+INLINE void transform_filters(const v16 g[3][3], float *U, long I, long O, long i, long o0) {
 #pragma clang fp contract(off)
+    v16 gt[6][3];  // G g
+    UNROLLED for (int a = 0; a < 6; a++)
+        UNROLLED for (int kx = 0; kx < 3; kx++) {
+            v16 s = (v16){};
+            UNROLLED for (int ky = 0; ky < 3; ky++) s += G[a][ky] * g[ky][kx];
+            gt[a][kx] = s;
+        }
+    UNROLLED for (int a = 0; a < 6; a++)
+        UNROLLED for (int b = 0; b < 6; b++)
+            ST(U + ((a * 6 + b) * I + i) * O + o0, gt[a][0] * G[b][0] + gt[a][1] * G[b][1] + gt[a][2] * G[b][2]);
+}
+
+// Sixteen output channels a vector (U's innermost index), so the transform runs 16 filters at once:
+// scalar, filter by filter, it took about 6.7 ms of a ResNet-20 step on the calling thread while
+// the other waited (perf, 2026-12-06).
+CLONES void funnel_winograd4x3_pack(const float *w, float *U, long I, long O, long from, long to) {
     for (long o0 = from; o0 < to; o0 += 16)
         for (long i = 0; i < I; i++) {
             v16 g[3][3];  // tap (ky, kx) of filters o0..<o0 + 16 at input channel i
@@ -39,16 +53,19 @@ CLONES void funnel_winograd4x3_pack(const float *w, float *U, long I, long O, lo
                 for (int j = 0; j < 16; j++) lanes[j] = w[((o0 + j) * 9 + tap) * I + i];
                 g[tap / 3][tap % 3] = LD(lanes);
             }
-            v16 gt[6][3];  // G g
-            UNROLLED for (int a = 0; a < 6; a++)
-                UNROLLED for (int kx = 0; kx < 3; kx++) {
-                    v16 s = (v16){};
-                    UNROLLED for (int ky = 0; ky < 3; ky++) s += G[a][ky] * g[ky][kx];
-                    gt[a][kx] = s;
-                }
-            UNROLLED for (int a = 0; a < 6; a++)
-                UNROLLED for (int b = 0; b < 6; b++)
-                    ST(U + ((a * 6 + b) * I + i) * O + o0, gt[a][0] * G[b][0] + gt[a][1] * G[b][1] + gt[a][2] * G[b][2]);
+            transform_filters(g, U, I, O, i, o0);
+        }
+}
+
+// The turned convolution's filter o' at input channel i' is w's filter i' at input channel o',
+// flipped: its 16 filters from o0 are 16 consecutive floats of w, one load a tap, with no turned
+// copy of w first (its Swift loop, writing at a stride, took about 0.45 ms of a ResNet-20 step).
+CLONES void funnel_winograd4x3_pack_turned(const float *w, float *UT, long I, long O, long from, long to) {
+    for (long o0 = from; o0 < to; o0 += 16)
+        for (long i = 0; i < O; i++) {
+            v16 g[3][3];
+            for (int tap = 0; tap < 9; tap++) g[tap / 3][tap % 3] = LD(w + (i * 9 + 8 - tap) * I + o0);
+            transform_filters(g, UT, O, I, i, o0);
         }
 }
 

@@ -366,7 +366,7 @@ package enum Convolution {
     private static func ownForward(_ g: ConvGeometry, src: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                    dst: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let winograd = g.runsOnOwnWinograd
-        let packed = packedForOwnKernel(weight, inChannels: g.inChannels, outChannels: g.outChannels, winograd: winograd)
+        let packed = packedForOwnKernel(weight, g, winograd: winograd)
         parallelChunks(g.batch, minimumPerThread: 1) { samples in
             let (n0, n1) = (samples.lowerBound, samples.upperBound)
             checkScratch(winograd
@@ -380,15 +380,27 @@ package enum Convolution {
 
     /// 3x3 weights in Funnel's `(o, ky, kx, i)` layout as the kernel that runs them takes them:
     /// transformed for the Winograd kernel (`funnel_winograd4x3_pack`: `G g G^T`, 36 values per
-    /// channel pair) or packed for the direct one (`funnel_conv3x3_pack`, 9 per pair).
-    private static func packedForOwnKernel(_ weight: UnsafePointer<Float>, inChannels: Int, outChannels: Int, winograd: Bool) -> Buffer {
+    /// channel pair) or packed for the direct one (`funnel_conv3x3_pack`, 9 per pair). With `turned`,
+    /// those of the input gradient's forward (`backwardDataAsForward`: the O -> I convolution with
+    /// each filter flipped), which the Winograd transform reads straight from `weight`.
+    private static func packedForOwnKernel(_ weight: UnsafePointer<Float>, _ g: ConvGeometry, winograd: Bool, turned: Bool = false) -> Buffer {
+        let (inChannels, outChannels) = turned ? (g.outChannels, g.inChannels) : (g.inChannels, g.outChannels)
         let packed = Buffer(count: (winograd ? 36 : 9) * inChannels * outChannels)
         if winograd {
             // Split by 16-output blocks across the threads from 64 outputs on (a 64 x 64 transform
-            // took about 60 us on one thread); below that a parallel region costs what it saves.
+            // takes about 60 us on one thread); below that a parallel region costs what it saves.
             parallelChunks(outChannels / 16, minimumPerThread: 2) { blocks in
-                funnel_winograd4x3_pack(weight, packed.pointer, inChannels, outChannels, blocks.lowerBound * 16, blocks.upperBound * 16)
+                let (from, to) = (blocks.lowerBound * 16, blocks.upperBound * 16)
+                if turned {
+                    funnel_winograd4x3_pack_turned(weight, packed.pointer, g.inChannels, g.outChannels, from, to)
+                } else {
+                    funnel_winograd4x3_pack(weight, packed.pointer, inChannels, outChannels, from, to)
+                }
             }
+        } else if turned {
+            let turnedWeight = Buffer(count: g.weightDims.reduce(1, *))
+            transposedFlipped(g, weight, into: turnedWeight.pointer)
+            funnel_conv3x3_pack(turnedWeight.pointer, packed.pointer, inChannels, outChannels)
         } else {
             funnel_conv3x3_pack(weight, packed.pointer, inChannels, outChannels)
         }
@@ -440,7 +452,11 @@ package enum Convolution {
         let pieces = min(g.batch, weightGradientPieces), count = g.kh * g.kw * g.inChannels * g.outChannels
         let sums = Buffer(count: pieces * count)
         parallelChunks(pieces, minimumPerThread: 1) { range in body(sums.pointer, range, pieces) }
-        funnel_conv_weight_pieces_sum(sums.pointer, pieces, count, diffWeight)
+        // Split across the threads too: on the calling thread alone the sums took about 1 ms of a
+        // ResNet-20 step while the other waited (perf, 2026-12-06).
+        parallelChunks(count, minimumPerThread: 8192) { range in
+            funnel_conv_weight_pieces_sum(sums.pointer, pieces, count, diffWeight, range.lowerBound, range.upperBound)
+        }
     }
 
     /// Whether both gradients of `g` run on Funnel's 3x3 kernel in one pass (`ownBackward`): its
@@ -455,13 +471,9 @@ package enum Convolution {
     /// not once a pass. The same bits as the two passes run apart.
     private static func ownBackward(_ g: ConvGeometry, src: UnsafePointer<Float>, diffDst: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                     diffSrc: UnsafeMutablePointer<Float>, accumulatingData: Bool, diffWeight: UnsafeMutablePointer<Float>) {
-        let turned = Buffer(count: g.weightDims.reduce(1, *))
-        transposedFlipped(g, weight, into: turned.pointer)
         // The input gradient is the forward of an O -> I convolution with the turned weights.
         let winograd = g.runsOnOwnWinograd && g.backwardDataAsForward?.runsOnOwnWinograd == true
-        let packed = withExtendedLifetime(turned) {
-            packedForOwnKernel(turned.pointer, inChannels: g.outChannels, outChannels: g.inChannels, winograd: winograd)
-        }
+        let packed = packedForOwnKernel(weight, g, winograd: winograd, turned: true)
         let accumulate: Int32 = accumulatingData ? 1 : 0
         inPieces(g, diffWeight: diffWeight) { sums, range, pieces in
             let (p0, p1) = (range.lowerBound, range.upperBound)

@@ -37,7 +37,9 @@ import FunnelTestSupport
     }
 
     /// Both gradients in one pass over the samples, each sample's input gradient before the group of
-    /// tiles that reaches it: bit for bit the passes apart, and the sums in double.
+    /// tiles that reaches it: bit for bit the passes apart, and the sums in double. The one pass
+    /// transforms the turned weights straight from the weights (`funnel_winograd4x3_pack_turned`),
+    /// the input gradient apart from a turned copy of them (`Convolution.transposedFlipped`).
     @Test(arguments: shapes + [(18, 16, 8, 8, 32)]) func bothGradientsInOnePassMatchTheTapSumsAndThePassesApart(n: Int, c: Int, h: Int, w: Int,
                                                                                                          o: Int) throws {
         let g = Self.geometry(n, c, h, w, o)

@@ -154,10 +154,10 @@ void funnel_conv1x1_weight_sums_stride1_pieces(const float *x, const float *dy, 
 // batch of N: piece p's sums over its samples N p / pieces ..< N (p + 1) / pieces overwritten into
 // sums + p 9 I O (Funnel's (o, ky, kx, i)), for pieces p0..<p1; then dw = the sum of the `pieces`
 // blocks of `count` floats (9 I O here), added in order (funnel_conv_weight_pieces_sum, also the 1x1
-// kernel's).
+// kernel's; for the floats from..<to).
 void funnel_conv3x3_weight_sums_pieces(const float *x, const float *dy, float *sums, long p0, long p1, long pieces, long N, long H,
                                        long W, long I, long O, long stride);
-void funnel_conv_weight_pieces_sum(const float *sums, long pieces, long count, float *dw);
+void funnel_conv_weight_pieces_sum(const float *sums, long pieces, long count, float *dw, long from, long to);
 
 // Both gradients of such a convolution at stride 1 in one pass over the samples: for each sample of
 // pieces p0..<p1, dx (overwritten, or added to with accumulate) as the forward of dy with the weights
@@ -176,6 +176,9 @@ int funnel_conv3x3_backward_pieces(const float *x, const float *dy, const float 
 // transformed for the O -> I forward). The results differ from the direct kernel's by rounding.
 // Each returns 0, or -1 when its scratch cannot be allocated.
 void funnel_winograd4x3_pack(const float *weight, float *U, long I, long O, long from, long to);
+// The transform of the turned weights (the O -> I convolution whose forward is the input gradient,
+// each filter flipped) straight from weight, into UT [36][O][I], for its outputs from..<to.
+void funnel_winograd4x3_pack_turned(const float *weight, float *UT, long I, long O, long from, long to);
 int funnel_winograd4x3_forward_samples(const float *x, const float *U, float *y, long n0, long n1, long H, long W, long I, long O,
                                        int accumulate);
 int funnel_winograd4x3_weight_sums_pieces(const float *x, const float *dy, float *sums, long p0, long p1, long pieces, long N, long H,
