@@ -170,10 +170,11 @@ int funnel_conv3x3_backward_pieces(const float *x, const float *dy, const float 
 
 // Winograd F(4x4, 3x3) for the same convolution at stride 1 (winograd4x3.c), I and O multiples of 16,
 // H and W multiples of 4. Weights are transformed first (funnel_winograd4x3_pack, from Funnel's
-// (o, ky, kx, i) into U [36][I][O], 36 I O floats, for outputs from..<to, multiples of 16). The forward writes (or with accumulate adds to) y
-// for samples n0..<n1; the weight gradient and both gradients take pieces of the batch as
-// funnel_conv3x3_weight_sums_pieces and funnel_conv3x3_backward_pieces do (UT: the turned weights
-// transformed for the O -> I forward). The results differ from the direct kernel's by rounding.
+// (o, ky, kx, i) into U [36][I][O], 36 I O floats, for the outputs from..<to, multiples of 16). The
+// forward writes (or with accumulate adds to) y for samples n0..<n1; the weight gradient and both
+// gradients take pieces of the batch as funnel_conv3x3_weight_sums_pieces and
+// funnel_conv3x3_backward_pieces do (UT: the turned weights transformed for the O -> I forward, by
+// funnel_winograd4x3_pack_turned). The results differ from the direct kernel's by rounding.
 // Each returns 0, or -1 when its scratch cannot be allocated.
 void funnel_winograd4x3_pack(const float *weight, float *U, long I, long O, long from, long to);
 // The transform of the turned weights (the O -> I convolution whose forward is the input gradient,
