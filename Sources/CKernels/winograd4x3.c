@@ -59,7 +59,7 @@ CLONES void funnel_winograd4x3_pack(const float *w, float *U, long I, long O, lo
 
 // The turned convolution's filter o' at input channel i' is w's filter i' at input channel o',
 // flipped: its 16 filters from o0 are 16 consecutive floats of w, one load a tap, with no turned
-// copy of w first (its Swift loop, writing at a stride, took about 0.45 ms of a ResNet-20 step).
+// copy of w first (its Swift loop, writing at a stride, took 0.3-0.5 ms of a ResNet-20 step).
 CLONES void funnel_winograd4x3_pack_turned(const float *w, float *UT, long I, long O, long from, long to) {
     for (long o0 = from; o0 < to; o0 += 16)
         for (long i = 0; i < O; i++) {
