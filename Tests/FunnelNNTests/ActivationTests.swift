@@ -233,8 +233,17 @@ func copyState(from a: Module, to b: Module) {
         let c = shape[1]
         for variant in ["a", "b"] {
             for mode in [Mode.training, .inference] {
-                let norm = BatchNorm(c), dy = try Activations.factory("dyrelu:variant=\(variant)")(channels: c) as! DyReLU
-                let referenceNorm = BatchNorm(c), reference = try Activations.factory("dyrelu:variant=\(variant),fused=false")(channels: c)
+                // Seeded: drawn from the process-wide generator, which the tests running beside this
+                // one also draw from, the weights differed from run to run, and about one draw in
+                // 2,000 put an element of u within rounding of the kink between the two pieces
+                // (margins 3e-9 to 2e-7): there the fused path, which recomputes u inside its
+                // passes, and the composed one, which rounds u once, may pick different pieces: both
+                // subgradients, not one gradient (one CI run, 2026-12-06). Seed 8's smallest margin
+                // over these cases is 2.0e-5, a hundred times the largest that disagreed.
+                let (norm, dy, referenceNorm, reference) = try DefaultRandom.seeded(8) {
+                    (BatchNorm(c), try Activations.factory("dyrelu:variant=\(variant)")(channels: c) as! DyReLU,
+                     BatchNorm(c), try Activations.factory("dyrelu:variant=\(variant),fused=false")(channels: c))
+                }
                 startAlike(norm, dy, referenceNorm, reference, mode: mode, seed: 8)
                 let x = randn(shape, seed: 16, scale: 2) + 1; x.requiresGrad = true
                 let x2 = x.detached(); x2.requiresGrad = true
@@ -275,7 +284,8 @@ func copyState(from a: Module, to b: Module) {
     @Test(arguments: [(8, 2), (32, 2), (32, 3)])
     func fusedDyReLUAgreesWithReferencePath(channels: Int, pieces: Int) throws {
         for variant in ["a", "b", "c"] {
-            let fused = try Activations.factory("dyrelu:variant=\(variant),k=\(pieces)")(channels: channels)
+            // Seeded for the reason given in dyreluAfterABatchNormRunsItInsideItsPasses.
+            let fused = try DefaultRandom.seeded(9) { try Activations.factory("dyrelu:variant=\(variant),k=\(pieces)")(channels: channels) }
             let reference = try Activations.factory("dyrelu:variant=\(variant),k=\(pieces),fused=false")(channels: channels)
             copyState(from: fused, to: reference)
             for (p, q) in zip(fused.parameters, reference.parameters) { let v = randn(p.shape, seed: 7, scale: 0.5); p.assign(p + v); q.assign(q + v) }
