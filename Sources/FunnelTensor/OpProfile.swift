@@ -14,6 +14,9 @@ import FunnelKernels
 /// that move much and compute little. Convolutions are told apart by kernel and input channels
 /// (`conv3x3 16ch`, `depthwise3x3 64ch`), since their costs differ by orders of magnitude.
 ///
+/// Ops made of several passes over their tensors (FReLU's funnel op) also time each pass
+/// (`timePass`): `passTable` lists them by op and pass, inside the op's own figure.
+///
 /// Records one thread's ops; a profile is meant for one training loop at a time.
 public final class OpProfile: @unchecked Sendable {
     @TaskLocal public static var current: OpProfile?
@@ -29,15 +32,29 @@ public final class OpProfile: @unchecked Sendable {
         public var bytes: Int
     }
 
+    /// One pass of a multi-pass op, as `timePass` names it.
+    public struct PassEntry: Codable, Sendable, Equatable {
+        /// The op kind (`kind`), with what the op adds to its input (`+ residual`).
+        public var op: String
+        public var name: String
+        public var seconds: Double
+        public var calls: Int
+    }
+
     private struct Key: Hashable { let op: String; let pass: Pass }
     private var entries: [Key: Entry] = [:]
     private var order: [Key] = []
+    private var passes: [String: PassEntry] = [:]
+    private var passOrder: [String] = []
     private var lastMark = OpProfile.clock()
 
     public init() {}
 
     /// Everything recorded, most expensive first.
     public var table: [Entry] { order.map { entries[$0]! }.sorted { $0.seconds > $1.seconds } }
+
+    /// The passes timed inside ops, in the order first seen (an op's passes in the order they run).
+    public var passTable: [PassEntry] { passOrder.map { passes[$0]! } }
 
     /// Seconds recorded in all.
     public var totalSeconds: Double { entries.values.reduce(0) { $0 + $1.seconds } }
@@ -52,6 +69,24 @@ public final class OpProfile: @unchecked Sendable {
         entries[key]!.seconds += seconds
         entries[key]!.calls += 1
         entries[key]!.bytes += bytes
+    }
+
+    /// Runs `body`, one pass of a multi-pass op, and adds its time to the pass table when a profile
+    /// is recording (`op` is only built then).
+    @inline(__always)
+    public static func timePass<R>(_ op: @autoclosure () -> String, _ name: String, _ body: () -> R) -> R {
+        guard let profile = current else { return body() }
+        let started = clock()
+        let result = body()
+        profile.addPass(op(), name, seconds: seconds(since: started))
+        return result
+    }
+
+    private func addPass(_ op: String, _ name: String, seconds: Double) {
+        let key = op + "\u{0}" + name
+        if passes[key] == nil { passOrder.append(key); passes[key] = PassEntry(op: op, name: name, seconds: 0, calls: 0) }
+        passes[key]!.seconds += seconds
+        passes[key]!.calls += 1
     }
 
     /// Runs `body` with this profile recording.

@@ -36,6 +36,40 @@ import FunnelTestSupport
         #expect(profile.totalSeconds <= wall)
     }
 
+    /// The funnel op on Funnel's own kernels times its passes, inside its own figures: with an input
+    /// norm and a residual (a block's end) five passes, one call each, in the order they run; without
+    /// the norm four. The passes' sums stay within the op's forward and backward times.
+    @Test(arguments: [true, false])
+    func funnelOpTimesItsPassesInsideItsOwnFigure(atABlockEnd: Bool) {
+        let (n, c, h, w) = (2, 16, 6, 5)
+        let x = randn([n, c, h, w], seed: 3), r = randn([n, c, h, w], seed: 4)
+        let weight = randn([c, 1, 3, 3], seed: 5, scale: 0.3), bias = randn([c], seed: 6, scale: 0.1)
+        let gamma = Tensor.full([c], 1), beta = Tensor.zeros([c])
+        for t in [x, r, weight, bias, gamma, beta] { t.requiresGrad = true }
+        let norm = InputNorm(weight: Tensor.full([c], 1), bias: Tensor.zeros([c]), runningMean: Tensor.zeros([c]), runningVar: Tensor.full([c], 1))
+        let profile = OpProfile()
+        profile.record {
+            let y = x.funnel(convWeight: weight, convBias: bias, bnWeight: gamma, bnBias: beta, runningMean: Tensor.zeros([c]),
+                             runningVar: Tensor.full([c], 1), training: true, inputNorm: atABlockEnd ? norm : nil,
+                             adding: atABlockEnd ? r : nil)
+            y.sum().backward()
+        }
+        let op = "funnel (depthwise3x3 16ch)" + (atABlockEnd ? " + residual" : "")
+        let expected = (atABlockEnd ? ["forward: the input norm's moments"] : [])
+            + ["forward: t and its moments", "forward: the output", "backward: the sums", "backward: the gradients"]
+        #expect(profile.passTable.map(\.name) == expected)
+        #expect(profile.passTable.allSatisfy { $0.op == op && $0.calls == 1 && $0.seconds >= 0 })
+        for pass in [OpProfile.Pass.forward, .backward] {
+            let passes = profile.passTable.filter { $0.name.hasPrefix(pass.rawValue) }.reduce(0) { $0 + $1.seconds }
+            let whole = profile.table.first { $0.op == "funnel (depthwise3x3 16ch)" && $0.pass == pass }?.seconds ?? -1
+            #expect(passes <= whole, "\(pass): passes \(passes) s, the op \(whole) s")
+        }
+        // Outside a recording profile nothing is timed.
+        _ = x.funnel(convWeight: weight, convBias: bias, bnWeight: gamma, bnBias: beta, runningMean: Tensor.zeros([c]),
+                     runningVar: Tensor.full([c], 1), training: true)
+        #expect(profile.passTable.count == expected.count && profile.passTable.allSatisfy { $0.calls == 1 })
+    }
+
     @Test func namesConvolutionsByKernelAndChannels() {
         #expect(OpProfile.kind("conv2d", inputShapes: [[8, 16, 32, 32], [16, 16, 3, 3]]) == "conv3x3 16ch")
         #expect(OpProfile.kind("conv2d", inputShapes: [[8, 64, 8, 8], [64, 1, 3, 3]]) == "depthwise3x3 64ch")

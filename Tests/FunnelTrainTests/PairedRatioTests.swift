@@ -7,7 +7,7 @@ import Testing
     private func result(_ model: String, _ act: String, _ seconds: Double, flops: Double = 0) -> TrainBenchmark.Result {
         TrainBenchmark.Result(model: model, act: act, imagesPerSecond: 128 / seconds, stepSecondsMedian: seconds, stepSecondsMin: seconds, stepSeconds: [seconds],
                               peakRSSBytes: 0, peakTensorBytes: 0, peakPooledBytes: 0, trainFLOPsPerImage: flops / 128,
-                              gflops: flops / seconds * 1e-9, trainInnerFLOPsPerImage: 0, innerGFLOPS: 0, profile: nil,
+                              gflops: flops / seconds * 1e-9, trainInnerFLOPsPerImage: 0, innerGFLOPS: 0, profile: nil, profilePasses: nil,
                               threads: 2, computeCPUs: 2)
     }
 

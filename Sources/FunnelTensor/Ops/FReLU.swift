@@ -67,12 +67,18 @@ extension Tensor {
         let t = Buffer(count: count)
         let mean = Buffer(count: c), variance = Buffer(count: c)
         let x = buffer.pointer, weight = convWeight.buffer.pointer, bias = convBias?.buffer.pointer
-        let normPlan = inputNorm.map { BatchNormPlan(self, $0, training: training, op: "funnel") }
+        // The passes of Funnel's own kernels, timed under this label when profiling.
+        func passes() -> String { OpProfile.kind("funnel", inputShapes: [shape, convWeight.shape]) + (residual == nil ? "" : " + residual") }
+        let normPlan = inputNorm.map { n in
+            OpProfile.timePass(passes(), "forward: the input norm's moments") { BatchNormPlan(self, n, training: training, op: "funnel") }
+        }
         let packedNorm = normPlan?.packed(), norm = packedNorm.map { UnsafePointer($0.pointer) }
         let res = residual.map { UnsafePointer($0.buffer.pointer) }
         if own {
-            FReLU3x3Kernel.convolution(dws, x: x, norm: norm, residual: res, weight: weight, bias: bias, t: t.pointer,
-                                       moments: training ? (mean.pointer, variance.pointer) : nil)
+            OpProfile.timePass(passes(), "forward: t and its moments") {
+                FReLU3x3Kernel.convolution(dws, x: x, norm: norm, residual: res, weight: weight, bias: bias, t: t.pointer,
+                                           moments: training ? (mean.pointer, variance.pointer) : nil)
+            }
         } else {
             Convolution.forward(g, src: x, weight: weight, bias: bias, dst: t.pointer)
             if training { BatchNormKernel.moments(t.pointer, rows: rows, channels: c, mean: mean.pointer, variance: variance.pointer) }
@@ -91,7 +97,9 @@ extension Tensor {
         }
         let out = Tensor(uninitialized: shape)
         if own {
-            FReLU3x3Kernel.output(dws, x: x, norm: norm, residual: res, t: t.pointer, scale: a.pointer, shift: b.pointer, y: out.buffer.pointer)
+            OpProfile.timePass(passes(), "forward: the output") {
+                FReLU3x3Kernel.output(dws, x: x, norm: norm, residual: res, t: t.pointer, scale: a.pointer, shift: b.pointer, y: out.buffer.pointer)
+            }
         } else {
             FReLUKernel.maxAffine(x: x, t: t.pointer, scale: a.pointer, shift: b.pointer, y: out.buffer.pointer, rows: rows, channels: c)
         }
@@ -105,8 +113,10 @@ extension Tensor {
                                                         centerG: zeros.pointer, centerGTHat: zeros.pointer)
             var normPartials: FReLUInputNormPartials?
             if own {
-                normPartials = FReLU3x3Kernel.backwardSums(dws, g: grad.buffer.pointer, x: x, norm: norm, residual: res, weight: weight, t: t.pointer, k,
-                                                           sumG: sumG.pointer, sumGTHat: sumGTHat.pointer)
+                normPartials = OpProfile.timePass(passes(), "backward: the sums") {
+                    FReLU3x3Kernel.backwardSums(dws, g: grad.buffer.pointer, x: x, norm: norm, residual: res, weight: weight, t: t.pointer, k,
+                                                sumG: sumG.pointer, sumGTHat: sumGTHat.pointer)
+                }
             } else {
                 FReLUKernel.backwardSums(g: grad.buffer.pointer, x: x, t: t.pointer, scale: a.pointer, shift: b.pointer,
                                           mean: mean.pointer, invStd: invStd.pointer, rows: rows, channels: c,
@@ -137,10 +147,12 @@ extension Tensor {
                     normGradients = [dGamma, dBeta]
                     normTerms = normPlan.statisticsTerms(sums)
                 }
-                FReLU3x3Kernel.backward(dws, g: grad.buffer.pointer, x: x, norm: norm, residual: res, t: t.pointer, weight: weight, k,
-                                        normTerms: normTerms.map { (UnsafePointer($0.k1.pointer), UnsafePointer($0.k2.pointer)) },
-                                        dx: self.requiresGrad ? dx.buffer.pointer : nil, dResidual: dResidual?.buffer.pointer,
-                                        dWeight: dw.buffer.pointer, dBias: db?.buffer.pointer)
+                OpProfile.timePass(passes(), "backward: the gradients") {
+                    FReLU3x3Kernel.backward(dws, g: grad.buffer.pointer, x: x, norm: norm, residual: res, t: t.pointer, weight: weight, k,
+                                            normTerms: normTerms.map { (UnsafePointer($0.k1.pointer), UnsafePointer($0.k2.pointer)) },
+                                            dx: self.requiresGrad ? dx.buffer.pointer : nil, dResidual: dResidual?.buffer.pointer,
+                                            dWeight: dw.buffer.pointer, dBias: db?.buffer.pointer)
+                }
             } else {
                 // The split is written out; the convolution's input gradient is added to the max's share in dx.
                 let gt = Buffer(count: self.count)

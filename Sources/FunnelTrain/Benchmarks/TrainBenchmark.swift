@@ -32,13 +32,15 @@ public enum TrainBenchmark {
         public let innerGFLOPS: Double
         /// Where one step's time goes, per op kind (`--profile`): seconds per step, averaged over the profiled steps.
         public let profile: [OpProfile.Entry]?
+        /// The passes timed inside multi-pass ops (`OpProfile.passTable`), per step likewise.
+        public let profilePasses: [OpProfile.PassEntry]?
         /// The compute threads and how many CPUs they could run on together (`OpenMPPlaces.computeCPUCount`):
         /// fewer CPUs than threads means threads shared a core, and the figures are not the machine's.
         public let threads: Int
         public let computeCPUs: Int
 
         enum CodingKeys: String, CodingKey {
-            case model, act, gflops, profile
+            case model, act, gflops, profile, profilePasses = "profile_passes"
             case imagesPerSecond = "images_per_second", stepSecondsMedian = "step_seconds_median"
             case stepSecondsMin = "step_seconds_min", stepSeconds = "step_seconds", peakRSSBytes = "peak_rss_bytes"
             case peakTensorBytes = "peak_tensor_bytes", peakPooledBytes = "peak_pooled_bytes"
@@ -184,7 +186,7 @@ public enum TrainBenchmark {
         for _ in 0..<2 { step() }
         let times = (0..<steps).map { _ in measureSeconds { step() } }
         let m = median(times), memory = tensorMemoryPeaks
-        var profile: [OpProfile.Entry]?
+        var profile: [OpProfile.Entry]?, profilePasses: [OpProfile.PassEntry]?
         if profileSteps > 0 {
             let recorder = OpProfile()
             recorder.record { for _ in 0..<profileSteps { step(recorder) } }
@@ -193,13 +195,18 @@ public enum TrainBenchmark {
                 e.seconds /= Double(profileSteps); e.calls /= profileSteps; e.bytes /= profileSteps
                 return e
             }
+            profilePasses = recorder.passTable.map { e in
+                var e = e
+                e.seconds /= Double(profileSteps); e.calls /= profileSteps
+                return e
+            }
         }
         let flops = 6 * macsPerImage, innerFLOPs = 6 * innerMACsPerImage
         return Result(model: name, act: act, imagesPerSecond: Double(batchSize) / m, stepSecondsMedian: m,
                       stepSecondsMin: times.min()!, stepSeconds: times, peakRSSBytes: peakResidentBytes(),
                       peakTensorBytes: memory.live, peakPooledBytes: memory.held,
                       trainFLOPsPerImage: flops, gflops: flops * Double(batchSize) / m * 1e-9,
-                      trainInnerFLOPsPerImage: innerFLOPs, innerGFLOPS: innerFLOPs * Double(batchSize) / m * 1e-9, profile: profile,
+                      trainInnerFLOPsPerImage: innerFLOPs, innerGFLOPS: innerFLOPs * Double(batchSize) / m * 1e-9, profile: profile, profilePasses: profilePasses,
                       threads: computeThreadCount, computeCPUs: OpenMPPlaces.computeCPUCount())
     }
 

@@ -152,7 +152,8 @@ struct Bench: ParsableCommand {
                 thread); a step's GFLOPS (6 x multiply-adds per image x images per second) is printed as a fraction \
                 of both, counting every kernel tap (the papers' convention) and again counting only the taps inside the \
                 image (on 4x4 maps a third of a 3x3 window's taps fall on the padding). --profile adds a per-op table: \
-                forward and backward time, share of the step, bytes moved.
+                forward and backward time, share of the step, bytes moved; then the passes of FReLU's funnel op on \
+                Funnel's own kernels, timed one by one.
                 """)
         @Option(help: "Comma-separated models.") var model = "resnet20"
         @Option(help: "Activation specs separated by `;` (or `,` when no spec has options).") var act = "relu"
@@ -239,11 +240,12 @@ struct Bench: ParsableCommand {
                     }
                 }
             }
-            for r in results { if let entries = r.profile { printProfile(r, entries) } }
+            for r in results { if let entries = r.profile { printProfile(r, entries, passes: r.profilePasses ?? []) } }
         }
 
-        /// One configuration's profile: op kinds by time, with their share of the step and bandwidth.
-        private func printProfile(_ r: TrainBenchmark.Result, _ entries: [OpProfile.Entry]) {
+        /// One configuration's profile: op kinds by time, with their share of the step and bandwidth;
+        /// then the passes timed inside multi-pass ops, by op.
+        private func printProfile(_ r: TrainBenchmark.Result, _ entries: [OpProfile.Entry], passes: [OpProfile.PassEntry]) {
             let total = entries.reduce(0) { $0 + $1.seconds }
             print("\n\(r.model) \(r.act): profile of one step (\(steps) profiled steps averaged; \(String(format: "%.1f", total * 1e3)) ms recorded, "
                   + "\(String(format: "%.1f", r.stepSecondsMedian * 1e3)) ms timed)")
@@ -256,6 +258,15 @@ struct Bench: ParsableCommand {
             for pass in [OpProfile.Pass.forward, .backward, .update] {
                 let seconds = entries.filter { $0.pass == pass }.reduce(0) { $0 + $1.seconds }
                 print(col("all", 30) + col(pass.rawValue, 10) + String(format: "%8.2f  %5.1f%%", seconds * 1e3, 100 * seconds / total))
+            }
+            guard !passes.isEmpty else { return }
+            print("passes inside the ops above (ms of the step):")
+            var ops: [String] = []
+            for p in passes where !ops.contains(p.op) { ops.append(p.op) }
+            for op in ops {
+                for p in passes where p.op == op {
+                    print(col(op, 42) + col(p.name, 38) + String(format: "%8.2f  %6d", p.seconds * 1e3, p.calls))
+                }
             }
         }
     }
