@@ -14,8 +14,8 @@ import FunnelKernels
 /// that move much and compute little. Convolutions are told apart by kernel and input channels
 /// (`conv3x3 16ch`, `depthwise3x3 64ch`), since their costs differ by orders of magnitude.
 ///
-/// Ops made of several passes over their tensors (FReLU's funnel op) also time each pass
-/// (`timePass`): `passTable` lists them by op and pass, inside the op's own figure.
+/// Ops made of several passes over their tensors (FReLU's funnel op, batch norm) also time each
+/// pass (`timePass`): `passTable` lists them by op and pass, inside the op's own figure.
 ///
 /// Records one thread's ops; a profile is meant for one training loop at a time.
 public final class OpProfile: @unchecked Sendable {

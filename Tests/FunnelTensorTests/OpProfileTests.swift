@@ -70,6 +70,29 @@ import FunnelTestSupport
         #expect(profile.passTable.count == expected.count && profile.passTable.allSatisfy { $0.calls == 1 })
     }
 
+    /// Batch norm times its four passes the same way: with a residual and a ReLU under
+    /// `batch_norm_add_relu 4ch`, without them under `batch_norm 4ch`.
+    @Test(arguments: [true, false])
+    func batchNormTimesItsPassesInsideItsOwnFigure(atABlockEnd: Bool) {
+        let (n, c) = (3, 4)
+        let x = randn([n, c, 5, 6], seed: 7), r = randn([n, c, 5, 6], seed: 8)
+        let gamma = Tensor.full([c], 1), beta = Tensor.zeros([c])
+        for t in [x, r, gamma, beta] { t.requiresGrad = true }
+        let profile = OpProfile()
+        profile.record {
+            x.batchNorm(weight: gamma, bias: beta, runningMean: Tensor.zeros([c]), runningVar: Tensor.full([c], 1), training: true,
+                        adding: atABlockEnd ? r : nil, relu: atABlockEnd).sum().backward()
+        }
+        let kind = atABlockEnd ? "batch_norm_add_relu" : "batch_norm"
+        #expect(profile.passTable.map(\.name) == ["forward: the moments", "forward: the output", "backward: the sums", "backward: the gradients"])
+        #expect(profile.passTable.allSatisfy { $0.op == "\(kind) 4ch" && $0.calls == 1 && $0.seconds >= 0 })
+        for pass in [OpProfile.Pass.forward, .backward] {
+            let passes = profile.passTable.filter { $0.name.hasPrefix(pass.rawValue) }.reduce(0) { $0 + $1.seconds }
+            let whole = profile.table.first { $0.op == kind && $0.pass == pass }?.seconds ?? -1
+            #expect(passes <= whole, "\(pass): passes \(passes) s, the op \(whole) s")
+        }
+    }
+
     @Test func namesConvolutionsByKernelAndChannels() {
         #expect(OpProfile.kind("conv2d", inputShapes: [[8, 16, 32, 32], [16, 16, 3, 3]]) == "conv3x3 16ch")
         #expect(OpProfile.kind("conv2d", inputShapes: [[8, 64, 8, 8], [64, 1, 3, 3]]) == "depthwise3x3 64ch")

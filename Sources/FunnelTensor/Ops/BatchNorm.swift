@@ -25,23 +25,33 @@ extension Tensor {
             require(t.shape == [c], "[batch_norm] \(name) has shape \(t.shape), expected [\(c)] for input \(shape)")
         }
         if let residual { require(residual.shape == shape, "[batch_norm] residual has shape \(residual.shape), expected the input's \(shape)") }
-        let plan = BatchNormPlan(self, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
-                                 training: training, momentum: momentum, eps: eps, op: "batch_norm")
+        let name = "batch_norm" + (residual == nil ? "" : "_add") + (relu ? "_relu" : "")
+        // Its passes, timed under this label when profiling (as the funnel op's, to set them side by side).
+        func passes() -> String { "\(name) \(c)ch" }
+        let plan = OpProfile.timePass(passes(), "forward: the moments") {
+            BatchNormPlan(self, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
+                          training: training, momentum: momentum, eps: eps, op: "batch_norm")
+        }
         let out = Tensor(uninitialized: shape)
-        BatchNormKernel.apply(buffer.pointer, rows: rows, channels: c, plan.coefficients, residual: residual?.buffer.pointer, relu: relu,
-                              y: out.buffer.pointer)
+        OpProfile.timePass(passes(), "forward: the output") {
+            BatchNormKernel.apply(buffer.pointer, rows: rows, channels: c, plan.coefficients, residual: residual?.buffer.pointer, relu: relu,
+                                  y: out.buffer.pointer)
+        }
         // With a residual the ReLU's sign cannot be recomputed from x alone: backward reads it from the output.
         let saved = residual != nil && relu ? out.detached() : nil
         let adds = residual != nil  // the closure keeps this, not the residual tensor
 
-        let name = "batch_norm" + (residual == nil ? "" : "_add") + (relu ? "_relu" : "")
         return out.recording(name, [self, weight, bias] + (residual.map { [$0] } ?? [])) { g in
-            let sums = BatchNormKernel.backwardSums(g: g.buffer.pointer, x: self.buffer.pointer, rows: rows, channels: c,
-                                                    plan.coefficients, relu: relu, output: saved?.buffer.pointer)
+            let sums = OpProfile.timePass(passes(), "backward: the sums") {
+                BatchNormKernel.backwardSums(g: g.buffer.pointer, x: self.buffer.pointer, rows: rows, channels: c,
+                                             plan.coefficients, relu: relu, output: saved?.buffer.pointer)
+            }
             let (dw, db) = plan.parameterGradients(sums)
             // The residual's gradient: g itself, or with a ReLU the part that passes it, written by the same pass as dx.
             let passed = saved.map { Tensor(uninitialized: $0.shape) }
-            let dx = plan.inputGradient(g, of: self, sums: sums, relu: relu, output: saved, passed: passed)
+            let dx = OpProfile.timePass(passes(), "backward: the gradients") {
+                plan.inputGradient(g, of: self, sums: sums, relu: relu, output: saved, passed: passed)
+            }
             return [dx, dw, db] + (adds ? [passed ?? g] : [])
         }
     }

@@ -153,7 +153,7 @@ struct Bench: ParsableCommand {
                 of both, counting every kernel tap (the papers' convention) and again counting only the taps inside the \
                 image (on 4x4 maps a third of a 3x3 window's taps fall on the padding). --profile adds a per-op table: \
                 forward and backward time, share of the step, bytes moved; then the passes of FReLU's funnel op on \
-                Funnel's own kernels, timed one by one.
+                Funnel's own kernels and of batch norm, timed one by one.
                 """)
         @Option(help: "Comma-separated models.") var model = "resnet20"
         @Option(help: "Activation specs separated by `;` (or `,` when no spec has options).") var act = "relu"
