@@ -56,6 +56,13 @@ public final class OpProfile: @unchecked Sendable {
     /// The passes timed inside ops, in the order first seen (an op's passes in the order they run).
     public var passTable: [PassEntry] { passOrder.map { passes[$0]! } }
 
+    /// The op table and the pass table per step, for a profile that recorded `steps` alike.
+    public func perStep(of steps: Int) -> (table: [Entry], passes: [PassEntry]) {
+        let n = Double(steps)
+        return (table.map { Entry(op: $0.op, pass: $0.pass, seconds: $0.seconds / n, calls: $0.calls / steps, bytes: $0.bytes / steps) },
+                passTable.map { PassEntry(op: $0.op, name: $0.name, seconds: $0.seconds / n, calls: $0.calls / steps) })
+    }
+
     /// Seconds recorded in all.
     public var totalSeconds: Double { entries.values.reduce(0) { $0 + $1.seconds } }
 

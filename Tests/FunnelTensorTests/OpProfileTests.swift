@@ -59,11 +59,7 @@ import FunnelTestSupport
             + ["forward: t and its moments", "forward: the output", "backward: the sums", "backward: the gradients"]
         #expect(profile.passTable.map(\.name) == expected)
         #expect(profile.passTable.allSatisfy { $0.op == op && $0.calls == 1 && $0.seconds >= 0 })
-        for pass in [OpProfile.Pass.forward, .backward] {
-            let passes = profile.passTable.filter { $0.name.hasPrefix(pass.rawValue) }.reduce(0) { $0 + $1.seconds }
-            let whole = profile.table.first { $0.op == "funnel (depthwise3x3 16ch)" && $0.pass == pass }?.seconds ?? -1
-            #expect(passes <= whole, "\(pass): passes \(passes) s, the op \(whole) s")
-        }
+        expectPassesWithinTheOp(profile, "funnel (depthwise3x3 16ch)")
         // Outside a recording profile nothing is timed.
         _ = x.funnel(convWeight: weight, convBias: bias, bnWeight: gamma, bnBias: beta, runningMean: Tensor.zeros([c]),
                      runningVar: Tensor.full([c], 1), training: true)
@@ -86,10 +82,16 @@ import FunnelTestSupport
         let kind = atABlockEnd ? "batch_norm_add_relu" : "batch_norm"
         #expect(profile.passTable.map(\.name) == ["forward: the moments", "forward: the output", "backward: the sums", "backward: the gradients"])
         #expect(profile.passTable.allSatisfy { $0.op == "\(kind) 4ch" && $0.calls == 1 && $0.seconds >= 0 })
+        expectPassesWithinTheOp(profile, kind)
+    }
+
+    /// The forward passes timed add up to no more than the op's forward time, and the backward to
+    /// no more than its backward time: they run inside it.
+    private func expectPassesWithinTheOp(_ profile: OpProfile, _ op: String, sourceLocation: SourceLocation = #_sourceLocation) {
         for pass in [OpProfile.Pass.forward, .backward] {
             let passes = profile.passTable.filter { $0.name.hasPrefix(pass.rawValue) }.reduce(0) { $0 + $1.seconds }
-            let whole = profile.table.first { $0.op == kind && $0.pass == pass }?.seconds ?? -1
-            #expect(passes <= whole, "\(pass): passes \(passes) s, the op \(whole) s")
+            let whole = profile.table.first { $0.op == op && $0.pass == pass }?.seconds ?? -1
+            #expect(passes <= whole, "\(pass): passes \(passes) s, the op \(whole) s", sourceLocation: sourceLocation)
         }
     }
 

@@ -190,16 +190,7 @@ public enum TrainBenchmark {
         if profileSteps > 0 {
             let recorder = OpProfile()
             recorder.record { for _ in 0..<profileSteps { step(recorder) } }
-            profile = recorder.table.map { e in
-                var e = e
-                e.seconds /= Double(profileSteps); e.calls /= profileSteps; e.bytes /= profileSteps
-                return e
-            }
-            profilePasses = recorder.passTable.map { e in
-                var e = e
-                e.seconds /= Double(profileSteps); e.calls /= profileSteps
-                return e
-            }
+            (profile, profilePasses) = recorder.perStep(of: profileSteps)
         }
         let flops = 6 * macsPerImage, innerFLOPs = 6 * innerMACsPerImage
         return Result(model: name, act: act, imagesPerSecond: Double(batchSize) / m, stepSecondsMedian: m,
