@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "FunnelModels", dependencies: ["FunnelNN", "FunnelKernels"]),
         .target(name: "FunnelData", dependencies: ["FunnelTensor", "FunnelKernels", "CCodecs", "CJPEG"]),
         .target(name: "FunnelTrain", dependencies: [
-            "FunnelModels", "FunnelData", "FunnelNN", "FunnelTensor", "FunnelKernels", "CCodecs", .product(name: "GRDB", package: "GRDB.swift"),
+            "FunnelModels", "FunnelData", "FunnelNN", "FunnelTensor", "FunnelKernels", "FunnelStats", "CCodecs", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         ], plugins: ["SourceCommit"]),

@@ -1,14 +1,20 @@
+@testable import FunnelTensor
 import Testing
 @testable import FunnelTrain
 
 @Suite struct PairedRatioTests {
     /// A result whose only figures that matter here are the median step time and the GFLOPS it gives
     /// for `flops` per step.
-    private func result(_ model: String, _ act: String, _ seconds: Double, flops: Double = 0) -> TrainBenchmark.Result {
+    private func result(_ model: String, _ act: String, _ seconds: Double, flops: Double = 0, profile: [OpProfile.Entry]? = nil) -> TrainBenchmark.Result {
         TrainBenchmark.Result(model: model, act: act, imagesPerSecond: 128 / seconds, stepSecondsMedian: seconds, stepSecondsMin: seconds, stepSeconds: [seconds],
                               peakRSSBytes: 0, peakTensorBytes: 0, peakPooledBytes: 0, trainFLOPsPerImage: flops / 128,
-                              gflops: flops / seconds * 1e-9, trainInnerFLOPsPerImage: 0, innerGFLOPS: 0, profile: nil, profilePasses: nil,
+                              gflops: flops / seconds * 1e-9, trainInnerFLOPsPerImage: 0, innerGFLOPS: 0, profile: profile, profilePasses: nil,
                               threads: 2, computeCPUs: 2)
+    }
+
+    /// A profile entry of `ms` milliseconds a step.
+    private func entry(_ op: String, _ pass: OpProfile.Pass, _ ms: Double) -> OpProfile.Entry {
+        OpProfile.Entry(op: op, pass: pass, seconds: ms / 1e3, calls: 1, bytes: 0)
     }
 
     private func ceilings(convolution gflops: Double) -> TrainBenchmark.Ceilings {
@@ -52,6 +58,38 @@ import Testing
         #expect(abs(fractions[1].median - 0.628) < 1e-9 && abs(fractions[1].low - 0.5) < 1e-9 && abs(fractions[1].high - 0.628) < 1e-9)
         // Without a ceiling for every round nothing is paired.
         #expect(TrainBenchmark.PairedFraction.of(rounds, ceilings: [ceilings(convolution: 250)]).isEmpty)
+    }
+
+    @Test func profilesArePairedRoundByRoundOpByOp() throws {
+        // Three rounds; round 2 is a slow spell for both. The convolution takes 1, 2 and 3 ms longer
+        // in frelu's network; relu's norm and frelu's funnel op are each one side's own.
+        func relu(_ conv: Double, _ norm: Double, _ step: Double) -> TrainBenchmark.Result {
+            result("resnet20", "relu", step, profile: [entry("conv3x3 16ch", .backward, conv), entry("batch_norm_relu", .backward, norm)])
+        }
+        func frelu(_ conv: Double, _ funnel: Double, _ step: Double) -> TrainBenchmark.Result {
+            result("resnet20", "frelu", step, profile: [entry("conv3x3 16ch", .backward, conv), entry("funnel (depthwise3x3 16ch)", .backward, funnel)])
+        }
+        let rounds = [[relu(30, 6, 0.040), frelu(31, 10, 0.045)], [relu(45, 9, 0.060), frelu(47, 15, 0.068)], [relu(30, 6, 0.040), frelu(33, 11, 0.047)]]
+        let pairs = TrainBenchmark.PairedProfile.of(rounds)
+        #expect(pairs.count == 1)
+        let p = try #require(pairs.first)
+        #expect(p.act == "frelu" && p.base == "relu" && p.rounds == 3)
+        #expect(p.ops.map(\.op) == ["conv3x3 16ch", "funnel (depthwise3x3 16ch)", "batch_norm_relu"])
+        // The convolution: differences 1, 2, 3 ms: mean 2, s = 1, t(0.975, 2 dof) = 4.3027, so 2 ± 2.484.
+        let conv = p.ops[0]
+        #expect(abs(conv.baseMilliseconds! - 35) < 1e-9 && abs(conv.milliseconds! - 37) < 1e-9 && abs(conv.difference - 2) < 1e-9)
+        #expect(abs(conv.differenceLow! - (2 - 4.302653 / 3.squareRoot())) < 1e-5 && abs(conv.differenceHigh! - (2 + 4.302653 / 3.squareRoot())) < 1e-5)
+        // One side's own ops count 0 on the other: the funnel op adds 10, 15, 11; the norm takes off 6, 9, 6.
+        #expect(p.ops[1].baseMilliseconds == nil && abs(p.ops[1].difference - 12) < 1e-9)
+        #expect(p.ops[2].milliseconds == nil && abs(p.ops[2].difference + 7) < 1e-9)
+        // Totals: ops both ran 2; ops one ran 12 - 7 = 5; everything 7; the step 5, 8, 7 ms.
+        #expect(p.totals.map(\.op) == ["ops both ran", "ops one of them ran", "all recorded", "timed step (median)"])
+        #expect(zip(p.totals.map(\.difference), [2.0, 5, 7, 20.0 / 3]).allSatisfy { abs($0 - $1) < 1e-9 })
+        #expect(abs(p.totals[1].baseMilliseconds! - 7) < 1e-9 && abs(p.totals[1].milliseconds! - 12) < 1e-9)
+        // A single round has no interval; without profiles nothing is paired.
+        let single = try #require(TrainBenchmark.PairedProfile.of([rounds[0]]).first)
+        #expect(single.ops[0].differenceLow == nil && abs(single.ops[0].difference - 1) < 1e-9)
+        #expect(TrainBenchmark.PairedProfile.of([[result("resnet20", "relu", 0.04), result("resnet20", "frelu", 0.05)]]).isEmpty)
     }
 
     @Test func noRoundsGiveNoRatios() {

@@ -148,17 +148,19 @@ public enum TrainBenchmark {
         public let ceilings: Ceilings?
         /// Each configuration's GFLOPS over the best convolution's, round by round; empty without ceilings.
         public let pairedFractions: [PairedFraction]
+        /// Each configuration's profile against its model's first activation's, round by round; empty without profiles.
+        public let pairedProfiles: [PairedProfile]
         /// How the convolutions ran (`--convolution`): `auto` (Winograd where it suits) or `direct`.
         public let convolution: String
         enum CodingKeys: String, CodingKey {
             case threads, batchSize = "batch_size", results, pairedRatios = "paired_ratios", ceilings, convolution
-            case pairedFractions = "paired_fractions_of_best_conv"
+            case pairedFractions = "paired_fractions_of_best_conv", pairedProfiles = "paired_profiles"
         }
 
         public init(threads: Int, batchSize: Int, results: [Result], pairedRatios: [PairedRatio] = [], ceilings: Ceilings? = nil,
-                    pairedFractions: [PairedFraction] = []) {
+                    pairedFractions: [PairedFraction] = [], pairedProfiles: [PairedProfile] = []) {
             self.threads = threads; self.batchSize = batchSize; self.results = results; self.pairedRatios = pairedRatios
-            self.ceilings = ceilings; self.pairedFractions = pairedFractions
+            self.ceilings = ceilings; self.pairedFractions = pairedFractions; self.pairedProfiles = pairedProfiles
             convolution = currentConvolutionAlgorithm.rawValue
         }
     }
@@ -209,12 +211,13 @@ public enum TrainBenchmark {
     /// own (`Ceilings.measure` there, printed as JSON): measured here, the OpenMP pool they start
     /// would stay awake spinning (`OMP_WAIT_POLICY=active`) and take a core from every later step.
     /// Their median round is returned beside the results, with each configuration's ratio to its
-    /// model's first activation round by round (`PairedRatio`) and, with ceilings, its fraction of
-    /// each round's best convolution (`PairedFraction`).
+    /// model's first activation round by round (`PairedRatio`), with ceilings its fraction of each
+    /// round's best convolution (`PairedFraction`), and with profiles where its step differs op by
+    /// op (`PairedProfile`).
     public static func measureIsolated(models: [String], acts: [String], rounds: Int = 1, executable: URL,
                                        arguments: (String, String) -> [String], ceilingArguments: [String]? = nil,
                                        progress: (String) -> Void = { _ in })
-        throws -> (results: [Result], pairedRatios: [PairedRatio], ceilings: Ceilings?, pairedFractions: [PairedFraction]) {
+        throws -> (results: [Result], pairedRatios: [PairedRatio], ceilings: Ceilings?, pairedFractions: [PairedFraction], pairedProfiles: [PairedProfile]) {
         var all: [[Result]] = []
         var ceilings: [Ceilings] = []
         for round in 1...max(1, rounds) {
@@ -237,7 +240,8 @@ public enum TrainBenchmark {
             return runs[runs.count / 2]
         }
         let sorted = ceilings.sorted { $0.convolutionGFLOPS < $1.convolutionGFLOPS }
-        return (results, PairedRatio.of(all), sorted.isEmpty ? nil : sorted[sorted.count / 2], PairedFraction.of(all, ceilings: ceilings))
+        return (results, PairedRatio.of(all), sorted.isEmpty ? nil : sorted[sorted.count / 2], PairedFraction.of(all, ceilings: ceilings),
+                PairedProfile.of(all))
     }
 
     /// Runs `executable` with `arguments` and decodes the JSON it prints.

@@ -153,7 +153,9 @@ struct Bench: ParsableCommand {
                 of both, counting every kernel tap (the papers' convention) and again counting only the taps inside the \
                 image (on 4x4 maps a third of a 3x3 window's taps fall on the padding). --profile adds a per-op table: \
                 forward and backward time, share of the step, bytes moved; then the passes of FReLU's funnel op on \
-                Funnel's own kernels and of batch norm, timed one by one.
+                Funnel's own kernels and of batch norm, timed one by one. With --rounds above 1 it also pairs each \
+                configuration's profile with its model's first activation's round by round: op by op, the mean \
+                difference and its 95% interval, and whether the ops both run differ at all.
                 """)
         @Option(help: "Comma-separated models.") var model = "resnet20"
         @Option(help: "Activation specs separated by `;` (or `,` when no spec has options).") var act = "relu"
@@ -192,13 +194,13 @@ struct Bench: ParsableCommand {
             let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
             let executable = FileManager.default.isExecutableFile(atPath: me.path) ? me : URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             let threadArguments = compute.childArguments()
-            let (results, ratios, ceilings, fractions) = try TrainBenchmark.measureIsolated(models: models, acts: acts, rounds: rounds, executable: executable, arguments: { m, a in
+            let (results, ratios, ceilings, fractions, profilePairs) = try TrainBenchmark.measureIsolated(models: models, acts: acts, rounds: rounds, executable: executable, arguments: { m, a in
                 ["bench", "train", "--model", m, "--act", a, "--batch-size", "\(batchSize)", "--steps", "\(steps)", "--in-process"]
                     + (profile ? ["--profile"] : []) + threadArguments
             }, ceilingArguments: ["bench", "train", "--batch-size", "\(batchSize)", "--ceilings-only"] + threadArguments, progress: note)
             let threads = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
             let report = TrainBenchmark.Report(threads: threads, batchSize: batchSize, results: results, pairedRatios: ratios,
-                                                ceilings: ceilings, pairedFractions: fractions)
+                                                ceilings: ceilings, pairedFractions: fractions, pairedProfiles: rounds > 1 ? profilePairs : [])
             if json { try printJSON(report); return }
             print("convolutions: \(report.convolution) (--convolution)")
             if let c = ceilings {
@@ -241,6 +243,25 @@ struct Bench: ParsableCommand {
                 }
             }
             for r in results { if let entries = r.profile { printProfile(r, entries, passes: r.profilePasses ?? []) } }
+            for pair in report.pairedProfiles { printPairedProfile(pair) }
+        }
+
+        /// Where a configuration's step differs from its model's first activation's, op by op, with
+        /// the 95% interval of the round-by-round difference.
+        private func printPairedProfile(_ p: TrainBenchmark.PairedProfile) {
+            print("\n\(p.model) \(p.act) against \(p.base), op by op, paired round by round (means of \(p.rounds) rounds, ms a step; "
+                  + "the difference's 95% interval):")
+            func right(_ text: String) -> String { String(repeating: " ", count: max(1, 10 - text.count)) + text }
+            print(col("op", 30) + col("pass", 10) + right(p.base) + right(p.act) + "   difference")
+            func line(_ r: TrainBenchmark.PairedProfile.Row) {
+                func ms(_ v: Double?) -> String { v.map { String(format: "%10.2f", $0) } ?? String(repeating: " ", count: 9) + "-" }
+                let interval = r.differenceLow.flatMap { low in r.differenceHigh.map { String(format: " [%+.2f, %+.2f]", low, $0) } } ?? ""
+                print(col(r.op, 30) + col(r.pass, 10) + ms(r.baseMilliseconds) + ms(r.milliseconds) + String(format: "  %+8.2f", r.difference) + interval)
+            }
+            // Ops under 0.2% of the step on both sides are left to the JSON, as in the profile.
+            let step = p.totals.last.flatMap { $0.baseMilliseconds } ?? 0
+            for r in p.ops where max(r.baseMilliseconds ?? 0, r.milliseconds ?? 0) >= step * 0.002 { line(r) }
+            p.totals.forEach(line)
         }
 
         /// One configuration's profile: op kinds by time, with their share of the step and bandwidth;
