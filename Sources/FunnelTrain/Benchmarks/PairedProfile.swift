@@ -35,7 +35,7 @@ extension TrainBenchmark {
         public let base: String
         public let rounds: Int
         /// Op kinds and passes either configuration ran: those both ran, then those only one ran,
-        /// each the largest difference first.
+        /// each the largest difference first (ties by name).
         public let ops: [Row]
         /// Totals: the ops both ran, the ops only one of them ran, everything recorded, and the timed step (median of its steps).
         public let totals: [Row]
@@ -82,7 +82,7 @@ extension TrainBenchmark {
             func rows(_ keys: Set<Key>) -> [Row] {
                 keys.map { key in
                     row(key.op, key.pass, base: baseKeys.contains(key) ? times(\.base, [key]) : nil, act: actKeys.contains(key) ? times(\.act, [key]) : nil)
-                }.sorted { abs($0.difference) > abs($1.difference) }
+                }.sorted { abs($0.difference) != abs($1.difference) ? abs($0.difference) > abs($1.difference) : ($0.op, $0.pass) < ($1.op, $1.pass) }
             }
             ops = rows(shared) + rows(baseKeys.symmetricDifference(actKeys))
             totals = [
