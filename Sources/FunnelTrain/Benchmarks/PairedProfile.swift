@@ -48,9 +48,10 @@ extension TrainBenchmark {
             return first.indices.compactMap { i in
                 let base = first.firstIndex { $0.model == first[i].model }!
                 guard base != i else { return nil }
-                let pairs = rounds.compactMap { round -> (base: [Key: Double], act: [Key: Double], steps: (Double, Double))? in
+                let pairs = rounds.compactMap { round -> Pair? in
                     guard let b = round[base].profile, let a = round[i].profile else { return nil }
-                    return (milliseconds(b), milliseconds(a), (round[base].stepSecondsMedian * 1e3, round[i].stepSecondsMedian * 1e3))
+                    return Pair(base: milliseconds(b), act: milliseconds(a),
+                                baseStep: round[base].stepSecondsMedian * 1e3, actStep: round[i].stepSecondsMedian * 1e3)
                 }
                 guard !pairs.isEmpty else { return nil }
                 return PairedProfile(model: first[i].model, act: first[i].act, base: first[base].act, pairs: pairs)
@@ -59,12 +60,15 @@ extension TrainBenchmark {
 
         private struct Key: Hashable { let op: String; let pass: String }
 
+        /// One round's two profiles (ms a step per op kind and pass) and timed steps.
+        private struct Pair { let base, act: [Key: Double]; let baseStep, actStep: Double }
+
         /// Milliseconds a step per op kind and pass.
         private static func milliseconds(_ entries: [OpProfile.Entry]) -> [Key: Double] {
             Dictionary(entries.map { (Key(op: $0.op, pass: $0.pass.rawValue), $0.seconds * 1e3) }, uniquingKeysWith: +)
         }
 
-        private init(model: String, act: String, base: String, pairs: [(base: [Key: Double], act: [Key: Double], steps: (Double, Double))]) {
+        private init(model: String, act: String, base: String, pairs: [Pair]) {
             self.model = model; self.act = act; self.base = base; rounds = pairs.count
             let baseKeys = Set(pairs.flatMap(\.base.keys)), actKeys = Set(pairs.flatMap(\.act.keys))
             /// A row from the round-by-round times of both sides (nil: that side never ran it).
@@ -75,7 +79,7 @@ extension TrainBenchmark {
                            difference: summary.mean, differenceLow: summary.confidenceInterval?.lowerBound,
                            differenceHigh: summary.confidenceInterval?.upperBound)
             }
-            func times(_ side: KeyPath<(base: [Key: Double], act: [Key: Double], steps: (Double, Double)), [Key: Double]>, _ keys: Set<Key>) -> [Double] {
+            func times(_ side: KeyPath<Pair, [Key: Double]>, _ keys: Set<Key>) -> [Double] {
                 pairs.map { pair in keys.reduce(0) { $0 + (pair[keyPath: side][$1] ?? 0) } }
             }
             let shared = baseKeys.intersection(actKeys)
@@ -89,7 +93,7 @@ extension TrainBenchmark {
                 row("ops both ran", "all", base: times(\.base, shared), act: times(\.act, shared)),
                 row("ops one of them ran", "all", base: times(\.base, baseKeys.subtracting(shared)), act: times(\.act, actKeys.subtracting(shared))),
                 row("all recorded", "all", base: times(\.base, baseKeys), act: times(\.act, actKeys)),
-                row("timed step (median)", "", base: pairs.map(\.steps.0), act: pairs.map(\.steps.1)),
+                row("timed step (median)", "", base: pairs.map(\.baseStep), act: pairs.map(\.actStep)),
             ]
         }
     }
