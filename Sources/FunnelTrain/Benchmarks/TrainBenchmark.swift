@@ -210,14 +210,14 @@ public enum TrainBenchmark {
     /// With `ceilingArguments`, each round also measures the ceilings in a child process of their
     /// own (`Ceilings.measure` there, printed as JSON): measured here, the OpenMP pool they start
     /// would stay awake spinning (`OMP_WAIT_POLICY=active`) and take a core from every later step.
-    /// Their median round is returned beside the results, with each configuration's ratio to its
-    /// model's first activation round by round (`PairedRatio`), with ceilings its fraction of each
-    /// round's best convolution (`PairedFraction`), and with profiles where its step differs op by
-    /// op (`PairedProfile`).
-    public static func measureIsolated(models: [String], acts: [String], rounds: Int = 1, executable: URL,
-                                       arguments: (String, String) -> [String], ceilingArguments: [String]? = nil,
-                                       progress: (String) -> Void = { _ in })
-        throws -> (results: [Result], pairedRatios: [PairedRatio], ceilings: Ceilings?, pairedFractions: [PairedFraction], pairedProfiles: [PairedProfile]) {
+    /// The report holds their median round beside the results, with each configuration's ratio to
+    /// its model's first activation round by round (`PairedRatio`), with ceilings its fraction of
+    /// each round's best convolution (`PairedFraction`), and with profiles over more than one round
+    /// where its step differs op by op (`PairedProfile`; one round gives no interval to judge by).
+    /// `threads` is what the report says the children ran on.
+    public static func measureIsolated(models: [String], acts: [String], rounds: Int = 1, threads: Int, batchSize: Int,
+                                       executable: URL, arguments: (String, String) -> [String], ceilingArguments: [String]? = nil,
+                                       progress: (String) -> Void = { _ in }) throws -> Report {
         var all: [[Result]] = []
         var ceilings: [Ceilings] = []
         for round in 1...max(1, rounds) {
@@ -240,8 +240,9 @@ public enum TrainBenchmark {
             return runs[runs.count / 2]
         }
         let sorted = ceilings.sorted { $0.convolutionGFLOPS < $1.convolutionGFLOPS }
-        return (results, PairedRatio.of(all), sorted.isEmpty ? nil : sorted[sorted.count / 2], PairedFraction.of(all, ceilings: ceilings),
-                PairedProfile.of(all))
+        return Report(threads: threads, batchSize: batchSize, results: results, pairedRatios: PairedRatio.of(all),
+                      ceilings: sorted.isEmpty ? nil : sorted[sorted.count / 2], pairedFractions: PairedFraction.of(all, ceilings: ceilings),
+                      pairedProfiles: all.count > 1 ? PairedProfile.of(all) : [])
     }
 
     /// Runs `executable` with `arguments` and decodes the JSON it prints.

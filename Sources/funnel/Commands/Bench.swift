@@ -194,13 +194,13 @@ struct Bench: ParsableCommand {
             let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
             let executable = FileManager.default.isExecutableFile(atPath: me.path) ? me : URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             let threadArguments = compute.childArguments()
-            let (results, ratios, ceilings, fractions, profilePairs) = try TrainBenchmark.measureIsolated(models: models, acts: acts, rounds: rounds, executable: executable, arguments: { m, a in
+            let threads = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
+            let report = try TrainBenchmark.measureIsolated(models: models, acts: acts, rounds: rounds, threads: threads, batchSize: batchSize,
+                                                            executable: executable, arguments: { m, a in
                 ["bench", "train", "--model", m, "--act", a, "--batch-size", "\(batchSize)", "--steps", "\(steps)", "--in-process"]
                     + (profile ? ["--profile"] : []) + threadArguments
             }, ceilingArguments: ["bench", "train", "--batch-size", "\(batchSize)", "--ceilings-only"] + threadArguments, progress: note)
-            let threads = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
-            let report = TrainBenchmark.Report(threads: threads, batchSize: batchSize, results: results, pairedRatios: ratios,
-                                                ceilings: ceilings, pairedFractions: fractions, pairedProfiles: rounds > 1 ? profilePairs : [])
+            let (results, ratios, ceilings, fractions) = (report.results, report.pairedRatios, report.ceilings, report.pairedFractions)
             if json { try printJSON(report); return }
             print("convolutions: \(report.convolution) (--convolution)")
             if let c = ceilings {
