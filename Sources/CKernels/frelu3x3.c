@@ -53,14 +53,15 @@ static void *scratch(size_t bytes) {
 // lines of a window map to the same few L1 sets: measured 3-5x slower at 1024 and 2048 channels.
 #define WIDE_CHANNELS 128
 
-// A full window's taps, row by row (rows a, b, c at columns 0, 1, 2) times the weights w0..w8 in
-// scope: each row's three products summed, then the rows; three short chains instead of one of
-// nine keep more windows in flight. CONV_AT's full window and the sliding window both sum this way.
-// (Not bitwise alike: which product the compiler fuses into each multiply-add varies with the loop
-// around it, and the two paths, narrow and wide, differed in the last bit in a harness. No layer
-// runs both.)
-#define WINDOW_SUM(a0, a1, a2, b0, b1, b2, c0, c1, c2) \
-    (((a0) * w0 + (a1) * w1 + (a2) * w2) + ((b0) * w3 + (b1) * w4 + (b2) * w5) + ((c0) * w6 + (c1) * w7 + (c2) * w8))
+// `start` plus a full window's taps, row by row (rows a, b, c at columns 0, 1, 2) times the weights
+// w0..w8 in scope: each row's three products summed, the first row's onto `start`, then the rows;
+// three short chains instead of one of nine keep more windows in flight, and `start` (a bias, the
+// max's share of the gradient) costs no addition of its own. Every full window of this file sums
+// this way. (Not bitwise alike: which product the compiler fuses into each multiply-add varies with
+// the loop around it, and the two forward paths, narrow and wide, differed in the last bit in a
+// harness. No layer runs both.)
+#define WINDOW_SUM(start, a0, a1, a2, b0, b1, b2, c0, c1, c2) \
+    (((start) + (a0) * w0 + (a1) * w1 + (a2) * w2) + ((b0) * w3 + (b1) * w4 + (b2) * w5) + ((c0) * w6 + (c1) * w7 + (c2) * w8))
 
 // Column w's window over one channel block into `out`, from that block of the input rows above,
 // at and below (p0, p1, p2; p0 or p2 NULL outside the image) and the block's nine tap weights
@@ -71,8 +72,8 @@ static void *scratch(size_t bytes) {
         v16 acc_ = bias ? LD(bias + cb) : (v16){0};                                                         \
         const long l_ = ((w) - 1) * C, c_ = (w) * C, r_ = ((w) + 1) * C;                                    \
         if (p0 && p2 && (w) > 0 && (w) < W - 1) {                                                           \
-            acc_ += WINDOW_SUM(LD(p0 + l_), LD(p0 + c_), LD(p0 + r_), LD(p1 + l_), LD(p1 + c_), LD(p1 + r_),     \
-                               LD(p2 + l_), LD(p2 + c_), LD(p2 + r_));                                       \
+            acc_ = WINDOW_SUM(acc_, LD(p0 + l_), LD(p0 + c_), LD(p0 + r_), LD(p1 + l_), LD(p1 + c_), LD(p1 + r_), \
+                              LD(p2 + l_), LD(p2 + c_), LD(p2 + r_));                                        \
         } else {                                                                                            \
             const int left = (w) > 0, right = (w) < W - 1;                                                  \
             if (p0) { if (left) acc_ += LD(p0 + l_) * w0; acc_ += LD(p0 + c_) * w1; if (right) acc_ += LD(p0 + r_) * w2; } \
@@ -133,7 +134,7 @@ static inline __attribute__((always_inline)) void conv_row(const float *top, con
                 SLIDING_WINDOW_START;
                 for (long w = 1; w < W - 1; w++) {
                     SLIDING_WINDOW_LOAD(w - 1);
-                    tv = b_ + WINDOW_SUM(q00, q01, q02, q10, q11, q12, q20, q21, q22);
+                    tv = WINDOW_SUM(b_, q00, q01, q02, q10, q11, q12, q20, q21, q22);
                     SLIDING_WINDOW_SHIFT;
                     EMIT(w);
                 }
@@ -293,23 +294,83 @@ int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *res
 #define NORM_SUM_SLOTS 9
 
 // With an input norm, x at offset o from zc = z - mean1 there: a1 zc + beta1, plus the residual if any.
-#define NORMED_AT(zc, o) (res ? AFFINE(a1, zc, beta1) + LD(res + (o)) : AFFINE(a1, zc, beta1))
+#define NORMED_AT(zc, o) (hasRes ? AFFINE(a1, zc, beta1) + LD(res + (o)) : AFFINE(a1, zc, beta1))
 
-// With an input norm, gT and tHat at column w of the row (the same as the loop computes them).
-#define NORM_GATE(w, gTOut, tHatOut)                                                                    \
+// With an input norm, gT and t - m at column w of the row (the same as the loop computes them).
+#define NORM_GATE(w, gTOut, tcOut)                                                                \
     do {                                                                                          \
         const long o_ = (r * W + (w)) * C + cb;                                                   \
         const v16 t_ = LD(t + o_);                                                                \
         gTOut = LD(g + o_) * CONDITION_SHARE(AFFINE(av, t_, bv), NORMED_AT(LD(p1 + ((w) + 1) * C), o_)); \
-        tHatOut = (t_ - m) * is;                                                                  \
+        tcOut = t_ - m;                                                                           \
     } while (0)
+
+// Row r's sums over every channel block, from the zc rows of the ring (tap row i in rows[i]) and
+// the row's g, t and residual, into acc. A flag, not a pointer test, says whether there is a
+// residual (as in window_row).
+static inline __attribute__((always_inline)) void norm_sums_row(const float *restrict g, const float *restrict res, const float *restrict t,
+                                                                const float *restrict norm, const float *restrict weight,
+                                                                const float *restrict coef, const float *const rows[3],
+                                                                const float *nextG, const float *nextT, const float *nextR,
+                                                                const float *nextZ, v16 *restrict acc, long r, long h, long H,
+                                                                long W, long C, const int hasRes) {
+    const float *a = coef, *b = coef + C, *mean = coef + 2 * C, *invStd = coef + 3 * C;
+    const long blocks = C / 16;
+    for (long cb = 0; cb < C; cb += 16) {
+        const float *wb = weight + cb;
+        const v16 w0 = LD(wb), w1 = LD(wb + C), w2 = LD(wb + 2 * C), w3 = LD(wb + 3 * C), w4 = LD(wb + 4 * C),
+                  w5 = LD(wb + 5 * C), w6 = LD(wb + 6 * C), w7 = LD(wb + 7 * C), w8 = LD(wb + 8 * C);
+        const v16 av = LD(a + cb), bv = LD(b + cb), m = LD(mean + cb), is = LD(invStd + cb);
+        const v16 a1 = LD(norm + cb), beta1 = LD(norm + 2 * C + cb);
+        const float *p0 = rows[0] + cb, *p1 = rows[1] + cb, *p2 = rows[2] + cb;
+        // The sums with tHat = (t - m) is take t - m, and is once a row: a multiply a vector fewer.
+        v16 sumG = {0}, sumGTc = {0}, sumGx = {0}, sumGxZc = {0}, sumTc = {0}, sumGTU = {0}, sumU = {0}, sumTcU = {0};
+        SLIDING_WINDOW_START;
+        for (long w = 0; w < W; w++) {
+            if (nextG) { PREFETCH_L2(nextG + w * C + cb); PREFETCH_L2(nextT + w * C + cb); }
+            if (nextZ) PREFETCH_L2(nextZ + w * C + cb);
+            if (hasRes && nextR) PREFETCH_L2(nextR + w * C + cb);
+            const long o = (r * W + w) * C + cb;
+            // u = DWConv(zc) without bias: the window's tap (i, j) reads row h + i - 1, padded column
+            // w + j.
+            SLIDING_WINDOW_LOAD(w);
+            const v16 zc = q11;
+            const v16 u = WINDOW_SUM(ZEROS, q00, q01, q02, q10, zc, q12, q20, q21, q22);
+            SLIDING_WINDOW_SHIFT;
+            const v16 tv = LD(t + o), gv = LD(g + o);
+            // gx = g - gT is g (1 - share) exactly: the share is 0, 1/2 or 1.
+            const v16 gT = gv * CONDITION_SHARE(AFFINE(av, tv, bv), NORMED_AT(zc, o)), gx = gv - gT, tc = tv - m;
+            sumG += gT; sumGTc += gT * tc; sumGx += gx; sumGxZc += gx * zc; sumTc += tc;
+            sumGTU += gT * u; sumU += u; sumTcU += tc * u;
+        }
+        // Σ f M over the row for f = gT, t - m, M = DWConv(1 inside the image): all taps' weight
+        // S, less the taps that fall outside at the first and last column (L, R) and row (T, B),
+        // plus the corner taps both take.
+        const v16 S = w0 + w1 + w2 + w3 + w4 + w5 + w6 + w7 + w8, L = w0 + w3 + w6, R = w2 + w5 + w8;
+        v16 gFirst, tFirst, gLast, tLast;
+        NORM_GATE(0, gFirst, tFirst);
+        NORM_GATE(W - 1, gLast, tLast);
+        v16 sumGM = S * sumG - L * gFirst - R * gLast, sumTcM = S * sumTc - L * tFirst - R * tLast;
+        if (h == 0) {
+            const v16 T = w0 + w1 + w2;
+            sumGM -= T * sumG - w0 * gFirst - w2 * gLast; sumTcM -= T * sumTc - w0 * tFirst - w2 * tLast;
+        }
+        if (h == H - 1) {
+            const v16 B = w6 + w7 + w8;
+            sumGM -= B * sumG - w6 * gFirst - w8 * gLast; sumTcM -= B * sumTc - w6 * tFirst - w8 * tLast;
+        }
+        const long k = cb / 16;
+        acc[0 * blocks + k] += sumG; acc[1 * blocks + k] += sumGTc * is; acc[2 * blocks + k] += sumGx;
+        acc[3 * blocks + k] += sumGxZc; acc[4 * blocks + k] += sumGTU; acc[5 * blocks + k] += sumU;
+        acc[6 * blocks + k] += sumTcU * is; acc[7 * blocks + k] += sumGM; acc[8 * blocks + k] += sumTcM * is;
+    }
+}
 
 CLONES
 int funnel_frelu3x3_backward_norm_sums_rows(const float *restrict g, const float *restrict z, const float *restrict norm,
                                             const float *restrict res, const float *restrict t, const float *restrict weight,
                                             const float *restrict coef,
                                             double *restrict sums, long r0, long r1, long H, long W, long C) {
-    const float *a = coef, *b = coef + C, *mean = coef + 2 * C, *invStd = coef + 3 * C;
     const long padded = (W + 2) * C, rs = W * C, blocks = C / 16;
     // Three rows of zc = z - mean1 padded with a zero column each side (image row q in slot
     // (q + 1) % 3), then a row of zeros (outside the image).
@@ -341,52 +402,8 @@ int funnel_frelu3x3_backward_norm_sums_rows(const float *restrict g, const float
         const float *nextG = r + 1 < r1 ? g + (r + 1) * rs : NULL, *nextT = nextG ? t + (r + 1) * rs : NULL;
         const float *nextR = nextG && res ? res + (r + 1) * rs : NULL;
         const float *nextZ = r + 2 < r1 && h + 2 < H ? z + (r + 2) * rs : NULL;
-        for (long cb = 0; cb < C; cb += 16) {
-            const float *wb = weight + cb;
-            const v16 w0 = LD(wb), w1 = LD(wb + C), w2 = LD(wb + 2 * C), w3 = LD(wb + 3 * C), w4 = LD(wb + 4 * C),
-                      w5 = LD(wb + 5 * C), w6 = LD(wb + 6 * C), w7 = LD(wb + 7 * C), w8 = LD(wb + 8 * C);
-            const v16 av = LD(a + cb), bv = LD(b + cb), m = LD(mean + cb), is = LD(invStd + cb);
-            const v16 a1 = LD(norm + cb), beta1 = LD(norm + 2 * C + cb);
-            const float *p0 = rows[0] + cb, *p1 = rows[1] + cb, *p2 = rows[2] + cb;
-            v16 sumG = {0}, sumGTHat = {0}, sumGx = {0}, sumGxZc = {0}, sumTHat = {0}, sumGTU = {0}, sumU = {0}, sumTHatU = {0};
-            SLIDING_WINDOW_START;
-            for (long w = 0; w < W; w++) {
-                if (nextG) { PREFETCH_L2(nextG + w * C + cb); PREFETCH_L2(nextT + w * C + cb); }
-                if (nextZ) PREFETCH_L2(nextZ + w * C + cb);
-                if (nextR) PREFETCH_L2(nextR + w * C + cb);
-                const long o = (r * W + w) * C + cb;
-                // u = DWConv(zc) without bias: the window's tap (i, j) reads row h + i - 1, padded column w + j.
-                SLIDING_WINDOW_LOAD(w);
-                const v16 zc = q11;
-                const v16 u = q00 * w0 + q01 * w1 + q02 * w2 + q10 * w3 + zc * w4 + q12 * w5 + q20 * w6 + q21 * w7 + q22 * w8;
-                SLIDING_WINDOW_SHIFT;
-                const v16 tv = LD(t + o), gv = LD(g + o);
-                const v16 share = CONDITION_SHARE(AFFINE(av, tv, bv), NORMED_AT(zc, o));
-                const v16 gT = gv * share, gx = gv * (ONES - share), tHat = (tv - m) * is;
-                sumG += gT; sumGTHat += gT * tHat; sumGx += gx; sumGxZc += gx * zc; sumTHat += tHat;
-                sumGTU += gT * u; sumU += u; sumTHatU += tHat * u;
-            }
-            // Σ f M over the row for f = gT, tHat, M = DWConv(1 inside the image): all taps' weight
-            // S, less the taps that fall outside at the first and last column (L, R) and row (T, B),
-            // plus the corner taps both take.
-            const v16 S = w0 + w1 + w2 + w3 + w4 + w5 + w6 + w7 + w8, L = w0 + w3 + w6, R = w2 + w5 + w8;
-            v16 gFirst, tFirst, gLast, tLast;
-            NORM_GATE(0, gFirst, tFirst);
-            NORM_GATE(W - 1, gLast, tLast);
-            v16 sumGM = S * sumG - L * gFirst - R * gLast, sumTHatM = S * sumTHat - L * tFirst - R * tLast;
-            if (h == 0) {
-                const v16 T = w0 + w1 + w2;
-                sumGM -= T * sumG - w0 * gFirst - w2 * gLast; sumTHatM -= T * sumTHat - w0 * tFirst - w2 * tLast;
-            }
-            if (h == H - 1) {
-                const v16 B = w6 + w7 + w8;
-                sumGM -= B * sumG - w6 * gFirst - w8 * gLast; sumTHatM -= B * sumTHat - w6 * tFirst - w8 * tLast;
-            }
-            const long k = cb / 16;
-            acc[0 * blocks + k] += sumG; acc[1 * blocks + k] += sumGTHat; acc[2 * blocks + k] += sumGx;
-            acc[3 * blocks + k] += sumGxZc; acc[4 * blocks + k] += sumGTU; acc[5 * blocks + k] += sumU;
-            acc[6 * blocks + k] += sumTHatU; acc[7 * blocks + k] += sumGM; acc[8 * blocks + k] += sumTHatM;
-        }
+        if (res) norm_sums_row(g, res, t, norm, weight, coef, rows, nextG, nextT, nextR, nextZ, acc, r, h, H, W, C, 1);
+        else norm_sums_row(g, res, t, norm, weight, coef, rows, nextG, nextT, nextR, nextZ, acc, r, h, H, W, C, 0);
         if ((r - r0) % flushRows == flushRows - 1 || r == r1 - 1) flush(acc, NORM_SUM_SLOTS, C, sums);
     }
     free(acc);
@@ -395,23 +412,31 @@ int funnel_frelu3x3_backward_norm_sums_rows(const float *restrict g, const float
 }
 
 // The split of g at image row r: gx into gxRow, gt into gtRow (padded by a zero column each side).
-// SPLIT_AT(w, cb) splits column w of block cb with the block's coefficients in scope.
+// SPLIT_AT(w, cb) splits column w of block cb with the block's coefficients in scope. Flags, not
+// pointer tests, say whether x has a norm and a residual (as in window_row); x and the condition
+// are computed as INPUT_AT and CONDITION_SHARE compute them, bit for bit.
 static inline __attribute__((always_inline)) void split_row(const float *restrict g, const float *restrict x, const float *restrict norm,
                              const float *restrict res, const float *restrict t, const float *restrict coef,
-                             float *restrict gtRow, float *restrict gxRow, long r, long W, long C) {
+                             float *restrict gtRow, float *restrict gxRow, long r, long W, long C, const int hasNorm, const int hasRes) {
     for (long cb = 0; cb < C; cb += 16) { ST(gtRow + cb, ZEROS); ST(gtRow + (W + 1) * C + cb, ZEROS); }
+    // gt = a (gT - cg - tHat ct) with tHat = (t - m) is, as a gT - (k (t - m) + a cg), k = a ct is:
+    // three operations a vector instead of five; gx = g - gT is g (1 - share) exactly (the share is
+    // 0, 1/2 or 1).
 #define SPLIT_AT(w, cb)                                                                                   \
     do {                                                                                                  \
         const long o = (r * W + (w)) * C + (cb);                                                          \
-        const v16 tv = LD(t + o), gv = LD(g + o);                                                         \
-        const v16 share = CONDITION_SHARE(AFFINE(a, tv, b), INPUT_AT(o, cb));                              \
-        const v16 tHat = (tv - m) * is;                                                                   \
-        ST(gxRow + (w) * C + (cb), gv * (ONES - share));                                                  \
-        ST(gtRow + ((w) + 1) * C + (cb), a * (gv * share - cg - tHat * ct));                              \
+        const v16 tv = LD(t + o), gv = LD(g + o), stored = LD(x + o);                                     \
+        const v16 normed = hasNorm ? AFFINE(normScale, stored - normMean, normBeta) : stored;              \
+        const v16 xv = hasRes ? normed + LD(res + o) : normed;                                            \
+        const v16 gT = gv * CONDITION_SHARE(AFFINE(a, tv, b), xv);                                        \
+        ST(gxRow + (w) * C + (cb), gv - gT);                                                              \
+        ST(gtRow + ((w) + 1) * C + (cb), AFFINE(a, gT, -AFFINE(k, tv - m, acg)));                         \
     } while (0)
 #define SPLIT_COEFFICIENTS(cb)                                                                                   \
-    const v16 a = LD(coef + (cb)), b = LD(coef + C + (cb)), m = LD(coef + 2 * C + (cb)), is = LD(coef + 3 * C + (cb)); \
-    const v16 cg = LD(coef + 4 * C + (cb)), ct = LD(coef + 5 * C + (cb))
+    const v16 a = LD(coef + (cb)), b = LD(coef + C + (cb)), m = LD(coef + 2 * C + (cb));                         \
+    const v16 k = a * LD(coef + 5 * C + (cb)) * LD(coef + 3 * C + (cb)), acg = a * LD(coef + 4 * C + (cb));      \
+    const v16 normScale = hasNorm ? LD(norm + (cb)) : ONES, normMean = hasNorm ? LD(norm + C + (cb)) : ZEROS;    \
+    const v16 normBeta = hasNorm ? LD(norm + 2 * C + (cb)) : ZEROS
     if (C > WIDE_CHANNELS) {
         // Position by position: five tensors are read and written in order (see WIDE_CHANNELS).
         for (long w = 0; w < W; w++)
@@ -464,16 +489,11 @@ static inline __attribute__((always_inline)) void window_row(const float *restri
             const v16 stored = LD(x + at), normed = hasNorm ? AFFINE(normScale, stored - normMean, normBeta) : stored;
             const v16 xv = hasRes ? normed + LD(res + at) : normed;
             SLIDING_WINDOW_LOAD(w);
-            v16 d = LD(gx + w * C + cb);
-            d += q02 * w0; a0 += xv * q02;
-            d += q01 * w1; a1 += xv * q01;
-            d += q00 * w2; a2 += xv * q00;
-            d += q12 * w3; a3 += xv * q12;
-            d += q11 * w4; a4 += xv * q11; ab += q11;
-            d += q10 * w5; a5 += xv * q10;
-            d += q22 * w6; a6 += xv * q22;
-            d += q21 * w7; a7 += xv * q21;
-            d += q20 * w8; a8 += xv * q20;
+            // The window flipped: tap (i, j) meets the gt ring's row i at padded column w + 2 - j.
+            const v16 d = WINDOW_SUM(LD(gx + w * C + cb), q02, q01, q00, q12, q11, q10, q22, q21, q20);
+            a0 += xv * q02; a1 += xv * q01; a2 += xv * q00;
+            a3 += xv * q12; a4 += xv * q11; a5 += xv * q10; ab += q11;
+            a6 += xv * q22; a7 += xv * q21; a8 += xv * q20;
             SLIDING_WINDOW_SHIFT;
             if (hasDx) STREAM(dx + at, hasNorm ? normScale * d - k1 - (stored - normMean) * k2 : d, stream);
             if (hasDres) STREAM(dres + at, d, streamRes);
@@ -501,9 +521,6 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
 
     for (long r = r0; r < r1; r++) {
         const long n = r / H, h = r % H, image = n * H;
-        FOR_NEW_RING_ROWS(q, r, r0, h, H) {
-            split_row(g, x, norm, res, t, coef, gtRing + ((q + 1) % 3) * padded, gxRing + ((q + 1) % 3) * W * C, image + q, W, C);
-        }
         // Input (h, w) meets tap (i, j) at output (h + 1 - i, w + 1 - j), padded column w + 2 - j.
         const float *rows[3];
         for (int i = 0; i < 3; i++) {
@@ -522,15 +539,22 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
             const long ahead = (r + 2) * W * C;
             nextG = g + ahead; nextX = x + ahead; nextT = t + ahead; nextR = res ? res + ahead : NULL;
         }
-        // A block's end (norm and residual), after a norm, without one; anything else with its tests.
-#define WINDOW_ROW(hasNorm, hasRes, hasDx, hasDres)                                                                     \
-    window_row(x, res, weight, coef, norm, rows, gx, nextG, nextX, nextT, nextR, dx, dres, acc, stream, streamRes, r, W, C, \
-               hasNorm, hasRes, hasDx, hasDres)
-        if (norm && res && dx && dres) WINDOW_ROW(1, 1, 1, 1);
-        else if (norm && !res && dx && !dres) WINDOW_ROW(1, 0, 1, 0);
-        else if (!norm && !res && dx && !dres) WINDOW_ROW(0, 0, 1, 0);
-        else WINDOW_ROW(norm != NULL, res != NULL, dx != NULL, dres != NULL);
-#undef WINDOW_ROW
+        // The rows' splits, then the window: a block's end (norm and residual), after a norm,
+        // without one; anything else with its tests.
+#define SPLIT_AND_WINDOW_ROW(hasNorm, hasRes, hasDx, hasDres)                                                            \
+    do {                                                                                                                 \
+        FOR_NEW_RING_ROWS(q, r, r0, h, H) {                                                                              \
+            split_row(g, x, norm, res, t, coef, gtRing + ((q + 1) % 3) * padded, gxRing + ((q + 1) % 3) * W * C, image + q, W, C, \
+                      hasNorm, hasRes);                                                                                  \
+        }                                                                                                                \
+        window_row(x, res, weight, coef, norm, rows, gx, nextG, nextX, nextT, nextR, dx, dres, acc, stream, streamRes, r, W, C, \
+                   hasNorm, hasRes, hasDx, hasDres);                                                                     \
+    } while (0)
+        if (norm && res && dx && dres) SPLIT_AND_WINDOW_ROW(1, 1, 1, 1);
+        else if (norm && !res && dx && !dres) SPLIT_AND_WINDOW_ROW(1, 0, 1, 0);
+        else if (!norm && !res && dx && !dres) SPLIT_AND_WINDOW_ROW(0, 0, 1, 0);
+        else SPLIT_AND_WINDOW_ROW(norm != NULL, res != NULL, dx != NULL, dres != NULL);
+#undef SPLIT_AND_WINDOW_ROW
         if (should_flush(r, r0, r1)) flush(acc, slots, C, sums);
     }
     STREAM_FENCE();
