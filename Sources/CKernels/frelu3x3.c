@@ -173,6 +173,10 @@ static inline __attribute__((always_inline)) int should_flush(long r, long r0, l
 // x at offset o of the 16-channel block cb: INPUT of what x stores there, plus the residual if any
 // (added after the norm, as batch norm's own pass adds it).
 #define INPUT_AT(o, cb) (res ? INPUT(LD(x + (o)), cb) + LD(res + (o)) : INPUT(LD(x + (o)), cb))
+// The same value from `stored` (x's value at offset o) with flags hasNorm and hasRes and the
+// norm's coefficients normScale, normMean, normBeta in registers: the backward passes' loops.
+#define NORMED_FROM(stored) (hasNorm ? AFFINE(normScale, (stored) - normMean, normBeta) : (stored))
+#define INPUT_FROM(stored, o) (hasRes ? NORMED_FROM(stored) + LD(res + (o)) : NORMED_FROM(stored))
 
 CLONES
 int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict norm, const float *restrict res,
@@ -414,10 +418,12 @@ int funnel_frelu3x3_backward_norm_sums_rows(const float *restrict g, const float
 // The split of g at image row r: gx into gxRow, gt into gtRow (padded by a zero column each side).
 // SPLIT_AT(w, cb) splits column w of block cb with the block's coefficients in scope. Flags, not
 // pointer tests, say whether x has a norm and a residual (as in window_row); x and the condition
-// are computed as INPUT_AT and CONDITION_SHARE compute them, bit for bit.
+// are computed as INPUT_AT and CONDITION_SHARE compute them, bit for bit. `folded` holds
+// [k, a cg] per channel (backward_rows).
 static inline __attribute__((always_inline)) void split_row(const float *restrict g, const float *restrict x, const float *restrict norm,
                              const float *restrict res, const float *restrict t, const float *restrict coef,
-                             float *restrict gtRow, float *restrict gxRow, long r, long W, long C, const int hasNorm, const int hasRes) {
+                             const float *restrict folded, float *restrict gtRow, float *restrict gxRow, long r, long W, long C,
+                             const int hasNorm, const int hasRes) {
     for (long cb = 0; cb < C; cb += 16) { ST(gtRow + cb, ZEROS); ST(gtRow + (W + 1) * C + cb, ZEROS); }
     // gt = a (gT - cg - tHat ct) with tHat = (t - m) is, as a gT - (k (t - m) + a cg), k = a ct is:
     // three operations a vector instead of five; gx = g - gT is g (1 - share) exactly (the share is
@@ -425,16 +431,14 @@ static inline __attribute__((always_inline)) void split_row(const float *restric
 #define SPLIT_AT(w, cb)                                                                                   \
     do {                                                                                                  \
         const long o = (r * W + (w)) * C + (cb);                                                          \
-        const v16 tv = LD(t + o), gv = LD(g + o), stored = LD(x + o);                                     \
-        const v16 normed = hasNorm ? AFFINE(normScale, stored - normMean, normBeta) : stored;              \
-        const v16 xv = hasRes ? normed + LD(res + o) : normed;                                            \
-        const v16 gT = gv * CONDITION_SHARE(AFFINE(a, tv, b), xv);                                        \
+        const v16 tv = LD(t + o), gv = LD(g + o);                                                         \
+        const v16 gT = gv * CONDITION_SHARE(AFFINE(a, tv, b), INPUT_FROM(LD(x + o), o));                  \
         ST(gxRow + (w) * C + (cb), gv - gT);                                                              \
         ST(gtRow + ((w) + 1) * C + (cb), AFFINE(a, gT, -AFFINE(k, tv - m, acg)));                         \
     } while (0)
 #define SPLIT_COEFFICIENTS(cb)                                                                                   \
     const v16 a = LD(coef + (cb)), b = LD(coef + C + (cb)), m = LD(coef + 2 * C + (cb));                         \
-    const v16 k = a * LD(coef + 5 * C + (cb)) * LD(coef + 3 * C + (cb)), acg = a * LD(coef + 4 * C + (cb));      \
+    const v16 k = LD(folded + (cb)), acg = LD(folded + C + (cb));                                                 \
     const v16 normScale = hasNorm ? LD(norm + (cb)) : ONES, normMean = hasNorm ? LD(norm + C + (cb)) : ZEROS;    \
     const v16 normBeta = hasNorm ? LD(norm + 2 * C + (cb)) : ZEROS
     if (C > WIDE_CHANNELS) {
@@ -486,8 +490,7 @@ static inline __attribute__((always_inline)) void window_row(const float *restri
                 PREFETCH_L2(nextG + line); PREFETCH_L2(nextX + line); PREFETCH_L2(nextT + line);
                 if (hasRes) PREFETCH_L2(nextR + line);
             }
-            const v16 stored = LD(x + at), normed = hasNorm ? AFFINE(normScale, stored - normMean, normBeta) : stored;
-            const v16 xv = hasRes ? normed + LD(res + at) : normed;
+            const v16 stored = LD(x + at), xv = INPUT_FROM(stored, at);
             SLIDING_WINDOW_LOAD(w);
             // The window flipped: tap (i, j) meets the gt ring's row i at padded column w + 2 - j.
             const v16 d = WINDOW_SUM(LD(gx + w * C + cb), q02, q01, q00, q12, q11, q10, q22, q21, q20);
@@ -517,6 +520,14 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
     v16 *acc = scratch((size_t)(slots * blocks) * sizeof(v16));
     if (!ring || !acc) { free(ring); free(acc); return -1; }
     float *gtRing = ring, *gxRing = ring + 3 * padded, *zeros = gxRing + 3 * W * C;
+    // The split's coefficients k = a ct is and a cg, formed once here, not at every row or position.
+    float *folded = scratch((size_t)(2 * C) * sizeof(float));
+    if (!folded) { free(ring); free(acc); return -1; }
+    for (long c = 0; c < C; c++) {
+        const float a = coef[c];
+        folded[c] = a * coef[5 * C + c] * coef[3 * C + c];
+        folded[C + c] = a * coef[4 * C + c];
+    }
     const int stream = dx && STREAMS(dx, ROWS_BYTES(r0, r1, W, C)), streamRes = dres && STREAMS_READ_LATER(dres, ROWS_BYTES(r0, r1, W, C));
 
     for (long r = r0; r < r1; r++) {
@@ -544,8 +555,8 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
 #define SPLIT_AND_WINDOW_ROW(hasNorm, hasRes, hasDx, hasDres)                                                            \
     do {                                                                                                                 \
         FOR_NEW_RING_ROWS(q, r, r0, h, H) {                                                                              \
-            split_row(g, x, norm, res, t, coef, gtRing + ((q + 1) % 3) * padded, gxRing + ((q + 1) % 3) * W * C, image + q, W, C, \
-                      hasNorm, hasRes);                                                                                  \
+            split_row(g, x, norm, res, t, coef, folded, gtRing + ((q + 1) % 3) * padded, gxRing + ((q + 1) % 3) * W * C, \
+                      image + q, W, C, hasNorm, hasRes);                                                                 \
         }                                                                                                                \
         window_row(x, res, weight, coef, norm, rows, gx, nextG, nextX, nextT, nextR, dx, dres, acc, stream, streamRes, r, W, C, \
                    hasNorm, hasRes, hasDx, hasDres);                                                                     \
@@ -558,6 +569,7 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
         if (should_flush(r, r0, r1)) flush(acc, slots, C, sums);
     }
     STREAM_FENCE();
+    free(folded);
     free(acc);
     free(ring);
     return 0;
