@@ -3,113 +3,128 @@
 // product spends 20-75 µs a call on these in a training step (its memory objects, a parallel region
 // across the cores, cold code), where the arithmetic takes a few.
 //
-// Each pass is one product C = A B with rows of C held in vector registers along their length. Of
-// the two ways to lay a pass out (C or its transpose), each takes the one with the longer rows: a
-// batch of 128 against 4 to 16 features makes rows of 128, not of 4. The transposes that costs are
-// small copies. Sums are float, accumulated over k ascending.
+// Each pass is one product C = A B, with B and C row-major and A read in place as it is stored, a
+// matrix or the transpose of one (the backward weights' gᵀ): no pass transposes a tensor of the
+// batch's size. C is computed in blocks of four rows by up to four 16-float vectors, sixteen
+// independent sums in registers: one row at a time, a block of one vector (16 to 64 features)
+// was one chain of dependent multiply-adds as long as the sum, and the transposes of the batch's
+// gradients cost as much as the products (performance log, 2026-12-06 evening). Rows shorter than
+// a whole number of vectors (4 or 8 features) run on copies padded with zeros. Sums are float,
+// accumulated over k ascending.
 #include <stdlib.h>
 #include <string.h>
 #include "CKernels.h"
 #include "vectors.h"
 
-// dst [C, R] = src [R, C]ᵀ, in 16 x 16 tiles: element by element down a whole column, each store
-// would go to a line of its own.
-CLONES static void transpose(const float *src, float *dst, long R, long C) {
-    for (long r0 = 0; r0 < R; r0 += 16)
-        for (long c0 = 0; c0 < C; c0 += 16) {
-            const long r1 = r0 + 16 < R ? r0 + 16 : R, c1 = c0 + 16 < C ? c0 + 16 : C;
-            for (long c = c0; c < c1; c++)
-                for (long r = r0; r < r1; r++) dst[c * R + r] = src[r * C + c];
+#define ROUND16(n) (((n) + 15) / 16 * 16)
+
+// One block of C: `rows` rows (at most 4) by `nv` vectors (at most 4) from A's rows (element (r, k)
+// at A[r * am + k * ak]), B's rows of stride ldb and `init` (one value a column, NULL for zeros)
+// into C's rows of stride ldc. rows and nv are constants at every call, so the loops unroll and the
+// sums stay in registers.
+static inline __attribute__((always_inline)) void block(const float *A, long am, long ak, const float *B, long ldb,
+                                                        float *C, long ldc, long K, const float *init,
+                                                        const int rows, const int nv) {
+    v16 acc[4][4];
+    for (int r = 0; r < rows; r++)
+        for (int j = 0; j < nv; j++) acc[r][j] = init ? LD(init + 16 * j) : (v16){0};
+    for (long k = 0; k < K; k++) {
+        v16 b[4];
+        for (int j = 0; j < nv; j++) b[j] = LD(B + k * ldb + 16 * j);
+        for (int r = 0; r < rows; r++) {
+            const float a = A[r * am + k * ak];
+            for (int j = 0; j < nv; j++) acc[r][j] += a * b[j];
         }
+    }
+    for (int r = 0; r < rows; r++)
+        for (int j = 0; j < nv; j++) ST(C + r * ldc + 16 * j, acc[r][j]);
 }
 
-// C [M, L] = A [M, K] B [K, L] + init, all row-major; init is row_init[m] (one value a row),
-// col_init[l] (one a column) or zero. Rows are walked 128 floats (eight vectors) at a time, then
-// by single vectors, then the last L % 16 one by one.
-CLONES static void product(const float *A, const float *B, float *C, long M, long K, long L,
-                           const float *row_init, const float *col_init) {
-    for (long m = 0; m < M; m++) {
-        const float *a = A + m * K;
-        float *c = C + m * L;
-        const float r0 = row_init ? row_init[m] : 0;
-        long l = 0;
-        for (; l + 128 <= L; l += 128) {
-            v16 acc[8];
-            for (int j = 0; j < 8; j++) acc[j] = col_init ? LD(col_init + l + 16 * j) : (v16){} + r0;
-            for (long k = 0; k < K; k++) {
-                const float *b = B + k * L + l;
-                for (int j = 0; j < 8; j++) acc[j] += a[k] * LD(b + 16 * j);
-            }
-            for (int j = 0; j < 8; j++) ST(c + l + 16 * j, acc[j]);
+#define BLOCK_WIDTHS(rows)                                                                        \
+    switch (nv) {                                                                                 \
+    case 4: block(a, am, ak, b, Lp, c, ldc, K, in, rows, 4); break;                              \
+    case 3: block(a, am, ak, b, Lp, c, ldc, K, in, rows, 3); break;                              \
+    case 2: block(a, am, ak, b, Lp, c, ldc, K, in, rows, 2); break;                              \
+    default: block(a, am, ak, b, Lp, c, ldc, K, in, rows, 1); break;                             \
+    }
+
+// C [M, Lp] (row stride ldc) = A [M, K] B [K, Lp] + init, Lp a multiple of 16; A's element (m, k) at
+// A[m * am + k * ak]; init [Lp] (one value a column) or NULL.
+CLONES static void product(const float *A, long am, long ak, const float *B, float *C, long ldc, long M, long K, long Lp,
+                           const float *init) {
+    for (long l = 0; l < Lp; l += 64) {
+        const int nv = (int)MIN(4, (Lp - l) / 16);
+        const float *b = B + l, *in = init ? init + l : NULL;
+        long m = 0;
+        for (; m + 4 <= M; m += 4) {
+            const float *a = A + m * am;
+            float *c = C + m * ldc + l;
+            BLOCK_WIDTHS(4)
         }
-        for (; l + 16 <= L; l += 16) {
-            v16 acc = col_init ? LD(col_init + l) : (v16){} + r0;
-            for (long k = 0; k < K; k++) acc += a[k] * LD(B + k * L + l);
-            ST(c + l, acc);
-        }
-        for (; l < L; l++) {
-            float acc = col_init ? col_init[l] : r0;
-            for (long k = 0; k < K; k++) acc += a[k] * B[k * L + l];
-            c[l] = acc;
+        for (; m < M; m++) {
+            const float *a = A + m * am;
+            float *c = C + m * ldc + l;
+            BLOCK_WIDTHS(1)
         }
     }
 }
+#undef BLOCK_WIDTHS
 
-// One allocation for a pass's transposed operands.
-static float *scratch(long floats) { return malloc((size_t)(floats > 0 ? floats : 1) * sizeof(float)); }
+// One allocation for a pass's padded operands.
+static float *scratch(long floats) { return calloc((size_t)(floats > 0 ? floats : 1), sizeof(float)); }
 
-// C [L, M] = (A [M, K] B [K, L] + row_init)ᵀ: a pass laid out transposed, its product made into
-// `tmp` (M x L floats) and turned back.
-static void transposed_product(const float *A, const float *B, float *tmp, float *C, long M, long K, long L,
-                               const float *row_init) {
-    product(A, B, tmp, M, K, L, row_init, NULL);
-    transpose(tmp, C, M, L);
+// C [M, L] = A B + init, B [K, L] row-major (ldb = L): B, init and C padded to whole vectors in
+// `pad` when L is not a multiple of 16 (pad has room for ROUND16(L) (K + M + 1) floats), else used
+// as they are.
+static void padded_product(const float *A, long am, long ak, const float *B, float *C, long M, long K, long L,
+                           const float *init, float *pad) {
+    const long Lp = ROUND16(L);
+    if (Lp == L) return product(A, am, ak, B, C, L, M, K, L, init);
+    float *b = pad, *c = pad + K * Lp, *in = init ? c + M * Lp : NULL;
+    for (long k = 0; k < K; k++) memcpy(b + k * Lp, B + k * L, (size_t)L * sizeof(float));
+    if (in) memcpy(in, init, (size_t)L * sizeof(float));
+    product(A, am, ak, b, c, Lp, M, K, Lp, in);
+    for (long m = 0; m < M; m++) memcpy(C + m * L, c + m * Lp, (size_t)L * sizeof(float));
 }
+
+static long pad_floats(long M, long K, long L) { return L % 16 ? ROUND16(L) * (K + M + 1) : 0; }
 
 int funnel_linear_forward(const float *x, const float *w, const float *b, float *y, long N, long I, long O) {
-    if (O >= N) {  // y [N, O] = x [N, I] wᵀ [I, O] + b (per column)
-        float *wt = scratch(I * O);
-        if (!wt) return -1;
-        transpose(w, wt, O, I);
-        product(x, wt, y, N, I, O, NULL, b);
-        free(wt);
-    } else {  // yᵀ [O, N] = w [O, I] xᵀ [I, N] + b (per row)
-        float *xt = scratch(I * N + O * N);
-        if (!xt) return -1;
-        transpose(x, xt, N, I);
-        transposed_product(w, xt, xt + I * N, y, O, I, N, b);
-        free(xt);
-    }
+    // y [N, O] = x [N, I] wᵀ [I, O] + b: wᵀ is the one copy, the size of the weights.
+    float *wt = scratch(I * O + pad_floats(N, I, O));
+    if (!wt) return -1;
+    for (long o = 0; o < O; o++)
+        for (long i = 0; i < I; i++) wt[i * O + o] = w[o * I + i];
+    padded_product(x, I, 1, wt, y, N, I, O, b, wt + I * O);
+    free(wt);
     return 0;
 }
 
 int funnel_linear_backward_data(const float *g, const float *w, float *dx, long N, long I, long O) {
-    if (I >= N) {  // dx [N, I] = g [N, O] w [O, I]
-        product(g, w, dx, N, O, I, NULL, NULL);
-    } else {  // dxᵀ [I, N] = wᵀ [I, O] gᵀ [O, N]
-        float *wt = scratch(I * O + O * N + I * N), *gt = wt + I * O;
-        if (!wt) return -1;
-        transpose(w, wt, O, I);
-        transpose(g, gt, N, O);
-        transposed_product(wt, gt, gt + O * N, dx, I, O, N, NULL);
-        free(wt);
-    }
+    // dx [N, I] = g [N, O] w [O, I].
+    float *pad = NULL;
+    if (pad_floats(N, O, I) && !(pad = scratch(pad_floats(N, O, I)))) return -1;
+    padded_product(g, O, 1, w, dx, N, O, I, NULL, pad);
+    free(pad);
     return 0;
 }
 
 int funnel_linear_backward_weights(const float *g, const float *x, float *dw, float *db, long N, long I, long O) {
-    if (I >= O) {  // dw [O, I] = gᵀ [O, N] x [N, I]
-        float *gt = scratch(O * N);
-        if (!gt) return -1;
-        transpose(g, gt, N, O);
-        product(gt, x, dw, O, N, I, NULL, NULL);
-        free(gt);
-    } else {  // dwᵀ [I, O] = xᵀ [I, N] g [N, O]
-        float *xt = scratch(I * N + I * O);
-        if (!xt) return -1;
-        transpose(x, xt, N, I);
-        transposed_product(xt, g, xt + I * N, dw, I, N, O, NULL);
-        free(xt);
+    if (I % 16 && O % 16 == 0) {
+        // dwᵀ [I, O] = xᵀ [I, N] g [N, O], then turned: rows of O (DY-ReLU's fc2: 64-256) need no
+        // padding where rows of I (4 or 8) would be three quarters or half zeros.
+        float *dwt = scratch(I * O);
+        if (!dwt) return -1;
+        product(x, 1, I, g, dwt, O, I, N, O, NULL);
+        for (long i = 0; i < I; i++)
+            for (long o = 0; o < O; o++) dw[o * I + i] = dwt[i * O + o];
+        free(dwt);
+    } else {
+        // dw [O, I] = gᵀ [O, N] x [N, I], gᵀ's element (o, n) read from g [N, O] in place.
+        float *pad = NULL;
+        if (pad_floats(O, N, I) && !(pad = scratch(pad_floats(O, N, I)))) return -1;
+        padded_product(g, 1, O, x, dw, O, N, I, NULL, pad);
+        free(pad);
     }
     if (db) {
         memset(db, 0, (size_t)O * sizeof(float));

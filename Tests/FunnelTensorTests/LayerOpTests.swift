@@ -109,10 +109,11 @@ import FunnelTestSupport
         checkGradients([randn([4, 5], seed: 4), randn([3, 5], seed: 5), randn([3], seed: 6)]) { $0[0].linear($0[1], bias: $0[2]) }
     }
 
-    /// Both paths of `linear` (Funnel's one-thread kernel for small products, each of its layouts and
-    /// their tails; oneDNN above 2^19 multiply-adds) against products summed in Double.
+    /// Both paths of `linear` (Funnel's one-thread kernel for small products: rows in blocks of four
+    /// and their tail, one to four vectors a block, padded rows, the weights' gradient turned; oneDNN
+    /// above 2^19 multiply-adds) against products summed in Double.
     @Test(arguments: [(128, 16, 4), (128, 4, 64), (128, 8, 128), (128, 16, 256), (5, 33, 7), (3, 200, 17), (20, 3, 100),
-                      (64, 128, 128)])
+                      (7, 20, 48), (128, 64, 10), (64, 128, 128)])
     func linearMatchesDoubleProducts(n: Int, i: Int, o: Int) {
         #expect(InnerProduct.Shape(batch: n, inFeatures: i, outFeatures: o, hasBias: true).isSmall == (n * i * o <= 1 << 19))
         let x = randn([n, i], seed: 1), w = randn([o, i], seed: 2), b = randn([o], seed: 3), g = randn([n, o], seed: 4)
