@@ -87,6 +87,7 @@ static void padded_product(const float *A, long am, long ak, const float *B, flo
     for (long m = 0; m < M; m++) memcpy(C + m * L, c + m * Lp, (size_t)L * sizeof(float));
 }
 
+// The floats padded_product's `pad` needs for C [M, L] from B [K, L]: none for whole vectors.
 static long pad_floats(long M, long K, long L) { return L % 16 ? ROUND16(L) * (K + M + 1) : 0; }
 
 int funnel_linear_forward(const float *x, const float *w, const float *b, float *y, long N, long I, long O) {

@@ -81,6 +81,7 @@ package enum InnerProduct {
     }
 
     private static func checkScratch(_ status: Int32, _ pass: String, _ s: Shape) {
-        require(status == 0, "[linear] \(pass) \(s): out of memory for its transposed operands (\(4 * (s.batch + s.outFeatures) * (s.inFeatures + s.outFeatures)) bytes at most)")
+        let (n, i, o) = (s.batch, s.inFeatures, s.outFeatures)
+        require(status == 0, "[linear] \(pass) \(s): out of memory for its scratch copies (\(4 * (i * o + (max(i, o) + 15) * (n + i + o + 1))) bytes at most)")
     }
 }
