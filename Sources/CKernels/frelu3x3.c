@@ -176,7 +176,9 @@ static inline __attribute__((always_inline)) int should_flush(long r, long r0, l
 // The same value from `stored` (x's value at offset o) with flags hasNorm and hasRes and the
 // norm's coefficients normScale, normMean, normBeta in registers: the backward passes' loops.
 #define NORMED_FROM(stored) (hasNorm ? AFFINE(normScale, (stored) - normMean, normBeta) : (stored))
-#define INPUT_FROM(stored, o) (hasRes ? NORMED_FROM(stored) + LD(res + (o)) : NORMED_FROM(stored))
+#define INPUT_FROM(stored, o) PLUS_RESIDUAL(NORMED_FROM(stored), o)
+// v plus the residual at offset o when the flag hasRes says there is one.
+#define PLUS_RESIDUAL(v, o) (hasRes ? (v) + LD(res + (o)) : (v))
 
 CLONES
 int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict norm, const float *restrict res,
@@ -298,7 +300,7 @@ int funnel_frelu3x3_backward_sums_rows(const float *restrict g, const float *res
 #define NORM_SUM_SLOTS 9
 
 // With an input norm, x at offset o from zc = z - mean1 there: a1 zc + beta1, plus the residual if any.
-#define NORMED_AT(zc, o) (hasRes ? AFFINE(a1, zc, beta1) + LD(res + (o)) : AFFINE(a1, zc, beta1))
+#define NORMED_AT(zc, o) PLUS_RESIDUAL(AFFINE(a1, zc, beta1), o)
 
 // With an input norm, gT and t - m at column w of the row (the same as the loop computes them).
 #define NORM_GATE(w, gTOut, tcOut)                                                                \
@@ -514,15 +516,14 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
                                   const float *restrict coef, float *restrict dx, float *restrict dres, double *restrict sums,
                                   long r0, long r1, long H, long W, long C) {
     const long padded = (W + 2) * C, blocks = C / 16, slots = 10;
-    // Three gt rows and three gx rows (output row q in slot (q + 1) % 3), then a row of zeros.
-    float *ring = scratch((size_t)(3 * padded + 3 * W * C + padded) * sizeof(float));
+    // Three gt rows and three gx rows (output row q in slot (q + 1) % 3), a row of zeros, then the
+    // split's coefficients k = a ct is and a cg per channel, formed once here, not at every row or
+    // position.
+    float *ring = scratch((size_t)(3 * padded + 3 * W * C + padded + 2 * C) * sizeof(float));
     // Σ x·gt per tap and Σ gt, per block.
     v16 *acc = scratch((size_t)(slots * blocks) * sizeof(v16));
     if (!ring || !acc) { free(ring); free(acc); return -1; }
-    float *gtRing = ring, *gxRing = ring + 3 * padded, *zeros = gxRing + 3 * W * C;
-    // The split's coefficients k = a ct is and a cg, formed once here, not at every row or position.
-    float *folded = scratch((size_t)(2 * C) * sizeof(float));
-    if (!folded) { free(ring); free(acc); return -1; }
+    float *gtRing = ring, *gxRing = ring + 3 * padded, *zeros = gxRing + 3 * W * C, *folded = zeros + padded;
     for (long c = 0; c < C; c++) {
         const float a = coef[c];
         folded[c] = a * coef[5 * C + c] * coef[3 * C + c];
@@ -569,7 +570,6 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
         if (should_flush(r, r0, r1)) flush(acc, slots, C, sums);
     }
     STREAM_FENCE();
-    free(folded);
     free(acc);
     free(ring);
     return 0;

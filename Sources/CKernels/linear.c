@@ -79,7 +79,10 @@ static float *scratch(long floats) { return calloc((size_t)(floats > 0 ? floats 
 static void padded_product(const float *A, long am, long ak, const float *B, float *C, long M, long K, long L,
                            const float *init, float *pad) {
     const long Lp = ROUND16(L);
-    if (Lp == L) return product(A, am, ak, B, C, L, M, K, L, init);
+    if (Lp == L) {
+        product(A, am, ak, B, C, L, M, K, L, init);
+        return;
+    }
     float *b = pad, *c = pad + K * Lp, *in = init ? c + M * Lp : NULL;
     for (long k = 0; k < K; k++) memcpy(b + k * Lp, B + k * L, (size_t)L * sizeof(float));
     if (in) memcpy(in, init, (size_t)L * sizeof(float));
