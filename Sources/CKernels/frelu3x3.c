@@ -470,7 +470,7 @@ static inline __attribute__((always_inline)) void split_row(const float *restric
 static inline __attribute__((always_inline)) void window_row(const float *restrict x, const float *restrict res, const float *restrict weight,
                                                              const float *restrict coef, const float *restrict norm, const float *const rows[3],
                                                              const float *restrict gx, const float *nextG, const float *nextX, const float *nextT,
-                                                             const float *nextR, float *restrict dx, float *restrict dres, v16 *restrict acc,
+                                                             const float *nextR, const float *nextDx, float *restrict dx, float *restrict dres, v16 *restrict acc,
                                                              int stream, int streamRes, long r, long W, long C,
                                                              const int hasNorm, const int hasRes, const int hasDx, const int hasDres) {
     const long blocks = C / 16;
@@ -492,6 +492,7 @@ static inline __attribute__((always_inline)) void window_row(const float *restri
                 PREFETCH_L2(nextG + line); PREFETCH_L2(nextX + line); PREFETCH_L2(nextT + line);
                 if (hasRes) PREFETCH_L2(nextR + line);
             }
+            if (hasDx && nextDx) PREFETCH_L2(nextDx + w * C + cb);
             const v16 stored = LD(x + at), xv = INPUT_FROM(stored, at);
             SLIDING_WINDOW_LOAD(w);
             // The window flipped: tap (i, j) meets the gt ring's row i at padded column w + 2 - j.
@@ -551,6 +552,11 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
             const long ahead = (r + 2) * W * C;
             nextG = g + ahead; nextX = x + ahead; nextT = t + ahead; nextR = res ? res + ahead : NULL;
         }
+        // The lines the next row's dx goes to, unless it is streamed: an ordinary store reads its
+        // line first, and these misses, one every few dozen cycles, were waited on in turn (the
+        // pass took 0.8-2.2 ms less a ResNet-20 step with them fetched, all in L2 or L1 alike;
+        // batch norm's flat loops did not gain; performance log, 2026-12-06 evening).
+        const float *nextDx = dx && !stream && r + 1 < r1 ? dx + (r + 1) * W * C : NULL;
         // The rows' splits, then the window: a block's end (norm and residual), after a norm,
         // without one; anything else with its tests.
 #define SPLIT_AND_WINDOW_ROW(hasNorm, hasRes, hasDx, hasDres)                                                            \
@@ -559,7 +565,7 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
             split_row(g, x, norm, res, t, coef, folded, gtRing + ((q + 1) % 3) * padded, gxRing + ((q + 1) % 3) * W * C, \
                       image + q, W, C, hasNorm, hasRes);                                                                 \
         }                                                                                                                \
-        window_row(x, res, weight, coef, norm, rows, gx, nextG, nextX, nextT, nextR, dx, dres, acc, stream, streamRes, r, W, C, \
+        window_row(x, res, weight, coef, norm, rows, gx, nextG, nextX, nextT, nextR, nextDx, dx, dres, acc, stream, streamRes, r, W, C, \
                    hasNorm, hasRes, hasDx, hasDres);                                                                     \
     } while (0)
         if (norm && res && dx && dres) SPLIT_AND_WINDOW_ROW(1, 1, 1, 1);
