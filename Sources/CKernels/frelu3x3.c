@@ -554,8 +554,9 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
         }
         // The lines the next row's dx goes to, unless it is streamed: an ordinary store reads its
         // line first, and these misses, one every few dozen cycles, were waited on in turn (the
-        // pass took 0.8-2.2 ms less a ResNet-20 step with them fetched, all in L2 or L1 alike;
-        // batch norm's flat loops did not gain; performance log, 2026-12-06 evening).
+        // pass took 1.8-2.2 ms less a ResNet-20 step with them fetched; a read fetch into L2 did at
+        // least as well as PREFETCHW; batch norm's flat loops did not gain; performance log,
+        // 2026-12-06 evening).
         const float *nextDx = dx && !stream && r + 1 < r1 ? dx + (r + 1) * W * C : NULL;
         // The rows' splits, then the window: a block's end (norm and residual), after a norm,
         // without one; anything else with its tests.
