@@ -176,9 +176,9 @@ static inline __attribute__((always_inline)) int should_flush(long r, long r0, l
 // The same value from `stored` (x's value at offset o) with flags hasNorm and hasRes and the
 // norm's coefficients normScale, normMean, normBeta in registers: the backward passes' loops.
 #define NORMED_FROM(stored) (hasNorm ? AFFINE(normScale, (stored) - normMean, normBeta) : (stored))
-#define INPUT_FROM(stored, o) PLUS_RESIDUAL(NORMED_FROM(stored), o)
 // v plus the residual at offset o when the flag hasRes says there is one.
 #define PLUS_RESIDUAL(v, o) (hasRes ? (v) + LD(res + (o)) : (v))
+#define INPUT_FROM(stored, o) PLUS_RESIDUAL(NORMED_FROM(stored), o)
 
 CLONES
 int funnel_frelu3x3_forward_rows(const float *restrict x, const float *restrict norm, const float *restrict res,

@@ -122,6 +122,9 @@ INLINE void input_tile(const float *x, long H, long W, long I, long th, long tw,
     }
 }
 
+// Row a (0..<4) of the output tile at (th, tw) in y [H][W][O]: 4 x O floats.
+INLINE float *tile_row(float *y, long W, long O, long th, long tw, int a) { return y + ((4 * th + a) * W + 4 * tw) * O; }
+
 // Tile t's outputs A^T M A into y [H][W][O] at (th, tw), or added to it.
 INLINE void output_tile(const float *M, float *y, long W, long O, long th, long tw, long t, long T, int accumulate) {
     for (long k = 0; k < O; k += 16) {
@@ -135,7 +138,7 @@ INLINE void output_tile(const float *M, float *y, long W, long O, long th, long 
         UNROLLED for (int a = 0; a < 4; a++) {
             v16 row[4];
             output_1d(r[a], row);
-            float *p = y + ((4 * th + a) * W + 4 * tw) * O + k;
+            float *p = tile_row(y, W, O, th, tw, a) + k;
             UNROLLED for (int b = 0; b < 4; b++) ST(p + b * O, accumulate ? LD(p + b * O) + row[b] : row[b]);
         }
     }
@@ -188,25 +191,23 @@ INLINE void forward_product(const float *V, const float *U, float *M, long I, lo
 INLINE void forward_tiles(const float *x, const float *U, float *y, long n0, long n1, long H, long W, long I, long O, int accumulate,
                           float *V, float *M) {
     const long T = FORWARD_TILES, tiles = H * W / 16, TW = W / 4, end = n1 * tiles;
+    // The lines each tile stores to are fetched while the group's products compute: an ordinary
+    // store reads its line first, and a tile's stores go to four image rows at once. On ResNet-20's
+    // 16-channel 32 x 32 maps (64 KB an image) the forward took 0.9-2.9 ms and the input gradient
+    // 1.0-2.2 ms less a step; at 32 and 64 channels (32 and 16 KB) no gain, or a loss (performance
+    // log, 2026-12-06 evening).
+    const int fetchOutput = H * W * O * (long)sizeof(float) >= FETCH_OUTPUT_IMAGE_BYTES;
     for (long g = n0 * tiles; g < end; g += T) {
         const long nt = MIN(T, end - g);  // a short last group computes stale tiles and stores none of them
         for (long t = 0; t < nt; t++) {
             const long n = (g + t) / tiles, l = (g + t) % tiles;
             input_tile(x + n * H * W * I, H, W, I, l / TW, l % TW, V, t, T);
-        }
-        // The lines the group's tiles store to, fetched while its products compute: an ordinary
-        // store reads its line first, and the stores of a tile go to four image rows at once. On
-        // ResNet-20's 16-channel 32 x 32 maps (64 KB an image) the forward took 0.9-2.9 ms and the
-        // input gradient 1.0-2.2 ms less a step; at 32 and 64 channels (32 and 16 KB) no gain, or
-        // a loss (performance log, 2026-12-06 evening).
-        if (H * W * O * (long)sizeof(float) >= FETCH_OUTPUT_IMAGE_BYTES)
-            for (long t = 0; t < nt; t++) {
-                const long n = (g + t) / tiles, l = (g + t) % tiles;
-                for (int a = 0; a < 4; a++) {
-                    const float *p = y + n * H * W * O + ((4 * (l / TW) + a) * W + 4 * (l % TW)) * O;
+            if (fetchOutput)
+                UNROLLED for (int a = 0; a < 4; a++) {
+                    const float *p = tile_row(y + n * H * W * O, W, O, l / TW, l % TW, a);
                     for (long f = 0; f < 4 * O; f += 16) PREFETCH_L2(p + f);
                 }
-            }
+        }
         for (int xi = 0; xi < 36; xi++) {
             long k0 = 0;
             for (; k0 + 32 <= O; k0 += 32) forward_product(V + xi * T * I, U + xi * I * O, M + xi * T * O, I, O, k0, 2);
