@@ -5,7 +5,8 @@ import Foundation
 /// output `z` (`[N, G, 2K]`, G = C per channel or 1 shared, before the sigmoid), coefficients
 /// `a_k = [k = 0] + λa (2σ(z_k) - 1)`, `b_k = λb (2σ(z_{K+k}) - 1)`, then
 /// `y = max_k (a_k x + b_k)` over channels-last `[N, H*W, C]`.
-/// Coefficients are built per sample piece-major (`[K, C]`) so the channel loops vectorise.
+/// The passes take `σ(z)` (`sigmoids`, computed once in forward) and build each sample's
+/// coefficients piece-major (`[K, C]`) so the channel loops vectorise.
 package struct DynamicReLUShape: Sendable {
     package var batch, positions, channels, pieces, groups: Int
     package var lambdaA, lambdaB: Float
@@ -20,10 +21,25 @@ package enum DynamicReLUKernel {
     /// Whether the two-piece C kernels (`dyrelu2.c`) take the shape: K = 2 and whole 16-channel blocks.
     package static func usesTwoPieceKernel(_ s: DynamicReLUShape) -> Bool { s.pieces == 2 && s.channels % 16 == 0 }
 
-    package static func forward(x: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, shape: DynamicReLUShape) {
+    /// `σ(z)` for every entry of the hyper function's output `z` (`[N, G, 2K]`): what every pass
+    /// builds its coefficients from and backward's chain through the sigmoid reads. Computed once
+    /// in forward and kept for backward: the three passes took it from `z` four times a call, and
+    /// at 64 channels on 8x8 maps the 32,768 exponentials of one time (106 µs on one thread) cost
+    /// more than a pass's own arithmetic (performance log, 2026-12-06 night).
+    package static func sigmoids(_ z: UnsafePointer<Float>, shape: DynamicReLUShape) -> Buffer {
+        let count = shape.batch * shape.groups * 2 * shape.pieces
+        let out = Buffer(count: count)
+        parallelChunks(count, minimumPerThread: 4096) { range in
+            for j in range { out.pointer[j] = 1 / (1 + Foundation.exp(-z[j])) }
+        }
+        return out
+    }
+
+    /// `y = max_k (a_k x + b_k)` with the coefficients from `sigmoid` (`sigmoids`).
+    package static func forward(x: UnsafePointer<Float>, sigmoid: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, shape: DynamicReLUShape) {
         let (batch, positions, c, k) = (shape.batch, shape.positions, shape.channels, shape.pieces)
         if usesTwoPieceKernel(shape) {
-            eachSample(z, shape) { scratch, _, o, _ in funnel_dyrelu2_forward(x + o, scratch.a, scratch.b, y + o, positions, c) }
+            eachSample(sigmoid, shape) { scratch, _, o, _ in funnel_dyrelu2_forward(x + o, scratch.a, scratch.b, y + o, positions, c) }
             return
         }
         parallelChunks(batch * positions, minimumPerThread: max(1, 16384 / c)) { range in
@@ -33,7 +49,7 @@ package enum DynamicReLUKernel {
             var current = -1
             for row in range {
                 let n = row / positions
-                if n != current { scratch.coefficients(z, sample: n, shape); current = n }
+                if n != current { scratch.coefficients(sigmoid, sample: n, shape); current = n }
                 let xs = x + row &* c, ys = y + row &* c
                 for i in 0..<c { ys[i] = a[i] * xs[i] + b[i] }
                 for piece in 1..<max(k, 1) {
@@ -45,8 +61,9 @@ package enum DynamicReLUKernel {
     }
 
     /// `dx = a_{k*} g` and `dz` through the sums `Σ g x [k = k*]` (slopes) and `Σ g [k = k*]`
-    /// (intercepts), `k*` the winning piece (the first at ties, as `torch.max(dim)`), and the sigmoid.
-    package static func backward(x: UnsafePointer<Float>, z: UnsafePointer<Float>, g: UnsafePointer<Float>,
+    /// (intercepts), `k*` the winning piece (the first at ties, as `torch.max(dim)`), and the sigmoid
+    /// (`sigmoid`: `sigmoids` of the `z` that `dz` is for).
+    package static func backward(x: UnsafePointer<Float>, sigmoid: UnsafePointer<Float>, g: UnsafePointer<Float>,
                                  dx: UnsafeMutablePointer<Float>, dz: UnsafeMutablePointer<Float>, shape: DynamicReLUShape) {
         let (batch, positions, c, k) = (shape.batch, shape.positions, shape.channels, shape.pieces)
         let twoPieces = usesTwoPieceKernel(shape)
@@ -56,13 +73,13 @@ package enum DynamicReLUKernel {
             defer { scratch.free() }
             let a = scratch.a, b = scratch.b, da = scratch.da, db = scratch.db, best = scratch.best, taken = scratch.taken
             for n in range {
-                scratch.coefficients(z, sample: n, shape)
+                scratch.coefficients(sigmoid, sample: n, shape)
                 da.update(repeating: 0, count: c * k)
                 db.update(repeating: 0, count: c * k)
                 if twoPieces {
                     let o = n &* positions &* c
                     funnel_dyrelu2_backward(x + o, g + o, a, b, dx + o, da, db, positions, c)
-                    scratch.chainThroughSigmoid(z, dz, sample: n, shape)
+                    scratch.chainThroughSigmoid(sigmoid, dz, sample: n, shape)
                     continue
                 }
                 for p in 0..<positions {
@@ -86,7 +103,7 @@ package enum DynamicReLUKernel {
                         }
                     }
                 }
-                scratch.chainThroughSigmoid(z, dz, sample: n, shape)
+                scratch.chainThroughSigmoid(sigmoid, dz, sample: n, shape)
             }
         }
     }
@@ -94,14 +111,14 @@ package enum DynamicReLUKernel {
     /// `body` for every sample, in parallel, with the thread's scratch holding the sample's
     /// coefficients; `body` gets the scratch, the sample, its offset in the map and the bytes of
     /// a map that the calling thread's samples take (whether its outputs are worth streaming).
-    private static func eachSample(_ z: UnsafePointer<Float>, _ shape: DynamicReLUShape,
+    private static func eachSample(_ sigmoid: UnsafePointer<Float>, _ shape: DynamicReLUShape,
                                    _ body: (Scratch, _ sample: Int, _ offset: Int, _ chunkBytes: Int) -> Void) {
         let sampleBytes = shape.positions * shape.channels * MemoryLayout<Float>.stride
         parallelChunks(shape.batch, minimumPerThread: 1) { range in
             let scratch = Scratch(channels: shape.channels, pieces: shape.pieces)
             defer { scratch.free() }
             for n in range {
-                scratch.coefficients(z, sample: n, shape)
+                scratch.coefficients(sigmoid, sample: n, shape)
                 body(scratch, n, n &* shape.positions &* shape.channels, range.count * sampleBytes)
             }
         }
@@ -121,27 +138,27 @@ package enum DynamicReLUKernel {
 
         func free() { for p in [a, b, da, db, best, taken] { p.deallocate() } }
 
-        /// Sample `n`'s coefficients from its `z` into `[K, C]`.
-        func coefficients(_ z: UnsafePointer<Float>, sample n: Int, _ s: DynamicReLUShape) {
+        /// Sample `n`'s coefficients from its `σ(z)` into `[K, C]`.
+        func coefficients(_ sigmoid: UnsafePointer<Float>, sample n: Int, _ s: DynamicReLUShape) {
             let width = 2 * k
             for i in 0..<c {
-                let zs = z + (n * s.groups + (s.groups == 1 ? 0 : i)) * width
+                let sig = sigmoid + (n * s.groups + (s.groups == 1 ? 0 : i)) * width
                 for piece in 0..<k {
-                    a[piece * c + i] = (piece == 0 ? 1 : 0) + s.lambdaA * (2 / (1 + Foundation.exp(-zs[piece])) - 1)
-                    b[piece * c + i] = s.lambdaB * (2 / (1 + Foundation.exp(-zs[k + piece])) - 1)
+                    a[piece * c + i] = (piece == 0 ? 1 : 0) + s.lambdaA * (2 * sig[piece] - 1)
+                    b[piece * c + i] = s.lambdaB * (2 * sig[k + piece] - 1)
                 }
             }
         }
 
         /// `dz` of sample `n` from the coefficient gradients `da`, `db`: `dz = dcoef * λ * 2σ(1 - σ)`,
         /// summed over channels when the coefficients are shared (G = 1).
-        func chainThroughSigmoid(_ z: UnsafePointer<Float>, _ dz: UnsafeMutablePointer<Float>, sample n: Int, _ s: DynamicReLUShape) {
+        func chainThroughSigmoid(_ sigmoid: UnsafePointer<Float>, _ dz: UnsafeMutablePointer<Float>, sample n: Int, _ s: DynamicReLUShape) {
             let width = 2 * k
             for j in 0..<(s.groups * width) { dz[n * s.groups * width + j] = 0 }
             for i in 0..<c {
                 let row = (n * s.groups + (s.groups == 1 ? 0 : i)) * width
                 for j in 0..<width {
-                    let sig = 1 / (1 + Foundation.exp(-z[row + j]))
+                    let sig = sigmoid[row + j]
                     let upstream = j < k ? da[j * c + i] * s.lambdaA : db[(j - k) * c + i] * s.lambdaB
                     dz[row + j] += upstream * 2 * sig * (1 - sig)
                 }
@@ -158,9 +175,9 @@ package enum DynamicReLUKernel {
 extension DynamicReLUKernel {
     /// `y = max_k (a_k u + b_k)`; `norm` = `[an, mean, β]` per channel.
     package static func normForward(x: UnsafePointer<Float>, residual: UnsafePointer<Float>?, norm: UnsafePointer<Float>,
-                                    z: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, shape: DynamicReLUShape) {
+                                    sigmoid: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, shape: DynamicReLUShape) {
         let (positions, c) = (shape.positions, shape.channels)
-        eachSample(z, shape) { scratch, _, o, chunkBytes in
+        eachSample(sigmoid, shape) { scratch, _, o, chunkBytes in
             funnel_dyrelu2_norm_forward(x + o, residual.map { $0 + o }, norm, scratch.a, scratch.b, y + o, positions, c, chunkBytes)
         }
     }
@@ -169,7 +186,7 @@ extension DynamicReLUKernel {
     /// norm's backward needs of the activation's input gradient `g' = a_{k*} g`: `Σ g'` (slot 0) and
     /// `Σ g' (x - mean)` (slot 1), `[N, 2, C]`.
     package static func normSums(x: UnsafePointer<Float>, residual: UnsafePointer<Float>?, g: UnsafePointer<Float>,
-                                 norm: UnsafePointer<Float>, z: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>,
+                                 norm: UnsafePointer<Float>, sigmoid: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>,
                                  shape: DynamicReLUShape) -> [Double] {
         let (positions, c) = (shape.positions, shape.channels)
         var normSums = [Double](repeating: 0, count: shape.batch * 2 * c)
@@ -181,7 +198,7 @@ extension DynamicReLUKernel {
                 defer { scratch.free(); sums.deallocate() }
                 let a = scratch.a, da = scratch.da, db = scratch.db
                 for n in range {
-                    scratch.coefficients(z, sample: n, shape)
+                    scratch.coefficients(sigmoid, sample: n, shape)
                     sums.update(repeating: 0, count: 6 * c)
                     let o = n &* positions &* c
                     funnel_dyrelu2_norm_sums(x + o, residual.map { $0 + o }, g + o, norm, scratch.a, scratch.b, sums, positions, c)
@@ -189,7 +206,7 @@ extension DynamicReLUKernel {
                         db[i] = Float(sums[i])  // Σ g0, Σ g1: slots 0, 1
                         da[i] = Float(sums[2 * c + i])  // Σ g0 u, Σ g1 u: slots 2, 3
                     }
-                    scratch.chainThroughSigmoid(z, dz, sample: n, shape)
+                    scratch.chainThroughSigmoid(sigmoid, dz, sample: n, shape)
                     for i in 0..<c {
                         let a0 = Double(a[i]), a1 = Double(a[c + i])
                         out[n * 2 * c + i] = a0 * sums[i] + a1 * sums[c + i]
@@ -205,10 +222,10 @@ extension DynamicReLUKernel {
     /// through the average pooling, already divided by the positions), into `ds` when given, and
     /// `dx = an du - k1 - (x - mean) k2`; `norm` = `[an, mean, β, k1, k2]`.
     package static func normBackward(x: UnsafePointer<Float>, residual: UnsafePointer<Float>?, g: UnsafePointer<Float>,
-                                     norm: UnsafePointer<Float>, z: UnsafePointer<Float>, pooled: UnsafePointer<Float>,
+                                     norm: UnsafePointer<Float>, sigmoid: UnsafePointer<Float>, pooled: UnsafePointer<Float>,
                                      dx: UnsafeMutablePointer<Float>, ds: UnsafeMutablePointer<Float>?, shape: DynamicReLUShape) {
         let (positions, c) = (shape.positions, shape.channels)
-        eachSample(z, shape) { scratch, n, o, chunkBytes in
+        eachSample(sigmoid, shape) { scratch, n, o, chunkBytes in
             funnel_dyrelu2_norm_backward(x + o, residual.map { $0 + o }, g + o, norm, scratch.a, scratch.b, pooled + n * c,
                                          dx + o, ds.map { $0 + o }, positions, c, chunkBytes)
         }

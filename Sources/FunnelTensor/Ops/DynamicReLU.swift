@@ -15,10 +15,11 @@ extension Tensor {
         let s = DynamicReLUShape(batch: n, positions: shape[2] * shape[3], channels: c, pieces: z.shape[2] / 2,
                                  groups: z.shape[1], lambdaA: lambdaA, lambdaB: lambdaB)
         let out = Tensor(uninitialized: shape)
-        DynamicReLUKernel.forward(x: buffer.pointer, z: z.buffer.pointer, y: out.buffer.pointer, shape: s)
+        let sigmoid = DynamicReLUKernel.sigmoids(z.buffer.pointer, shape: s)
+        DynamicReLUKernel.forward(x: buffer.pointer, sigmoid: sigmoid.pointer, y: out.buffer.pointer, shape: s)
         return out.recording("dynamic_relu", [self, z]) { g in
             let dx = Tensor(uninitialized: self.shape), dz = Tensor(uninitialized: z.shape)
-            DynamicReLUKernel.backward(x: self.buffer.pointer, z: z.buffer.pointer, g: g.buffer.pointer,
+            DynamicReLUKernel.backward(x: self.buffer.pointer, sigmoid: sigmoid.pointer, g: g.buffer.pointer,
                                            dx: dx.buffer.pointer, dz: dz.buffer.pointer, shape: s)
             return [dx, dz]
         }
@@ -37,9 +38,10 @@ extension Tensor {
     /// of `u.dynamicReLU(z: hyper(u.globalAvgPool()), …)` for `u = self.batchNorm(norm…)` (plus
     /// `residual`: a residual block's end), without `u` ever being stored.
     ///
-    /// - Forward: one pass sums each sample's channels, which give both the batch's moments and
-    ///   the pooled `u` (an average of `a (x - mean) + β` is that of `x`, mapped); `hyper` runs on
-    ///   the `[N, C]` pooled values as ordinary ops; one pass writes the output.
+    /// - Forward: one pass sums each sample's channels (and the residual's), which give both the
+    ///   batch's moments and the pooled `u` (an average of `a (x - mean) + β` is that of `x`,
+    ///   mapped); `hyper` runs on the `[N, C]` pooled values as ordinary ops; `σ` of its output is
+    ///   taken once for every pass after it; one pass writes the output.
     /// - Backward, two passes as a batch norm with a fused ReLU: the activation's rule takes the
     ///   coefficients' gradient and the norm's sums; the pooling's rule, which runs after the hyper
     ///   function's backward, writes `dx` (and the residual's gradient) with the gradient through
@@ -53,35 +55,48 @@ extension Tensor {
         require(Tensor.dynamicReLUFusesNorm(channels: c, pieces: 2), "[dynamic_relu] a norm inside needs channels in 16-channel blocks, got \(c)")
         if let residual { require(residual.shape == shape, "[dynamic_relu] residual has shape \(residual.shape), expected the input's \(shape)") }
 
-        // One pass: per-sample sums, shifted by the first row (near the mean: no cancellation).
+        // Its passes, timed under this label when profiling (as batch norm's and the funnel op's).
+        func passes() -> String { "dynamic_relu \(c)ch" + (residual == nil ? "" : " + residual") }
+        // One pass: per-sample sums, shifted by the first row (near the mean: no cancellation), and
+        // the residual's beside them (its pooled values), where it had a pass of its own.
         let shift = Buffer(count: c)
         shift.pointer.update(from: buffer.pointer, count: c)
-        let sums = BatchNormKernel.sampleSums(buffer.pointer, samples: n, positions: positions, channels: c, shift: shift.pointer)
+        let sums = OpProfile.timePass(passes(), "forward: the moments and pooled sums") {
+            BatchNormKernel.sampleSums(buffer.pointer, samples: n, positions: positions, channels: c, shift: shift.pointer,
+                                       also: residual?.buffer.pointer)
+        }
+        let stride = (residual == nil ? 2 : 3) * c  // a sample's sums
         var moments: (mean: Buffer, variance: Buffer)?
         if training {
             let mean = Buffer(count: c), variance = Buffer(count: c)
-            let batchSums = (0..<(2 * c)).map { k in (0..<n).reduce(0.0) { $0 + sums[$1 * 2 * c + k] } }
+            var batchSums = [Double](repeating: 0, count: 2 * c)
+            sums.withUnsafeBufferPointer { sums in
+                for j in 0..<n { for k in 0..<(2 * c) { batchSums[k] += sums[j * stride + k] } }
+            }
             BatchNormKernel.moments(shiftedSums: batchSums, count: count / c, channels: c, shift: shift.pointer,
                                     mean: mean.pointer, variance: variance.pointer)
             moments = (mean, variance)
         }
         let plan = BatchNormPlan(self, norm, training: training, op: "dynamic_relu", moments: moments)
 
-        // Σ_p (x - mean) per sample and channel, then the pooled u.
+        // Σ_p (x - mean) per sample and channel, then the pooled u. (Per-channel terms first and
+        // no bounds checks: as a plain loop this took 45-80 µs a call, more than the pass over a
+        // 64-channel map's sums.)
         var centered = [Double](repeating: 0, count: n * c)
-        let noShift = Buffer(zeros: c)
-        let residualSums = residual.map { r in
-            withExtendedLifetime(noShift) {
-                BatchNormKernel.sampleSums(r.buffer.pointer, samples: n, positions: positions, channels: c, shift: noShift.pointer)
-            }
-        }
         let pooled = Tensor(uninitialized: [n, c])
-        for j in 0..<n {
-            for i in 0..<c {
-                let offset = Double(positions) * Double(plan.mean.pointer[i] - shift.pointer[i])
-                centered[j * c + i] = sums[j * 2 * c + i] - offset
-                let u = Double(plan.scale.pointer[i]) * centered[j * c + i] / Double(positions) + Double(plan.shift.pointer[i])
-                pooled.buffer.pointer[j * c + i] = Float(u + (residualSums.map { $0[j * 2 * c + i] / Double(positions) } ?? 0))
+        let p = Double(positions)
+        let offsets = (0..<c).map { p * Double(plan.mean.pointer[$0] - shift.pointer[$0]) }
+        sums.withUnsafeBufferPointer { sums in
+            centered.withUnsafeMutableBufferPointer { centered in
+                let out = pooled.buffer.pointer, scale = plan.scale.pointer, beta = plan.shift.pointer
+                for j in 0..<n {
+                    for i in 0..<c {
+                        let sum = sums[j * stride + i] - offsets[i]
+                        centered[j * c + i] = sum
+                        let residualMean = residual == nil ? 0 : sums[j * stride + 2 * c + i] / p
+                        out[j * c + i] = Float(Double(scale[i]) * sum / p + Double(beta[i]) + residualMean)
+                    }
+                }
             }
         }
 
@@ -94,22 +109,29 @@ extension Tensor {
             // The norm's sums: the activation's share plus the pooling's (spread evenly over positions).
             var sumG = [Double](repeating: 0, count: c), sumGCentered = [Double](repeating: 0, count: c)
             let spread = Buffer(count: n * c)
-            for j in 0..<n {
-                for i in 0..<c {
-                    let gp = Double(gPooled.buffer.pointer[j * c + i])
-                    sumG[i] += direct[j * 2 * c + i] + gp
-                    sumGCentered[i] += direct[j * 2 * c + c + i] + gp * centered[j * c + i] / Double(positions)
-                    spread.pointer[j * c + i] = Float(gp / Double(positions))
+            direct.withUnsafeBufferPointer { direct in
+                centered.withUnsafeBufferPointer { centered in
+                    let gp = gPooled.buffer.pointer, p = Double(positions)
+                    for j in 0..<n {
+                        for i in 0..<c {
+                            let g = Double(gp[j * c + i])
+                            sumG[i] += direct[j * 2 * c + i] + g
+                            sumGCentered[i] += direct[j * 2 * c + c + i] + g * centered[j * c + i] / p
+                            spread.pointer[j * c + i] = Float(g / p)
+                        }
+                    }
                 }
             }
             let (dw, db) = plan.parameterGradients((sumG, sumGCentered))
             let (k1, k2) = plan.statisticsTerms((sumG, sumGCentered))
             let coefficients = Buffer(packing: [plan.scale.pointer, plan.mean.pointer, plan.shift.pointer, k1.pointer, k2.pointer], channels: c)
             let dx = Tensor(uninitialized: self.shape), dr = adds ? Tensor(uninitialized: self.shape) : nil
-            withExtendedLifetime((coefficients, spread)) {
-                DynamicReLUKernel.normBackward(x: self.buffer.pointer, residual: residual?.buffer.pointer, g: gOut.buffer.pointer,
-                                               norm: coefficients.pointer, z: state.z!.buffer.pointer, pooled: spread.pointer,
+            OpProfile.timePass(passes(), "backward: the gradients") {
+                withExtendedLifetime((coefficients, spread)) {
+                    DynamicReLUKernel.normBackward(x: self.buffer.pointer, residual: residual?.buffer.pointer, g: gOut.buffer.pointer,
+                                               norm: coefficients.pointer, sigmoid: state.sigmoid!.pointer, pooled: spread.pointer,
                                                dx: dx.buffer.pointer, ds: dr?.buffer.pointer, shape: state.shape!)
+                }
             }
             return [dx, dw, db] + (dr.map { [$0] } ?? [])
         }
@@ -118,15 +140,20 @@ extension Tensor {
         require(z.rank == 3 && z.shape[0] == n && (z.shape[1] == c || z.shape[1] == 1) && z.shape[2] == 4,
                 "[dynamic_relu] hyper function gave \(z.shape) for input \(shape); expected [\(n), \(c) or 1, 4]")
         let s = DynamicReLUShape(batch: n, positions: positions, channels: c, pieces: 2, groups: z.shape[1], lambdaA: lambdaA, lambdaB: lambdaB)
-        state.z = z.detached(); state.shape = s
+        let sigmoid = DynamicReLUKernel.sigmoids(z.buffer.pointer, shape: s)
+        state.sigmoid = sigmoid; state.shape = s
         let packed = plan.packed()
         let out = Tensor(uninitialized: shape)
-        DynamicReLUKernel.normForward(x: buffer.pointer, residual: residual?.buffer.pointer, norm: packed.pointer, z: z.buffer.pointer,
-                                      y: out.buffer.pointer, shape: s)
+        OpProfile.timePass(passes(), "forward: the output") {
+            DynamicReLUKernel.normForward(x: buffer.pointer, residual: residual?.buffer.pointer, norm: packed.pointer, sigmoid: sigmoid.pointer,
+                                          y: out.buffer.pointer, shape: s)
+        }
         return out.recording("dynamic_relu", [z]) { g in
             let dz = Tensor(uninitialized: z.shape)
-            state.sums = DynamicReLUKernel.normSums(x: self.buffer.pointer, residual: residual?.buffer.pointer, g: g.buffer.pointer,
-                                                    norm: packed.pointer, z: z.buffer.pointer, dz: dz.buffer.pointer, shape: s)
+            state.sums = OpProfile.timePass(passes(), "backward: the sums") {
+                DynamicReLUKernel.normSums(x: self.buffer.pointer, residual: residual?.buffer.pointer, g: g.buffer.pointer,
+                                           norm: packed.pointer, sigmoid: sigmoid.pointer, dz: dz.buffer.pointer, shape: s)
+            }
             state.outputGradient = g
             return [dz]
         }
@@ -136,9 +163,9 @@ extension Tensor {
 /// What `dynamicReLU(after:…)`'s activation rule leaves for its pooling's rule, which runs after
 /// it (the pooling comes first in forward): the output's gradient and, per sample, the norm's
 /// sums of the activation's input gradient. Without them (the output got no gradient) the pooling
-/// passes only its own.
+/// passes only its own. Forward leaves `σ(z)` of the hyper function's output for both.
 final class DynamicReLUNormState {
-    var z: Tensor?
+    var sigmoid: Buffer?
     var shape: DynamicReLUShape?
     var outputGradient: Tensor?
     var sums: [Double]?
