@@ -80,8 +80,8 @@ extension Tensor {
         let plan = BatchNormPlan(self, norm, training: training, op: "dynamic_relu", moments: moments)
 
         // Σ_p (x - mean) per sample and channel, then the pooled u. (Per-channel terms first and
-        // no bounds checks: as a plain loop this took 45-80 µs a call, more than the pass over a
-        // 64-channel map's sums.)
+        // no bounds checks: as a plain loop this took 45-80 µs a call, about as long as the pass
+        // over a 64-channel map's sums.)
         var centered = [Double](repeating: 0, count: n * c)
         let pooled = Tensor(uninitialized: [n, c])
         let p = Double(positions)
@@ -129,8 +129,8 @@ extension Tensor {
             OpProfile.timePass(passes(), "backward: the gradients") {
                 withExtendedLifetime((coefficients, spread)) {
                     DynamicReLUKernel.normBackward(x: self.buffer.pointer, residual: residual?.buffer.pointer, g: gOut.buffer.pointer,
-                                               norm: coefficients.pointer, sigmoid: state.sigmoid!.pointer, pooled: spread.pointer,
-                                               dx: dx.buffer.pointer, ds: dr?.buffer.pointer, shape: state.shape!)
+                                                   norm: coefficients.pointer, sigmoid: state.sigmoid!.pointer, pooled: spread.pointer,
+                                                   dx: dx.buffer.pointer, ds: dr?.buffer.pointer, shape: state.shape!)
                 }
             }
             return [dx, dw, db] + (dr.map { [$0] } ?? [])
