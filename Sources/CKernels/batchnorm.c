@@ -16,14 +16,15 @@
 static inline long block_rows(long C) { return C >= 512 ? 8 : 4096 / C > 256 ? 256 : 4096 / C; }
 #define FLUSH_ROWS 256
 
-// Adds the Float sums of the 16-channel blocks (`slots` slots of nb blocks) to the Double totals
-// and clears them.
-static inline __attribute__((always_inline)) void flush(v16 *acc, long slots, long nb, long C, double *restrict sums) {
-    for (long s = 0; s < slots; s++)
-        for (long k = 0; k < nb; k++) {
-            for (int i = 0; i < 16; i++) sums[s * C + k * 16 + i] += acc[s * nb + k][i];
-            acc[s * nb + k] = (v16){0};
+// Adds the Float sums of the 16-channel blocks (two slots of nb blocks) to the Double totals and
+// clears them.
+static inline __attribute__((always_inline)) void flush(v16 *acc, long nb, long C, double *restrict sums) {
+    for (long k = 0; k < nb; k++)
+        for (int i = 0; i < 16; i++) {
+            sums[k * 16 + i] += acc[k][i];
+            sums[C + k * 16 + i] += acc[nb + k][i];
         }
+    for (long k = 0; k < 2 * nb; k++) acc[k] = (v16){0};
 }
 
 // y = a (x - mean) + beta (+ residual, when not NULL), then max(y, 0) with relu; coef = [a, mean,
@@ -89,60 +90,48 @@ static inline __attribute__((always_inline)) void terms1(enum sums_kind kind, co
     }
 }
 
-// Adds the two terms' sums over rows r0..<r1 to sums (slots 0, 1), and with `also` the sum of
-// that tensor's values (slot 2): block of rows by block of rows, each 16-channel block summed over
-// the block's rows in registers (two rows at a time).
+// Adds the two terms' sums over rows r0..<r1 to sums (slots 0, 1): block of rows by block of
+// rows, each 16-channel block summed over the block's rows in registers (two rows at a time).
 static inline __attribute__((always_inline)) void channel_sums(enum sums_kind kind, const float *restrict g, const float *restrict x,
                                                                const float *restrict out, const float *restrict coef, int relu,
-                                                               const float *restrict also, double *restrict sums,
+                                                               double *restrict sums,
                                                                long r0, long r1, long C) {
-    const long blocked = C / 16 * 16, nb = C / 16, step = block_rows(C), slots = also ? 3 : 2;
-    v16 acc[3 * nb + 1];
-    for (long k = 0; k < slots * nb; k++) acc[k] = (v16){0};
+    const long blocked = C / 16 * 16, nb = C / 16, step = block_rows(C);
+    v16 acc[2 * nb + 1];
+    for (long k = 0; k < 2 * nb; k++) acc[k] = (v16){0};
     for (long r = r0, pending = 0; r < r1; r += step) {
         const long end = MIN(r1, r + step);
         for (long cb = 0; cb < blocked; cb += 16) {
-            v16 s0 = {0}, s1 = {0}, q0 = {0}, q1 = {0}, e0 = {0}, e1 = {0}, f, t;
+            v16 s0 = {0}, s1 = {0}, q0 = {0}, q1 = {0}, f, t;
             long row = r;
             for (; row + 1 < end; row += 2) {
                 terms(kind, g, x, out, coef, relu, row * C + cb, cb, C, &f, &t); s0 += f; q0 += t;
                 terms(kind, g, x, out, coef, relu, (row + 1) * C + cb, cb, C, &f, &t); s1 += f; q1 += t;
-                if (also) { e0 += LD(also + row * C + cb); e1 += LD(also + (row + 1) * C + cb); }
             }
-            if (row < end) {
-                terms(kind, g, x, out, coef, relu, row * C + cb, cb, C, &f, &t); s0 += f; q0 += t;
-                if (also) e0 += LD(also + row * C + cb);
-            }
+            if (row < end) { terms(kind, g, x, out, coef, relu, row * C + cb, cb, C, &f, &t); s0 += f; q0 += t; }
             acc[cb / 16] += s0 + s1; acc[nb + cb / 16] += q0 + q1;
-            if (also) acc[2 * nb + cb / 16] += e0 + e1;
         }
         pending += end - r;
-        if (pending >= FLUSH_ROWS || end == r1) { flush(acc, slots, nb, C, sums); pending = 0; }
+        if (pending >= FLUSH_ROWS || end == r1) { flush(acc, nb, C, sums); pending = 0; }
         for (long c = blocked; c < C; c++) {
-            float s = 0, q = 0, e = 0, f, t;
-            for (long row = r; row < end; row++) {
-                terms1(kind, g, x, out, coef, relu, row * C + c, c, C, &f, &t); s += f; q += t;
-                if (also) e += also[row * C + c];
-            }
+            float s = 0, q = 0, f, t;
+            for (long row = r; row < end; row++) { terms1(kind, g, x, out, coef, relu, row * C + c, c, C, &f, &t); s += f; q += t; }
             sums[c] += s; sums[C + c] += q;
-            if (also) sums[2 * C + c] += e;
         }
     }
 }
 
 CLONES
-void funnel_bn_moments_rows(const float *restrict x, const float *restrict shift, const float *restrict also, double *restrict sums,
+void funnel_bn_moments_rows(const float *restrict x, const float *restrict shift, double *restrict sums,
                             long r0, long r1, long C) {
-    // Two loops, each without the test in it.
-    if (also) channel_sums(MOMENTS, NULL, x, NULL, shift, 0, also, sums, r0, r1, C);
-    else channel_sums(MOMENTS, NULL, x, NULL, shift, 0, NULL, sums, r0, r1, C);
+    channel_sums(MOMENTS, NULL, x, NULL, shift, 0, sums, r0, r1, C);
 }
 
 // Backward, first pass: adds Σ g' (slot 0) and Σ g' (x - mean) (slot 1); coef = [a, mean, beta].
 CLONES
 void funnel_bn_backward_sums_rows(const float *restrict g, const float *restrict x, const float *restrict out,
                                   const float *restrict coef, int relu, double *restrict sums, long r0, long r1, long C) {
-    channel_sums(GRADIENT_SUMS, g, x, out, coef, relu, NULL, sums, r0, r1, C);
+    channel_sums(GRADIENT_SUMS, g, x, out, coef, relu, sums, r0, r1, C);
 }
 
 // Backward, second pass: dx = a g' - k1 - (x - mean) k2, and g' into passed when it is not NULL (the

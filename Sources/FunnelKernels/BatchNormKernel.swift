@@ -25,7 +25,7 @@ package enum BatchNormKernel {
     package static func moments(_ x: UnsafePointer<Float>, rows: Int, channels c: Int,
                                 mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
         // The first row shifts the sums: near the mean, so the variance does not cancel.
-        let sums = rowChunks(rows, c, slots: 2) { r, partial in funnel_bn_moments_rows(x, x, nil, partial, r.lowerBound, r.upperBound, c) }
+        let sums = rowChunks(rows, c, slots: 2) { r, partial in funnel_bn_moments_rows(x, x, partial, r.lowerBound, r.upperBound, c) }
         moments(shiftedSums: sums, count: rows, channels: c, shift: x, mean: mean, variance: variance)
     }
 
@@ -43,16 +43,14 @@ package enum BatchNormKernel {
 
     /// Per sample of `[N, P, C]` and channel, `Σ (x - shift)` and `Σ (x - shift)²` over its `P`
     /// positions, `[N, 2, C]`: from one pass, both an average pooling and (summed over samples) the
-    /// batch's moments. With `also` (a tensor of `x`'s shape), its sums per sample and channel as
-    /// a third slot, `[N, 3, C]`, read in the same pass.
+    /// batch's moments.
     package static func sampleSums(_ x: UnsafePointer<Float>, samples: Int, positions: Int, channels c: Int,
-                                   shift: UnsafePointer<Float>, also: UnsafePointer<Float>? = nil) -> [Double] {
-        let slots = also == nil ? 2 : 3
-        var sums = [Double](repeating: 0, count: samples * slots * c)
+                                   shift: UnsafePointer<Float>) -> [Double] {
+        var sums = [Double](repeating: 0, count: samples * 2 * c)
         sums.withUnsafeMutableBufferPointer { out in
             let out = out.baseAddress!
             parallelChunks(samples, minimumPerThread: 1) { range in
-                for n in range { funnel_bn_moments_rows(x, shift, also, out + n * slots * c, n * positions, (n + 1) * positions, c) }
+                for n in range { funnel_bn_moments_rows(x, shift, out + n * 2 * c, n * positions, (n + 1) * positions, c) }
             }
         }
         return sums

@@ -78,9 +78,8 @@ void funnel_dyrelu2_norm_backward(const float *x, const float *s, const float *g
 // (Double, slot-major: sums[slot * C + c]).
 //
 // Σ (x - shift) and Σ (x - shift)² (slots 0, 1): the moments, shifted by a per-channel constant
-// near the mean so that the variance does not cancel; with `also` (not NULL), Σ also (slot 2) in
-// the same pass.
-void funnel_bn_moments_rows(const float *x, const float *shift, const float *also, double *sums, long r0, long r1, long C);
+// near the mean so that the variance does not cancel.
+void funnel_bn_moments_rows(const float *x, const float *shift, double *sums, long r0, long r1, long C);
 
 // y = a (x - mean) + beta, plus residual when it is not NULL, then max(y, 0) when relu is not 0;
 // coef = [a, mean, beta].

@@ -38,10 +38,10 @@ extension Tensor {
     /// of `u.dynamicReLU(z: hyper(u.globalAvgPool()), …)` for `u = self.batchNorm(norm…)` (plus
     /// `residual`: a residual block's end), without `u` ever being stored.
     ///
-    /// - Forward: one pass sums each sample's channels (and the residual's), which give both the
-    ///   batch's moments and the pooled `u` (an average of `a (x - mean) + β` is that of `x`,
-    ///   mapped); `hyper` runs on the `[N, C]` pooled values as ordinary ops; `σ` of its output is
-    ///   taken once for every pass after it; one pass writes the output.
+    /// - Forward: one pass sums each sample's channels, which give both the batch's moments and
+    ///   the pooled `u` (an average of `a (x - mean) + β` is that of `x`, mapped; at a block's end
+    ///   a second pass sums the residual's); `hyper` runs on the `[N, C]` pooled values as ordinary
+    ///   ops; `σ` of its output is taken once for every pass after it; one pass writes the output.
     /// - Backward, two passes as a batch norm with a fused ReLU: the activation's rule takes the
     ///   coefficients' gradient and the norm's sums; the pooling's rule, which runs after the hyper
     ///   function's backward, writes `dx` (and the residual's gradient) with the gradient through
@@ -57,21 +57,18 @@ extension Tensor {
 
         // Its passes, timed under this label when profiling (as batch norm's and the funnel op's).
         func passes() -> String { "dynamic_relu \(c)ch" + (residual == nil ? "" : " + residual") }
-        // One pass: per-sample sums, shifted by the first row (near the mean: no cancellation), and
-        // the residual's beside them (its pooled values), where it had a pass of its own.
+        // One pass: per-sample sums, shifted by the first row (near the mean: no cancellation).
         let shift = Buffer(count: c)
         shift.pointer.update(from: buffer.pointer, count: c)
         let sums = OpProfile.timePass(passes(), "forward: the moments and pooled sums") {
-            BatchNormKernel.sampleSums(buffer.pointer, samples: n, positions: positions, channels: c, shift: shift.pointer,
-                                       also: residual?.buffer.pointer)
+            BatchNormKernel.sampleSums(buffer.pointer, samples: n, positions: positions, channels: c, shift: shift.pointer)
         }
-        let stride = (residual == nil ? 2 : 3) * c  // a sample's sums
         var moments: (mean: Buffer, variance: Buffer)?
         if training {
             let mean = Buffer(count: c), variance = Buffer(count: c)
             var batchSums = [Double](repeating: 0, count: 2 * c)
             sums.withUnsafeBufferPointer { sums in
-                for j in 0..<n { for k in 0..<(2 * c) { batchSums[k] += sums[j * stride + k] } }
+                for j in 0..<n { for k in 0..<(2 * c) { batchSums[k] += sums[j * 2 * c + k] } }
             }
             BatchNormKernel.moments(shiftedSums: batchSums, count: count / c, channels: c, shift: shift.pointer,
                                     mean: mean.pointer, variance: variance.pointer)
@@ -83,18 +80,27 @@ extension Tensor {
         // no bounds checks: as a plain loop this took 45-80 µs a call, about as long as the pass
         // over a 64-channel map's sums.)
         var centered = [Double](repeating: 0, count: n * c)
+        // The residual's per-sample sums (its pooled values), `[N, 2, C]` as `sums`; none without one.
+        let noShift = Buffer(zeros: c)
+        let residualSums = residual.map { r in
+            OpProfile.timePass(passes(), "forward: the residual's pooled sums") {
+                BatchNormKernel.sampleSums(r.buffer.pointer, samples: n, positions: positions, channels: c, shift: noShift.pointer)
+            }
+        } ?? []
         let pooled = Tensor(uninitialized: [n, c])
         let p = Double(positions)
         let offsets = (0..<c).map { p * Double(plan.mean.pointer[$0] - shift.pointer[$0]) }
         sums.withUnsafeBufferPointer { sums in
-            centered.withUnsafeMutableBufferPointer { centered in
-                let out = pooled.buffer.pointer, scale = plan.scale.pointer, beta = plan.shift.pointer
-                for j in 0..<n {
-                    for i in 0..<c {
-                        let sum = sums[j * stride + i] - offsets[i]
-                        centered[j * c + i] = sum
-                        let residualMean = residual == nil ? 0 : sums[j * stride + 2 * c + i] / p
-                        out[j * c + i] = Float(Double(scale[i]) * sum / p + Double(beta[i]) + residualMean)
+            residualSums.withUnsafeBufferPointer { residualSums in
+                centered.withUnsafeMutableBufferPointer { centered in
+                    let out = pooled.buffer.pointer, scale = plan.scale.pointer, beta = plan.shift.pointer
+                    for j in 0..<n {
+                        for i in 0..<c {
+                            let sum = sums[j * 2 * c + i] - offsets[i]
+                            centered[j * c + i] = sum
+                            let residualMean = residualSums.isEmpty ? 0 : residualSums[j * 2 * c + i] / p
+                            out[j * c + i] = Float(Double(scale[i]) * sum / p + Double(beta[i]) + residualMean)
+                        }
                     }
                 }
             }
