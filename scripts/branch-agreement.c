@@ -72,7 +72,7 @@ static long dyrelu_failures(long P, long C, int residual) {
     const long n = P * C;
     float *x = floats(n), *s = residual ? floats(n) : NULL, *g = floats(n), *u = floats(n), *y = floats(n), *dx = floats(n);
     float *ds = residual ? floats(n) : NULL, *norm = floats(5 * C), *a = floats(2 * C), *b = floats(2 * C), *pooled = floats(C);
-    double *sums = calloc((size_t)(6 * C), sizeof(double));
+    double *sums = calloc((size_t)(6 * C), sizeof(double)), *ySums = calloc((size_t)C, sizeof(double));
     for (long c = 0; c < C; c++) {
         norm[c] = uniform(0.3f, 3), norm[C + c] = uniform(-1, 1), norm[2 * C + c] = uniform(-1, 1);
         norm[3 * C + c] = norm[4 * C + c] = 0;  // k1, k2: dx = an du
@@ -80,7 +80,7 @@ static long dyrelu_failures(long P, long C, int residual) {
     }
     for (long i = 0; i < n; i++) { x[i] = uniform(-3, 3); if (s) s[i] = uniform(-1, 1); g[i] = 1; }
     for (long c = 0; c < C; c++) { a[c] = 1; b[c] = 0; a[C + c] = 0; b[C + c] = -INFINITY; }
-    funnel_dyrelu2_norm_forward(x, s, norm, a, b, u, P, C, 0);
+    funnel_dyrelu2_norm_forward(x, s, norm, a, b, u, NULL, P, C, 0);
     long bad = 0;
     for (int order = 0; order < 2; order++)
         for (long p = 0; p < P; p++) {
@@ -91,7 +91,9 @@ static long dyrelu_failures(long P, long C, int residual) {
                 a[(1 - order) * C + c] = 0; b[(1 - order) * C + c] = u[o + c];
             }
             memset(sums, 0, (size_t)(6 * C) * sizeof(double));
-            funnel_dyrelu2_norm_forward(x + o, s ? s + o : NULL, norm, a, b, y + o, 1, C, 0);
+            memset(ySums, 0, (size_t)C * sizeof(double));
+            // Run again taking the output's sums, as training does (the first run took none).
+            funnel_dyrelu2_norm_forward(x + o, s ? s + o : NULL, norm, a, b, y + o, ySums, 1, C, 0);
             funnel_dyrelu2_norm_sums(x + o, s ? s + o : NULL, g + o, norm, a, b, sums, 1, C);
             funnel_dyrelu2_norm_backward(x + o, s ? s + o : NULL, g + o, norm, a, b, pooled, dx + o, ds ? ds + o : NULL, 1, C, 0);
             for (long c = 0; c < C; c++) {
@@ -99,12 +101,13 @@ static long dyrelu_failures(long P, long C, int residual) {
                 // from the forward's (higher with order 0, lower with order 1).
                 const float du = ds ? ds[o + c] : dx[o + c] / norm[c];  // the winning piece's slope
                 bad += y[o + c] != u[o + c];  // the forward, run again, took the tie's value
+                bad += ySums[c] != y[o + c];  // and summed what it wrote (one position)
                 bad += sums[C + c] != 0;      // Σ g1 in the first backward pass
                 bad += du != a[c];            // the second: piece 0's slope (the pieces' slopes differ)
             }
         }
-    if (bad) printf("  DY-ReLU-B: a backward pass's u differed from the forward's at %ld checks of %ld\n", bad, 6 * n);
-    free(x); free(s); free(g); free(u); free(y); free(dx); free(ds); free(norm); free(a); free(b); free(pooled); free(sums);
+    if (bad) printf("  DY-ReLU-B: a backward pass's u differed from the forward's at %ld checks of %ld\n", bad, 8 * n);
+    free(x); free(s); free(g); free(u); free(y); free(dx); free(ds); free(norm); free(a); free(b); free(pooled); free(sums); free(ySums);
     return bad;
 }
 

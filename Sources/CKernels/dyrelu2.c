@@ -71,31 +71,48 @@ static inline long tile_positions(long C) { return C * (long)sizeof(float) >= TI
 // registers: the callers pass C as the constant 16 there). Walked in tiles of positions, block by
 // block, as the sums pass is, they ran 1.3-1.8x slower at 32-512 channels on the AMD instance
 // (performance log); the sums pass, which keeps six sums a block, was not faster this way.
+// With `sums`, also Σ_p y per channel, added to sums[0..<C]: the output's pooled values, which
+// the next block's end would otherwise read the whole output again for (it is that block's
+// residual; DynamicReLUKernel.normForward). Kept in Float for SUM_POSITIONS positions, then added
+// to the Double totals; in registers for the channel counts passed as constants (16, 32, 64).
+#define SUM_POSITIONS 256
 static inline __attribute__((always_inline)) void norm_forward_positions(
     const float *restrict x, const float *restrict s, const float *restrict norm, const float *restrict a,
-    const float *restrict b, float *restrict y, long positions, long C, int stream) {
-    for (long p = 0; p < positions; p++)
+    const float *restrict b, float *restrict y, double *restrict sums, long positions, long C, int stream) {
+    v16 acc[C / 16];
+    for (long k = 0; k < C / 16; k++) acc[k] = (v16){0};
+    for (long p = 0; p < positions; p++) {
         for (long cb = 0; cb < C; cb += 16) {
             const long o = p * C + cb;
             const v16 an = LD(norm + cb), m = LD(norm + C + cb), beta = LD(norm + 2 * C + cb);
             NORM_INPUT(o)
             const v16 v0 = AFFINE(LD(a + cb), u, LD(b + cb)), v1 = AFFINE(LD(a + C + cb), u, LD(b + C + cb));
-            STREAM(y + o, SELECT(v1 > v0, v1, v0), stream);
+            const v16 out = SELECT(v1 > v0, v1, v0);
+            STREAM(y + o, out, stream);
+            if (sums) acc[cb / 16] += out;
         }
+        if (sums && ((p + 1) % SUM_POSITIONS == 0 || p == positions - 1)) {
+            for (long cb = 0; cb < C; cb += 16) {
+                for (int i = 0; i < 16; i++) sums[cb + i] += acc[cb / 16][i];
+                acc[cb / 16] = (v16){0};
+            }
+        }
+    }
 }
 
 CLONES
 void funnel_dyrelu2_norm_forward(const float *restrict x, const float *restrict s, const float *restrict norm,
-                                 const float *restrict a, const float *restrict b, float *restrict y, long positions, long C,
-                                 long chunk_bytes) {
+                                 const float *restrict a, const float *restrict b, float *restrict y, double *restrict sums,
+                                 long positions, long C, long chunk_bytes) {
     const int stream = STREAMS(y, chunk_bytes);
-    if (C == 16) norm_forward_positions(x, s, norm, a, b, y, positions, 16, stream);
-    else norm_forward_positions(x, s, norm, a, b, y, positions, C, stream);
+    if (C == 16) norm_forward_positions(x, s, norm, a, b, y, sums, positions, 16, stream);
+    else if (C == 32) norm_forward_positions(x, s, norm, a, b, y, sums, positions, 32, stream);
+    else if (C == 64) norm_forward_positions(x, s, norm, a, b, y, sums, positions, 64, stream);
+    else norm_forward_positions(x, s, norm, a, b, y, sums, positions, C, stream);
     if (stream) STREAM_FENCE();
 }
 
-// The six sums of norm_sums, kept in Float for this many positions, then added to the Double totals.
-#define SUM_POSITIONS 256
+// The six sums of norm_sums, kept in Float for SUM_POSITIONS positions, then added to the Double totals.
 #define NORM_SUM_SLOTS 6
 
 CLONES

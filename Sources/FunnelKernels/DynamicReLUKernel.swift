@@ -1,5 +1,4 @@
 import CKernels
-import Foundation
 
 /// DY-ReLU's activation in one pass forward and one backward: from the hyper function's raw
 /// output `z` (`[N, G, 2K]`, G = C per channel or 1 shared, before the sigmoid), coefficients
@@ -25,13 +24,14 @@ package enum DynamicReLUKernel {
     /// builds its coefficients from and backward's chain through the sigmoid reads. Computed once
     /// in forward and kept for backward: the three passes took it from `z` four times a call, and
     /// at 64 channels on 8x8 maps the 32,768 exponentials of one time (106 µs on one thread) cost
-    /// more than a pass's own arithmetic (performance log, 2026-12-06 night).
+    /// more than a pass's own arithmetic (performance log, 2026-12-06 night). On the calling thread
+    /// with a vector exponential (`funnel_sigmoid`, within 3.1 units in the last place of float64's
+    /// value, glibc's `expf` within 2.4): one value at a time with `expf` on both threads this took
+    /// 0.8 ms a ResNet-20 step, and oneDNN's logistic as long in its fixed cost a call (2026-12-07).
     package static func sigmoids(_ z: UnsafePointer<Float>, shape: DynamicReLUShape) -> Buffer {
         let count = shape.batch * shape.groups * 2 * shape.pieces
         let out = Buffer(count: count)
-        parallelChunks(count, minimumPerThread: 4096) { range in
-            for j in range { out.pointer[j] = 1 / (1 + Foundation.exp(-z[j])) }
-        }
+        funnel_sigmoid(z, out.pointer, count)
         return out
     }
 
@@ -173,12 +173,15 @@ package enum DynamicReLUKernel {
 /// average pooling joins the activation's own in the norm's backward pass instead of a broadcast
 /// add over the map. Samples are independent: one sample's sums are written by one thread.
 extension DynamicReLUKernel {
-    /// `y = max_k (a_k u + b_k)`; `norm` = `[an, mean, β]` per channel.
+    /// `y = max_k (a_k u + b_k)`; `norm` = `[an, mean, β]` per channel. With `sampleSums` (`[N, C]`,
+    /// zeros), also `Σ_p y` per sample and channel, taken as `y` is written.
     package static func normForward(x: UnsafePointer<Float>, residual: UnsafePointer<Float>?, norm: UnsafePointer<Float>,
-                                    sigmoid: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, shape: DynamicReLUShape) {
+                                    sigmoid: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+                                    sampleSums: UnsafeMutablePointer<Double>? = nil, shape: DynamicReLUShape) {
         let (positions, c) = (shape.positions, shape.channels)
-        eachSample(sigmoid, shape) { scratch, _, o, chunkBytes in
-            funnel_dyrelu2_norm_forward(x + o, residual.map { $0 + o }, norm, scratch.a, scratch.b, y + o, positions, c, chunkBytes)
+        eachSample(sigmoid, shape) { scratch, n, o, chunkBytes in
+            funnel_dyrelu2_norm_forward(x + o, residual.map { $0 + o }, norm, scratch.a, scratch.b, y + o, sampleSums.map { $0 + n * c },
+                                        positions, c, chunkBytes)
         }
     }
 

@@ -19,6 +19,12 @@ public final class Tensor: @unchecked Sendable {
     public var grad: Tensor?
     /// The op that produced this tensor while recording, `nil` for leaves.
     var node: Node?
+    /// Σ over the positions of each sample's channels, `[N, C]`, when the op that made this 4-D
+    /// tensor took them as it wrote it (DY-ReLU's output pass): a residual block's end pools its
+    /// residual from them instead of reading the whole map again. Ops never write into a tensor
+    /// that another op made, and `assign` takes the sums of what it copies (nil for most), so they
+    /// stay true for as long as the tensor lives.
+    var sampleChannelSums: [Double]?
 
     /// Wraps a buffer holding `shape.product` floats in this tensor's physical layout.
     public init(shape: [Int], buffer: Buffer, requiresGrad: Bool = false) {
@@ -102,6 +108,7 @@ public final class Tensor: @unchecked Sendable {
     public func assign(_ other: Tensor) {
         require(other.shape == shape, "[assign] shape \(other.shape) into \(shape)")
         buffer.pointer.update(from: other.buffer.pointer, count: count)
+        sampleChannelSums = other.sampleChannelSums
     }
 
     /// Sets `grad` to nil.

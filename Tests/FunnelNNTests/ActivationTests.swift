@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import FunnelTestSupport
 @testable import FunnelNN
+@testable import FunnelTensor
 
 /// Every spec the registry names: each activation, each alias, and each option at its example value.
 let everySpec: [String] = Activations.all.flatMap { entry in
@@ -266,6 +267,51 @@ func copyState(from a: Module, to b: Module) {
                 #expect(norm.numBatchesTracked == referenceNorm.numBatchesTracked)
             }
         }
+    }
+
+    /// A block's end whose residual is another DY-ReLU's output (in a ResNet, the previous block's
+    /// end) pools that residual from the sums its output pass took (`sampleChannelSums`), not from
+    /// a pass of its own: the sums equal the output's own per-sample channel sums (in Double), and
+    /// the two layers give the outputs and gradients (through the residual too) of the composed
+    /// reference path. 16 and 32 channels (on 20 x 20 maps, the sums flushed to Double more than
+    /// once a sample) run fused; 48 on the kernels' general path.
+    @Test(arguments: [[3, 16, 5, 7], [2, 32, 20, 20], [2, 48, 3, 5]])
+    func dyreluBlockEndPoolsAResidualFromTheSumsItsMakerTook(shape: [Int]) throws {
+        let (n, c, positions) = (shape[0], shape[1], shape[2] * shape[3])
+        // Seeded for the reason given in dyreluAfterABatchNormRunsItInsideItsPasses.
+        let (first, firstDy, firstReference, firstReferenceDy, norm, dy, referenceNorm, reference) = try DefaultRandom.seeded(8) {
+            (BatchNorm(c), try Activations.factory("dyrelu_b")(channels: c), BatchNorm(c), try Activations.factory("dyrelu_b:fused=false")(channels: c),
+             BatchNorm(c), try Activations.factory("dyrelu_b")(channels: c) as! DyReLU, BatchNorm(c),
+             try Activations.factory("dyrelu_b:fused=false")(channels: c))
+        }
+        startAlike(first, firstDy, firstReference, firstReferenceDy, mode: .training, seed: 8)
+        startAlike(norm, dy, referenceNorm, reference, mode: .training, seed: 10)
+        let w = randn(shape, seed: 19, scale: 2) + 1; w.requiresGrad = true
+        let w2 = w.detached(); w2.requiresGrad = true
+        let x = randn(shape, seed: 16, scale: 2) + 1; x.requiresGrad = true
+        let x2 = x.detached(); x2.requiresGrad = true
+        let r = first(w, then: firstDy), r2 = firstReferenceDy(firstReference(w2))
+        let sums = try #require(r.sampleChannelSums, "a DY-ReLU after a norm takes its output's sums")
+        let values = r.scalars  // NCHW
+        for j in 0..<n {
+            for i in 0..<c {
+                let own = (0..<positions).reduce(0.0) { $0 + Double(values[(j * c + i) * positions + $1]) }
+                #expect(Swift.abs(sums[j * c + i] - own) <= 1e-5 * Swift.max(1, Swift.abs(own)), "sample \(j), channel \(i)")
+            }
+        }
+        #expect(dy.fusesNorm(norm, input: x) == (c % 16 == 0))
+        let probe = randn(shape, seed: 18)
+        let y1 = norm(x, adding: r, then: dy), y2 = reference(referenceNorm(x2) + r2)
+        expectClose(y1.scalars, y2.scalars, tol: 1e-5)
+        (y1 * probe).sum().backward(); (y2 * probe).sum().backward()
+        expectClose(x.grad!.scalars, x2.grad!.scalars, tol: 1e-4)
+        expectClose(w.grad!.scalars, w2.grad!.scalars, tol: 1e-4)
+        let modules = first.parameters + firstDy.parameters + norm.parameters + dy.parameters
+        let references = firstReference.parameters + firstReferenceDy.parameters + referenceNorm.parameters + reference.parameters
+        for (p, q) in zip(modules, references) { expectClose(p.grad!.scalars, q.grad!.scalars, tol: 5e-4) }
+        // Written over by `assign`, a tensor takes the sums of what it copies: none from a plain one.
+        r.assign(w)
+        #expect(r.sampleChannelSums == nil)
     }
 
     @Test func dyreluStartsAsRelu() throws {

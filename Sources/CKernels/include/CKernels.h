@@ -46,6 +46,10 @@ int funnel_frelu3x3_backward_rows(const float *g, const float *x, const float *n
                                   const float *weight, const float *coef, float *dx, float *dres, double *sums,
                                   long r0, long r1, long H, long W, long C);
 
+// The logistic sigmoid s[i] = 1 / (1 + e^-z[i]) on the calling thread (sigmoid.c), within a few
+// units in the last place of the float64 value; NaN stays NaN.
+void funnel_sigmoid(const float *z, float *s, long count);
+
 // DY-ReLU with two pieces on one sample's positions [P, C], C a multiple of 16; coefficients
 // piece-major: a = [a0[C], a1[C]], b = [b0[C], b1[C]]. Forward: y = max(a0 x + b0, a1 x + b1).
 void funnel_dyrelu2_forward(const float *x, const float *a, const float *b, float *y, long positions, long C);
@@ -58,10 +62,11 @@ void funnel_dyrelu2_backward(const float *x, const float *g, const float *a, con
 // DY-ReLU with two pieces after a batch norm, on one sample's positions [P, C], C a multiple of
 // 16: the activation's input is u = an (x - mean) + beta, plus s when it is not NULL (a residual),
 // recomputed from the norm's input x; norm = [an, mean, beta] (backward: [an, mean, beta, k1, k2]).
-// Forward: y = max(a0 u + b0, a1 u + b1). Outputs are streamed past the caches when chunk_bytes, the
-// calling thread's share of them in bytes, is large (see vectors.h).
+// Forward: y = max(a0 u + b0, a1 u + b1), and when sums is not NULL, sums[c] += Σ_p y[p, c]. Outputs
+// are streamed past the caches when chunk_bytes, the calling thread's share of them in bytes, is
+// large (see vectors.h).
 void funnel_dyrelu2_norm_forward(const float *x, const float *s, const float *norm, const float *a, const float *b,
-                                 float *y, long positions, long C, long chunk_bytes);
+                                 float *y, double *sums, long positions, long C, long chunk_bytes);
 
 // Backward, first pass, given g = dL/dy, with gk the part of g that piece k passes (ties to the
 // first): adds Σ g0, Σ g1, Σ g0 u, Σ g1 u, Σ g0 (x - mean), Σ g1 (x - mean) (slots 0-5 of C Doubles).

@@ -40,8 +40,10 @@ extension Tensor {
     ///
     /// - Forward: one pass sums each sample's channels, which give both the batch's moments and
     ///   the pooled `u` (an average of `a (x - mean) + β` is that of `x`, mapped; at a block's end
-    ///   a second pass sums the residual's); `hyper` runs on the `[N, C]` pooled values as ordinary
-    ///   ops; `σ` of its output is taken once for every pass after it; one pass writes the output.
+    ///   the residual's sums come with it when another such op made it, else from a second pass);
+    ///   `hyper` runs on the `[N, C]` pooled values as ordinary ops; `σ` of its output is taken once
+    ///   for every pass after it; one pass writes the output and sums it per sample and channel, for
+    ///   the block's end that takes it as its residual (`sampleChannelSums`).
     /// - Backward, two passes as a batch norm with a fused ReLU: the activation's rule takes the
     ///   coefficients' gradient and the norm's sums; the pooling's rule, which runs after the hyper
     ///   function's backward, writes `dx` (and the residual's gradient) with the gradient through
@@ -80,12 +82,18 @@ extension Tensor {
         // no bounds checks: as a plain loop this took 45-80 µs a call, about as long as the pass
         // over a 64-channel map's sums.)
         var centered = [Double](repeating: 0, count: n * c)
-        // The residual's per-sample sums (its pooled values), `[N, 2, C]` as `sums`; none without one.
-        let noShift = Buffer(zeros: c)
-        let residualSums = residual.map { r in
-            OpProfile.timePass(passes(), "forward: the residual's pooled sums") {
+        // The residual's per-sample sums (its pooled values), `[N, C]`; none without one. A DY-ReLU's
+        // output (the previous block's end) comes with them; others take a pass of their own.
+        let residualSums: [Double] = residual.map { r in
+            if let sums = r.sampleChannelSums {
+                require(sums.count == n * c, "[dynamic_relu] residual's sums: \(sums.count) for shape \(r.shape)")
+                return sums
+            }
+            let noShift = Buffer(zeros: c)
+            let sums = OpProfile.timePass(passes(), "forward: the residual's pooled sums") {
                 BatchNormKernel.sampleSums(r.buffer.pointer, samples: n, positions: positions, channels: c, shift: noShift.pointer)
             }
+            return (0..<(n * c)).map { sums[$0 / c * 2 * c + $0 % c] }  // slot 0 of `[N, 2, C]`
         } ?? []
         let pooled = Tensor(uninitialized: [n, c])
         let p = Double(positions)
@@ -98,7 +106,7 @@ extension Tensor {
                         for i in 0..<c {
                             let sum = sums[j * 2 * c + i] - offsets[i]
                             centered[j * c + i] = sum
-                            let residualMean = residualSums.isEmpty ? 0 : residualSums[j * 2 * c + i] / p
+                            let residualMean = residualSums.isEmpty ? 0 : residualSums[j * c + i] / p
                             out[j * c + i] = Float(Double(scale[i]) * sum / p + Double(beta[i]) + residualMean)
                         }
                     }
@@ -146,14 +154,18 @@ extension Tensor {
         require(z.rank == 3 && z.shape[0] == n && (z.shape[1] == c || z.shape[1] == 1) && z.shape[2] == 4,
                 "[dynamic_relu] hyper function gave \(z.shape) for input \(shape); expected [\(n), \(c) or 1, 4]")
         let s = DynamicReLUShape(batch: n, positions: positions, channels: c, pieces: 2, groups: z.shape[1], lambdaA: lambdaA, lambdaB: lambdaB)
-        let sigmoid = DynamicReLUKernel.sigmoids(z.buffer.pointer, shape: s)
+        let sigmoid = OpProfile.timePass(passes(), "forward: the sigmoids") { DynamicReLUKernel.sigmoids(z.buffer.pointer, shape: s) }
         state.sigmoid = sigmoid; state.shape = s
         let packed = plan.packed()
         let out = Tensor(uninitialized: shape)
+        var outputSums = [Double](repeating: 0, count: n * c)
         OpProfile.timePass(passes(), "forward: the output") {
-            DynamicReLUKernel.normForward(x: buffer.pointer, residual: residual?.buffer.pointer, norm: packed.pointer, sigmoid: sigmoid.pointer,
-                                          y: out.buffer.pointer, shape: s)
+            outputSums.withUnsafeMutableBufferPointer { sums in
+                DynamicReLUKernel.normForward(x: buffer.pointer, residual: residual?.buffer.pointer, norm: packed.pointer, sigmoid: sigmoid.pointer,
+                                              y: out.buffer.pointer, sampleSums: sums.baseAddress!, shape: s)
+            }
         }
+        out.sampleChannelSums = outputSums
         return out.recording("dynamic_relu", [z]) { g in
             let dz = Tensor(uninitialized: z.shape)
             state.sums = OpProfile.timePass(passes(), "backward: the sums") {
