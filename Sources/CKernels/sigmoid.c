@@ -10,10 +10,10 @@
 
 // s[0..<16] = σ(z[0..<16]), NaN where z is NaN. -z is clamped to [-87, 88], where e^-z fits in
 // float: above z = 87 σ rounds to 1 anyway, and below z = -88 it is taken as 0 (as 1 / (1 + inf)
-// gives at z = -inf; the true value is under 7e-39). e^m: m = n ln2 + r with |r| <= ln2 / 2 (ln2 in two parts, so r is
-// exact to float rounding), e^r by Cephes' expf polynomial (relative error under 2e-7 there), and
-// 2^n built in the exponent bits. (Pointers, not vector values, cross the call: a function taking
-// 16-lane vectors would change its ABI between the clones.)
+// gives at z = -inf; the true value is under 7e-39). e^m: m = n ln2 + r with |r| <= ln2 / 2 (ln2
+// in two parts, so r is exact to float rounding), e^r by Cephes' expf polynomial (relative error
+// under 2e-7 there), and 2^n built in the exponent bits. (Pointers, not vector values, cross the
+// call: a function taking 16-lane vectors would change its ABI between the clones.)
 INLINE void sigmoid16(const float *z, float *s) {
 #define SPLAT(c) ((v16){0} + (c))
     const v16 zv = LD(z);

@@ -6,7 +6,8 @@ import FunnelKernels
 /// Double: every float it returns within a few units in the last place, and the edges as
 /// `1 / (1 + exp(-z))` gives them.
 @Suite struct SigmoidKernelTests {
-    /// σ at `values` (an even count) through the kernel: `z` as `[N, 1, 2]`, one piece's slope and intercept per sample.
+    /// σ at `values` (an even count) through the kernel: `z` as `[N, 1, 2]`, one piece's slope and
+    /// intercept per sample.
     static func sigmoids(_ values: [Float]) -> [Float] {
         let shape = DynamicReLUShape(batch: values.count / 2, positions: 1, channels: 1, pieces: 1, groups: 1, lambdaA: 0, lambdaB: 0)
         let out = values.withUnsafeBufferPointer { DynamicReLUKernel.sigmoids($0.baseAddress!, shape: shape) }
@@ -20,7 +21,7 @@ import FunnelKernels
     }
 
     @Test func withinFourUnitsInTheLastPlace() {
-        // A dense sweep of [-90, 90], with an odd count so the last values take the kernel's tail path.
+        // A dense sweep of [-90, 90]; 200,002 is not a multiple of 16, so the last two take the tail path.
         let count = 200_002
         let values = (0..<count).map { Float(-90 + 180 * Double($0) / Double(count - 1)) }
         let got = Self.sigmoids(values)
