@@ -177,7 +177,7 @@ extension DynamicReLUKernel {
     /// zeros), also `Σ_p y` per sample and channel, taken as `y` is written.
     package static func normForward(x: UnsafePointer<Float>, residual: UnsafePointer<Float>?, norm: UnsafePointer<Float>,
                                     sigmoid: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
-                                    sampleSums: UnsafeMutablePointer<Double>? = nil, shape: DynamicReLUShape) {
+                                    sampleSums: UnsafeMutablePointer<Double>?, shape: DynamicReLUShape) {
         let (positions, c) = (shape.positions, shape.channels)
         eachSample(sigmoid, shape) { scratch, n, o, chunkBytes in
             funnel_dyrelu2_norm_forward(x + o, residual.map { $0 + o }, norm, scratch.a, scratch.b, y + o, sampleSums.map { $0 + n * c },
