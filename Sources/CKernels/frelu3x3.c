@@ -31,6 +31,15 @@
 #define ROWS_BYTES(r0, r1, W, C) (((r1) - (r0)) * (W) * (C) * (long)sizeof(float))
 // Rows at least this large fetch the next row ahead in the forward's first pass (see there).
 #define FETCH_ROW_BYTES 8192
+// The backward passes fetch the rows they read next at least this far ahead: three of ResNet-20's
+// 2 KB rows, one row from 6 KB. A 2 KB row takes a few hundred nanoseconds, about a miss's latency
+// when other tenants load the memory: one row ahead, the two passes took 1.3-4.1 ms a ResNet-20
+// step longer in four paired runs; two rows and six did worse than three (performance log,
+// 2026-12-07).
+#define FETCH_AHEAD_BYTES 6144
+
+// Rows a backward pass fetches ahead (FETCH_AHEAD_BYTES).
+INLINE long rows_ahead(long W, long C) { return MAX(1, (FETCH_AHEAD_BYTES + ROWS_BYTES(0, 1, W, C) - 1) / ROWS_BYTES(0, 1, W, C)); }
 
 // Zeroed scratch (rings of rows, vector sums) on a 64-byte boundary. The passes read and write it
 // as whole 16-float vectors; on malloc's 16-byte alignment every such access spans two cache lines,
@@ -386,7 +395,7 @@ int funnel_frelu3x3_backward_norm_sums_rows(const float *restrict g, const float
     float *zeros = ring + 3 * padded;
     // Every FLUSH_ROWS rows, or as many as make 256 positions: on narrow maps (4 x 4 at 512
     // channels) flushing the nine slots every 8 rows costs about as much as the rows.
-    const long flushRows = MAX(FLUSH_ROWS, 256 / W);
+    const long flushRows = MAX(FLUSH_ROWS, 256 / W), ahead = rows_ahead(W, C);
 
     for (long r = r0; r < r1; r++) {
         const long n = r / H, h = r % H, image = n * H;
@@ -402,12 +411,13 @@ int funnel_frelu3x3_backward_norm_sums_rows(const float *restrict g, const float
             const long q = h - 1 + i;
             rows[i] = q < 0 || q >= H ? zeros : ring + ((q + 1) % 3) * padded;
         }
-        // The rows this pass reads next from memory, fetched while this row computes: g, t (and the
-        // residual) of row r + 1, z of the row after (the ring's next). One line of each a step: a
-        // row has as many 16-float lines as the loops below have steps.
-        const float *nextG = r + 1 < r1 ? g + (r + 1) * rs : NULL, *nextT = nextG ? t + (r + 1) * rs : NULL;
-        const float *nextR = nextG && res ? res + (r + 1) * rs : NULL;
-        const float *nextZ = r + 2 < r1 && h + 2 < H ? z + (r + 2) * rs : NULL;
+        // The rows this pass reads from memory `ahead` rows on, fetched while this row computes: g, t
+        // (and the residual) of row r + ahead, z of the row after (the ring reads z a row early; at
+        // an image's end, the next image's rows). One line of each a step: a row has as many
+        // 16-float lines as the loops below have steps.
+        const float *nextG = r + ahead < r1 ? g + (r + ahead) * rs : NULL, *nextT = nextG ? t + (r + ahead) * rs : NULL;
+        const float *nextR = nextG && res ? res + (r + ahead) * rs : NULL;
+        const float *nextZ = r + 1 + ahead < r1 ? z + (r + 1 + ahead) * rs : NULL;
         if (res) norm_sums_row(g, res, t, norm, weight, coef, rows, nextG, nextT, nextR, nextZ, acc, r, h, H, W, C, 1);
         else norm_sums_row(g, res, t, norm, weight, coef, rows, nextG, nextT, nextR, nextZ, acc, r, h, H, W, C, 0);
         if ((r - r0) % flushRows == flushRows - 1 || r == r1 - 1) flush(acc, NORM_SUM_SLOTS, C, sums);
@@ -530,6 +540,7 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
         folded[c] = a * coef[5 * C + c] * coef[3 * C + c];
         folded[C + c] = a * coef[4 * C + c];
     }
+    const long rowsAhead = rows_ahead(W, C);
     const int stream = dx && STREAMS(dx, ROWS_BYTES(r0, r1, W, C)), streamRes = dres && STREAMS_READ_LATER(dres, ROWS_BYTES(r0, r1, W, C));
 
     for (long r = r0; r < r1; r++) {
@@ -541,15 +552,15 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
             rows[i] = q < 0 || q >= H ? zeros : gtRing + ((q + 1) % 3) * padded;
         }
         const float *gx = gxRing + ((h + 1) % 3) * W * C;
-        // The row the next split reads (global row r + 2: image row h + 2, or at an image's last
-        // row the next image's second), fetched while this row computes, one line of each of its
-        // tensors a step. Without it the split waits on memory and the window's arithmetic waits
-        // on the split: read cold, the pass took 1.1-1.2x as long at 16, 64, 128 and 256 channels;
-        // at 32, and at 512 on 4x4 maps, the two were within their runs' noise (performance log,
-        // scripts/frelu3x3-harness.c).
+        // The row the split reads `rowsAhead` rows from now (this row's split reads global row
+        // r + 1; at an image's end, the next image's rows), fetched while this row computes, one
+        // line of each of its tensors a step. Without it the split waits on memory and the
+        // window's arithmetic waits on the split: read cold, the pass took 1.1-1.2x as long at 16,
+        // 64, 128 and 256 channels; at 32, and at 512 on 4x4 maps, the two were within their runs'
+        // noise (performance log, scripts/frelu3x3-harness.c).
         const float *nextG = NULL, *nextX = NULL, *nextT = NULL, *nextR = NULL;
-        if (r + 2 < r1) {
-            const long ahead = (r + 2) * W * C;
+        if (r + 1 + rowsAhead < r1) {
+            const long ahead = (r + 1 + rowsAhead) * W * C;
             nextG = g + ahead; nextX = x + ahead; nextT = t + ahead; nextR = res ? res + ahead : NULL;
         }
         // The lines the next row's dx goes to, unless it is streamed: an ordinary store reads its
