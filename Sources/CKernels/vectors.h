@@ -53,7 +53,7 @@ static inline __attribute__((always_inline)) void prefetch_lines(const void *p, 
     for (long l = first; l < end; l++) __builtin_prefetch((const char *)p + 64 * l);
 }
 
-// Fetches the line at p into the L2 cache, not L1: what a pass reads from memory a row or two
+// Fetches the line at p into the L2 cache, not L1: what a pass reads from memory one or more rows
 // ahead. Into L1 the rows ahead evicted the rings of rows a pass computes from once a row held
 // 64 channels or more (FReLU's first backward pass at 64 channels on 32x32 took 1.5x as long;
 // performance log, 2026-12-05 night).
