@@ -39,7 +39,10 @@
 #define FETCH_AHEAD_BYTES 6144
 
 // Rows a backward pass fetches ahead (FETCH_AHEAD_BYTES).
-INLINE long rows_ahead(long W, long C) { return MAX(1, (FETCH_AHEAD_BYTES + ROWS_BYTES(0, 1, W, C) - 1) / ROWS_BYTES(0, 1, W, C)); }
+INLINE long rows_ahead(long W, long C) {
+    const long row = ROWS_BYTES(0, 1, W, C);
+    return MAX(1, (FETCH_AHEAD_BYTES + row - 1) / row);
+}
 
 // Zeroed scratch (rings of rows, vector sums) on a 64-byte boundary. The passes read and write it
 // as whole 16-float vectors; on malloc's 16-byte alignment every such access spans two cache lines,
@@ -395,7 +398,7 @@ int funnel_frelu3x3_backward_norm_sums_rows(const float *restrict g, const float
     float *zeros = ring + 3 * padded;
     // Every FLUSH_ROWS rows, or as many as make 256 positions: on narrow maps (4 x 4 at 512
     // channels) flushing the nine slots every 8 rows costs about as much as the rows.
-    const long flushRows = MAX(FLUSH_ROWS, 256 / W), ahead = rows_ahead(W, C);
+    const long flushRows = MAX(FLUSH_ROWS, 256 / W), rowsAhead = rows_ahead(W, C);
 
     for (long r = r0; r < r1; r++) {
         const long n = r / H, h = r % H, image = n * H;
@@ -411,13 +414,13 @@ int funnel_frelu3x3_backward_norm_sums_rows(const float *restrict g, const float
             const long q = h - 1 + i;
             rows[i] = q < 0 || q >= H ? zeros : ring + ((q + 1) % 3) * padded;
         }
-        // The rows this pass reads from memory `ahead` rows on, fetched while this row computes: g, t
-        // (and the residual) of row r + ahead, z of the row after (the ring reads z a row early; at
-        // an image's end, the next image's rows). One line of each a step: a row has as many
-        // 16-float lines as the loops below have steps.
-        const float *nextG = r + ahead < r1 ? g + (r + ahead) * rs : NULL, *nextT = nextG ? t + (r + ahead) * rs : NULL;
-        const float *nextR = nextG && res ? res + (r + ahead) * rs : NULL;
-        const float *nextZ = r + 1 + ahead < r1 ? z + (r + 1 + ahead) * rs : NULL;
+        // The rows this pass reads from memory `rowsAhead` rows on, fetched while this row computes:
+        // g, t (and the residual) of row r + rowsAhead, z of the row after (the ring reads z a row
+        // early; at an image's end, the next image's rows). One line of each a step: a row has as
+        // many 16-float lines as the loops below have steps.
+        const float *nextG = r + rowsAhead < r1 ? g + (r + rowsAhead) * rs : NULL, *nextT = nextG ? t + (r + rowsAhead) * rs : NULL;
+        const float *nextR = nextG && res ? res + (r + rowsAhead) * rs : NULL;
+        const float *nextZ = r + 1 + rowsAhead < r1 ? z + (r + 1 + rowsAhead) * rs : NULL;
         if (res) norm_sums_row(g, res, t, norm, weight, coef, rows, nextG, nextT, nextR, nextZ, acc, r, h, H, W, C, 1);
         else norm_sums_row(g, res, t, norm, weight, coef, rows, nextG, nextT, nextR, nextZ, acc, r, h, H, W, C, 0);
         if ((r - r0) % flushRows == flushRows - 1 || r == r1 - 1) flush(acc, NORM_SUM_SLOTS, C, sums);
