@@ -3,23 +3,58 @@ import PackagePlugin
 
 /// Writes the commit of the Funnel sources being built into the target as `sourceCommitAtBuild`,
 /// so that a run records which Funnel trained it wherever the binary runs (the working directory's
-/// repository, if any, is someone else's). A prebuild command, so that it runs before every build:
-/// a commit or an edit since the last build changes the value. "-dirty" marks sources that differ
-/// from the commit; nil: not built from a git checkout (an archive), or git is missing.
+/// repository, if any, is someone else's). "-dirty" marks sources that differ from the commit; nil:
+/// not built from a git checkout (an archive), or git is missing.
+///
+/// A build command whose inputs are what can change the answer: the files under `Sources` and the
+/// manifest (an edit makes it "-dirty"), and the files git rewrites when HEAD moves or the index is
+/// written (a commit, a checkout, a reset). It was a prebuild command, documented to run before
+/// every build, but SwiftPM runs those only when it plans the build anew: after a commit or an
+/// edit, incremental builds kept the old value (swift-package-manager issue 5476).
 @main
 struct SourceCommit: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
-        let output = context.pluginWorkDirectoryURL.appendingPathComponent("generated")
-        return [.prebuildCommand(displayName: "Funnel source commit", executable: URL(fileURLWithPath: "/bin/sh"),
-                                 arguments: ["-c", Self.script, "sh", context.package.directoryURL.path, output.path],
-                                 outputFilesDirectory: output)]
+        let root = context.package.directoryURL
+        let output = context.pluginWorkDirectoryURL.appendingPathComponent("generated").appendingPathComponent("SourceCommit.swift")
+        let inputs = [root.appendingPathComponent("Package.swift")] + Self.files(under: root.appendingPathComponent("Sources"))
+            + Self.gitFiles(root)
+        return [.buildCommand(displayName: "Funnel source commit", executable: URL(fileURLWithPath: "/bin/sh"),
+                              arguments: ["-c", Self.script, "sh", root.path, output.path],
+                              inputFiles: inputs, outputFiles: [output])]
     }
 
-    /// $1: the package's folder, $2: where to write. The file is rewritten only when its text
-    /// changes, so that an unchanged commit recompiles nothing. `git diff` and `ls-files` read the
-    /// index without writing it (a build must not race the user's git commands for its lock).
+    /// Every regular file under `folder`, hidden ones left out.
+    static func files(under folder: URL) -> [URL] {
+        guard let walk = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey],
+                                                        options: [.skipsHiddenFiles]) else { return [] }
+        return walk.compactMap { $0 as? URL }.filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+    }
+
+    /// The files of the repository at `root` that git rewrites when HEAD moves (HEAD, its reflog,
+    /// the branch it names) or the index is written; none outside a git checkout. `.git` is a
+    /// folder, or in a linked worktree a file that names one.
+    static func gitFiles(_ root: URL) -> [URL] {
+        let dotGit = root.appendingPathComponent(".git")
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dotGit.path, isDirectory: &isFolder) else { return [] }
+        var gitDir = dotGit
+        if !isFolder.boolValue {
+            guard let text = try? String(contentsOf: dotGit, encoding: .utf8), text.hasPrefix("gitdir: ") else { return [] }
+            let path = text.dropFirst("gitdir: ".count).trimmingCharacters(in: .whitespacesAndNewlines)
+            gitDir = path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path)
+        }
+        var files = ["HEAD", "index", "logs/HEAD"].map { gitDir.appendingPathComponent($0) }
+        if let head = try? String(contentsOf: gitDir.appendingPathComponent("HEAD"), encoding: .utf8), head.hasPrefix("ref: ") {
+            files.append(gitDir.appendingPathComponent(head.dropFirst("ref: ".count).trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+        return files.filter { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
+    /// $1: the package's folder, $2: the file to write. It is rewritten only when its text changes,
+    /// so that an unchanged commit recompiles nothing. `git diff` and `ls-files` read the index
+    /// without writing it (a build must not race the user's git commands for its lock).
     static let script = #"""
-        root="$1"; mkdir -p "$2"; out="$2/SourceCommit.swift"
+        root="$1"; out="$2"; mkdir -p "$(dirname "$out")"
         value=nil
         if commit=$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null); then
             if ! git -C "$root" diff --quiet HEAD -- Sources Package.swift 2>/dev/null \
@@ -28,7 +63,7 @@ struct SourceCommit: BuildToolPlugin {
             fi
             value="\"$commit\""
         fi
-        text="// Generated before each build by Plugins/SourceCommit: the commit of the Funnel sources built.
+        text="// Generated by Plugins/SourceCommit: the commit of the Funnel sources built.
         let sourceCommitAtBuild: String? = $value"
         if [ ! -f "$out" ] || [ "$(cat "$out")" != "$text" ]; then printf '%s\n' "$text" > "$out"; fi
         """#
