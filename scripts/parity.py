@@ -465,7 +465,9 @@ def main():
     else:
         tmp = tempfile.TemporaryDirectory(prefix="funnel-parity-"); workdir = Path(tmp.name)
 
-    print(f"funnel:    {args.funnel}\nreference: {args.reference} (torch {torch.__version__}, float64)\n"
+    # Which sources the binary was built from: a PASS is only as good as knowing what passed.
+    version = subprocess.run([args.funnel, "--version"], capture_output=True, text=True).stdout.strip()
+    print(f"funnel:    {args.funnel} ({version or 'no --version'})\nreference: {args.reference} (torch {torch.__version__}, float64)\n"
           f"error:     max|a-b| / max(max|b|, 0.01 * group max|b|), tolerance {args.tol:g}\n")
     header = (f"{'model':9} {'act':9} {'mode':5} {'logits':>8} {'loss':>8} {'grad':>8}  {'worst grad tensor':36}"
               f" {'bn stats':>8} {'t32':>8} {'flips':>5}  result")
