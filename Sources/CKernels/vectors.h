@@ -62,6 +62,15 @@ static inline __attribute__((always_inline)) void prefetch_lines(const void *p, 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
+// Whether this CPU has AVX-512's 32 vector registers. The kernels' register blocks are sized by it:
+// a 16-lane vector takes one of 32 registers there, two of 16 with AVX2 (and four with baseline
+// SSE), where blocks sized for 32 spill to the stack.
+#if defined(__x86_64__)
+#define WIDE_REGISTERS() __builtin_cpu_supports("avx512f")
+#else
+#define WIDE_REGISTERS() 0
+#endif
+
 // Helpers compiled into each kernel that calls them.
 #define INLINE static inline __attribute__((always_inline))
 

@@ -170,21 +170,34 @@ INLINE void gradient_tile(const float *dy, long W, long O, long th, long tw, flo
 // products (see forward_tiles).
 #define FETCH_OUTPUT_IMAGE_BYTES 65536
 
-// One transform point's product for the group, OB blocks of 16 outputs from k0: M[t][k] = Σ_i V[t][i]
-// U[i][k], each V value broadcast to OB multiply-adds.
-INLINE void forward_product(const float *V, const float *U, float *M, long I, long O, long k0, const int OB) {
-    const int T = FORWARD_TILES;
+// One transform point's product for tiles t0..<t0 + TB of the group, OB blocks of 16 outputs from
+// k0: M[t][k] = Σ_i V[t][i] U[i][k], each V value broadcast to OB multiply-adds. The TB x OB
+// accumulators and OB weight vectors stay in registers: 8 x 2 with AVX-512's 32, 4 x 1 where a
+// 16-lane vector takes two of 16 registers (AVX2, where 8 x 2 spilled: WIDE_REGISTERS).
+INLINE void forward_product(const float *V, const float *U, float *M, long I, long O, long k0, long t0, const int TB, const int OB) {
     v16 acc[FORWARD_TILES][2];
-    UNROLLED for (int t = 0; t < T; t++) UNROLLED for (int b = 0; b < OB; b++) acc[t][b] = (v16){};
+    UNROLLED for (int t = 0; t < TB; t++) UNROLLED for (int b = 0; b < OB; b++) acc[t][b] = (v16){};
     for (long i = 0; i < I; i++) {
         v16 u[2];
         UNROLLED for (int b = 0; b < OB; b++) u[b] = LD(U + i * O + k0 + 16 * b);
-        UNROLLED for (int t = 0; t < T; t++) {
-            const float v = V[t * I + i];
+        UNROLLED for (int t = 0; t < TB; t++) {
+            const float v = V[(t0 + t) * I + i];
             UNROLLED for (int b = 0; b < OB; b++) acc[t][b] += v * u[b];
         }
     }
-    UNROLLED for (int t = 0; t < T; t++) UNROLLED for (int b = 0; b < OB; b++) ST(M + t * O + k0 + 16 * b, acc[t][b]);
+    UNROLLED for (int t = 0; t < TB; t++) UNROLLED for (int b = 0; b < OB; b++) ST(M + (t0 + t) * O + k0 + 16 * b, acc[t][b]);
+}
+
+// One transform point's products for the whole group, in the register blocks this CPU holds.
+INLINE void forward_products(const float *V, const float *U, float *M, long I, long O, int wideRegisters) {
+    if (wideRegisters) {
+        long k0 = 0;
+        for (; k0 + 32 <= O; k0 += 32) forward_product(V, U, M, I, O, k0, 0, FORWARD_TILES, 2);
+        if (k0 < O) forward_product(V, U, M, I, O, k0, 0, FORWARD_TILES, 1);
+    } else {
+        for (long k0 = 0; k0 < O; k0 += 16)
+            for (long t0 = 0; t0 < FORWARD_TILES; t0 += FORWARD_TILES / 2) forward_product(V, U, M, I, O, k0, t0, FORWARD_TILES / 2, 1);
+    }
 }
 
 // Samples n0..<n1 of x [N][H][W][I] into y [N][H][W][O], with V and M a group's scratch.
@@ -196,7 +209,7 @@ INLINE void forward_tiles(const float *x, const float *U, float *y, long n0, lon
     // 16-channel 32 x 32 maps (64 KB an image) the forward took 0.9-2.9 ms and the input gradient
     // 1.0-2.2 ms less a step; at 32 and 64 channels (32 and 16 KB) no gain, or a loss (performance
     // log, 2026-12-06 evening).
-    const int fetchOutput = H * W * O * (long)sizeof(float) >= FETCH_OUTPUT_IMAGE_BYTES;
+    const int fetchOutput = H * W * O * (long)sizeof(float) >= FETCH_OUTPUT_IMAGE_BYTES, wide = WIDE_REGISTERS();
     for (long g = n0 * tiles; g < end; g += T) {
         const long nt = MIN(T, end - g);  // a short last group computes stale tiles and stores none of them
         for (long t = 0; t < nt; t++) {
@@ -208,11 +221,7 @@ INLINE void forward_tiles(const float *x, const float *U, float *y, long n0, lon
                     for (long f = 0; f < 4 * O; f += 16) PREFETCH_L2(p + f);
                 }
         }
-        for (int xi = 0; xi < 36; xi++) {
-            long k0 = 0;
-            for (; k0 + 32 <= O; k0 += 32) forward_product(V + xi * T * I, U + xi * I * O, M + xi * T * O, I, O, k0, 2);
-            if (k0 < O) forward_product(V + xi * T * I, U + xi * I * O, M + xi * T * O, I, O, k0, 1);
-        }
+        for (int xi = 0; xi < 36; xi++) forward_products(V + xi * T * I, U + xi * I * O, M + xi * T * O, I, O, wide);
         for (long t = 0; t < nt; t++) {
             const long n = (g + t) / tiles, l = (g + t) % tiles;
             output_tile(M, y + n * H * W * O, W, O, l / TW, l % TW, t, T, accumulate);
@@ -243,15 +252,16 @@ CLONES int funnel_winograd4x3_forward_samples(const float *x, const float *U, fl
 // 1.1-1.5x the direct kernel; 64 were slower (0.95-1.1x), V and D no longer fitting.
 #define GRADIENT_TILES 16
 
-// dU[i][k] += Σ_t V[t][i] D[t][k] for 16 input channels from i0 and 16 outputs from k0 over nt tiles.
-INLINE void gradient_product(const float *V, const float *D, float *dU, long I, long O, long i0, long k0, long nt) {
+// dU[i][k] += Σ_t V[t][i] D[t][k] for JB input channels from i0 and 16 outputs from k0 over nt
+// tiles, the JB accumulators in registers: 16 with AVX-512's 32 registers, 4 with AVX2's 16.
+INLINE void gradient_product(const float *V, const float *D, float *dU, long I, long O, long i0, long k0, long nt, const int JB) {
     v16 acc[16];
-    UNROLLED for (int j = 0; j < 16; j++) acc[j] = LD(dU + (i0 + j) * O + k0);
+    UNROLLED for (int j = 0; j < JB; j++) acc[j] = LD(dU + (i0 + j) * O + k0);
     for (long t = 0; t < nt; t++) {
         const v16 d = LD(D + t * O + k0);
-        UNROLLED for (int j = 0; j < 16; j++) acc[j] += V[t * I + i0 + j] * d;
+        UNROLLED for (int j = 0; j < JB; j++) acc[j] += V[t * I + i0 + j] * d;
     }
-    UNROLLED for (int j = 0; j < 16; j++) ST(dU + (i0 + j) * O + k0, acc[j]);
+    UNROLLED for (int j = 0; j < JB; j++) ST(dU + (i0 + j) * O + k0, acc[j]);
 }
 
 // The taps G^T dU G of every (o, i) into dw, Funnel's (o, ky, kx, i), 16 outputs a vector.
@@ -287,6 +297,7 @@ INLINE int weight_pieces(const float *x, const float *dy, float *sums, const flo
     float *V = aligned_alloc(64, bytes), *forward = UT ? forward_scratch(O, I) : NULL;
     if (!V || (UT && !forward)) { free(V); free(forward); return -1; }
     float *D = V + 36 * T * I, *dU = D + 36 * T * O;
+    const int wide = WIDE_REGISTERS();
     for (long p = p0; p < p1; p++) {
         memset(dU, 0, (size_t)(36 * I * O) * sizeof(float));
         const long first = N * p / pieces, end = N * (p + 1) / pieces;
@@ -302,9 +313,16 @@ INLINE int weight_pieces(const float *x, const float *dy, float *sums, const flo
                 input_tile(x + n * H * W * I, H, W, I, l / TW, l % TW, V, t, T);
                 gradient_tile(dy + n * H * W * O, W, O, l / TW, l % TW, D, t, T);
             }
-            for (int xi = 0; xi < 36; xi++)
-                for (long i0 = 0; i0 < I; i0 += 16)
-                    for (long k0 = 0; k0 < O; k0 += 16) gradient_product(V + xi * T * I, D + xi * T * O, dU + xi * I * O, I, O, i0, k0, nt);
+            for (int xi = 0; xi < 36; xi++) {
+                const float *Vx = V + xi * T * I, *Dx = D + xi * T * O;
+                float *dUx = dU + xi * I * O;
+                const int JB = wide ? 16 : 4;
+                for (long i0 = 0; i0 < I; i0 += JB)
+                    for (long k0 = 0; k0 < O; k0 += 16) {
+                        if (wide) gradient_product(Vx, Dx, dUx, I, O, i0, k0, nt, 16);
+                        else gradient_product(Vx, Dx, dUx, I, O, i0, k0, nt, 4);
+                    }
+            }
         }
         gradient_taps(dU, sums + p * 9 * I * O, I, O);
     }

@@ -133,9 +133,16 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     /// faster than oneDNN's, whose layer stays there (`funnel bench ops --models resnet18 --cold`,
     /// 2026-12-05 evening). The input gradient, a forward of the turned convolution
     /// (`backwardDataAsForward`), runs as Winograd when that convolution qualifies too.
+    ///
+    /// On CPUs without AVX-512, where oneDNN has no Winograd kernels, it also takes 128 channels on
+    /// maps up to 16x16 (ResNet-18's second stage): there it ran 3.2x oneDNN's direct forward and
+    /// 2.7x its two gradients (`funnel bench ops --models resnet18`, AMD EPYC Zen 3, 2026-12-07).
+    /// Wider, its weight gradient gained nothing at 256 channels on 8x8 and lost 4x at 512 on 4x4,
+    /// whose transformed sums (36 I O floats) no longer fit the caches.
     package var runsOnOwnWinograd: Bool {
         fitsOwnKernel && strideH == 1 && inChannels % 16 == 0 && height % 4 == 0 && width % 4 == 0
-            && inChannels <= 64 && outChannels <= (height * width <= 32 * 32 ? 64 : 32)
+            && (inChannels <= 64 && outChannels <= (height * width <= 32 * 32 ? 64 : 32)
+                || !Convolution.cpuHasWideRegisters && inChannels <= 128 && outChannels <= 128 && height * width <= 16 * 16)
     }
 
     /// A 1x1 convolution at stride 2 (a ResNet's projection shortcut) whose three passes Funnel's own
@@ -308,22 +315,37 @@ package enum Convolution {
 
     private static let winogradAvailable = LockedDictionary<ConvGeometry, Bool>()
 
+    /// Whether Funnel's direct 3x3 and 1x1 kernels (`conv3x3.c`, `conv1x1.c`) take the shapes their
+    /// rules name: on CPUs with AVX-512, whose 32 vector registers their register blocks are sized
+    /// for. With AVX2's 16 they spill, and oneDNN's AVX2 kernels ran every ResNet-20 and ResNet-18
+    /// shape of theirs 1.1-2.4x as fast but the stem's (0.9x) (`funnel bench ops`, AMD EPYC Zen 3,
+    /// docs/performance-log.md, 2026-12-07). Funnel's Winograd kernel sizes its blocks by the CPU
+    /// and runs on both. `TaskSettings.ownDirectKernels` overrides this.
+    package static var ownDirectKernels: Bool { TaskSettings.ownDirectKernels ?? cpuHasWideRegisters }
+
+    /// Whether this CPU has AVX-512's 32 vector registers (`funnel_cpu_wide_registers`).
+    package static let cpuHasWideRegisters = funnel_cpu_wide_registers() != 0
+
     /// Whether the forward pass of `g` (and a backward-data run as one) runs on Funnel's own kernel:
     /// the setting allows it (`auto`) and the shape is one it was measured faster on
-    /// (`ConvGeometry.runsOnOwnKernel`).
-    package static func usesOwnKernel(_ g: ConvGeometry) -> Bool { currentConvolutionAlgorithm == .auto && g.runsOnOwnKernel }
+    /// (`ConvGeometry.runsOnOwnKernel`), on this CPU (`ownDirectKernels`) unless it runs as Winograd.
+    package static func usesOwnKernel(_ g: ConvGeometry) -> Bool {
+        currentConvolutionAlgorithm == .auto && (g.runsOnOwnWinograd || ownDirectKernels && g.runsOnOwnKernel)
+    }
 
     /// Whether all three passes of `g` run on Funnel's 1x1 kernel (`ConvGeometry.runsOnOwnPointwiseKernel`).
     package static func usesOwnPointwiseKernel(_ g: ConvGeometry) -> Bool {
-        currentConvolutionAlgorithm == .auto && g.runsOnOwnPointwiseKernel
+        currentConvolutionAlgorithm == .auto && ownDirectKernels && g.runsOnOwnPointwiseKernel
     }
 
-    /// Whether the weight gradient of `g` runs on Funnel's own 3x3 or 1x1 kernel
-    /// (`ConvGeometry.weightGradientRunsOnOwnKernel`, `pointwiseWeightGradientRunsOnOwnKernel`, and
-    /// the shortcuts whose three passes are Funnel's, `runsOnOwnPointwiseKernel`).
+    /// Whether the weight gradient of `g` runs on Funnel's own kernels: Winograd's where it runs, else
+    /// the direct 3x3 or 1x1 kernel's (`ConvGeometry.weightGradientRunsOnOwnKernel`,
+    /// `pointwiseWeightGradientRunsOnOwnKernel`, and the shortcuts whose three passes are Funnel's,
+    /// `runsOnOwnPointwiseKernel`) on this CPU (`ownDirectKernels`).
     package static func usesOwnWeightGradient(_ g: ConvGeometry) -> Bool {
         currentConvolutionAlgorithm == .auto
-            && (g.weightGradientRunsOnOwnKernel || g.pointwiseWeightGradientRunsOnOwnKernel || g.runsOnOwnPointwiseKernel)
+            && (g.runsOnOwnWinograd
+                || ownDirectKernels && (g.weightGradientRunsOnOwnKernel || g.pointwiseWeightGradientRunsOnOwnKernel || g.runsOnOwnPointwiseKernel))
     }
 
     /// `dst = conv(src, weight) + bias`.

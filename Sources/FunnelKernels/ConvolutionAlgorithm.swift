@@ -19,12 +19,15 @@
 /// Stride-1 convolutions with up to 64 input channels in whole 16s on maps in whole 4x4 tiles
 /// (ResNet-20's three stages, the 32x32 stage of the CIFAR ResNet-18, -34 and -50) run as Winograd
 /// F(4x4, 3x3) on Funnel's channels-last kernel (`winograd4x3.c`, `ConvGeometry.runsOnOwnWinograd`),
-/// no layout change needed; all with `auto` only.
+/// no layout change needed, and on CPUs without AVX-512 128 channels on maps up to 16x16 too; all
+/// with `auto` only. The direct 3x3 and 1x1 kernels' register blocks are sized for AVX-512's 32
+/// registers, and on CPUs with 16 (AVX2) their shapes stay on oneDNN (`Convolution.ownDirectKernels`).
 public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     /// Every tap multiplied directly: oneDNN's direct kernels, what PyTorch's CPU backend runs.
     case direct
-    /// Winograd for the convolutions it suits where this CPU has its kernels (AVX-512), Funnel's own
-    /// kernel where it is faster, oneDNN's direct kernels elsewhere.
+    /// Winograd for the convolutions it suits (oneDNN's where this CPU has its kernels, AVX-512, or
+    /// Funnel's own), Funnel's direct kernels where they are faster on this CPU, oneDNN's direct
+    /// kernels elsewhere.
     case auto
     /// As `auto`, but oneDNN's direct kernels where `auto` runs Funnel's own: the comparison its
     /// measurements are made against.

@@ -7,4 +7,8 @@ package enum TaskSettings {
     @TaskLocal package static var computeThreads: Int?
     /// The algorithm for the convolutions this task makes, when set.
     @TaskLocal package static var convolutionAlgorithm: ConvolutionAlgorithm?
+    /// Whether Funnel's direct 3x3 and 1x1 kernels take the shapes they were measured faster on,
+    /// when set; by default only on CPUs with AVX-512 (`Convolution.ownDirectKernels`). Their tests
+    /// set it, so that the kernels are checked on every CPU.
+    @TaskLocal package static var ownDirectKernels: Bool?
 }

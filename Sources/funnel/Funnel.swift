@@ -31,7 +31,7 @@ struct ComputeOptions: ParsableArguments {
     @Option(help: "Compute threads (oneDNN and Funnel's kernels); default: all cores.")
     var threads: Int?
 
-    @Option(help: "Convolutions: auto (Winograd for stride-1 3x3 convolutions of 64+ channels where the CPU has it, Funnel's own kernels for narrow and strided 3x3 ones and 1x1 stride-2 shortcuts, oneDNN's direct kernels elsewhere), onednn (as auto without Funnel's kernels) or direct (every one on oneDNN's direct kernels, as PyTorch's CPU backend).")
+    @Option(help: "Convolutions: auto (Winograd for stride-1 3x3 convolutions, on Funnel's own kernel up to 64 channels (128 without AVX-512) and oneDNN's wider where the CPU has it; with AVX-512, Funnel's own kernels for narrow and strided 3x3 ones and 1x1 stride-2 shortcuts; oneDNN's direct kernels elsewhere), onednn (as auto without Funnel's kernels) or direct (every one on oneDNN's direct kernels, as PyTorch's CPU backend).")
     var convolution: ConvolutionAlgorithm?
 
     func validate() throws {

@@ -8,7 +8,7 @@ import FunnelTestSupport
 /// (zero at the pixels no output reads) and the weight gradient; odd sizes (rows that end inside a
 /// block of 8 pixels), one and two blocks of 16 channels each way, more samples than the batch has
 /// pieces.
-@Suite struct Conv1x1KernelTests {
+@Suite(.ownDirectKernels) struct Conv1x1KernelTests {
     /// Index of `[N, C, H, W]` element (b, c, y, x).
     func at(_ b: Int, _ c: Int, _ y: Int, _ x: Int, _ shape: [Int]) -> Int { ((b * shape[1] + c) * shape[2] + y) * shape[3] + x }
 

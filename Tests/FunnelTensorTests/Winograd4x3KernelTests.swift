@@ -16,8 +16,10 @@ import FunnelTestSupport
     // (batch, in, height, width, out): ResNet-20's three stages (smaller batches), one tile, tiles
     // of one sample in two groups with a short last one (3 samples of 12 tiles), 48 outputs (a block
     // of 32 then one of 16), 64 -> 64 on more than 8x8 (ResNet-18's first stage, on a smaller map).
+    // Without AVX-512, also 128 -> 128 (ResNet-18's second stage, on a smaller map).
     static let shapes = [(2, 16, 32, 32, 16), (2, 32, 16, 16, 32), (3, 64, 8, 8, 64), (1, 16, 4, 4, 16), (3, 32, 8, 24, 32),
                          (2, 16, 8, 4, 48), (5, 48, 4, 8, 16), (1, 64, 16, 16, 64)]
+        + (Convolution.cpuHasWideRegisters ? [] : [(2, 128, 8, 8, 128)])
 
     static func geometry(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ o: Int) -> ConvGeometry {
         ConvGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: o, kh: 3, kw: 3, padH: 1, padW: 1)
@@ -57,7 +59,8 @@ import FunnelTestSupport
 
     /// Only stride 1, input channels in whole 16s and maps in whole tiles run as Winograd, up to 64
     /// channels (64 outputs on maps up to 32x32): ResNet-20's stages and ResNet-18's first. The rest
-    /// of what the direct kernel takes stays direct, and wider layers stay on oneDNN.
+    /// of what the direct kernel takes stays direct, and wider layers stay on oneDNN; without
+    /// AVX-512 (where oneDNN has no Winograd), 128 channels on maps up to 16x16 run here too.
     @Test func onlyWholeTilesOfWholeChannelBlocksRunAsWinograd() {
         for g in [Self.geometry(2, 16, 32, 32, 16), Self.geometry(2, 32, 16, 16, 32), Self.geometry(2, 64, 8, 8, 64),
                   Self.geometry(2, 64, 32, 32, 64), Self.geometry(2, 16, 64, 64, 32)] {
@@ -66,8 +69,11 @@ import FunnelTestSupport
         let strided = ConvGeometry(batch: 2, inChannels: 16, height: 32, width: 32, outChannels: 32, kh: 3, kw: 3, strideH: 2, strideW: 2,
                                    padH: 1, padW: 1)
         for g in [Self.geometry(2, 3, 32, 32, 16), Self.geometry(2, 24, 8, 8, 16), Self.geometry(2, 16, 30, 32, 16), Self.geometry(2, 16, 32, 6, 16),
-                  Self.geometry(2, 64, 56, 56, 64), Self.geometry(2, 128, 8, 8, 128), Self.geometry(2, 64, 16, 16, 128), strided] {
+                  Self.geometry(2, 64, 56, 56, 64), Self.geometry(2, 256, 8, 8, 256), Self.geometry(2, 128, 32, 32, 128), strided] {
             #expect(!g.runsOnOwnWinograd, "\(g)")
+        }
+        for g in [Self.geometry(2, 128, 8, 8, 128), Self.geometry(2, 64, 16, 16, 128)] {
+            #expect(g.runsOnOwnWinograd == !Convolution.cpuHasWideRegisters, "\(g)")
         }
     }
 }

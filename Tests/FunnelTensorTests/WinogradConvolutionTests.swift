@@ -73,7 +73,7 @@ import FunnelTestSupport
     /// 64 -> 64 channels on a map past 8x8 without bias (ResNet-18's first stage): Winograd's output
     /// and input gradient beside Funnel's own weight gradient (`weightGradientRunsOnOwnKernel`),
     /// each against the direct sums. 128 channels keep Winograd's weight gradient.
-    @Test func winogradBesideFunnelsWeightGradientMatchesTheDirectSum() throws {
+    @Test(.ownDirectKernels) func winogradBesideFunnelsWeightGradientMatchesTheDirectSum() throws {
         let (n, c, h, w) = (2, 64, 9, 10)
         let reference = Reference(n: n, c: c, h: h, w: w, o: c, pad: 1)
         let g = ConvGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: c, kh: 3, kw: 3, padH: 1, padW: 1)
@@ -129,7 +129,7 @@ import FunnelTestSupport
     /// keeps Winograd, which then also takes the small 64-channel maps the kernel had; `direct` keeps
     /// the kernel off too. The results agree to rounding. (For this test's task alone, as the direct
     /// setting's test.)
-    @Test func theOneDNNSettingTurnsFunnelsKernelOff() {
+    @Test(.ownDirectKernels) func theOneDNNSettingTurnsFunnelsKernelOff() {
         let g = ConvGeometry(batch: 2, inChannels: 32, height: 6, width: 7, outChannels: 32, kh: 3, kw: 3, padH: 1, padW: 1)
         let winograd = ConvGeometry(batch: 2, inChannels: 64, height: 9, width: 10, outChannels: 64, kh: 3, kw: 3, padH: 1, padW: 1)
         let small = ConvGeometry(batch: 2, inChannels: 64, height: 8, width: 8, outChannels: 64, kh: 3, kw: 3, padH: 1, padW: 1)

@@ -124,6 +124,10 @@ int funnel_linear_forward(const float *x, const float *w, const float *b, float 
 int funnel_linear_backward_data(const float *g, const float *w, float *dx, long N, long I, long O);
 int funnel_linear_backward_weights(const float *g, const float *x, float *dw, float *db, long N, long I, long O);
 
+// 1 where the CPU has AVX-512's 32 vector registers, 0 where it has 16 (AVX2, baseline x86-64):
+// the kernels' register blocks are sized by it (vectors.h, WIDE_REGISTERS).
+int funnel_cpu_wide_registers(void);
+
 // Runs 12 independent chains of 16-lane fused multiply-adds a <- a * multiplier + addend, each
 // `iterations` long, chain k from a = start + k, in registers only; returns the sum of all 192
 // final values.
