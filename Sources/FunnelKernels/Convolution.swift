@@ -318,8 +318,8 @@ package enum Convolution {
     /// Whether Funnel's direct 3x3 and 1x1 kernels (`conv3x3.c`, `conv1x1.c`) take the shapes their
     /// rules name: on CPUs with AVX-512, whose 32 vector registers their register blocks are sized
     /// for. With AVX2's 16 they spill, and oneDNN's AVX2 kernels ran every ResNet-20 and ResNet-18
-    /// shape of theirs 1.1-2.4x as fast but the stem's (0.9x) (`funnel bench ops`, AMD EPYC Zen 3,
-    /// docs/performance-log.md, 2026-12-07). Funnel's Winograd kernel sizes its blocks by the CPU
+    /// shape of theirs 1.1-2.4x as fast but the stem's (0.9x), and ResNet-50's stride-1 1x1 weight
+    /// gradients 1.3-2.1x (`funnel bench ops`, AMD EPYC Zen 3, docs/performance-log.md, 2026-12-07). Funnel's Winograd kernel sizes its blocks by the CPU
     /// and runs on both. `TaskSettings.ownDirectKernels` overrides this.
     package static var ownDirectKernels: Bool { TaskSettings.ownDirectKernels ?? cpuHasWideRegisters }
 
