@@ -319,8 +319,9 @@ package enum Convolution {
     /// rules name: on CPUs with AVX-512, whose 32 vector registers their register blocks are sized
     /// for. With AVX2's 16 they spill, and oneDNN's AVX2 kernels ran every ResNet-20 and ResNet-18
     /// shape of theirs 1.1-2.4x as fast but the stem's (0.9x), and ResNet-50's stride-1 1x1 weight
-    /// gradients 1.3-2.1x (`funnel bench ops`, AMD EPYC Zen 3, docs/performance-log.md, 2026-12-07). Funnel's Winograd kernel sizes its blocks by the CPU
-    /// and runs on both. `TaskSettings.ownDirectKernels` overrides this.
+    /// gradients 1.3-2.1x (`funnel bench ops`, AMD EPYC Zen 3, docs/performance-log.md, 2026-12-07).
+    /// Funnel's Winograd kernel sizes its blocks by the CPU and runs on both.
+    /// `TaskSettings.ownDirectKernels` overrides this.
     package static var ownDirectKernels: Bool { TaskSettings.ownDirectKernels ?? cpuHasWideRegisters }
 
     /// Whether this CPU has AVX-512's 32 vector registers (`funnel_cpu_wide_registers`).
