@@ -15,7 +15,8 @@
 //   16-512 channels, 4x4-32x32 maps, with and without a residual, in one to three chunks; `cmp` two
 //   builds' files.
 // Agree: /tmp/frelu-harness agree   exits 1, naming the layer shape and the pass, if two passes
-//   computed x or a t + b differently anywhere (see agreement_failures).
+//   computed x or a t + b differently anywhere (see agreement_failures), with the second backward
+//   pass's register blocks for 16 vector registers and for 32.
 #include <pthread.h>
 #include "frelu3x3-layer.h"
 
@@ -96,7 +97,7 @@ static int dump_outputs(const char *path) {
 //   must have taken the condition (y != x) exactly where the second backward pass gave it all of g
 //   (a gradient of 0 for x), and the first pass's Σ gT must be the second's.
 // Prints each failure; returns how many elements or channels failed.
-static long agreement_failures(long N, long H, long C, int residual, int chunks) {
+static long agreement_failures(long N, long H, long C, int residual, int chunks, int wide) {
     struct layer l = make_layer(N, H, C, residual);
     const long rows = N * H, n = rows * H * C;
     long failures = 0;
@@ -120,7 +121,7 @@ static long agreement_failures(long N, long H, long C, int residual, int chunks)
     for (long c = 0; c < C; c++) bad += sums[c] != 0.5 * (double)(n / C);
     if (bad) printf("  x: the first backward pass's x differs from the forward's in %ld of %ld channels\n", bad, C);
     failures += bad;
-    CHUNKED(funnel_frelu3x3_backward_rows(ones, l.z, l.norm, l.res, l.t, zero, backCoef, l.dx, l.dres, sums2, r0, r1, H, H, C));
+    CHUNKED(funnel_frelu3x3_backward_rows(ones, l.z, l.norm, l.res, l.t, zero, backCoef, l.dx, l.dres, sums2, r0, r1, H, H, C, wide));
     bad = 0;
     for (long i = 0; i < n; i++) bad += residual ? l.dres[i] != 0.5f : l.dx[i] != l.norm[i % C] * 0.5f;
     if (bad) printf("  x: the second backward pass's x differs from the forward's at %ld of %ld\n", bad, n);
@@ -136,7 +137,7 @@ static long agreement_failures(long N, long H, long C, int residual, int chunks)
     CHUNKED(funnel_frelu3x3_output_rows(l.z, l.norm, l.res, l.t, outputCoef, l.y, r0, r1, H, C));
     memset(sums, 0, (size_t)(10 * C) * sizeof(double));
     CHUNKED(funnel_frelu3x3_backward_norm_sums_rows(ones, l.z, l.norm, l.res, l.t, identity, backCoef, sums, r0, r1, H, H, C));
-    CHUNKED(funnel_frelu3x3_backward_rows(ones, l.z, l.norm, l.res, l.t, zero, backCoef, l.dx, l.dres, sums2, r0, r1, H, H, C));
+    CHUNKED(funnel_frelu3x3_backward_rows(ones, l.z, l.norm, l.res, l.t, zero, backCoef, l.dx, l.dres, sums2, r0, r1, H, H, C, wide));
     double *shares = calloc((size_t)C, sizeof(double));
     long taken = 0;
     bad = 0;
@@ -164,22 +165,24 @@ static long agreement_failures(long N, long H, long C, int residual, int chunks)
 
 // The agreement checks over the kernel's paths: narrow and wide channels (block by block, position
 // by position), maps from 4x4 (border only) to 32x32, after a norm or at a block end, in one
-// chunk of rows or three (rings restarted mid-image).
+// chunk of rows or three (rings restarted mid-image), the second backward pass with its register
+// blocks for 16 vector registers and for 32.
 static int check_agreement(void) {
     const long channels[] = {16, 48, 128, 256, 512}, sizes[] = {4, 8, 32};
     long failed = 0, checks = 0;
     for (int ci = 0; ci < 5; ci++)
         for (int si = 0; si < 3; si++)
             for (int residual = 0; residual < 2; residual++)
-                for (int chunks = 1; chunks <= 3; chunks += 2) {
-                    if (channels[ci] >= 256 && sizes[si] > 8) continue;
-                    srand(7 + ci * 10 + si);
-                    const long f = agreement_failures(2, sizes[si], channels[ci], residual, chunks);
-                    if (f) printf("FAILED: %ld channels, %ldx%ld, %s, %d chunk(s): %ld\n", channels[ci], sizes[si], sizes[si],
-                                  residual ? "block end" : "after norm", chunks, f);
-                    failed += f != 0; checks++;
-                }
-    printf("%ld of %ld layer shapes: every pass read the same x and condition\n", checks - failed, checks);
+                for (int chunks = 1; chunks <= 3; chunks += 2)
+                    for (int wide = 0; wide < 2; wide++) {
+                        if (channels[ci] >= 256 && sizes[si] > 8) continue;
+                        srand(7 + ci * 10 + si);
+                        const long f = agreement_failures(2, sizes[si], channels[ci], residual, chunks, wide);
+                        if (f) printf("FAILED: %ld channels, %ldx%ld, %s, %d chunk(s), blocks for %d registers: %ld\n", channels[ci], sizes[si],
+                                      sizes[si], residual ? "block end" : "after norm", chunks, wide ? 32 : 16, f);
+                        failed += f != 0; checks++;
+                    }
+    printf("%ld of %ld layer shapes and register blocks: every pass read the same x and condition\n", checks - failed, checks);
     return failed != 0;
 }
 

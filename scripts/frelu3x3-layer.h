@@ -54,7 +54,7 @@ static void run_pass_of(const struct passes *k, const struct layer *l, enum pass
     case FORWARD: k->forward(l->z, l->norm, l->res, l->weight, l->bias, l->t, sums, r0, r1, l->H, l->W, l->C); break;
     case OUTPUT: k->output(l->z, l->norm, l->res, l->t, l->coef2, l->y, r0, r1, l->W, l->C); break;
     case BACKWARD_SUMS: k->backward_sums(l->g, l->z, l->norm, l->res, l->t, l->weight, l->coef, sums, r0, r1, l->H, l->W, l->C); break;
-    case BACKWARD: k->backward(l->g, l->z, l->norm, l->res, l->t, l->weight, l->coef, l->dx, l->dres, sums, r0, r1, l->H, l->W, l->C); break;
+    case BACKWARD: k->backward(l->g, l->z, l->norm, l->res, l->t, l->weight, l->coef, l->dx, l->dres, sums, r0, r1, l->H, l->W, l->C, -1); break;
     default: break;
     }
 }

@@ -189,7 +189,7 @@ static inline __attribute__((always_inline)) int should_flush(long r, long r0, l
 // norm's coefficients normScale, normMean, normBeta in registers: the backward passes' loops.
 #define NORMED_FROM(stored) (hasNorm ? AFFINE(normScale, (stored) - normMean, normBeta) : (stored))
 // v plus the residual at offset o when the flag hasRes says there is one.
-#define PLUS_RESIDUAL(v, o) (hasRes ? (v) + LD(res + (o)) : (v))
+#define PLUS_RESIDUAL(v, o) (hasRes ? (v) + LD_LIKE(v, res + (o)) : (v))
 #define INPUT_FROM(stored, o) PLUS_RESIDUAL(NORMED_FROM(stored), o)
 
 CLONES
@@ -480,12 +480,59 @@ static inline __attribute__((always_inline)) void split_row(const float *restric
 // take part, so that each combination a ResNet uses compiles to a loop without tests, with the
 // norm's coefficients in registers (backward_rows): with the tests, the pass took 1.01-1.14x as
 // long in cache (performance log, 2026-12-06). x is computed as INPUT_AT computes it.
+//
+// `narrow`, for CPUs with 16 vector registers: the same sums in two loops along the row. The first
+// carries the ten weight sums in 8-lane halves of the block; the second computes d with nothing
+// carried from step to step. Both read the window's nine taps from the ring (in cache) at every
+// step instead of sliding them in registers. The 16-lane loop's sums, nine weights and sliding
+// window take some 70 AVX2 registers and spill: on the AVX2 instance the narrow loops took about
+// a tenth less time in a ResNet-20 step (3 ms of 27-32, paired; performance log, 2026-12-07). d may
+// differ in the last bit (see WINDOW_SUM); the weight sums do not.
 static inline __attribute__((always_inline)) void window_row(const float *restrict x, const float *restrict res, const float *restrict weight,
                                                              const float *restrict coef, const float *restrict norm, const float *const rows[3],
                                                              const float *restrict gx, const float *nextG, const float *nextX, const float *nextT,
                                                              const float *nextR, const float *nextDx, float *restrict dx, float *restrict dres, v16 *restrict acc,
                                                              int stream, int streamRes, long r, long W, long C,
-                                                             const int hasNorm, const int hasRes, const int hasDx, const int hasDres) {
+                                                             const int hasNorm, const int hasRes, const int hasDx, const int hasDres, const int narrow) {
+    if (narrow) {
+        for (long cb = 0; cb < C; cb += 16) {
+            for (long c = cb; c < cb + 16; c += 8) {
+                const v8 normScale = hasNorm ? LD8(norm + c) : (v8){0} + 1, normMean = hasNorm ? LD8(norm + C + c) : (v8){0};
+                const v8 normBeta = hasNorm ? LD8(norm + 2 * C + c) : (v8){0};
+                const float *p0 = rows[0] + c, *p1 = rows[1] + c, *p2 = rows[2] + c;
+                v8 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0}, a8 = {0}, ab = {0};
+                for (long w = 0; w < W; w++) {
+                    const long at = (r * W + w) * C + c, l = w * C, m = (w + 1) * C, n = (w + 2) * C;
+                    const v8 xv = INPUT_FROM(LD8(x + at), at);
+                    a0 += xv * LD8(p0 + n); a1 += xv * LD8(p0 + m); a2 += xv * LD8(p0 + l);
+                    a3 += xv * LD8(p1 + n); a4 += xv * LD8(p1 + m); a5 += xv * LD8(p1 + l); ab += LD8(p1 + m);
+                    a6 += xv * LD8(p2 + n); a7 += xv * LD8(p2 + m); a8 += xv * LD8(p2 + l);
+                }
+                const v8 sums[10] = {a0, a1, a2, a3, a4, a5, a6, a7, a8, ab};
+                for (int i = 0; i < 10; i++) ST8((float *)acc + i * C + c, LD8((float *)acc + i * C + c) + sums[i]);
+            }
+            const float *wb = weight + cb;
+            const v16 w0 = LD(wb), w1 = LD(wb + C), w2 = LD(wb + 2 * C), w3 = LD(wb + 3 * C), w4 = LD(wb + 4 * C),
+                      w5 = LD(wb + 5 * C), w6 = LD(wb + 6 * C), w7 = LD(wb + 7 * C), w8 = LD(wb + 8 * C);
+            const v16 normScale = hasNorm ? LD(norm + cb) : ONES, normMean = hasNorm ? LD(norm + C + cb) : ZEROS;
+            const v16 k1 = hasNorm ? LD(coef + 6 * C + cb) : ZEROS, k2 = hasNorm ? LD(coef + 7 * C + cb) : ZEROS;
+            const float *p0 = rows[0] + cb, *p1 = rows[1] + cb, *p2 = rows[2] + cb;
+            for (long w = 0; w < W; w++) {
+                const long at = (r * W + w) * C + cb, l = w * C, m = (w + 1) * C, n = (w + 2) * C;
+                if (nextG) {
+                    const long line = w * C + cb;
+                    PREFETCH_L2(nextG + line); PREFETCH_L2(nextX + line); PREFETCH_L2(nextT + line);
+                    if (hasRes) PREFETCH_L2(nextR + line);
+                }
+                if (hasDx && nextDx) PREFETCH_L2(nextDx + w * C + cb);
+                const v16 d = WINDOW_SUM(LD(gx + w * C + cb), LD(p0 + n), LD(p0 + m), LD(p0 + l), LD(p1 + n), LD(p1 + m), LD(p1 + l),
+                                         LD(p2 + n), LD(p2 + m), LD(p2 + l));
+                if (hasDx) STREAM(dx + at, hasNorm ? normScale * d - k1 - (LD(x + at) - normMean) * k2 : d, stream);
+                if (hasDres) STREAM(dres + at, d, streamRes);
+            }
+        }
+        return;
+    }
     const long blocks = C / 16;
     for (long cb = 0; cb < C; cb += 16) {
         const float *wb = weight + cb;
@@ -528,7 +575,7 @@ CLONES
 int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict x, const float *restrict norm,
                                   const float *restrict res, const float *restrict t, const float *restrict weight,
                                   const float *restrict coef, float *restrict dx, float *restrict dres, double *restrict sums,
-                                  long r0, long r1, long H, long W, long C) {
+                                  long r0, long r1, long H, long W, long C, int wide_registers) {
     const long padded = (W + 2) * C, blocks = C / 16, slots = 10;
     // Three gt rows and three gx rows (output row q in slot (q + 1) % 3), a row of zeros, then the
     // split's coefficients k = a ct is and a cg per channel, formed once here, not at every row or
@@ -538,6 +585,10 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
     v16 *acc = scratch((size_t)(slots * blocks) * sizeof(v16));
     if (!ring || !acc) { free(ring); free(acc); return -1; }
     float *gtRing = ring, *gxRing = ring + 3 * padded, *zeros = gxRing + 3 * W * C, *folded = zeros + padded;
+    // Above WIDE_CHANNELS every CPU takes window_row's 16-lane loop: in cache, its narrow loops
+    // took 0.73-0.85 of its time at 16-64 channels, 0.93 at 128, 0.97-1.02 at 256 on 8x8 maps and
+    // 1.05-1.34x at 512 on 4x4 (scripts/frelu3x3-ab.c, performance log, 2026-12-07).
+    const int narrow = !(wide_registers < 0 ? WIDE_REGISTERS() : wide_registers) && C <= WIDE_CHANNELS;
     for (long c = 0; c < C; c++) {
         const float a = coef[c];
         folded[c] = a * coef[5 * C + c] * coef[3 * C + c];
@@ -581,7 +632,7 @@ int funnel_frelu3x3_backward_rows(const float *restrict g, const float *restrict
                       image + q, W, C, hasNorm, hasRes);                                                                 \
         }                                                                                                                \
         window_row(x, res, weight, coef, norm, rows, gx, nextG, nextX, nextT, nextR, nextDx, dx, dres, acc, stream, streamRes, r, W, C, \
-                   hasNorm, hasRes, hasDx, hasDres);                                                                     \
+                   hasNorm, hasRes, hasDx, hasDres, narrow);                                                             \
     } while (0)
         if (norm && res && dx && dres) SPLIT_AND_WINDOW_ROW(1, 1, 1, 1);
         else if (norm && !res && dx && !dres) SPLIT_AND_WINDOW_ROW(1, 0, 1, 0);

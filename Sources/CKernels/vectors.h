@@ -17,6 +17,8 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
 typedef int vi16 __attribute__((vector_size(64), aligned(4)));
 #define LD(p) (*(const v16 *)(p))
 #define ST(p, v) (*(v16 *)(p) = (v))
+// The vector of v's type at p: 16 lanes or, in the loops sized for 16 registers, 8 (v8).
+#define LD_LIKE(v, p) (*(const __typeof__(v) *)(p))
 
 // Stores that bypass the caches (x86 non-temporal stores), for outputs too large to be read back
 // from cache by the next op: an ordinary store first reads the line it writes (one core of the
@@ -70,6 +72,11 @@ static inline __attribute__((always_inline)) void prefetch_lines(const void *p, 
 #else
 #define WIDE_REGISTERS() 0
 #endif
+// Half vectors, one AVX2 register each, for loops that carry many sums from step to step on CPUs
+// with 16 registers, so that the sums stay in registers (frelu3x3.c's window_row).
+typedef float v8 __attribute__((vector_size(32), aligned(4)));
+#define LD8(p) (*(const v8 *)(p))
+#define ST8(p, v) (*(v8 *)(p) = (v))
 
 // Helpers compiled into each kernel that calls them.
 #define INLINE static inline __attribute__((always_inline))

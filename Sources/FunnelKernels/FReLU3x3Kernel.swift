@@ -123,7 +123,8 @@ package enum FReLU3x3Kernel {
     /// per tap, `dBias = Σ gt`. `gt` lives only in a ring of three rows per thread. With `norm`,
     /// `dx` receives the gradient of the norm's input instead, `a1 dx - k1 - (z - mean1) k2` with
     /// the norm's `normTerms` (`k1`, `k2`, from the sums `backwardSums` returned), and `dResidual`
-    /// (when not nil) `dx` itself.
+    /// (when not nil) `dx` itself. The row loops take the register blocks of this CPU, or those
+    /// `TaskSettings.wideRegisterBlocks` asks for.
     package static func backward(_ s: DepthwiseShape, g: UnsafePointer<Float>, x: UnsafePointer<Float>, norm: UnsafePointer<Float>? = nil,
                                  residual: UnsafePointer<Float>? = nil, t: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                  _ k: BackwardCoefficients, normTerms: (k1: UnsafePointer<Float>, k2: UnsafePointer<Float>)? = nil,
@@ -134,9 +135,10 @@ package enum FReLU3x3Kernel {
         let c = s.channels, wt = tapMajor(weight, s)
         let coef = Buffer(packing: [k.scale, k.shift, k.mean, k.invStd, k.centerG, k.centerGTHat] + (normTerms.map { [$0.k1, $0.k2] } ?? []),
                           channels: c)
+        let wideRegisters: Int32 = TaskSettings.wideRegisterBlocks.map { $0 ? 1 : 0 } ?? -1
         let sums = rowChunks(s, slots: 10) { rows, partial in
             funnel_frelu3x3_backward_rows(g, x, norm, residual, t, wt.pointer, coef.pointer, dx, dResidual, partial, rows.lowerBound, rows.upperBound,
-                                          s.height, s.width, c)
+                                          s.height, s.width, c, wideRegisters)
         }
         for i in 0..<c {
             for tap in 0..<9 { dWeight[i * 9 + tap] = Float(sums[tap * c + i]) }

@@ -11,4 +11,8 @@ package enum TaskSettings {
     /// when set; by default only on CPUs with AVX-512 (`Convolution.ownDirectKernels`). Their tests
     /// set it, so that the kernels are checked on every CPU.
     @TaskLocal package static var ownDirectKernels: Bool?
+    /// Whether FReLU's second backward pass (`FReLU3x3Kernel.backward`) takes its loops sized for 32
+    /// vector registers (AVX-512) rather than 16 (AVX2), when set; by default the CPU's
+    /// (`Convolution.cpuHasWideRegisters`). Either runs on any x86 CPU; its tests check both.
+    @TaskLocal package static var wideRegisterBlocks: Bool?
 }

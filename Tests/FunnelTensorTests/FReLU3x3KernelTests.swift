@@ -57,17 +57,19 @@ import FunnelTestSupport
         FReLUKernel.backwardSplit(g: g.buffer.pointer, x: x.buffer.pointer, t: t.buffer.pointer, scale: p[0], shift: p[1], mean: p[2],
                                   invStd: p[3], centerG: p[4], centerGTHat: p[5], gx: gx.buffer.pointer, gt: gt.buffer.pointer, rows: rows, channels: c)
         t.backward(gt)
-        let dx = Tensor(uninitialized: x.shape), dWeight = Tensor(uninitialized: weight.shape), dBias = Tensor(uninitialized: bias.shape)
-        FReLU3x3Kernel.backward(shape, g: g.buffer.pointer, x: x.buffer.pointer, t: t.buffer.pointer, weight: weight.buffer.pointer,
-                                coefficients, dx: dx.buffer.pointer, dWeight: dWeight.buffer.pointer, dBias: dBias.buffer.pointer)
-        expectClose(dx.scalars, (gx + x.grad!).scalars, tol: 1e-4)
-        expectClose(dWeight.scalars, weight.grad!.scalars, tol: 1e-4)
-        expectClose(dBias.scalars, bias.grad!.scalars, tol: 1e-4)
-        // Without an input gradient the weight gradients are the same.
-        let alone = Tensor(uninitialized: weight.shape)
-        FReLU3x3Kernel.backward(shape, g: g.buffer.pointer, x: x.buffer.pointer, t: t.buffer.pointer, weight: weight.buffer.pointer,
-                                coefficients, dx: nil, dWeight: alone.buffer.pointer, dBias: nil)
-        #expect(alone.scalars == dWeight.scalars)
+        withBothRegisterBlocks { wide in
+            let dx = Tensor(uninitialized: x.shape), dWeight = Tensor(uninitialized: weight.shape), dBias = Tensor(uninitialized: bias.shape)
+            FReLU3x3Kernel.backward(shape, g: g.buffer.pointer, x: x.buffer.pointer, t: t.buffer.pointer, weight: weight.buffer.pointer,
+                                    coefficients, dx: dx.buffer.pointer, dWeight: dWeight.buffer.pointer, dBias: dBias.buffer.pointer)
+            expectClose(dx.scalars, (gx + x.grad!).scalars, tol: 1e-4)
+            expectClose(dWeight.scalars, weight.grad!.scalars, tol: 1e-4)
+            expectClose(dBias.scalars, bias.grad!.scalars, tol: 1e-4)
+            // Without an input gradient the weight gradients are the same.
+            let alone = Tensor(uninitialized: weight.shape)
+            FReLU3x3Kernel.backward(shape, g: g.buffer.pointer, x: x.buffer.pointer, t: t.buffer.pointer, weight: weight.buffer.pointer,
+                                    coefficients, dx: nil, dWeight: alone.buffer.pointer, dBias: nil)
+            #expect(alone.scalars == dWeight.scalars, "wide register blocks: \(wide)")
+        }
     }
 
     /// With an input norm (`x = a1 (z - mean1) + β1`, the kernels reading z): the sums of the first
@@ -136,15 +138,23 @@ import FunnelTestSupport
                     "channel \(ch): Σ dx zc \(normSums.sumDxCentered[ch]) vs \(sumDxCentered[ch])")
         }
         let k1 = randn([c], seed: 28), k2 = randn([c], seed: 29)
-        let dz = Tensor(uninitialized: x.shape), dWeight = Tensor(uninitialized: weight.shape)
-        let dr = r.map { Tensor(uninitialized: $0.shape) }
-        FReLU3x3Kernel.backward(shape, g: g.buffer.pointer, x: z.buffer.pointer, norm: norm.pointer, residual: res, t: t.buffer.pointer,
-                                weight: weight.buffer.pointer, coefficients,
-                                normTerms: (UnsafePointer(k1.buffer.pointer), UnsafePointer(k2.buffer.pointer)), dx: dz.buffer.pointer,
-                                dResidual: dr?.buffer.pointer, dWeight: dWeight.buffer.pointer, dBias: nil)
-        expectClose(dz.scalars, (dx * perChannel(normScale) - perChannel(k1) - centered * perChannel(k2)).scalars, tol: 1e-4)
-        if let dr { expectClose(dr.scalars, dx.scalars, tol: 1e-4) }
-        expectClose(dWeight.scalars, expectedDWeight.scalars, tol: 1e-4)
+        withBothRegisterBlocks { _ in
+            let dz = Tensor(uninitialized: x.shape), dWeight = Tensor(uninitialized: weight.shape)
+            let dr = r.map { Tensor(uninitialized: $0.shape) }
+            FReLU3x3Kernel.backward(shape, g: g.buffer.pointer, x: z.buffer.pointer, norm: norm.pointer, residual: res, t: t.buffer.pointer,
+                                    weight: weight.buffer.pointer, coefficients,
+                                    normTerms: (UnsafePointer(k1.buffer.pointer), UnsafePointer(k2.buffer.pointer)), dx: dz.buffer.pointer,
+                                    dResidual: dr?.buffer.pointer, dWeight: dWeight.buffer.pointer, dBias: nil)
+            expectClose(dz.scalars, (dx * perChannel(normScale) - perChannel(k1) - centered * perChannel(k2)).scalars, tol: 1e-4)
+            if let dr { expectClose(dr.scalars, dx.scalars, tol: 1e-4) }
+            expectClose(dWeight.scalars, expectedDWeight.scalars, tol: 1e-4)
+        }
+    }
+
+    /// `body` with FReLU's second backward pass sized for 16 vector registers, then for 32, whatever
+    /// this CPU has (`TaskSettings.wideRegisterBlocks`).
+    private func withBothRegisterBlocks(_ body: (Bool) -> Void) {
+        for wide in [false, true] { TaskSettings.$wideRegisterBlocks.withValue(wide) { body(wide) } }
     }
 
     @Test func handlesOnlyWholeBlocksOf3x3() {

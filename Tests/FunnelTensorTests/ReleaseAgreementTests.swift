@@ -12,11 +12,12 @@ import Testing
 /// on every shape of the kernel changed when one pass computed its compared value as a multiply and
 /// an add instead of `AFFINE`'s fused multiply-add (vectors.h).
 @Suite struct ReleaseAgreementTests {
-    /// `scripts/frelu3x3-harness.c agree`: 52 layer shapes.
+    /// `scripts/frelu3x3-harness.c agree`: 52 layer shapes, each with the second backward pass's
+    /// register blocks for 16 vector registers and for 32.
     @Test func frelu3x3PassesReadTheSameXAndCondition() throws {
         let check = try compileAndRun("scripts/frelu3x3-harness.c", kernels: ["frelu3x3.c"], arguments: ["agree"])
         #expect(check.status == 0, "\(check.output)")
-        #expect(check.output.contains("52 of 52 layer shapes"), "\(check.output)")
+        #expect(check.output.contains("104 of 104 layer shapes and register blocks"), "\(check.output)")
     }
 
     /// `scripts/branch-agreement.c`: batch norm with its ReLU (16-512 channels, one with a scalar

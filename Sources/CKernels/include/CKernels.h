@@ -41,10 +41,12 @@ int funnel_frelu3x3_backward_norm_sums_rows(const float *g, const float *z, cons
 // coef = [a, b, mean, invStd, centerG, centerGTHat]. gt is never written to memory. With norm,
 // dx receives the norm's input gradient instead, dz = a1 dx - k1 - (z - mean1) k2, with coef
 // followed by [k1, k2] (from the sums of backward_norm_sums_rows); dres, when not NULL, receives dx
-// itself (the residual's gradient).
+// itself (the residual's gradient). wide_registers picks the row loops' register blocks: for 32
+// vector registers (1) or 16 (0); -1 for this CPU's (funnel_cpu_wide_registers). Either runs on
+// any x86 CPU with the same results up to the last bit of dx.
 int funnel_frelu3x3_backward_rows(const float *g, const float *x, const float *norm, const float *res, const float *t,
                                   const float *weight, const float *coef, float *dx, float *dres, double *sums,
-                                  long r0, long r1, long H, long W, long C);
+                                  long r0, long r1, long H, long W, long C, int wide_registers);
 
 // The logistic sigmoid s[i] = 1 / (1 + e^-z[i]) on the calling thread (sigmoid.c), within a few
 // units in the last place of the float64 value; NaN stays NaN.
