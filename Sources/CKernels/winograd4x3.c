@@ -264,6 +264,18 @@ INLINE void gradient_product(const float *V, const float *D, float *dU, long I, 
     UNROLLED for (int j = 0; j < JB; j++) ST(dU + (i0 + j) * O + k0, acc[j]);
 }
 
+// One transform point's weight sums over the group's nt tiles, in the register blocks this CPU holds
+// (the block is a constant in each call, so that its loops unroll).
+INLINE void gradient_products(const float *V, const float *D, float *dU, long I, long O, long nt, int wideRegisters) {
+    if (wideRegisters) {
+        for (long i0 = 0; i0 < I; i0 += 16)
+            for (long k0 = 0; k0 < O; k0 += 16) gradient_product(V, D, dU, I, O, i0, k0, nt, 16);
+    } else {
+        for (long i0 = 0; i0 < I; i0 += 4)
+            for (long k0 = 0; k0 < O; k0 += 16) gradient_product(V, D, dU, I, O, i0, k0, nt, 4);
+    }
+}
+
 // The taps G^T dU G of every (o, i) into dw, Funnel's (o, ky, kx, i), 16 outputs a vector.
 INLINE void gradient_taps(const float *dU, float *dw, long I, long O) {
     for (long i = 0; i < I; i++)
@@ -313,16 +325,7 @@ INLINE int weight_pieces(const float *x, const float *dy, float *sums, const flo
                 input_tile(x + n * H * W * I, H, W, I, l / TW, l % TW, V, t, T);
                 gradient_tile(dy + n * H * W * O, W, O, l / TW, l % TW, D, t, T);
             }
-            for (int xi = 0; xi < 36; xi++) {
-                const float *Vx = V + xi * T * I, *Dx = D + xi * T * O;
-                float *dUx = dU + xi * I * O;
-                const int JB = wide ? 16 : 4;
-                for (long i0 = 0; i0 < I; i0 += JB)
-                    for (long k0 = 0; k0 < O; k0 += 16) {
-                        if (wide) gradient_product(Vx, Dx, dUx, I, O, i0, k0, nt, 16);
-                        else gradient_product(Vx, Dx, dUx, I, O, i0, k0, nt, 4);
-                    }
-            }
+            for (int xi = 0; xi < 36; xi++) gradient_products(V + xi * T * I, D + xi * T * O, dU + xi * I * O, I, O, nt, wide);
         }
         gradient_taps(dU, sums + p * 9 * I * O, I, O);
     }
